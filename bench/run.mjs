@@ -1,0 +1,14 @@
+// Runs every benchmark; each prints its own table. `npm run bench` builds first.
+const which = process.argv[2];
+const suites = { lint: './lint.mjs', image: './image-read.mjs' };
+for (const [name, path] of Object.entries(suites)) {
+  if (which && which !== name) continue;
+  console.log(`\n## ${name}\n`);
+  try {
+    await import(path);
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(path.slice(2))) {
+      console.log(`(${name} benchmark not present)`);
+    } else throw error;
+  }
+}

@@ -1,0 +1,15 @@
+/** Version-control metadata copied into the image, usually by `COPY . .` without a .dockerignore. */
+import { groupByPrefix } from './common.js';
+import type { Detector } from './types.js';
+
+export const vcsMetadata: Detector = {
+  id: 'vcs-metadata',
+  title: 'Version-control directories',
+  description: '.git (and .hg, .svn) directories in the final image.',
+  detect(context) {
+    return groupByPrefix(context.files, /^(?:.*?\/)?\.(?:git|hg|svn)\//, (root) => ({
+      title: `${root.slice(root.lastIndexOf('/') + 1)} directory`,
+      hint: 'add it to .dockerignore',
+    }));
+  },
+};

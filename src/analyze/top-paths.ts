@@ -1,0 +1,199 @@
+/**
+ * Where the bytes of the final filesystem are: the largest files, the
+ * largest directories, and a size-annotated tree. A hard-linked inode is
+ * counted in directory totals once, on its first name.
+ */
+import {
+  type FileTree,
+  KIND_ABSENT,
+  KIND_DIRECTORY,
+  KIND_FILE,
+  KIND_SYMLINK,
+  type NodeKind,
+  ROOT,
+} from './file-tree.js';
+
+export interface PathSize {
+  path: string;
+  bytes: number;
+  /** Layer that last wrote the path. */
+  layer: number;
+}
+
+export interface DirectorySize extends PathSize {
+  /** Regular files below it. */
+  files: number;
+}
+
+export type EntryType = 'directory' | 'file' | 'symlink' | 'other';
+
+export interface TreeViewNode {
+  name: string;
+  type: EntryType;
+  bytes: number;
+  layer: number;
+  /** Symlink target. */
+  target?: string;
+  children?: TreeViewNode[];
+  /** Children left out (beyond maxChildren), and their bytes. */
+  omitted?: { entries: number; bytes: number };
+}
+
+export function entryType(kind: NodeKind): EntryType {
+  switch (kind) {
+    case KIND_DIRECTORY:
+      return 'directory';
+    case KIND_FILE:
+      return 'file';
+    case KIND_SYMLINK:
+      return 'symlink';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Bytes each node adds to the image: its own size for files (a hard-linked
+ * inode only on its lowest node id), the sum below it for directories.
+ */
+export class SizeIndex {
+  readonly bytes: Float64Array;
+  readonly files: Uint32Array;
+
+  constructor(readonly tree: FileTree) {
+    const count = tree.nodeCount;
+    this.bytes = new Float64Array(count);
+    this.files = new Uint32Array(count);
+    const groupCounted = new Set<number>();
+    for (let id = 1; id < count; id++) {
+      const kind = tree.kindOf(id);
+      if (kind !== KIND_FILE) continue;
+      this.files[id] = 1;
+      const group = tree.inodeGroupOf(id);
+      if (group !== undefined) {
+        if (groupCounted.has(group)) continue;
+        groupCounted.add(group);
+      }
+      this.bytes[id] = tree.sizeOf(id);
+    }
+    // A parent always has a lower id than its children: one pass from the top ids down sums subtrees.
+    for (let id = count - 1; id > 0; id--) {
+      if (tree.kindOf(id) === KIND_ABSENT) continue;
+      const parent = tree.parentOf(id);
+      this.bytes[parent]! += this.bytes[id]!;
+      this.files[parent]! += this.files[id]!;
+    }
+  }
+}
+
+/** The n largest non-directories (a hard link shows its inode's full size). */
+export function largestFiles(tree: FileTree, n: number): PathSize[] {
+  const ids: number[] = [];
+  const values: number[] = [];
+  for (let id = 1; id < tree.nodeCount; id++) {
+    if (tree.kindOf(id) !== KIND_FILE) continue;
+    ids.push(id);
+    values.push(tree.sizeOf(id));
+  }
+  return selectTop(ids, values, n, tree).map(([id, bytes]) => ({
+    path: tree.pathOf(id),
+    bytes,
+    layer: tree.writerOf(id),
+  }));
+}
+
+/**
+ * The n largest directories, leaving out a directory when one child directory
+ * holds 90% or more of its bytes (the child says the same, more precisely)
+ * and the root.
+ */
+export function largestDirectories(tree: FileTree, n: number, sizes = new SizeIndex(tree)): DirectorySize[] {
+  const biggestChildDir = new Float64Array(tree.nodeCount);
+  for (let id = 1; id < tree.nodeCount; id++) {
+    if (tree.kindOf(id) !== KIND_DIRECTORY) continue;
+    const parent = tree.parentOf(id);
+    if (sizes.bytes[id]! > biggestChildDir[parent]!) biggestChildDir[parent] = sizes.bytes[id]!;
+  }
+  const ids: number[] = [];
+  const values: number[] = [];
+  for (let id = 1; id < tree.nodeCount; id++) {
+    if (tree.kindOf(id) !== KIND_DIRECTORY) continue;
+    const bytes = sizes.bytes[id]!;
+    if (bytes === 0 || biggestChildDir[id]! >= 0.9 * bytes) continue;
+    ids.push(id);
+    values.push(bytes);
+  }
+  return selectTop(ids, values, n, tree).map(([id, bytes]) => ({
+    path: tree.pathOf(id),
+    bytes,
+    layer: tree.writerOf(id),
+    files: sizes.files[id]!,
+  }));
+}
+
+/** The n largest values, ties in path order; paths are built only for candidates at or above the cut. */
+function selectTop(
+  ids: number[],
+  values: number[],
+  n: number,
+  tree: FileTree,
+): Array<[id: number, value: number]> {
+  if (n <= 0 || ids.length === 0) return [];
+  let threshold = Number.NEGATIVE_INFINITY;
+  if (ids.length > n) {
+    const sorted = Float64Array.from(values).sort();
+    threshold = sorted[sorted.length - n]!;
+  }
+  const candidates: Array<[number, number, string]> = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (values[i]! >= threshold) candidates.push([ids[i]!, values[i]!, tree.pathOf(ids[i]!)]);
+  }
+  candidates.sort((a, b) => b[1] - a[1] || compare(a[2], b[2]));
+  return candidates.slice(0, n).map(([id, value]) => [id, value]);
+}
+
+export interface TreeViewOptions {
+  /** Levels below the root to include (1 = the root's children). */
+  depth: number;
+  /** Children listed per directory, largest first; the rest are summarised. */
+  maxChildren?: number;
+  sizes?: SizeIndex;
+}
+
+export function treeView(tree: FileTree, options: TreeViewOptions): TreeViewNode {
+  const sizes = options.sizes ?? new SizeIndex(tree);
+  const maxChildren = options.maxChildren ?? Number.POSITIVE_INFINITY;
+  const build = (id: number, depth: number): TreeViewNode => {
+    const kind = tree.kindOf(id);
+    const node: TreeViewNode = {
+      name: id === ROOT ? '/' : tree.nameOf(id),
+      type: entryType(kind),
+      bytes: kind === KIND_DIRECTORY ? sizes.bytes[id]! : tree.sizeOf(id),
+      layer: tree.writerOf(id),
+    };
+    const target = tree.linkTargetOf(id);
+    if (kind === KIND_SYMLINK && target !== undefined) node.target = target;
+    if (kind === KIND_DIRECTORY && depth < options.depth) {
+      const children = tree
+        .childrenOf(id)
+        .map((c) => ({
+          id: c,
+          bytes: tree.kindOf(c) === KIND_DIRECTORY ? sizes.bytes[c]! : tree.sizeOf(c),
+          name: tree.nameOf(c),
+        }))
+        .sort((a, b) => b.bytes - a.bytes || compare(a.name, b.name));
+      const shown = children.slice(0, maxChildren);
+      node.children = shown.map((c) => build(c.id, depth + 1));
+      if (children.length > shown.length) {
+        const rest = children.slice(shown.length);
+        node.omitted = { entries: rest.length, bytes: rest.reduce((sum, c) => sum + c.bytes, 0) };
+      }
+    }
+    return node;
+  };
+  return build(ROOT, 0);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * One registration per command; each action imports its module on demand.
+ * Options are declared here so `pare COMMAND --help` documents them.
+ */
+import type { CAC } from 'cac';
+
+type SetExit = (code: number) => void;
+
+/** Stands for a lone `-` (stdin) on the command line; see main.ts. */
+export const STDIN_ARG = '\u0000stdin';
+
+const restoreStdin = (paths: string[]): string[] => paths.map((path) => (path === STDIN_ARG ? '-' : path));
+
+export function registerCommands(cli: CAC, setExit: SetExit): void {
+  cli
+    .command('lint [...paths]', 'Find what makes the image of a Dockerfile bigger than it needs to be')
+    .option('--format <format>', 'Output format: text, json or sarif', { default: 'text' })
+    .option('--fail-on <severity>', 'Exit 1 when a finding has at least this severity: error, warning, info, none', {
+      default: 'warning',
+    })
+    .option('--context <dir>', 'Build context directory (default: the Dockerfile\'s directory)')
+    .option('--config <file>', 'Config file (default: .pare.json or "pare" in package.json, searched upwards)')
+    .option('--disable <rules>', 'Comma-separated rule ids to turn off')
+    .option('--no-color', 'Never colour the output (also: NO_COLOR=1)')
+    .example('pare lint Dockerfile')
+    .example('pare lint services/api --format sarif > pare.sarif')
+    .example('cat Dockerfile | pare lint -')
+    .action(async (paths: string[], options) => {
+      const { runLint } = await import('./lint.js');
+      setExit(await runLint(restoreStdin(paths), options));
+    });
+
+  cli
+    .command('fix [path]', 'Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write')
+    .option('--write', 'Change the Dockerfile in place (atomically)')
+    .option('--output <file>', 'Write the fixed Dockerfile to another file instead')
+    .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
+    .option('--config <file>', 'Config file (default: .pare.json or "pare" in package.json, searched upwards)')
+    .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
+    .example('pare fix Dockerfile            # show the diff, change nothing')
+    .example('pare fix Dockerfile --write    # apply it')
+    .example('pare fix . --output Dockerfile.fixed')
+    .action(async (path: string | undefined, options) => {
+      const { runFix } = await import('./fix.js');
+      setExit(await runFix(path, options));
+    });
+
+  cli
+    .command('inspect <image>', 'Show where the bytes of a built image go: layers, waste, leftovers, paths')
+    .option('--format <format>', 'Output format: text or json', { default: 'text' })
+    .option('--tree', 'Show the merged file tree with sizes')
+    .option('--depth <n>', 'Tree depth (implies --tree; default 3)')
+    .option('--top <n>', 'Entries in the largest files and directories lists', { default: 10 })
+    .option('--platform <os/arch>', 'Image of a multi-platform index to read (default linux/amd64)')
+    .option('--no-verify', 'Skip digest checks (faster on local uncompressed archives)')
+    .option('--max-size <size>', 'Exit 1 when the image is larger (e.g. 500MB)')
+    .option('--max-wasted <size>', "Exit 1 when dive's wasted bytes exceed this (e.g. 20MB)")
+    .option('--min-efficiency <pct>', "Exit 1 when dive's efficiency is below this percentage (e.g. 95)")
+    .option('--dockerfile <path>', 'Map layers to the lines of this Dockerfile')
+    .option('--config <file>', 'Config file with inspect.budgets (default: .pare.json, searched upwards)')
+    .option('--no-color', 'Never colour the output (also: NO_COLOR=1)')
+    .example('pare inspect docker-archive:app.tar')
+    .example('pare inspect oci:./layout --format json > inspect.json')
+    .example('pare inspect docker-daemon:app:latest --max-size 300MB --min-efficiency 95')
+    .action(async (image: string, options) => {
+      const { runInspect } = await import('./inspect.js');
+      setExit(await runInspect(image, options));
+    });
+
+  cli.command('rules [id]', 'List the lint rules, or show the documentation of one').action(async (id?: string) => {
+    const { runRules } = await import('./rules.js');
+    setExit(await runRules(id));
+  });
+}

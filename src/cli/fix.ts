@@ -1,0 +1,88 @@
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { applyConfig } from '../config/apply.js';
+import { ruleSettingsFrom } from '../config/rule-settings.js';
+import { openBuildContext } from '../dockerfile/build-context.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { readDockerfile } from '../dockerfile/source.js';
+import { unifiedDiff } from '../rewrite/diff.js';
+import { fixDockerfile } from '../rewrite/fix.js';
+import { allRules } from '../rules/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { PareError, describeSystemError } from '../util/errors.js';
+import { logger } from '../util/logger.js';
+
+export interface FixCliOptions {
+  write?: boolean;
+  output?: string;
+  context?: string;
+  config?: string;
+  disable?: string;
+}
+
+export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
+  const source = await readDockerfile(path ?? '.');
+  const filePath = source.filePath!;
+  const { config, path: configPath } = await loadConfig({
+    ...(options.config ? { explicitPath: options.config } : {}),
+    startDirectory: dirname(filePath),
+  });
+  const disable = options.disable ? String(options.disable).split(',').map((id) => id.trim()).filter(Boolean) : [];
+  const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
+  applyConfig(config, configPath);
+  const buildContext = await openBuildContext(options.context ?? source.directory ?? dirname(filePath), basename(filePath));
+  const model = await parseDockerfile(source.text, filePath);
+  const result = await fixDockerfile(model, {
+    rules: allRules,
+    settings,
+    buildContext,
+    policy: { allowed: config.allowedBaseImages ?? [] },
+  });
+
+  if (options.output) {
+    await assertNotInput(options.output, filePath);
+    await writeOrFail(options.output, result.fixed);
+    logger.info(`wrote ${options.output}`);
+  } else if (options.write) {
+    if (result.fixed !== result.original) {
+      await writeOrFail(filePath, result.fixed);
+      logger.info(`wrote ${filePath}`);
+    }
+  } else {
+    process.stdout.write(unifiedDiff(filePath, result.original, result.fixed));
+  }
+
+  const fixedCount = result.applied.length;
+  const left = result.remaining;
+  logger.info(
+    fixedCount === 0
+      ? `nothing to fix automatically in ${filePath}`
+      : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : 'to apply (run again with --write)'}`,
+  );
+  if (left.length > 0) {
+    logger.info(`${left.length} finding${left.length === 1 ? '' : 's'} need a human; run "pare lint ${path ?? '.'}" for details:`);
+    for (const finding of left.slice(0, 20)) {
+      logger.info(`  ${finding.range.start.line + 1}:${finding.range.start.character + 1} ${finding.ruleId}: ${finding.message}`);
+    }
+  }
+  return 0;
+}
+
+async function assertNotInput(output: string, input: string): Promise<void> {
+  const outputReal = await realpath(output).catch(() => resolve(output));
+  const inputReal = await realpath(input).catch(() => resolve(input));
+  if (outputReal === inputReal) {
+    throw new PareError('--output names the input Dockerfile; use --write to change it in place', { subject: output });
+  }
+  const info = await stat(output).catch(() => undefined);
+  if (info?.isDirectory()) throw new PareError('--output is a directory; name a file', { subject: output });
+}
+
+async function writeOrFail(path: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    throw new PareError(`cannot write: ${describeSystemError(error)}`, { subject: path });
+  }
+}

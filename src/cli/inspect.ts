@@ -1,0 +1,188 @@
+/**
+ * `pare inspect IMAGE`: wiring only — options and budgets in, inspectImage,
+ * a report out. Exit 0 when every budget holds, 1 with one stderr line per
+ * exceeded budget, 2 for bad input (PareError).
+ */
+import { readFile } from 'node:fs/promises';
+import { type BudgetCheck, type Budgets, checkBudgets, parsePercent } from '../analyze/budgets.js';
+import { type InspectProgress, inspectImage } from '../analyze/inspect.js';
+import { loadConfig } from '../config/load.js';
+import { openImage } from '../image/open.js';
+import { renderInspectJson } from '../report/inspect-json.js';
+import { renderInspectText } from '../report/inspect-text.js';
+import { formatBytes, parseBytes } from '../util/bytes.js';
+import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { colorEnabled } from '../util/logger.js';
+
+export interface InspectCliOptions {
+  format?: string;
+  tree?: boolean;
+  depth?: string | number;
+  top?: string | number;
+  platform?: string;
+  verify?: boolean;
+  maxSize?: string | number;
+  maxWasted?: string | number;
+  minEfficiency?: string | number;
+  dockerfile?: string;
+  config?: string;
+  color?: boolean;
+}
+
+export interface InspectIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+const FORMATS = ['text', 'json'] as const;
+const TEXT_TREE_CHILDREN = 25;
+
+export async function runInspect(
+  reference: string,
+  options: InspectCliOptions,
+  io: InspectIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(' or ')})`, {
+      subject: '--format',
+    });
+  }
+  const top = integerOption(options.top, '--top', 0) ?? 10;
+  const depth = integerOption(options.depth, '--depth', 1);
+  const wantTree = options.tree === true || depth !== undefined;
+  const { budgets, sources } = await resolveBudgets(options);
+  const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
+
+  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
+  const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
+  let result: Awaited<ReturnType<typeof inspectImage>>;
+  try {
+    result = await inspectImage(image, {
+      verify: options.verify !== false,
+      top,
+      ...(wantTree
+        ? { tree: { depth: depth ?? 3, ...(format === 'text' ? { maxChildren: TEXT_TREE_CHILDREN } : {}) } }
+        : {}),
+      ...(dockerfile ? { dockerfile } : {}),
+      ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
+    });
+  } finally {
+    progress?.clear();
+    await image.close();
+  }
+
+  const checks = checkBudgets(result, budgets, sources);
+  const reported: BudgetCheck[] | undefined = checks.length > 0 ? checks : undefined;
+  io.stdout.write(
+    format === 'json'
+      ? renderInspectJson(result, reported)
+      : renderInspectText(result, {
+          color: colorEnabled(io.stdout, options.color === false),
+          width: io.stdout.columns || 100,
+          ...(reported ? { budgets: reported } : {}),
+        }),
+  );
+  const exceeded = checks.filter((check) => check.exceeded);
+  for (const check of exceeded) io.stderr.write(`pare: budget exceeded: ${check.message}\n`);
+  return exceeded.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function integerOption(value: string | number | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    throw new PareError(`expected a whole number ≥ ${min}, got "${text}"`, { subject: flag });
+  }
+  return Number(text);
+}
+
+function sizeOption(value: string | number, subject: string): number {
+  const bytes = parseBytes(String(value));
+  if (bytes === undefined)
+    throw new PareError(`expected a size like 500MB or 1.5GiB, got "${value}"`, { subject });
+  return bytes;
+}
+
+function percentOption(value: string | number, subject: string): number {
+  const percent = parsePercent(String(value));
+  if (percent === undefined) {
+    throw new PareError(
+      `expected a percentage from 0 to 100 like 90 or 97.5%, got "${value}" (dive's 0.9 is 90 here)`,
+      {
+        subject,
+      },
+    );
+  }
+  return percent;
+}
+
+/** Flags win over the config file's `inspect.budgets`. */
+async function resolveBudgets(options: InspectCliOptions) {
+  const budgets: Budgets = {};
+  const sources: Partial<Record<keyof Budgets, string>> = {};
+  const { config, path } = await loadConfig({
+    ...(options.config ? { explicitPath: options.config } : {}),
+    startDirectory: '.',
+  });
+  const fromConfig = config.inspect?.budgets;
+  const where = path ?? 'config';
+  if (fromConfig?.maxSize !== undefined) {
+    budgets.maxSize = sizeOption(fromConfig.maxSize, `${where}: inspect.budgets.maxSize`);
+    sources.maxSize = 'inspect.budgets.maxSize';
+  }
+  if (fromConfig?.maxWasted !== undefined) {
+    budgets.maxWasted = sizeOption(fromConfig.maxWasted, `${where}: inspect.budgets.maxWasted`);
+    sources.maxWasted = 'inspect.budgets.maxWasted';
+  }
+  if (fromConfig?.minEfficiency !== undefined) {
+    budgets.minEfficiency = fromConfig.minEfficiency;
+    sources.minEfficiency = 'inspect.budgets.minEfficiency';
+  }
+  if (options.maxSize !== undefined) {
+    budgets.maxSize = sizeOption(options.maxSize, '--max-size');
+    sources.maxSize = '--max-size';
+  }
+  if (options.maxWasted !== undefined) {
+    budgets.maxWasted = sizeOption(options.maxWasted, '--max-wasted');
+    sources.maxWasted = '--max-wasted';
+  }
+  if (options.minEfficiency !== undefined) {
+    budgets.minEfficiency = percentOption(options.minEfficiency, '--min-efficiency');
+    sources.minEfficiency = '--min-efficiency';
+  }
+  return { budgets, sources };
+}
+
+async function readDockerfile(path: string): Promise<{ path: string; text: string }> {
+  try {
+    return { path, text: await readFile(path, 'utf8') };
+  } catch (error) {
+    throw new PareError(describeSystemError(error), { subject: path, cause: error });
+  }
+}
+
+/** One self-rewriting stderr line, at most every 100 ms. */
+class ProgressLine {
+  private last = 0;
+  private shown = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  update(p: InspectProgress): void {
+    const now = Date.now();
+    if (now - this.last < 100) return;
+    this.last = now;
+    const share =
+      p.compressedTotal > 0
+        ? ` · ${Math.floor((100 * p.compressedDone) / p.compressedTotal)}% of ${formatBytes(p.compressedTotal)}`
+        : '';
+    const line = `reading layer ${p.layer + 1}/${p.layers} · ${formatBytes(p.bytesRead)} read${share}`;
+    this.stream.write(`\r${line.slice(0, (this.stream.columns || 80) - 1)}\x1b[K`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.stream.write('\r\x1b[K');
+  }
+}

@@ -1,0 +1,72 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { applyConfig } from '../config/apply.js';
+import { ruleSettingsFrom } from '../config/rule-settings.js';
+import { renderLintJson } from '../report/lint-json.js';
+import { renderLintSarif } from '../report/lint-sarif.js';
+import { renderLintText } from '../report/lint-text.js';
+import { allRules } from '../rules/index.js';
+import { lintFiles } from '../rules/lint-files.js';
+import { SEVERITY_ORDER, type Severity } from '../rules/types.js';
+import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { colorEnabled, logger } from '../util/logger.js';
+
+export interface LintCliOptions {
+  format?: string;
+  failOn?: string;
+  context?: string;
+  config?: string;
+  disable?: string;
+  color?: boolean;
+}
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+
+export async function runLint(paths: string[], options: LintCliOptions): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`, { subject: '--format' });
+  }
+  const firstPath = paths.find((path) => path !== '-');
+  const { config, path: configPath } = await loadConfig({
+    ...(options.config ? { explicitPath: options.config } : {}),
+    startDirectory: firstPath ? await directoryOf(firstPath) : '.',
+  });
+  const failOn = options.failOn ?? config.lint?.failOn ?? 'warning';
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
+    throw new PareError(`unknown severity "${failOn}" (expected ${FAIL_ON.join(', ')})`, { subject: '--fail-on' });
+  }
+  const disable = options.disable ? String(options.disable).split(',').map((id) => id.trim()).filter(Boolean) : [];
+  const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
+  applyConfig(config, configPath);
+
+  const result = await lintFiles(paths, {
+    rules: allRules,
+    settings,
+    policy: { allowed: config.allowedBaseImages ?? [] },
+    ...(options.context ? { context: options.context } : {}),
+  });
+
+  const output =
+    format === 'json'
+      ? renderLintJson(result, allRules)
+      : format === 'sarif'
+        ? renderLintSarif(result, allRules)
+        : renderLintText(result, { color: colorEnabled(process.stdout, options.color === false) });
+  process.stdout.write(output);
+  for (const file of result.files) if (file.error) logger.error(file.error);
+
+  if (result.files.some((file) => file.error)) return EXIT_BAD_INPUT;
+  if (failOn === 'none') return EXIT_OK;
+  const threshold = SEVERITY_ORDER[failOn as Severity];
+  const failing = result.files.some((file) => file.findings.some((finding) => SEVERITY_ORDER[finding.severity] >= threshold));
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** The config search starts where the Dockerfile is: the path itself when it is a directory. */
+async function directoryOf(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isDirectory() ? path : dirname(path);
+}

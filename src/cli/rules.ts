@@ -1,0 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { allRules, findRule } from '../rules/index.js';
+import { PareError } from '../util/errors.js';
+
+export async function runRules(id?: string): Promise<number> {
+  if (id) {
+    const rule = findRule(id);
+    if (!rule) throw new PareError(`unknown rule "${id}"; run "pare rules" for the list`);
+    const docsPath = fileURLToPath(new URL(`../../docs/rules/${rule.meta.id}.md`, import.meta.url));
+    const text = await readFile(docsPath, 'utf8').catch(() => `${rule.meta.id}: ${rule.meta.title}\n`);
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return 0;
+  }
+  const width = Math.max(...allRules.map((rule) => rule.meta.id.length));
+  for (const rule of allRules) {
+    const flags = `${rule.meta.severity.padEnd(7)} ${rule.meta.fixable ? 'fixable' : '       '}`;
+    process.stdout.write(`${rule.meta.id.padEnd(width)}  ${flags}  ${rule.meta.title}\n`);
+  }
+  process.stdout.write(`\n${allRules.length} rules. "pare rules ID" shows why, a bad and a good example.\n`);
+  return 0;
+}

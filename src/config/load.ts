@@ -1,0 +1,67 @@
+/**
+ * Finds and validates the config: an explicit --config file, else the nearest
+ * `.pare.json` or package.json with a "pare" key, searching up from a start
+ * directory. Every problem is one line naming the file and the bad key.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { PareError, describeSystemError } from '../util/errors.js';
+import { type PareConfig, configSchema } from './schema.js';
+
+export interface LoadedConfig {
+  config: PareConfig;
+  /** Where it came from; undefined when no config file was found. */
+  path?: string;
+}
+
+export async function loadConfig(options: { explicitPath?: string; startDirectory?: string }): Promise<LoadedConfig> {
+  if (options.explicitPath) {
+    const text = await readFile(options.explicitPath, 'utf8').catch((error: unknown) => {
+      throw new PareError(describeSystemError(error), { subject: options.explicitPath });
+    });
+    const raw = parseJson(text, options.explicitPath);
+    const value = options.explicitPath.endsWith('package.json') ? (raw as Record<string, unknown>).pare : raw;
+    return { config: validate(value ?? {}, options.explicitPath), path: options.explicitPath };
+  }
+  let directory = resolve(options.startDirectory ?? '.');
+  for (;;) {
+    const dotfile = join(directory, '.pare.json');
+    const dotText = await readFile(dotfile, 'utf8').catch(() => undefined);
+    if (dotText !== undefined) return { config: validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
+    const packageFile = join(directory, 'package.json');
+    const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
+    if (packageText !== undefined) {
+      const pkg = parseJson(packageText, packageFile) as Record<string, unknown>;
+      if (pkg && typeof pkg === 'object' && 'pare' in pkg) {
+        return { config: validate(pkg.pare, `${packageFile} ("pare" key)`), path: packageFile };
+      }
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return { config: {} };
+    directory = parent;
+  }
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PareError(`invalid JSON: ${(error as Error).message}`, { subject: path });
+  }
+}
+
+export function validate(value: unknown, path: string): PareConfig {
+  const result = configSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new PareError(describeIssue(result.error.issues[0]!), { subject: path });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys.map((key) => `"${key}"`).join(', ');
+    return `unknown key ${keys} in ${where}`;
+  }
+  return `${where}: ${issue.message}`;
+}

@@ -1,0 +1,57 @@
+/**
+ * The config file's shape (`.pare.json`, or the "pare" key of package.json),
+ * validated with zod in strict mode so a misspelt key is an error, not a no-op.
+ */
+import { z } from 'zod';
+
+const severity = z.enum(['error', 'warning', 'info']);
+const ruleSetting = z.union([z.literal('off'), severity]);
+
+const sizeValue = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const baseImageEntrySchema = z
+  .object({
+    name: z.string().min(1),
+    /** Uncompressed size in bytes, or a size string like "164MB". */
+    size: sizeValue,
+    libc: z.enum(['glibc', 'musl', 'none']),
+    hasShell: z.boolean(),
+    packageManager: z.enum(['apt', 'apk', 'dnf', 'yum', 'microdnf', 'none']),
+    kind: z.enum(['toolchain', 'full-distro', 'slim', 'alpine', 'distroless', 'scratch', 'runtime']).optional(),
+    ecosystem: z.enum(['go', 'rust', 'c', 'java', 'node', 'python', 'ruby', 'php', 'dotnet', 'generic']).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Rule id → "off" or a severity. */
+    rules: z.record(z.string(), ruleSetting).optional(),
+    lint: z
+      .object({
+        failOn: z.enum(['error', 'warning', 'info', 'none']).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Base images a team may use in final stages; empty or absent = no policy. */
+    allowedBaseImages: z.array(z.string().min(1)).optional(),
+    /** Extra or overriding entries of the base image catalogue. */
+    baseImages: z.array(baseImageEntrySchema).optional(),
+    inspect: z
+      .object({
+        budgets: z
+          .object({
+            maxSize: sizeValue.optional(),
+            maxWasted: sizeValue.optional(),
+            minEfficiency: z.number().min(0).max(100).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type PareConfig = z.infer<typeof configSchema>;
+export type BaseImageEntryConfig = z.infer<typeof baseImageEntrySchema>;

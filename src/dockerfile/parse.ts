@@ -1,0 +1,536 @@
+/**
+ * The adapter: dockerfile-ast locates instructions, flags, heredocs and exact
+ * ranges; everything it does not do faithfully (argument splitting, shell
+ * parsing, variable scopes, stage graph) is done here from the source text.
+ */
+import {
+  type Instruction as AstInstruction,
+  type Arg as AstArg,
+  DockerfileParser,
+  type Env as AstEnv,
+  type Flag as AstFlag,
+  type From as AstFrom,
+  type Heredoc as AstHeredoc,
+  type Label as AstLabel,
+} from 'dockerfile-ast';
+import { PareError } from '../util/errors.js';
+import { parseImageRef } from './image-ref.js';
+import { LineIndex } from './positions.js';
+import { type OffsetMap, parseShell, loadShellParser, type ShellParseContext } from './shell.js';
+import { buildStageGraph } from './stage-graph.js';
+import type {
+  CommandInstruction,
+  Comment,
+  CopyInstruction,
+  Directive,
+  DockerfileModel,
+  Flag,
+  FromInstruction,
+  Heredoc,
+  Instruction,
+  KeyValueInstruction,
+  Mount,
+  OtherInstruction,
+  RunInstruction,
+  ShellScript,
+  SourceRange,
+  Stage,
+} from './types.js';
+import { substitute } from './variables.js';
+
+export const KNOWN_INSTRUCTIONS = new Set([
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
+
+const IGNORE_COMMENT = /^#\s*pare-ignore(-file)?\s*[=:]?\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/i;
+
+/** Parses Dockerfile text into the model; throws PareError for input Docker would reject. */
+export async function parseDockerfile(text: string, path = 'Dockerfile'): Promise<DockerfileModel> {
+  const parser = await loadShellParser();
+  return new ModelBuilder(text, path, parser).build();
+}
+
+class ModelBuilder {
+  private readonly lines: LineIndex;
+  private readonly ast;
+  private readonly escape: '\\' | '`';
+
+  constructor(
+    private readonly text: string,
+    private readonly path: string,
+    private readonly shellParser: ShellParseContext['parser'],
+  ) {
+    this.lines = new LineIndex(text);
+    this.ast = DockerfileParser.parse(text);
+    this.escape = this.ast.getEscapeCharacter() === '`' ? '`' : '\\';
+  }
+
+  private fail(message: string, line?: number): never {
+    throw new PareError(message, { subject: line === undefined ? this.path : `${this.path}:${line + 1}` });
+  }
+
+  build(): DockerfileModel {
+    const directives: Directive[] = this.ast.getDirectives().map((directive) => ({
+      name: directive.getName().toLowerCase(),
+      value: directive.getValue(),
+      range: this.lines.fromLsp(directive.getRange()),
+    }));
+    const comments: Comment[] = this.ast.getComments().map((comment) => ({
+      text: this.lines.lineText(comment.getRange().start.line).trim(),
+      range: this.lines.fromLsp(comment.getRange()),
+    }));
+    const { perLine: ignoredByLine, file: fileIgnoredRules } = this.collectIgnores();
+
+    const astInstructions = this.ast.getInstructions();
+    if (astInstructions.length === 0) this.fail('no instructions: a Dockerfile needs at least a FROM');
+    this.checkTrailingContinuation();
+
+    const instructions: Instruction[] = [];
+    const stages: Stage[] = [];
+    const globalArgs: KeyValueInstruction[] = [];
+    const globalScope: Record<string, string | undefined> = {};
+    let scope: Record<string, string | undefined> = {};
+    let current: Stage | undefined;
+
+    for (const astInstruction of astInstructions) {
+      const keyword = astInstruction.getKeyword().toUpperCase();
+      const range = this.lines.fromLsp(astInstruction.getRange());
+      if (!KNOWN_INSTRUCTIONS.has(keyword)) {
+        this.fail(`unknown instruction "${astInstruction.getKeyword()}"`, range.start.line);
+      }
+      if (!current && keyword !== 'FROM' && keyword !== 'ARG') {
+        this.fail(`${keyword} before the first FROM (only ARG may come before FROM)`, range.start.line);
+      }
+      const stageIndex = keyword === 'FROM' ? stages.length : (current?.index ?? -1);
+      const base = this.base(astInstruction, keyword, instructions.length, stageIndex, ignoredByLine);
+
+      switch (keyword) {
+        case 'FROM': {
+          const from = this.from(astInstruction as AstFrom, base, globalScope);
+          instructions.push(from);
+          const baseStage = stages.find((stage) => stage.name !== undefined && stage.name === from.image.resolved.toLowerCase());
+          scope = baseStage ? { ...baseStage.env } : {};
+          current = {
+            index: stages.length,
+            ...(from.stageName !== undefined ? { name: from.stageName } : {}),
+            from,
+            base: from.image,
+            ...(baseStage ? { baseStage: baseStage.index } : {}),
+            instructions: [],
+            env: {},
+            isFinal: false,
+          };
+          stages.push(current);
+          continue;
+        }
+        case 'ARG': {
+          const arg = this.keyValue(astInstruction, base, current ? scope : globalScope);
+          instructions.push(arg);
+          if (!current) {
+            globalArgs.push(arg);
+            for (const pair of arg.pairs) globalScope[pair.key] = pair.value;
+          } else {
+            // Inside a stage, `ARG X` without a default picks up the global default.
+            for (const pair of arg.pairs) scope[pair.key] = pair.value ?? globalScope[pair.key] ?? scope[pair.key];
+            current.instructions.push(arg);
+          }
+          continue;
+        }
+      }
+      const stage = current!;
+      let instruction: Instruction;
+      switch (keyword) {
+        case 'RUN':
+          instruction = this.run(astInstruction, base, scope);
+          break;
+        case 'COPY':
+        case 'ADD':
+          instruction = this.copy(astInstruction, base, scope, stages);
+          break;
+        case 'CMD':
+        case 'ENTRYPOINT':
+          instruction = this.command(astInstruction, base, scope);
+          break;
+        case 'ENV':
+        case 'LABEL': {
+          const kv = this.keyValue(astInstruction, base, scope);
+          if (keyword === 'ENV') for (const pair of kv.pairs) scope[pair.key] = pair.value ?? '';
+          instruction = kv;
+          break;
+        }
+        default:
+          instruction = this.other(astInstruction, base, scope);
+      }
+      instructions.push(instruction);
+      stage.instructions.push(instruction);
+      stage.env = { ...scope } as Record<string, string>;
+    }
+
+    if (stages.length === 0) this.fail('no FROM instruction');
+    const finalStage = stages[stages.length - 1]!;
+    finalStage.isFinal = true;
+    for (const stage of stages) stage.env = Object.fromEntries(Object.entries(stage.env).filter(([, v]) => v !== undefined));
+
+    return {
+      path: this.path,
+      text: this.text,
+      escape: this.escape,
+      directives,
+      comments,
+      globalArgs,
+      stages,
+      instructions,
+      graph: buildStageGraph(stages, instructions),
+      finalStage,
+      fileIgnoredRules,
+    };
+  }
+
+  /**
+   * Scans source lines rather than dockerfile-ast's comments: a `# pare-ignore-file=`
+   * on the first line would otherwise be taken for a parser directive.
+   */
+  private collectIgnores(): { perLine: Map<number, Set<string>>; file: Set<string> } {
+    const perLine = new Map<number, Set<string>>();
+    const file = new Set<string>();
+    for (let line = 0; line < this.lines.lineCount; line++) {
+      const match = IGNORE_COMMENT.exec(this.lines.lineText(line).trim());
+      if (!match) continue;
+      const ids = match[2]!.split(',').map((id) => id.trim().toLowerCase());
+      if (match[1]) ids.forEach((id) => file.add(id));
+      else perLine.set(line, new Set(ids));
+    }
+    return { perLine, file };
+  }
+
+  /** Ignore comments apply to the instruction right below them (other comments may sit between). */
+  private ignoredFor(startLine: number, ignoredByLine: Map<number, Set<string>>): Set<string> {
+    const ids = new Set<string>();
+    for (let line = startLine - 1; line >= 0; line--) {
+      const text = this.lines.lineText(line).trim();
+      if (!text.startsWith('#')) break;
+      ignoredByLine.get(line)?.forEach((id) => ids.add(id));
+    }
+    return ids;
+  }
+
+  private checkTrailingContinuation(): void {
+    const trimmed = this.text.replace(/\s+$/, '');
+    if (!trimmed.endsWith(this.escape)) return;
+    const lastLine = this.lines.position(trimmed.length - 1).line;
+    const lineText = this.lines.lineText(lastLine).trim();
+    if (lineText.startsWith('#')) return;
+    this.fail(`unterminated line continuation: the file ends with "${this.escape}"`, lastLine);
+  }
+
+  private base(
+    astInstruction: AstInstruction,
+    keyword: string,
+    index: number,
+    stageIndex: number,
+    ignoredByLine: Map<number, Set<string>>,
+  ) {
+    const range = this.lines.fromLsp(astInstruction.getRange());
+    const argsRange = astInstruction.getArgumentsRange();
+    const flags = this.flags(astInstruction);
+    const heredocs = this.heredocs(astInstruction, range);
+    return {
+      index,
+      stageIndex,
+      keyword,
+      range,
+      keywordRange: this.lines.fromLsp(astInstruction.getInstructionRange()),
+      argumentsRange: argsRange ? this.lines.fromLsp(argsRange) : null,
+      source: this.text.slice(range.start.offset, range.end.offset),
+      flags,
+      heredocs,
+      ignoredRules: this.ignoredFor(range.start.line, ignoredByLine),
+    };
+  }
+
+  private flags(astInstruction: AstInstruction): Flag[] {
+    const withFlags = astInstruction as AstInstruction & { getFlags?: () => AstFlag[] };
+    if (typeof withFlags.getFlags !== 'function') return [];
+    return withFlags.getFlags().map((flag) => ({
+      name: flag.getName().toLowerCase(),
+      value: flag.getValue(),
+      range: this.lines.fromLsp(flag.getRange()),
+    }));
+  }
+
+  private heredocs(astInstruction: AstInstruction, range: SourceRange): Heredoc[] {
+    const withHeredocs = astInstruction as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
+    if (typeof withHeredocs.getHeredocs !== 'function') return [];
+    return withHeredocs.getHeredocs().map((heredoc) => {
+      if (heredoc.getDelimiterRange() === null) {
+        this.fail(`unterminated heredoc: no line "${heredoc.getName()}" closes it`, range.start.line);
+      }
+      const contentRange = heredoc.getContentRange();
+      const content = contentRange ? this.lines.fromLsp(contentRange) : null;
+      return {
+        name: heredoc.getName(),
+        // Docker's heredoc content ends with the newline before the delimiter line.
+        content: content ? `${this.text.slice(content.start.offset, content.end.offset)}\n` : '',
+        range: this.lines.fromLsp(heredoc.getStartRange()),
+        contentRange: content,
+      };
+    });
+  }
+
+  /** Where the instruction's payload starts: after the keyword and any --flags. */
+  private payloadStart(base: { keywordRange: SourceRange; flags: Flag[] }): number {
+    let start = base.keywordRange.end.offset;
+    for (const flag of base.flags) start = Math.max(start, flag.range.end.offset);
+    return start;
+  }
+
+  /**
+   * The payload as Docker sees it: continuations joined and comment lines inside
+   * continuations dropped, with a map back to source offsets for exact ranges.
+   */
+  private logicalText(start: number, end: number): { text: string; map: OffsetMap } {
+    const source = this.text;
+    const escape = this.escape;
+    let text = '';
+    const offsets: number[] = [];
+    let i = start;
+    let atLineStart = false;
+    while (i < end) {
+      if (atLineStart) {
+        // Comment and blank lines inside a continuation are removed by Docker.
+        let j = i;
+        while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
+        if (source[j] === '#' || source[j] === '\n' || (source[j] === '\r' && source[j + 1] === '\n')) {
+          const newline = source.indexOf('\n', j);
+          i = newline === -1 || newline >= end ? end : newline + 1;
+          continue;
+        }
+        atLineStart = false;
+      }
+      const ch = source[i]!;
+      if (ch === escape) {
+        let j = i + 1;
+        while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
+        if (source[j] === '\r') j++;
+        if (source[j] === '\n') {
+          i = j + 1;
+          atLineStart = true;
+          continue;
+        }
+      }
+      if (ch === '\n') break;
+      text += ch;
+      offsets.push(i);
+      i++;
+    }
+    offsets.push(i);
+    const trimmedStart = text.length - text.trimStart().length;
+    const body = text.trim();
+    const map: OffsetMap = (offset) => offsets[Math.min(offset + trimmedStart, offsets.length - 1)]!;
+    return { text: body, map };
+  }
+
+  private shellContext(scope: Record<string, string | undefined>): ShellParseContext {
+    return { parser: this.shellParser, lines: this.lines, scope };
+  }
+
+  private parseJsonArray(text: string, keyword: string, line: number): string[] | undefined {
+    if (!text.startsWith('[')) return undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+      if (Array.isArray(value)) this.fail(`${keyword} exec form must be an array of strings`, line);
+    } catch (error) {
+      if (error instanceof PareError) throw error;
+      // `RUN [ -f x ] && …` is a shell test, not JSON; only quoted elements look like an intended array.
+      if (/^\[\s*"/.test(text) && (/"\s*,/.test(text) || /^\["/.test(text))) {
+        this.fail(`${keyword} looks like a JSON array but is not valid JSON: ${text}`, line);
+      }
+    }
+    return undefined;
+  }
+
+  private run(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): RunInstruction {
+    const start = this.payloadStart(base);
+    const end = base.range.end.offset;
+    const mounts = base.flags.filter((flag) => flag.name === 'mount').map((flag) => parseMount(flag.value ?? ''));
+    const context = this.shellContext(scope);
+
+    if (base.heredocs.length > 0) {
+      const firstLineEnd = this.text.indexOf('\n', start);
+      const commandLine = this.logicalText(start, firstLineEnd === -1 ? end : firstLineEnd);
+      const withoutMarkers = commandLine.text.replace(/<<-?\s*["']?[A-Za-z0-9_]+["']?/g, '').trim();
+      const heredoc = base.heredocs[0]!;
+      const isBareOrShell = withoutMarkers === '' || /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|dash|ash)(?:\s+-[a-z]+)*$/.test(withoutMarkers);
+      if (isBareOrShell && heredoc.contentRange) {
+        const contentStart = heredoc.contentRange.start.offset;
+        const script = parseShell(heredoc.content, (offset) => contentStart + offset, context);
+        return { ...base, keyword: 'RUN', form: 'heredoc', script, mounts };
+      }
+      // `RUN python3 <<EOF`: the heredoc is data on stdin; only the command line is shell.
+      const script = parseShell(this.text.slice(start, end).trim(), this.trimmedMap(start, end), context);
+      return { ...base, keyword: 'RUN', form: 'heredoc', script, mounts };
+    }
+
+    const { text, map } = this.logicalText(start, end);
+    const execArgs = this.parseJsonArray(text, 'RUN', base.range.start.line);
+    if (execArgs) {
+      return { ...base, keyword: 'RUN', form: 'exec', execArgs, script: this.execScript(execArgs, base.range, context), mounts };
+    }
+    return { ...base, keyword: 'RUN', form: 'shell', script: parseShell(text, map, context), mounts };
+  }
+
+  private trimmedMap(start: number, end: number): OffsetMap {
+    const raw = this.text.slice(start, end);
+    const lead = raw.length - raw.trimStart().length;
+    return (offset) => start + lead + offset;
+  }
+
+  /** Exec form runs no shell, but `["sh", "-c", "…"]` does: parse that string. */
+  private execScript(args: string[], range: SourceRange, context: ShellParseContext): ShellScript {
+    const [name, ...rest] = args;
+    const script: ShellScript = { text: args.join(' '), commands: [], assignments: {}, errexit: false, syntaxError: false };
+    if (name === undefined) return script;
+    const program = name.slice(name.lastIndexOf('/') + 1);
+    script.commands.push({ name, program, args: rest, assignments: {}, range, text: args.join(' '), conditional: false, nested: false });
+    const dashC = rest.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+    if (['sh', 'bash', 'dash', 'ash'].includes(program) && dashC !== -1 && rest[dashC + 1] !== undefined) {
+      const inner = parseShell(rest[dashC + 1]!, () => range.start.offset, context, { start: range.start.offset, end: range.end.offset });
+      for (const command of inner.commands) script.commands.push({ ...command, nested: true });
+      script.errexit = inner.errexit;
+      script.syntaxError = inner.syntaxError;
+    }
+    return script;
+  }
+
+  private copy(
+    astInstruction: AstInstruction,
+    base: ReturnType<ModelBuilder['base']>,
+    scope: Record<string, string | undefined>,
+    stages: Stage[],
+  ): CopyInstruction {
+    const keyword = base.keyword as 'COPY' | 'ADD';
+    const start = this.payloadStart(base);
+    const firstLineEnd = base.heredocs.length > 0 ? this.text.indexOf('\n', start) : base.range.end.offset;
+    const { text } = this.logicalText(start, firstLineEnd === -1 ? base.range.end.offset : firstLineEnd);
+    const json = this.parseJsonArray(text, keyword, base.range.start.line);
+    const words = json ?? astInstruction.getArguments().filter((arg) => !arg.getValue().startsWith('--')).map((arg) => arg.getValue());
+    const resolved = words.map((word) => substitute(word, scope, this.escape).value);
+    if (resolved.length < 2) this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
+    const flag = (name: string) => base.flags.find((f) => f.name === name);
+    const from = flag('from')?.value ?? undefined;
+    const fromStage = from === undefined ? undefined : findStage(stages, substitute(from, scope, this.escape).value);
+    return {
+      ...base,
+      keyword,
+      sources: resolved.slice(0, -1),
+      destination: resolved[resolved.length - 1]!,
+      ...(from !== undefined ? { from } : {}),
+      ...(fromStage !== undefined ? { fromStage } : {}),
+      ...(flag('chown')?.value ? { chown: flag('chown')!.value! } : {}),
+      ...(flag('chmod')?.value ? { chmod: flag('chmod')!.value! } : {}),
+      link: flag('link') !== undefined && flag('link')!.value !== 'false',
+    };
+  }
+
+  private command(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): CommandInstruction {
+    void astInstruction;
+    const keyword = base.keyword as 'CMD' | 'ENTRYPOINT';
+    const { text, map } = this.logicalText(this.payloadStart(base), base.range.end.offset);
+    const execArgs = this.parseJsonArray(text, keyword, base.range.start.line);
+    if (execArgs) return { ...base, keyword, form: 'exec', execArgs };
+    return { ...base, keyword, form: 'shell', shellText: text, script: parseShell(text, map, this.shellContext(scope)) };
+  }
+
+  private from(astFrom: AstFrom, base: ReturnType<ModelBuilder['base']>, globalScope: Record<string, string | undefined>): FromInstruction {
+    const raw = astFrom.getImage();
+    if (!raw) this.fail('FROM needs an image', base.range.start.line);
+    const substitution = substitute(raw, globalScope, this.escape);
+    const image = parseImageRef(raw, substitution.value, substitution.unresolved.length > 0);
+    const stageName = astFrom.getBuildStage()?.toLowerCase();
+    const platform = base.flags.find((flag) => flag.name === 'platform')?.value ?? undefined;
+    return {
+      ...base,
+      keyword: 'FROM',
+      image,
+      ...(stageName ? { stageName } : {}),
+      ...(platform ? { platform } : {}),
+    };
+  }
+
+  private keyValue(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): KeyValueInstruction {
+    const keyword = base.keyword as 'ENV' | 'ARG' | 'LABEL';
+    let pairs: Array<{ key: string; value: string | undefined }>;
+    if (keyword === 'ARG') {
+      const property = (astInstruction as AstArg).getProperty();
+      pairs = property ? [{ key: property.getName(), value: valueOf(property.getValue()) }] : [];
+    } else {
+      pairs = (astInstruction as AstEnv | AstLabel).getProperties().map((property) => ({
+        key: property.getName(),
+        value: valueOf(property.getValue()) ?? '',
+      }));
+    }
+    if (pairs.length === 0) this.fail(`${keyword} needs a name`, base.range.start.line);
+    const resolvedPairs = pairs.map(({ key, value }) => ({
+      key,
+      value: value === undefined ? undefined : substitute(value, scope, this.escape).value,
+    }));
+    return { ...base, keyword, pairs: resolvedPairs };
+  }
+
+  private other(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): OtherInstruction {
+    if (base.keyword === 'SHELL' || base.keyword === 'VOLUME') {
+      const { text } = this.logicalText(this.payloadStart(base), base.range.end.offset);
+      const json = this.parseJsonArray(text, base.keyword, base.range.start.line);
+      if (base.keyword === 'SHELL' && !json) this.fail('SHELL requires the JSON form, e.g. SHELL ["/bin/bash", "-c"]', base.range.start.line);
+      if (json) return { ...base, args: json };
+    }
+    const args = astInstruction
+      .getArguments()
+      .filter((arg) => !(base.flags.length > 0 && arg.getValue().startsWith('--')))
+      .map((arg) => substitute(arg.getValue(), scope, this.escape).value);
+    return { ...base, args };
+  }
+}
+
+function valueOf(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : value;
+}
+
+function findStage(stages: Stage[], reference: string): number | undefined {
+  const byName = stages.find((stage) => stage.name === reference.toLowerCase());
+  if (byName) return byName.index;
+  if (/^\d+$/.test(reference)) {
+    const index = Number(reference);
+    return index < stages.length ? index : undefined;
+  }
+  return undefined;
+}
+
+function parseMount(value: string): Mount {
+  const options: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) options[part.trim()] = 'true';
+    else options[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  const target = options.target ?? options.dst ?? options.destination;
+  return { type: options.type ?? 'bind', ...(target !== undefined ? { target } : {}), options };
+}

@@ -1,0 +1,298 @@
+/**
+ * Parses the shell of RUN/CMD/ENTRYPOINT with tree-sitter-bash (a maintained,
+ * real grammar; ~40 µs per RUN here, 100x faster than the mvdan/sh WASM port)
+ * into the simple commands it contains, wherever they are: && chains, ; lists,
+ * if/for/while bodies, pipelines, subshells, and `sh -c '…'` strings.
+ */
+import { createRequire } from 'node:module';
+import { Language, type Node, Parser } from 'web-tree-sitter';
+import type { LineIndex } from './positions.js';
+import type { ShellCommand, ShellScript } from './types.js';
+import type { Scope } from './variables.js';
+
+let parserPromise: Promise<Parser> | undefined;
+
+/** Loads the WASM grammar once per process. */
+export function loadShellParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    await Parser.init();
+    const language = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+/** Maps an offset in the script text back to an offset in the Dockerfile. */
+export type OffsetMap = (scriptOffset: number) => number;
+
+export interface ShellParseContext {
+  parser: Parser;
+  lines: LineIndex;
+  /** Variables known from ARG/ENV at this point of the stage. */
+  scope: Scope;
+}
+
+const CONDITIONAL_PARENTS = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'while_statement',
+  'for_statement',
+  'c_style_for_statement',
+  'case_statement',
+  'case_item',
+  'function_definition',
+]);
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'busybox']);
+/** Programs that run their arguments as a command: `sudo apt-get …`, `env X=1 pip …`. */
+const WRAPPERS = new Set(['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'stdbuf', 'ionice', 'doas']);
+
+const SKIPPED_CHILDREN = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
+
+export function parseShell(text: string, map: OffsetMap, context: ShellParseContext, nestedIn?: { start: number; end: number }): ShellScript {
+  const tree = context.parser.parse(text);
+  if (!tree) return { text, commands: [], assignments: {}, errexit: false, syntaxError: true };
+  try {
+    const script: ShellScript = {
+      text,
+      commands: [],
+      assignments: {},
+      errexit: false,
+      syntaxError: tree.rootNode.hasError,
+    };
+    const scope: Record<string, string | undefined> = { ...context.scope };
+    visit(tree.rootNode, false);
+    return script;
+
+    function rangeOf(node: Node) {
+      if (nestedIn) return context.lines.range(nestedIn.start, nestedIn.end);
+      return context.lines.range(map(node.startIndex), map(node.endIndex));
+    }
+
+    function visit(node: Node, conditional: boolean): void {
+      switch (node.type) {
+        case 'command':
+          handleCommand(node, conditional);
+          return;
+        case 'declaration_command':
+          handleDeclaration(node);
+          return;
+        case 'variable_assignment':
+          // A bare `X=1` statement sets a shell variable for what follows.
+          assign(node);
+          return;
+        case 'list': {
+          // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
+          let afterOr = false;
+          for (const child of node.children) {
+            if (!child) continue;
+            if (child.type === '||') afterOr = true;
+            else if (child.isNamed) visit(child, conditional || afterOr);
+          }
+          return;
+        }
+      }
+      const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
+      for (const child of node.namedChildren) if (child) visit(child, childConditional);
+    }
+
+    function assign(node: Node): void {
+      visitSubstitutions(node, false);
+      const name = node.childForFieldName('name')?.text;
+      const value = node.childForFieldName('value');
+      if (name) scope[name] = value ? literal(value) : '';
+      if (name) script.assignments[name] = scope[name] ?? '';
+    }
+
+    function handleDeclaration(node: Node): void {
+      for (const child of node.namedChildren) {
+        if (child?.type === 'variable_assignment') assign(child);
+      }
+    }
+
+    function handleCommand(node: Node, conditional: boolean): void {
+      const assignments: Record<string, string> = {};
+      let name: string | undefined;
+      const args: string[] = [];
+      const argNodes: Node[] = [];
+      for (const child of node.namedChildren) {
+        if (!child || SKIPPED_CHILDREN.has(child.type)) continue;
+        if (child.type === 'variable_assignment') {
+          const key = child.childForFieldName('name')?.text;
+          const value = child.childForFieldName('value');
+          if (key) assignments[key] = value ? literal(value) : '';
+        } else if (child.type === 'command_name') {
+          name = literal(child.namedChildren[0] ?? child);
+        } else {
+          args.push(literal(child));
+          argNodes.push(child);
+        }
+      }
+      // Nested command substitutions and process substitutions run too.
+      for (const argNode of argNodes) visitSubstitutions(argNode, conditional);
+      if (name === undefined) return;
+      pushCommand(name, args, assignments, node, conditional);
+
+      const program = basename(name);
+      if (program === 'set') {
+        if (args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg)) || (args.includes('-o') && args.includes('errexit'))) {
+          script.errexit = true;
+        }
+      }
+      if (SHELLS.has(program)) {
+        const inner = shellDashC(args, argNodes);
+        if (inner) {
+          const innerScript = parseShell(inner.script, map, { ...context, scope }, nestedIn ?? {
+            start: map(inner.node.startIndex),
+            end: map(inner.node.endIndex),
+          });
+          for (const command of innerScript.commands) {
+            script.commands.push({ ...command, nested: true, conditional: command.conditional || conditional });
+          }
+          if (innerScript.errexit || args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg))) script.errexit = true;
+        }
+      }
+      unwrap(program, args, node, conditional);
+    }
+
+    /** `sudo -E apt-get install x` also yields `apt-get install x`. */
+    function unwrap(program: string, args: string[], node: Node, conditional: boolean): void {
+      if (!WRAPPERS.has(program)) return;
+      const inner: Record<string, string> = {};
+      let index = 0;
+      while (index < args.length) {
+        const arg = args[index]!;
+        if (program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+          const eq = arg.indexOf('=');
+          inner[arg.slice(0, eq)] = arg.slice(eq + 1);
+          index++;
+        } else if (arg.startsWith('-')) {
+          // Options that take a value: sudo -u USER, nice -n N, ionice -c N.
+          index += /^-[unctgpC]$/.test(arg) ? 2 : 1;
+        } else break;
+      }
+      if (index >= args.length) return;
+      const [innerName, ...innerArgs] = args.slice(index);
+      pushCommand(innerName!, innerArgs, inner, node, conditional);
+      unwrap(basename(innerName!), innerArgs, node, conditional);
+    }
+
+    function pushCommand(
+      name: string,
+      args: string[],
+      assignments: Record<string, string>,
+      node: Node,
+      conditional: boolean,
+    ): void {
+      const command: ShellCommand = {
+        name,
+        program: basename(name),
+        args,
+        assignments,
+        range: rangeOf(node),
+        text: node.text,
+        conditional,
+        nested: nestedIn !== undefined,
+      };
+      script.commands.push(command);
+    }
+
+    function visitSubstitutions(node: Node, conditional: boolean): void {
+      if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+        for (const child of node.namedChildren) if (child) visit(child, conditional);
+        return;
+      }
+      for (const child of node.namedChildren) if (child) visitSubstitutions(child, conditional);
+    }
+
+    function literal(node: Node): string {
+      switch (node.type) {
+        case 'word':
+        case 'number':
+          return unescapeWord(node.text);
+        case 'raw_string':
+          return node.text.slice(1, -1);
+        case 'ansi_c_string':
+          return node.text.slice(2, -1);
+        case 'string': {
+          let out = '';
+          for (const child of node.namedChildren) if (child) out += literalInString(child);
+          return out;
+        }
+        case 'string_content':
+          return node.text;
+        case 'concatenation': {
+          let out = '';
+          for (const child of node.children) if (child) out += literal(child);
+          return out;
+        }
+        case 'simple_expansion':
+        case 'expansion':
+          return expand(node);
+        default:
+          return node.text;
+      }
+    }
+
+    function literalInString(node: Node): string {
+      if (node.type === 'string_content') return node.text.replace(/\\([$`"\\\n])/g, '$1');
+      return literal(node);
+    }
+
+    function expand(node: Node): string {
+      const nameNode = node.namedChildren.find((child) => child?.type === 'variable_name');
+      const name = nameNode?.text;
+      if (!name) return node.text;
+      const value = scope[name];
+      if (node.type === 'simple_expansion') return value ?? node.text;
+      const operator = node.children.find((child) => child && !child.isNamed && /^:?[-+=?]$/.test(child.type))?.type;
+      const word = node.namedChildren.find((child) => child && child !== nameNode);
+      const wordText = word ? literal(word) : '';
+      switch (operator) {
+        case ':-':
+        case ':=':
+          return value ? value : wordText;
+        case '-':
+        case '=':
+          return value ?? wordText;
+        case ':+':
+          return value ? wordText : '';
+        case '+':
+          return value !== undefined ? wordText : '';
+        case undefined:
+          return value ?? node.text;
+        default:
+          return value ?? node.text;
+      }
+    }
+  } finally {
+    tree.delete();
+  }
+}
+
+function shellDashC(args: string[], argNodes: Node[]): { script: string; node: Node } | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith('-') && !arg.startsWith('--') && arg.includes('c')) {
+      const script = args[i + 1];
+      const node = argNodes[i + 1];
+      if (script !== undefined && node) return { script, node };
+      return undefined;
+    }
+    if (!arg.startsWith('-')) return undefined;
+  }
+  return undefined;
+}
+
+function basename(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash === -1 ? name : name.slice(slash + 1);
+}
+
+function unescapeWord(text: string): string {
+  return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
+}

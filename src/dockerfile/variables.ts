@@ -1,0 +1,62 @@
+/**
+ * Dockerfile variable substitution (ARG/ENV) as BuildKit does it for
+ * FROM, COPY, ENV, WORKDIR…: $NAME, ${NAME}, ${NAME:-default}, ${NAME:+alt},
+ * ${NAME-default}, ${NAME+alt}. Unknown variables stay as written so rules can
+ * tell "unresolved" apart from "empty".
+ */
+export type Scope = Readonly<Record<string, string | undefined>>;
+
+const VARIABLE_SOURCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/.source;
+
+export interface Substitution {
+  value: string;
+  /** Names that had no value in scope and were left as written. */
+  unresolved: string[];
+}
+
+export function substitute(text: string, scope: Scope, escape = '\\'): Substitution {
+  const unresolved: string[] = [];
+  let result = '';
+  let last = 0;
+  // A fresh regex per call: defaults like ${A:-$B} recurse, and a shared lastIndex would loop.
+  const VARIABLE = new RegExp(VARIABLE_SOURCE, 'g');
+  for (let match = VARIABLE.exec(text); match; match = VARIABLE.exec(text)) {
+    const start = match.index;
+    if (start > 0 && text[start - 1] === escape) {
+      // `\$X` is a literal dollar: drop the escape, keep the text.
+      result += text.slice(last, start - 1) + match[0];
+      last = start + match[0].length;
+      continue;
+    }
+    result += text.slice(last, start);
+    last = start + match[0].length;
+    const name = (match[1] ?? match[4])!;
+    const operator = match[2];
+    const word = match[3] ?? '';
+    const value = scope[name];
+    const isSet = value !== undefined;
+    const isNonEmpty = isSet && value !== '';
+    switch (operator) {
+      case ':-':
+        result += isNonEmpty ? value : substitute(word, scope, escape).value;
+        break;
+      case '-':
+        result += isSet ? value : substitute(word, scope, escape).value;
+        break;
+      case ':+':
+        result += isNonEmpty ? substitute(word, scope, escape).value : '';
+        break;
+      case '+':
+        result += isSet ? substitute(word, scope, escape).value : '';
+        break;
+      default:
+        if (isSet) result += value;
+        else {
+          unresolved.push(name);
+          result += match[0];
+        }
+    }
+  }
+  result += text.slice(last);
+  return { value: result, unresolved };
+}

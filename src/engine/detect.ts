@@ -1,0 +1,153 @@
+/**
+ * Finds a working container engine, trying in order: /usr/bin/docker (the
+ * distribution's client: on Debian 12 it has BuildKit built in), `docker` on
+ * PATH, then `podman` on PATH. A candidate counts only if its daemon answers.
+ * When none does, the error names every candidate and why it was passed over,
+ * so the user knows what to install or start.
+ */
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { type CleanupRegistry, processCleanup } from './cleanup.js';
+import { DockerCliEngine } from './docker-cli.js';
+import type { Engine, EngineKind } from './engine.js';
+import { EngineUnavailableError, lastMeaningfulLine } from './errors.js';
+import { PodmanCliEngine } from './podman.js';
+import { runProcess } from './process.js';
+
+export const SYSTEM_DOCKER = '/usr/bin/docker';
+
+export interface EngineCandidate {
+  kind: EngineKind;
+  /** How the candidate is named in messages ("docker on PATH"). */
+  label: string;
+  /** The CLI to run; undefined when it is not installed. */
+  binary: string | undefined;
+  /** Why the candidate is skipped without probing (e.g. the same binary as an earlier one). */
+  skip?: string;
+}
+
+export interface FindEngineOptions {
+  env?: NodeJS.ProcessEnv;
+  cleanup?: CleanupRegistry;
+  /** Candidates in order of preference (default: defaultCandidates(env)). */
+  candidates?: EngineCandidate[];
+  /** Time allowed for each daemon to answer (default 15 s). */
+  timeoutMs?: number;
+}
+
+export async function findEngine(options: FindEngineOptions = {}): Promise<Engine> {
+  const env = options.env ?? process.env;
+  const candidates = options.candidates ?? defaultCandidates(env);
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate.skip !== undefined) {
+      tried.push(`${candidate.label} (${candidate.skip})`);
+      continue;
+    }
+    if (candidate.binary === undefined) {
+      tried.push(`${candidate.label} (not installed)`);
+      continue;
+    }
+    const probe = await probeCandidate(candidate.kind, candidate.binary, env, options.timeoutMs ?? 15_000);
+    if (probe.ok) {
+      const cleanup = options.cleanup ?? processCleanup;
+      return candidate.kind === 'podman'
+        ? new PodmanCliEngine({ binary: candidate.binary, env, cleanup })
+        : new DockerCliEngine({ binary: candidate.binary, env, cleanup, buildkit: probe.buildkit });
+    }
+    tried.push(`${candidate.label} (${probe.reason})`);
+  }
+  throw new EngineUnavailableError(`no container engine found: tried ${tried.join(', ')}`);
+}
+
+export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineCandidate[] {
+  const system = isExecutable(SYSTEM_DOCKER) ? SYSTEM_DOCKER : undefined;
+  const onPath = which('docker', env.PATH);
+  const samePath = system !== undefined && onPath !== undefined && sameFile(system, onPath);
+  const candidates: EngineCandidate[] = [
+    { kind: 'docker', label: SYSTEM_DOCKER, binary: system },
+    { kind: 'docker', label: 'docker on PATH', binary: onPath },
+    { kind: 'podman', label: 'podman', binary: which('podman', env.PATH) },
+  ];
+  if (samePath) candidates[1]!.skip = `same as ${SYSTEM_DOCKER}`;
+  return candidates;
+}
+
+type Probe = { ok: true; buildkit: boolean } | { ok: false; reason: string };
+
+async function probeCandidate(
+  kind: EngineKind,
+  binary: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<Probe> {
+  const host =
+    kind === 'podman'
+      ? env.CONTAINER_HOST || 'the podman service'
+      : env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  let result: Awaited<ReturnType<typeof runProcess>>;
+  try {
+    result = await runProcess(binary, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], {
+      env,
+      timeoutMs,
+    });
+  } catch (error) {
+    return { ok: false, reason: `cannot run it: ${(error as Error).message}` };
+  }
+  if (result.timedOut)
+    return { ok: false, reason: `daemon not reachable at ${host}: no answer within ${timeoutMs / 1000} s` };
+  const [client = '', server = ''] = result.stdout.trim().split('|');
+  if (result.exitCode !== 0 || server === '' || server === '<no value>') {
+    return { ok: false, reason: describeUnreachable(host, result.stderr) };
+  }
+  if (kind === 'podman') return { ok: true, buildkit: false };
+  return { ok: true, buildkit: await hasBuildKit(binary, client, env) };
+}
+
+/** Clients before 23 have BuildKit built in; later ones need the buildx plugin, else the classic builder is used. */
+async function hasBuildKit(binary: string, clientVersion: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const major = Number.parseInt(clientVersion, 10);
+  if (Number.isInteger(major) && major < 23) return true;
+  const buildx = await runProcess(binary, ['buildx', 'version'], { env, timeoutMs: 15_000 }).catch(
+    () => undefined,
+  );
+  return buildx?.exitCode === 0;
+}
+
+/** The CLI's complaint as a short reason: "daemon not reachable at unix:///var/run/docker.sock: …". */
+export function describeUnreachable(host: string, stderr: string): string {
+  const line = lastMeaningfulLine(stderr) ?? 'no answer';
+  if (/permission denied/i.test(stderr)) {
+    return `permission denied on ${host} (add the user to the docker group, or run as root)`;
+  }
+  const cannotConnect =
+    /Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running\?/i.exec(stderr);
+  if (cannotConnect) return `daemon not reachable at ${cannotConnect[1]}: is the docker daemon running?`;
+  return `daemon not reachable at ${host}: ${line.replace(/^(Error|error):\s*/, '')}`;
+}
+
+export function which(program: string, path: string | undefined): string | undefined {
+  for (const directory of (path ?? '').split(delimiter)) {
+    if (directory === '') continue;
+    const candidate = join(directory, program);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * `docker-daemon:NAME[:TAG|@DIGEST]` and `docker-daemon:sha256:ID`: an image
+ * in the local engine, exported through the Engine API (`GET /images/get`,
+ * what `docker save` uses) over DOCKER_HOST or /var/run/docker.sock, streamed
+ * to a temporary file and read with the docker-archive reader. The file is
+ * removed on close(), and at process exit if close() is never reached.
+ *
+ * The export is a plain file rather than a stream because the archive reader
+ * needs random access (manifest.json comes last in `docker save` output).
+ */
+import { createWriteStream, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { type CleanupHandle, processCleanup } from '../engine/cleanup.js';
+import {
+  describeConnectionError,
+  type EngineEndpoint,
+  encodeImageName,
+  endpointFromEnv,
+  engineRequest,
+  errorMessage,
+  readBody,
+} from '../engine/engine-api.js';
+import { describeSystemError, PareError } from '../util/errors.js';
+import { openDockerArchive } from './docker-archive.js';
+import type { DaemonImageReference, OpenImageOptions } from './open.js';
+import { familiarDockerReference } from './reference.js';
+import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
+
+export interface OpenDaemonImageOptions extends OpenImageOptions {
+  /** Environment to read DOCKER_HOST from (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** An explicit engine endpoint, overriding DOCKER_HOST. */
+  endpoint?: EngineEndpoint;
+}
+
+export async function openDaemonImage(
+  reference: DaemonImageReference,
+  options: OpenDaemonImageOptions = {},
+): Promise<Image> {
+  const endpoint = options.endpoint ?? endpointFromEnv(options.env);
+  const subject = reference.raw;
+  const name = daemonName(reference);
+  const imageId = await inspectImageId(endpoint, name, subject, options.signal);
+
+  const directory = await mkdtemp(join(tmpdir(), 'pare-daemon-'));
+  const handle = processCleanup.add({
+    description: `temporary export ${directory}`,
+    run: () => rm(directory, { recursive: true, force: true }),
+    runSync: () => rmSync(directory, { recursive: true, force: true }),
+  });
+  try {
+    const path = join(directory, 'image.tar');
+    // A tag or digest names what the user asked for, and keeps RepoTags in the
+    // archive; the ID is used when that is all we have.
+    await exportImage(endpoint, reference.imageId ?? name, path, subject, options.signal);
+    const image = await openDockerArchive(path, { reference: subject });
+    const exported = await image.configDigest();
+    if (exported !== imageId) {
+      await image.close();
+      throw new PareError(
+        `the image changed while it was being exported (was ${imageId}, exported ${exported}); try again`,
+        { subject },
+      );
+    }
+    return new DaemonImage(image, handle);
+  } catch (error) {
+    await handle.runNow();
+    throw error;
+  }
+}
+
+/** The name as the daemon knows it: `alpine:3.19` rather than `docker.io/library/alpine:3.19`. */
+function daemonName(reference: DaemonImageReference): string {
+  if (reference.imageId) return reference.imageId;
+  if (reference.name) return familiarDockerReference(reference.name);
+  throw new PareError('docker-daemon: needs an image name or ID', { subject: reference.raw });
+}
+
+async function inspectImageId(
+  endpoint: EngineEndpoint,
+  name: string,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<Digest> {
+  const response = await request(endpoint, `/images/${encodeImageName(name)}/json`, subject, signal);
+  if (response.statusCode === 404) {
+    response.resume();
+    throw new PareError(`no such image in the Docker engine at ${endpoint.url}`, { subject });
+  }
+  if (response.statusCode !== 200) {
+    throw new PareError(
+      `the Docker engine at ${endpoint.url} refused to inspect the image: ${await errorMessage(response)}`,
+      {
+        subject,
+      },
+    );
+  }
+  const inspect = JSON.parse((await readBody(response)).toString('utf8')) as { Id?: string };
+  if (!inspect.Id?.startsWith('sha256:')) {
+    throw new PareError(`the Docker engine at ${endpoint.url} reported no image ID`, { subject });
+  }
+  return inspect.Id as Digest;
+}
+
+async function exportImage(
+  endpoint: EngineEndpoint,
+  name: string,
+  path: string,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const response = await request(
+    endpoint,
+    `/images/get?names=${encodeURIComponent(name)}`,
+    subject,
+    signal,
+    0,
+  );
+  if (response.statusCode !== 200) {
+    const message = await errorMessage(response);
+    if (response.statusCode === 404)
+      throw new PareError(`no such image in the Docker engine at ${endpoint.url}`, { subject });
+    throw new PareError(`the Docker engine at ${endpoint.url} failed to export the image: ${message}`, {
+      subject,
+    });
+  }
+  try {
+    await pipeline(response, createWriteStream(path), signal ? { signal } : {});
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const what =
+      code?.startsWith('E') && code !== 'ECONNRESET' ? describeSystemError(error) : (error as Error).message;
+    throw new PareError(`exporting the image from the Docker engine failed: ${what}`, {
+      subject,
+      cause: error,
+    });
+  }
+}
+
+/** `headersTimeoutMs` 0 = wait as long as the daemon takes (it starts exporting only after preparing the tar). */
+async function request(
+  endpoint: EngineEndpoint,
+  path: string,
+  subject: string,
+  signal: AbortSignal | undefined,
+  headersTimeoutMs = 30_000,
+) {
+  try {
+    return await engineRequest(endpoint, path, {
+      ...(signal ? { signal } : {}),
+      headersTimeoutMs: headersTimeoutMs === 0 ? 30 * 60_000 : headersTimeoutMs,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new PareError(
+      `cannot reach the Docker engine at ${endpoint.url} (${describeConnectionError(error)})`,
+      {
+        subject,
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The archive image, plus removal of the exported file on close. */
+class DaemonImage implements Image {
+  constructor(
+    private readonly archive: Image,
+    private readonly cleanup: CleanupHandle,
+  ) {}
+
+  get reference(): string {
+    return this.archive.reference;
+  }
+
+  manifest(): Promise<Manifest> {
+    return this.archive.manifest();
+  }
+
+  configDigest(): Promise<Digest> {
+    return this.archive.configDigest();
+  }
+
+  config(): Promise<ImageConfig> {
+    return this.archive.config();
+  }
+
+  layers(): Promise<Layer[]> {
+    return this.archive.layers();
+  }
+
+  async close(): Promise<void> {
+    await this.archive.close();
+    await this.cleanup.runNow();
+  }
+}

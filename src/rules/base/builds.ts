@@ -1,0 +1,485 @@
+/**
+ * Shared queries of the `base` family: which commands build a native
+ * artifact (go build, cargo build, cc -o), where the artifact lands, which
+ * builder stages are copied into the final image, and what the final image's
+ * real base is. Other families may reuse these.
+ */
+import type { BaseImageMatch } from '../../catalog/base-images.js';
+import { classifyImage } from '../../catalog/base-images.js';
+import type {
+  CopyInstruction,
+  DockerfileModel,
+  ImageRef,
+  RunInstruction,
+  ShellCommand,
+  Stage,
+} from '../../dockerfile/types.js';
+import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { formatBytes } from '../../util/bytes.js';
+import { envAt, hasOption, stagesInFinalImage, subcommand } from '../util.js';
+
+// ---- stages ------------------------------------------------------------------
+
+const finalStagesCache = new WeakMap<DockerfileModel, Stage[]>();
+
+/** `stagesInFinalImage`, computed once per model (several rules of this family ask). */
+export function finalStages(model: DockerfileModel): Stage[] {
+  let stages = finalStagesCache.get(model);
+  if (!stages) {
+    stages = stagesInFinalImage(model);
+    finalStagesCache.set(model, stages);
+  }
+  return stages;
+}
+
+const chainCache = new WeakMap<Stage, Stage[]>();
+
+/** A stage and the stages it is built FROM, root first. */
+export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
+  const cached = chainCache.get(stage);
+  if (cached) return cached;
+  const chain: Stage[] = [];
+  let current: Stage | undefined = stage;
+  while (current && !chain.includes(current)) {
+    chain.unshift(current);
+    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
+  }
+  chainCache.set(stage, chain);
+  return chain;
+}
+
+/** The image (not stage) a chain of stages starts from. */
+export function rootImage(model: DockerfileModel, stage: Stage): ImageRef {
+  return stageChain(model, stage)[0]!.base;
+}
+
+/** The real base image of the final image (walking `FROM <stage>`), and its catalogue entry. */
+export function finalBase(model: DockerfileModel): {
+  stage: Stage;
+  image: ImageRef;
+  match: BaseImageMatch | undefined;
+} {
+  const stage = finalStages(model)[0]!;
+  return { stage, image: stage.base, match: classifyImage(stage.base) };
+}
+
+/** A COPY --from=<stage> that lands in the final image. */
+export interface StageCopy {
+  copy: CopyInstruction;
+  /** The stage copied from. */
+  source: Stage;
+  /** Source paths made absolute (COPY --from paths are relative to the stage's root). */
+  paths: string[];
+}
+
+const copiesCache = new WeakMap<DockerfileModel, StageCopy[]>();
+
+export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
+  const cached = copiesCache.get(model);
+  if (cached) return cached;
+  const result: StageCopy[] = [];
+  for (const stage of finalStages(model)) {
+    for (const instruction of stage.instructions) {
+      if (!isCopyOrAdd(instruction) || instruction.fromStage === undefined) continue;
+      const source = model.stages[instruction.fromStage];
+      if (!source) continue;
+      result.push({ copy: instruction, source, paths: instruction.sources.map(absoluteFromRoot) });
+    }
+  }
+  copiesCache.set(model, result);
+  return result;
+}
+
+function absoluteFromRoot(path: string): string {
+  return normalisePath(path.startsWith('/') ? path : `/${path}`);
+}
+
+export function normalisePath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+// ---- build commands ------------------------------------------------------------
+
+/** `go build` / `go install` of a local package (not `go install tool@v1`, not `go build ./...`). */
+export function isGoBuild(command: ShellCommand): boolean {
+  if (command.program !== 'go') return false;
+  const sub = subcommand(command);
+  if (sub === 'install') return !command.args.some((arg) => /@[^/]*$/.test(arg) && !arg.startsWith('-'));
+  if (sub !== 'build') return false;
+  // `go build ./...` without -o only compiles to check; nothing is written.
+  if (!goFlag(command.args, 'o') && command.args.some((arg) => arg.endsWith('/...'))) return false;
+  return true;
+}
+
+/** `cargo build` / `cargo install` (and `cargo zigbuild`). */
+export function isCargoBuild(command: ShellCommand): boolean {
+  if (command.program !== 'cargo') return false;
+  const sub = subcommand(command);
+  return sub === 'build' || sub === 'install' || sub === 'zigbuild' || sub === 'b';
+}
+
+const COMPILER = /^(?:[\w.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
+const C_SOURCE = /\.(?:c|cc|cpp|cxx|c\+\+|o|a|s|S)$/;
+
+/** A C/C++ compiler invocation that links an executable (not -c/-S/-E, has inputs). */
+export function isCompilerLink(command: ShellCommand): boolean {
+  if (!COMPILER.test(command.program)) return false;
+  const args = command.args;
+  if (
+    args.some(
+      (arg) =>
+        arg === '-c' || arg === '-S' || arg === '-E' || arg === '-M' || arg === '-MM' || arg === '-shared',
+    )
+  ) {
+    return false;
+  }
+  return args.some((arg) => !arg.startsWith('-') && C_SOURCE.test(arg));
+}
+
+/** Value of a go flag: `-o x`, `-o=x`, `--o=x`. */
+export function goFlag(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === `-${name}` || arg === `--${name}`) return args[i + 1] ?? '';
+    if (arg.startsWith(`-${name}=`)) return arg.slice(name.length + 2);
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/** `-o out` or `-oout` of a C compiler. */
+function compilerOutput(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-o') return args[i + 1];
+    if (arg.startsWith('-o') && arg.length > 2) return arg.slice(2);
+  }
+  return undefined;
+}
+
+/**
+ * The value of an environment variable for a command: its prefix assignment
+ * (`X=1 cmd`, `env X=1 cmd`), an `export X=…` in the same script, or ENV/ARG.
+ */
+export function variableFor(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command: ShellCommand,
+  name: string,
+): string | undefined {
+  if (name in command.assignments) return command.assignments[name];
+  if (name in run.script.assignments) return run.script.assignments[name];
+  return envAt(model, run)[name];
+}
+
+/** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
+export function goEnvSetting(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command: ShellCommand,
+  name: string,
+) {
+  let value: string | undefined;
+  const stage = model.stages[run.stageIndex];
+  if (!stage) return undefined;
+  for (const s of stageChain(model, stage)) {
+    for (const instruction of s.instructions) {
+      if (!isRun(instruction) || instruction.index > run.index) continue;
+      for (const other of instruction.script.commands) {
+        if (instruction === run && other === command) break;
+        if (other.program !== 'go' || subcommand(other) !== 'env' || !hasOption(other.args, '-w')) continue;
+        for (const arg of other.args) if (arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
+      }
+    }
+  }
+  return value;
+}
+
+/** Whether cgo is off for a go build: CGO_ENABLED=0 from prefix, export, ENV/ARG or `go env -w`. */
+export function cgoDisabled(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command: ShellCommand,
+): boolean | undefined {
+  const direct = variableFor(model, run, command, 'CGO_ENABLED');
+  if (direct !== undefined) return direct === '0';
+  const goEnv = goEnvSetting(model, run, command, 'CGO_ENABLED');
+  if (goEnv !== undefined) return goEnv === '0';
+  return undefined;
+}
+
+// ---- where an artifact lands ----------------------------------------------------
+
+/** Where a build writes its output: an exact path, a directory it writes into, or unknown. */
+export type Output = { path: string } | { dir: string } | { unknown: true };
+
+/** The working directory at a command: WORKDIR of the stage chain, then `cd` earlier in the RUN. */
+export function workdirAt(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command?: ShellCommand,
+): string | undefined {
+  const stage = model.stages[run.stageIndex];
+  if (!stage) return undefined;
+  let cwd: string | undefined;
+  for (const s of stageChain(model, stage)) {
+    for (const instruction of s.instructions) {
+      if (instruction.index > run.index) break;
+      if (instruction.keyword === 'WORKDIR' && 'args' in instruction) {
+        const dir = (instruction.args as string[])[0];
+        if (!dir || dir.includes('$')) cwd = undefined;
+        else if (dir.startsWith('/')) cwd = normalisePath(dir);
+        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
+      }
+    }
+  }
+  if (command) {
+    for (const other of run.script.commands) {
+      if (other === command) break;
+      if (other.program === 'cd') {
+        const dir = other.args.find((arg) => !arg.startsWith('-'));
+        if (!dir || dir.includes('$') || dir === '-') cwd = undefined;
+        else if (dir.startsWith('/')) cwd = normalisePath(dir);
+        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
+      }
+    }
+  }
+  return cwd;
+}
+
+function resolve(path: string, cwd: string | undefined): Output {
+  if (path.includes('$')) return { unknown: true };
+  const trailing = path.endsWith('/');
+  if (path.startsWith('/')) return trailing ? { dir: normalisePath(path) } : { path: normalisePath(path) };
+  if (cwd === undefined) return { unknown: true };
+  const full = normalisePath(`${cwd}/${path}`);
+  return trailing ? { dir: full } : { path: full };
+}
+
+export function outputOf(model: DockerfileModel, run: RunInstruction, command: ShellCommand): Output {
+  const cwd = workdirAt(model, run, command);
+  if (command.program === 'go') {
+    if (subcommand(command) === 'install') {
+      const gobin = variableFor(model, run, command, 'GOBIN');
+      if (gobin) return { dir: gobin };
+      const gopath = variableFor(model, run, command, 'GOPATH');
+      return gopath && !gopath.includes(':') ? { dir: `${gopath}/bin` } : { unknown: true };
+    }
+    const out = goFlag(command.args, 'o');
+    if (out !== undefined) return resolve(out, cwd);
+    return cwd === undefined ? { unknown: true } : { dir: cwd };
+  }
+  if (command.program === 'cargo') {
+    if (subcommand(command) === 'install') return { unknown: true };
+    if (
+      goFlag(command.args, 'target-dir') !== undefined ||
+      variableFor(model, run, command, 'CARGO_TARGET_DIR')
+    ) {
+      return { unknown: true };
+    }
+    return cwd === undefined ? { unknown: true } : { dir: `${cwd}/target` };
+  }
+  const out = compilerOutput(command.args);
+  if (out !== undefined) return resolve(out, cwd);
+  return cwd === undefined ? { unknown: true } : { path: `${cwd}/a.out` };
+}
+
+/** Whether a COPY source path (absolute, maybe a glob) may carry the output. */
+export function pathMayCarry(source: string, output: Output): boolean {
+  if ('unknown' in output) return true;
+  const star = source.search(/[*?[]/);
+  const prefix =
+    star === -1 ? source : source.slice(0, source.lastIndexOf('/', star) + 1 || 1).replace(/\/$/, '') || '/';
+  const target = 'path' in output ? output.path : output.dir;
+  if (prefix === '/' || target === prefix || target.startsWith(`${prefix}/`)) return true;
+  // A file inside the directory the build writes into (`go build` without -o).
+  if ('dir' in output && prefix.startsWith(`${output.dir}/`)) return true;
+  if (star !== -1 && 'path' in output && prefix.startsWith(`${dirnameOf(output.path)}/`)) return true;
+  return false;
+}
+
+function dirnameOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+const MOVERS = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
+
+/**
+ * The output, plus where later `cp`/`mv`/`install` commands of the stage put
+ * it (`cargo build && cp target/release/app /app`).
+ */
+function movedOutputs(
+  model: DockerfileModel,
+  stage: Stage,
+  run: RunInstruction,
+  build: ShellCommand,
+  output: Output,
+): Output[] {
+  const outputs: Output[] = [output];
+  for (const s of model.stages) {
+    if (!stageChain(model, s).includes(stage) && s !== stage) continue;
+    for (const instruction of s.instructions) {
+      if (!isRun(instruction) || instruction.index < run.index) continue;
+      const commands = instruction.script.commands;
+      const from = instruction === run ? commands.indexOf(build) + 1 : 0;
+      for (const command of commands.slice(from)) {
+        if (!MOVERS.has(command.program)) continue;
+        const operands = command.args.filter((arg) => !arg.startsWith('-'));
+        if (command.program === 'install' && command.args.some((arg) => /^-[a-zA-Z]*[gmo]$/.test(arg)))
+          continue;
+        if (operands.length < 2) continue;
+        const cwd = workdirAt(model, instruction, command);
+        const destination = resolve(operands[operands.length - 1]!, cwd);
+        const sources = operands.slice(0, -1).map((source) => resolve(source, cwd));
+        const carries = sources.some((source) =>
+          'unknown' in source
+            ? true
+            : outputs.some((out) => pathMayCarry('path' in source ? source.path : source.dir, out)),
+        );
+        if (!carries) continue;
+        outputs.push(
+          'unknown' in destination
+            ? destination
+            : { dir: 'path' in destination ? destination.path : destination.dir },
+        );
+      }
+    }
+  }
+  return outputs;
+}
+
+/** A build command whose artifact ends up in the final image. */
+export interface ArtifactBuild {
+  run: RunInstruction;
+  command: ShellCommand;
+  /** Stage where the build runs. */
+  stage: Stage;
+  /** The COPY instructions that carry it into the final image; empty when it is built there. */
+  copies: StageCopy[];
+  /** True when the build runs in a stage that is part of the final image. */
+  inFinalImage: boolean;
+}
+
+/**
+ * Build commands (matching `predicate`) whose output reaches the final image:
+ * those run in the final image's own stages, and those in stages copied from
+ * with a COPY --from whose source path may carry the output.
+ */
+export function artifactBuilds(
+  model: DockerfileModel,
+  predicate: (command: ShellCommand) => boolean,
+): ArtifactBuild[] {
+  const finalIndexes = new Set(finalStages(model).map((stage) => stage.index));
+  const copies = copiesIntoFinalImage(model);
+  const result: ArtifactBuild[] = [];
+  for (const stage of model.stages) {
+    const inFinal = finalIndexes.has(stage.index);
+    // Stages copied from whose chain contains this stage.
+    const carriers = copies.filter((copy) => stageChain(model, copy.source).includes(stage));
+    if (!inFinal && carriers.length === 0) continue;
+    for (const instruction of stage.instructions) {
+      if (!isRun(instruction)) continue;
+      for (const command of instruction.script.commands) {
+        if (!predicate(command)) continue;
+        const outputs = inFinal
+          ? []
+          : movedOutputs(model, stage, instruction, command, outputOf(model, instruction, command));
+        const carrying = carriers.filter((copy) =>
+          copy.paths.some((path) => outputs.some((output) => pathMayCarry(path, output))),
+        );
+        if (!inFinal && carrying.length === 0) continue;
+        result.push({ run: instruction, command, stage, copies: carrying, inFinalImage: inFinal });
+      }
+    }
+  }
+  return result;
+}
+
+/** Packages installed with apt-get/apt/apk/yum/dnf/microdnf in a RUN (operands of install/add). */
+export function installedPackages(run: RunInstruction): Array<{ command: ShellCommand; packages: string[] }> {
+  const result: Array<{ command: ShellCommand; packages: string[] }> = [];
+  for (const command of run.script.commands) {
+    const sub = subcommand(command);
+    const installs =
+      ((command.program === 'apt-get' || command.program === 'apt' || command.program === 'aptitude') &&
+        sub === 'install') ||
+      (command.program === 'apk' && sub === 'add') ||
+      ((command.program === 'yum' ||
+        command.program === 'dnf' ||
+        command.program === 'microdnf' ||
+        command.program === 'zypper') &&
+        (sub === 'install' || sub === 'in'));
+    if (!installs) continue;
+    const packages: string[] = [];
+    let seen = false;
+    for (let i = 0; i < command.args.length; i++) {
+      const arg = command.args[i]!;
+      if (arg.startsWith('-')) {
+        // apk add --virtual NAME …: NAME is not a package.
+        if (arg === '--virtual' || arg === '-t' || arg === '--repository' || arg === '-X') i++;
+        continue;
+      }
+      if (!seen) {
+        seen = true;
+        continue;
+      }
+      packages.push(arg.replace(/[=<>].*$/, ''));
+    }
+    result.push({ command, packages });
+  }
+  return result;
+}
+
+/** Packages removed again in the same RUN (apk del, apt-get purge/remove, yum remove), plus virtual names. */
+export function removedPackages(run: RunInstruction): Set<string> {
+  const removed = new Set<string>();
+  for (const command of run.script.commands) {
+    const sub = subcommand(command);
+    const removes =
+      (command.program === 'apk' && sub === 'del') ||
+      ((command.program === 'apt-get' || command.program === 'apt') &&
+        (sub === 'purge' || sub === 'remove' || sub === 'autoremove')) ||
+      ((command.program === 'yum' || command.program === 'dnf' || command.program === 'microdnf') &&
+        (sub === 'remove' || sub === 'erase' || sub === 'autoremove'));
+    if (!removes) continue;
+    let seen = false;
+    for (const arg of command.args) {
+      if (arg.startsWith('-')) continue;
+      if (!seen) {
+        seen = true;
+        continue;
+      }
+      removed.add(arg);
+    }
+  }
+  return removed;
+}
+
+/** `apk add --virtual .build-deps gcc …`: the virtual name for the installed packages. */
+export function virtualName(command: ShellCommand): string | undefined {
+  const index = command.args.findIndex((arg) => arg === '--virtual' || arg === '-t');
+  if (index !== -1) return command.args[index + 1];
+  const long = command.args.find((arg) => arg.startsWith('--virtual='));
+  return long?.slice('--virtual='.length);
+}
+
+/** The Dockerfile text of a command (continuations and all), for offsets of fixes. */
+export function commandSource(model: DockerfileModel, command: ShellCommand): string {
+  return model.text.slice(command.range.start.offset, command.range.end.offset);
+}
+
+/** `2 MB`, `7.8 MB`, `57 MB`, `1.02 GB`: approximate catalogue sizes without false precision. */
+export function approx(bytes: number): string {
+  const trim = (value: number, digits: number) => String(Number(value.toFixed(digits)));
+  if (bytes >= 1e9) return `${trim(bytes / 1e9, 2)} GB`;
+  if (bytes >= 1e6) return `${trim(bytes / 1e6, bytes < 1e7 ? 1 : 0)} MB`;
+  if (bytes >= 1e3) return `${trim(bytes / 1e3, 0)} kB`;
+  return formatBytes(bytes);
+}

@@ -1,0 +1,20 @@
+import type { Rule } from '../types.js';
+import { cgoOnStaticBase } from './cgo-on-static-base.js';
+import { copyWholeFilesystem } from './copy-whole-filesystem.js';
+import { goBuildFlags } from './go-build-flags.js';
+import { shellFormCommand } from './shell-form-command.js';
+import { singleStageBuild } from './single-stage-build.js';
+import { toolchainBaseInFinalImage } from './toolchain-base-in-final-image.js';
+import { unpinnedBaseImage } from './unpinned-base-image.js';
+import { unstrippedBinary } from './unstripped-binary.js';
+
+export const baseRules: Rule[] = [
+  toolchainBaseInFinalImage,
+  singleStageBuild,
+  copyWholeFilesystem,
+  shellFormCommand,
+  cgoOnStaticBase,
+  goBuildFlags,
+  unstrippedBinary,
+  unpinnedBaseImage,
+];

@@ -1,0 +1,171 @@
+import { classifyImage } from '../../catalog/base-images.js';
+import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
+import { isCommand, isCopyOrAdd } from '../../dockerfile/types.js';
+import type { Rule, RuleFinding, TextEdit } from '../types.js';
+import { finalBase, finalStages, rootImage } from './builds.js';
+
+/**
+ * `CMD ./app` runs `/bin/sh -c "./app"`. On scratch or distroless there is no
+ * /bin/sh and the container cannot start (seed 004, question 1:
+ * `exec: "/bin/sh": stat /bin/sh: no such file or directory`); elsewhere sh is
+ * PID 1 and may not pass SIGTERM on to the app. Seeds 001 and 004 use the
+ * exec form `CMD ["/app"]` on scratch.
+ */
+export const shellFormCommand: Rule = {
+  meta: {
+    id: 'shell-form-command',
+    title: 'CMD/ENTRYPOINT in shell form (needs /bin/sh; sh becomes PID 1)',
+    severity: 'warning',
+    fixable: true,
+    seeds: ['001', '004'],
+  },
+  check({ model }) {
+    const { entrypoint, cmd } = effectiveCommands(model);
+    const shell = shellOf(model);
+    const findings: RuleFinding[] = [];
+    for (const instruction of [entrypoint, cmd]) {
+      if (instruction?.form !== 'shell') continue;
+      // A shell-form ENTRYPOINT ignores CMD entirely.
+      if (instruction === cmd && entrypoint?.form === 'shell') continue;
+      const text = (instruction.shellText ?? '').trim();
+      const words = simpleWords(instruction);
+      const fix = words ? execFormEdit(instruction, words) : undefined;
+      const exec = words ? `${instruction.keyword} ${toJson(words)}` : `${instruction.keyword} ["…"]`;
+      if (shell.missing) {
+        findings.push({
+          severity: 'error',
+          message: `shell-form ${instruction.keyword} runs /bin/sh -c "${text}", but ${shell.image} has no /bin/sh: the container cannot start (exec: "/bin/sh": stat /bin/sh: no such file or directory); use ${exec}`,
+          range: instruction.range,
+          ...(fix ? { fix } : {}),
+          ...(words
+            ? {}
+            : {
+                hint: 'the command uses shell features: run a script with the exec form, or use a base that has a shell',
+              }),
+        });
+        continue;
+      }
+      // `CMD exec ./app`: sh replaces itself with the app, signals are delivered.
+      if (/^exec\s/.test(text)) continue;
+      const withEntrypoint = instruction === cmd && entrypoint?.form === 'exec';
+      findings.push({
+        message: withEntrypoint
+          ? `shell-form CMD is passed to the exec-form ENTRYPOINT as the arguments "/bin/sh" "-c" "${text}"; use ${exec}`
+          : `shell-form ${instruction.keyword} makes /bin/sh PID 1: SIGTERM from docker stop may not reach the app${
+              instruction.keyword === 'ENTRYPOINT' ? ' and CMD/docker run arguments are ignored' : ''
+            }; use ${exec}`,
+        range: instruction.range,
+        ...(fix ? { fix } : {}),
+        ...(words
+          ? {}
+          : {
+              hint: `keep the shell features in a script and use ${instruction.keyword} ["/path/to/script"], or prefix the command with exec`,
+            }),
+      });
+    }
+    return findings;
+  },
+};
+
+/** The last ENTRYPOINT and the last CMD of the final image (through `FROM <stage>`). */
+function effectiveCommands(model: DockerfileModel): {
+  entrypoint?: CommandInstruction;
+  cmd?: CommandInstruction;
+} {
+  let entrypoint: CommandInstruction | undefined;
+  let cmd: CommandInstruction | undefined;
+  for (const stage of finalStages(model)) {
+    for (const instruction of stage.instructions) {
+      if (!isCommand(instruction)) continue;
+      if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
+      else cmd = instruction;
+    }
+  }
+  return { ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}) };
+}
+
+/** Whether the final image has no /bin/sh: scratch, distroless, chiseled, and nothing copied in. */
+function shellOf(model: DockerfileModel): { missing: boolean; image: string } {
+  const { image, match } = finalBase(model);
+  const name = image.isScratch ? 'scratch' : image.resolved;
+  const noShell = image.isScratch || (match !== undefined && !match.entry.hasShell);
+  if (!noShell || image.unresolved) return { missing: false, image: name };
+  for (const stage of finalStages(model)) {
+    for (const instruction of stage.instructions) {
+      // A SHELL instruction names another shell; a copied-in busybox or sh provides one.
+      if (instruction.keyword === 'SHELL') return { missing: false, image: name };
+      if (isCopyOrAdd(instruction) && copiesShell(model, instruction)) return { missing: false, image: name };
+    }
+  }
+  return { missing: true, image: name };
+}
+
+const SHELL_FILE = /(?:^|\/)(?:sh|bash|ash|dash|busybox)$/;
+const BIN_DIR = /^\/?(?:usr\/)?bin\/?$/;
+
+/** `COPY --from=busybox /bin/busybox /bin/sh`, `COPY --from=busybox /bin /bin`, or a whole filesystem with a shell. */
+function copiesShell(model: DockerfileModel, copy: CopyInstruction): boolean {
+  if (
+    SHELL_FILE.test(copy.destination) ||
+    copy.sources.some((path) => SHELL_FILE.test(path) || BIN_DIR.test(path))
+  ) {
+    return true;
+  }
+  if (!copy.sources.some((source) => /^\/?\.?$/.test(source))) return false;
+  if (copy.fromStage === undefined) return copy.from !== undefined;
+  const stage = model.stages[copy.fromStage];
+  if (!stage) return false;
+  const root = rootImage(model, stage);
+  const match = classifyImage(root);
+  return !root.isScratch && (match === undefined || match.entry.hasShell);
+}
+
+// Words made only of characters the shell treats literally, or quoted without expansions.
+const WORD = /(?:[A-Za-z0-9_@%+=:,./-]+|'[^']*'|"[^"$`\\!]*")+/y;
+
+/** The words of a shell-form command that is one simple command of literal words; undefined otherwise. */
+function simpleWords(instruction: CommandInstruction): string[] | undefined {
+  const text = (instruction.shellText ?? '').trim();
+  const script = instruction.script;
+  if (!text || !script || script.syntaxError) return undefined;
+  // The parser also reports the command `exec` runs; `exec ./app` is still one command.
+  const single =
+    script.commands.length === 1 || (script.commands.length === 2 && script.commands[0]!.name === 'exec');
+  if (!single) return undefined;
+  const command = script.commands[0]!;
+  if (Object.keys(command.assignments).length > 0 || Object.keys(script.assignments).length > 0)
+    return undefined;
+  const raw: string[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const space = /[ \t]+/y;
+    space.lastIndex = index;
+    if (space.test(text)) {
+      index = space.lastIndex;
+      continue;
+    }
+    WORD.lastIndex = index;
+    const match = WORD.exec(text);
+    if (!match) return undefined;
+    raw.push(match[0]);
+    index = WORD.lastIndex;
+  }
+  const words = raw.map((word) =>
+    word.replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double),
+  );
+  // Cross-check with the shell parser: same words, nothing else going on.
+  const parsed = [command.name, ...command.args];
+  if (parsed.length !== words.length || parsed.some((word, i) => word !== words[i])) return undefined;
+  if (words[0] === 'exec' && words.length > 1) words.shift();
+  return words;
+}
+
+function toJson(words: string[]): string {
+  return `[${words.map((word) => JSON.stringify(word)).join(', ')}]`;
+}
+
+function execFormEdit(instruction: CommandInstruction, words: string[]): TextEdit[] | undefined {
+  const args = instruction.argumentsRange;
+  if (!args) return undefined;
+  return [{ start: args.start.offset, end: args.end.offset, newText: toJson(words) }];
+}

@@ -1,0 +1,99 @@
+import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { distroAt, finalImageStages, firstAfter, isMounted, isWrapperEntry } from './common.js';
+import { APT, aptListsEstimate } from './knowledge.js';
+import { isApt, isAptInstall, isAptUpdate, packageCommands } from './managers.js';
+
+/** Commands that neither install packages nor read the fresh index in a useful way. */
+const INERT = new Set([
+  'echo',
+  'printf',
+  'set',
+  'true',
+  'false',
+  ':',
+  'cd',
+  'export',
+  'mkdir',
+  'touch',
+  'ln',
+  'chmod',
+  'chown',
+  'rm',
+  'cp',
+  'mv',
+  'test',
+  '[',
+  'sleep',
+  'apt-key',
+  'apt-cache',
+]);
+
+/** The next RUN of the same stage that installs with apt (memoised per stage: linear on big files). */
+function nextInstall(model: DockerfileModel, run: RunInstruction): RunInstruction | undefined {
+  let perStage = installRuns.get(model);
+  if (!perStage) {
+    perStage = new Map();
+    installRuns.set(model, perStage);
+  }
+  let runs = perStage.get(run.stageIndex);
+  if (!runs) {
+    runs = model.stages[run.stageIndex]!.instructions.filter(
+      (item): item is RunInstruction =>
+        item.keyword === 'RUN' && packageCommands(item as RunInstruction).some(isAptInstall),
+    );
+    perStage.set(run.stageIndex, runs);
+  }
+  return firstAfter(runs, run.index);
+}
+
+const installRuns = new WeakMap<DockerfileModel, Map<number, RunInstruction[]>>();
+
+/**
+ * `RUN apt-get update` on its own line is cached as a layer: when the install
+ * list of a later RUN changes, Docker reuses the old index and the install
+ * fails or gets old versions. The layer also ships the lists.
+ */
+export const aptUpdateAlone: Rule = {
+  meta: {
+    id: 'apt-update-alone',
+    title: '`apt-get update` in a RUN without an install',
+    severity: 'warning',
+    fixable: false,
+    seeds: ['003', '001'],
+  },
+  check({ model }) {
+    const findings: RuleFinding[] = [];
+    const inFinal = finalImageStages(model);
+    for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
+      const packages = packageCommands(run);
+      const update = packages.find(isAptUpdate);
+      if (!update || packages.some(isAptInstall) || isMounted(run, APT.listsDir)) continue;
+      const onlyInert = run.script.commands.every((command, index) => {
+        const item = packages.find((candidate) => candidate.index === index);
+        if (item)
+          return (
+            isApt(item) &&
+            (item.action === 'update' || item.action === 'clean' || item.action === 'autoclean')
+          );
+        return INERT.has(command.program) || isWrapperEntry(command);
+      });
+      if (!onlyInert) continue;
+      const next = nextInstall(model, run);
+      const shipsLists = inFinal.has(run.stageIndex);
+      const saving = shipsLists ? aptListsEstimate(distroAt(model, run)) : undefined;
+      const merge = next
+        ? `merge it into the install at line ${next.range.start.line + 1}`
+        : 'run it in the same RUN as the install';
+      findings.push({
+        message: `\`${update.tool} update\` alone in a RUN: its cached layer serves a stale index to later installs${
+          saving ? ` and ships its lists` : ''
+        }; ${merge}`,
+        range: update.command.range,
+        ...(saving ? { saving } : {}),
+        hint: 'RUN apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/*',
+      });
+    }
+    return findings;
+  },
+};

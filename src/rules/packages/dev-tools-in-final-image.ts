@@ -1,0 +1,214 @@
+import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
+import { hasOption } from '../util.js';
+import { distroAt, finalImageRuns, isDevelopmentImage, optionValue, packageOperands } from './common.js';
+import { APK, APT, DEV_PACKAGE, DEV_TOOLS, type DevTool, type Distro, RPM_MANAGERS } from './knowledge.js';
+import { type PackageCommand, packageCommands } from './managers.js';
+
+const RPM_OPTIONS = [
+  '-c',
+  '--config',
+  '--installroot',
+  '--releasever',
+  '-x',
+  '--exclude',
+  '--enablerepo',
+  '--disablerepo',
+  '--repo',
+  '-r',
+  '--setopt',
+];
+
+interface Installed {
+  item: PackageCommand;
+  /** Package names as written (versions stripped). */
+  packages: string[];
+  /** apk `--virtual NAME`: `apk del NAME` removes them all. */
+  virtual?: string;
+}
+
+function packageName(spec: string): string | undefined {
+  if (
+    spec.startsWith('$') ||
+    spec.includes('/') ||
+    spec.endsWith('.deb') ||
+    spec.endsWith('.rpm') ||
+    spec.endsWith('.apk')
+  )
+    return undefined;
+  const name = spec.split(/[=<>~@:]/)[0]!.toLowerCase();
+  return name === '' ? undefined : name;
+}
+
+function optionsFor(tool: string): readonly string[] {
+  return tool === 'apk'
+    ? APK.optionsWithValue
+    : tool === 'apt-get' || tool === 'apt'
+      ? APT.optionsWithValue
+      : RPM_OPTIONS;
+}
+
+/** Installs of apt/apk/yum/dnf/zypper in a RUN, with their package names. */
+function installs(run: RunInstruction): Installed[] {
+  const result: Installed[] = [];
+  for (const item of packageCommands(run)) {
+    const view = { ...item.command, args: item.args };
+    const options = optionsFor(item.tool);
+    if ((item.tool === 'apt-get' || item.tool === 'apt') && item.action === 'install') {
+      result.push({
+        item,
+        packages: packageOperands(view, options).flatMap((spec) => packageName(spec) ?? []),
+      });
+    } else if (item.tool === 'apk' && item.action === 'add') {
+      const virtual = optionValue(item.args, '--virtual', '-t');
+      result.push({
+        item,
+        packages: packageOperands(view, options).flatMap((spec) => packageName(spec) ?? []),
+        ...(virtual ? { virtual } : {}),
+      });
+    } else if (item.tool in RPM_MANAGERS && item.action !== undefined) {
+      const local = item.actionIndex - item.argsOffset;
+      const rest = item.args.slice(local + 1).filter((arg) => !arg.startsWith('-'));
+      if (item.action === 'groupinstall' || (item.action === 'group' && rest[0] === 'install')) {
+        const group = (item.action === 'group' ? rest.slice(1) : rest).join(' ');
+        result.push({ item, packages: [`@${group.toLowerCase().replace(/^@/, '').replace(/\s+/g, '-')}`] });
+      } else if (item.action === 'install' || item.action === 'in') {
+        result.push({
+          item,
+          packages: packageOperands(view, options).flatMap((spec) =>
+            spec.startsWith('@') ? [spec.toLowerCase()] : (packageName(spec) ?? []),
+          ),
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** Package names removed later in the same RUN; `'*'` when an autoremove undoes every install. */
+function removedLater(run: RunInstruction, after: number): Set<string> {
+  const removed = new Set<string>();
+  const commands = packageCommands(run).filter((item) => item.index > after);
+  const marksAuto = run.script.commands.some(
+    (command, index) => index > after && command.program === 'apt-mark' && command.args[0] === 'auto',
+  );
+  for (const item of commands) {
+    const names = packageOperands({ ...item.command, args: item.args }, optionsFor(item.tool));
+    const apt = item.tool === 'apt-get' || item.tool === 'apt';
+    if (apt && (item.action === 'purge' || item.action === 'remove' || item.action === 'autoremove')) {
+      for (const name of names) removed.add(packageName(name) ?? name);
+      if (
+        marksAuto &&
+        (item.action === 'autoremove' || hasOption(item.args, '--auto-remove', '--autoremove'))
+      )
+        removed.add('*');
+    } else if (item.tool === 'apk' && item.action === 'del') {
+      for (const name of names) removed.add(packageName(name) ?? name);
+    } else if (
+      item.tool in RPM_MANAGERS &&
+      (item.action === 'remove' ||
+        item.action === 'erase' ||
+        item.action === 'autoremove' ||
+        item.action === 'rm')
+    ) {
+      for (const name of names) removed.add(packageName(name) ?? name);
+    }
+  }
+  return removed;
+}
+
+/** Binaries the image runs: HEALTHCHECK, CMD and ENTRYPOINT of the final stage. */
+function runtimeText(model: DockerfileModel): string {
+  return model.finalStage.instructions
+    .filter(
+      (item) => item.keyword === 'HEALTHCHECK' || item.keyword === 'CMD' || item.keyword === 'ENTRYPOINT',
+    )
+    .map((item) => item.source)
+    .join('\n');
+}
+
+function usedAtRuntime(tool: DevTool, runtime: string): boolean {
+  return tool.binaries.some((binary) =>
+    new RegExp(`(?:^|[\\s"'/\\[,])${binary.replace(/\+/g, '\\+')}(?:$|[\\s"',\\]])`, 'm').test(runtime),
+  );
+}
+
+function estimate(tools: DevTool[], distro: Distro): SavingEstimate | undefined {
+  const alpine = distro === 'alpine';
+  const names = new Set(tools.map((tool) => tool.name));
+  const counted: string[] = [];
+  let bytes = 0;
+  for (const tool of tools) {
+    if (tools.some((other) => other !== tool && other.includes?.includes(tool.name) && names.has(other.name)))
+      continue;
+    const size = alpine ? tool.alpineBytes : tool.debianBytes;
+    if (size === undefined) continue;
+    bytes += size;
+    counted.push(`${tool.name} ≈ ${size >= 1e7 ? Math.round(size / 1e6) : (size / 1e6).toFixed(1)} MB`);
+  }
+  if (bytes === 0) return undefined;
+  return {
+    bytes,
+    basis: `estimated: approximate installed sizes with dependencies on ${alpine ? 'Alpine 3.19+' : 'Debian bookworm-slim'}: ${counted.join(', ')}; -dev packages not counted`,
+  };
+}
+
+/**
+ * Compilers, headers, editors and network/debug tools in the final image
+ * cost space (gcc alone is ~130 MB with its dependencies) and attack
+ * surface. Tools the image runs (HEALTHCHECK, CMD, ENTRYPOINT) are kept out
+ * of the report: `curl` in a HEALTHCHECK is a runtime dependency.
+ */
+export const devToolsInFinalImage: Rule = {
+  meta: {
+    id: 'dev-tools-in-final-image',
+    title: 'Build or debugging tools installed in the final image',
+    severity: 'warning',
+    fixable: false,
+    seeds: ['002', '000', '003'],
+  },
+  check({ model }) {
+    const findings: RuleFinding[] = [];
+    if (isDevelopmentImage(model)) return findings;
+    const runtime = runtimeText(model);
+    for (const run of finalImageRuns(model)) {
+      for (const installed of installs(run)) {
+        // `if [ "$DEBUG" = 1 ]; then apt-get install …; fi` is an opt-in, not a default.
+        if (installed.item.command.conditional) continue;
+        const removed = removedLater(run, installed.item.index);
+        if (removed.has('*') || (installed.virtual && removed.has(installed.virtual))) continue;
+        const tools: DevTool[] = [];
+        const names: string[] = [];
+        for (const name of installed.packages) {
+          if (removed.has(name)) continue;
+          const tool = DEV_TOOLS.find((candidate) => candidate.pattern.test(name));
+          if (tool) {
+            if (usedAtRuntime(tool, runtime)) continue;
+            if (!tools.includes(tool)) tools.push(tool);
+            names.push(name);
+          } else if (DEV_PACKAGE.test(name)) {
+            names.push(name);
+          }
+        }
+        if (names.length === 0) continue;
+        const saving = estimate(tools, distroAt(model, run));
+        const heavy =
+          names.some((name) => DEV_PACKAGE.test(name)) ||
+          tools.some((tool) => tool.kind === 'build' || tool.kind === 'vcs') ||
+          (saving?.bytes ?? 0) >= 10e6;
+        const shown =
+          names.length > 6
+            ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more`
+            : names.join(', ');
+        findings.push({
+          message: `installs build/debug tools into the final image: ${shown}`,
+          range: installed.item.command.range,
+          ...(heavy ? {} : { severity: 'info' as const }),
+          ...(saving ? { saving } : {}),
+          hint: 'install them in a build stage and COPY only the result, or remove them in the same RUN (apt-get purge -y --auto-remove …, apk del …)',
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Runs rules over a model: applies severity overrides and disabled rules from
+ * config, `# pare-ignore` comments, and sorts findings by position.
+ */
+import type { DockerfileModel, Instruction } from '../dockerfile/types.js';
+import type { BaseImagePolicy, BuildContext, Finding, Rule, Severity } from './types.js';
+
+export interface RuleSettings {
+  /** Rule ids turned off. */
+  disabled: ReadonlySet<string>;
+  /** Per-rule severity overrides. */
+  severities: ReadonlyMap<string, Severity>;
+}
+
+export interface LintOptions {
+  rules: readonly Rule[];
+  settings?: RuleSettings;
+  buildContext?: BuildContext;
+  policy?: BaseImagePolicy;
+}
+
+export async function lintModel(model: DockerfileModel, options: LintOptions): Promise<Finding[]> {
+  const settings = options.settings ?? { disabled: new Set(), severities: new Map() };
+  const active = options.rules.filter(
+    (rule) => !settings.disabled.has(rule.meta.id) && !model.fileIgnoredRules.has(rule.meta.id) && !model.fileIgnoredRules.has('all'),
+  );
+  const contextFiles =
+    options.buildContext && active.some((rule) => rule.needsContext) ? await options.buildContext.files() : undefined;
+  const findings: Finding[] = [];
+  for (const rule of active) {
+    const results = rule.check({
+      model,
+      ...(options.buildContext ? { buildContext: options.buildContext } : {}),
+      ...(contextFiles ? { contextFiles } : {}),
+      policy: options.policy ?? { allowed: [] },
+    });
+    for (const result of results) {
+      const instruction = instructionAt(model, result.range.start.offset);
+      if (instruction && (instruction.ignoredRules.has(rule.meta.id) || instruction.ignoredRules.has('all'))) continue;
+      const { severity, ...rest } = result;
+      findings.push({
+        ruleId: rule.meta.id,
+        ...rest,
+        severity: settings.severities.get(rule.meta.id) ?? severity ?? rule.meta.severity,
+      });
+    }
+  }
+  return findings.sort(
+    (a, b) => a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message),
+  );
+}
+
+function instructionAt(model: DockerfileModel, offset: number): Instruction | undefined {
+  let low = 0;
+  let high = model.instructions.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const instruction = model.instructions[mid]!;
+    if (offset < instruction.range.start.offset) high = mid - 1;
+    else if (offset > instruction.range.end.offset) low = mid + 1;
+    else return instruction;
+  }
+  return undefined;
+}

@@ -1,0 +1,123 @@
+/**
+ * Small queries over the Dockerfile model that many rules share.
+ */
+import type {
+  DockerfileModel,
+  Instruction,
+  RunInstruction,
+  ShellCommand,
+  Stage,
+} from '../dockerfile/types.js';
+import { isRun } from '../dockerfile/types.js';
+
+/**
+ * Stages whose layers end up in the final image: the final stage and the
+ * stages it is built FROM (`FROM builder AS final` inherits builder's layers).
+ */
+export function stagesInFinalImage(model: DockerfileModel): Stage[] {
+  const chain: Stage[] = [];
+  let stage: Stage | undefined = model.finalStage;
+  while (stage && !chain.includes(stage)) {
+    chain.unshift(stage);
+    stage = stage.baseStage === undefined ? undefined : model.stages[stage.baseStage];
+  }
+  return chain;
+}
+
+export function isInFinalImage(model: DockerfileModel, instruction: Instruction): boolean {
+  return stagesInFinalImage(model).some((stage) => stage.index === instruction.stageIndex);
+}
+
+export function runsOf(stage: Stage): RunInstruction[] {
+  return stage.instructions.filter(isRun);
+}
+
+export function allRuns(model: DockerfileModel): RunInstruction[] {
+  return model.instructions.filter(isRun);
+}
+
+/** ENV and ARG values visible at an instruction (inherited through FROM <stage>). */
+export function envAt(model: DockerfileModel, instruction: Instruction): Record<string, string> {
+  const stage = model.stages[instruction.stageIndex];
+  if (!stage) return {};
+  const env: Record<string, string> = stage.baseStage !== undefined ? { ...model.stages[stage.baseStage]!.env } : {};
+  for (const item of stage.instructions) {
+    if (item.index >= instruction.index) break;
+    if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
+      for (const pair of item.pairs) if (pair.value !== undefined) env[pair.key] = pair.value;
+    }
+  }
+  return env;
+}
+
+/** True when any argument is one of the given long or short options (`-y`, `--yes`, `-qy`). */
+export function hasOption(args: readonly string[], ...options: string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    for (const option of options) {
+      if (arg === option || arg.startsWith(`${option}=`)) return true;
+      if (option.length === 2 && option[0] === '-' && /^-[a-zA-Z]+$/.test(arg) && arg.includes(option[1]!)) return true;
+    }
+  }
+  return false;
+}
+
+/** First argument that is not an option: `install` in `apt-get -y install x`. */
+export function subcommand(command: ShellCommand): string | undefined {
+  return command.args.find((arg) => !arg.startsWith('-'));
+}
+
+/** Arguments after the subcommand that are not options: the packages of an install. */
+export function operands(command: ShellCommand, optionsWithValue: readonly string[] = []): string[] {
+  const result: string[] = [];
+  let seenSubcommand = false;
+  for (let i = 0; i < command.args.length; i++) {
+    const arg = command.args[i]!;
+    if (arg.startsWith('-')) {
+      if (optionsWithValue.includes(arg)) i++;
+      continue;
+    }
+    if (!seenSubcommand) {
+      seenSubcommand = true;
+      continue;
+    }
+    result.push(arg);
+  }
+  return result;
+}
+
+/** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
+export function mountedTargets(run: RunInstruction): string[] {
+  return run.mounts
+    .filter((mount) => mount.type === 'cache' || mount.type === 'tmpfs')
+    .map((mount) => mount.target)
+    .filter((target): target is string => target !== undefined);
+}
+
+export function isUnderMount(run: RunInstruction, path: string): boolean {
+  return mountedTargets(run).some((target) => {
+    const normalised = target.replace(/\/+$/, '');
+    return path === normalised || path.startsWith(`${normalised}/`);
+  });
+}
+
+/** `rm -rf /var/lib/apt/lists/*` and friends: the paths a command deletes. */
+export function removedPaths(command: ShellCommand): string[] {
+  if (command.program !== 'rm') return [];
+  return command.args.filter((arg) => !arg.startsWith('-'));
+}
+
+/** Whether a deletion pattern like `/var/lib/apt/lists/*` covers a path. */
+export function removalCovers(pattern: string, path: string): boolean {
+  const clean = pattern.replace(/\/\*+$/, '').replace(/\/+$/, '').replace(/\{[^}]*\}/g, '*');
+  if (clean === path || path.startsWith(`${clean}/`)) return true;
+  if (clean.includes('*')) {
+    const regex = new RegExp(`^${clean.split('*').map(escapeRegExp).join('[^/]*')}(?:/.*)?$`);
+    return regex.test(path);
+  }
+  return false;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

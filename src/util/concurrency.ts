@@ -1,0 +1,16 @@
+/**
+ * Maps items with at most `limit` promises in flight, keeping input order.
+ * File-heavy work (many small Dockerfiles) is bound by I/O round trips, not CPU.
+ */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from '../../src/analyze/file-tree.js';
+import { dir, file, hardlink, opaque, symlink, treeOf, whiteout } from './entries.js';
+
+const present = (tree: ReturnType<typeof treeOf>) => {
+  const paths: string[] = [];
+  tree.walk((_id, path) => {
+    paths.push(path);
+  });
+  return paths;
+};
+
+describe('FileTree', () => {
+  it('overwrites, deletes and records which layer wrote each path', () => {
+    const tree = treeOf([
+      [dir('etc'), file('etc/a', 100), file('etc/b', 200)],
+      [file('etc/a', 150), whiteout('etc/b'), file('etc/c', 5)],
+    ]);
+    expect(present(tree)).toEqual(['/etc', '/etc/a', '/etc/c']);
+    expect(tree.writerOf(tree.lookup('/etc/a'))).toBe(1);
+    expect(tree.sizeOf(tree.lookup('etc/a'))).toBe(150);
+    const [l0, l1] = tree.layerTallies();
+    expect(l0).toMatchObject({ contentBytes: 300, added: { files: 2, bytes: 300 }, wastedBytes: 300 });
+    expect(l1).toMatchObject({
+      entries: 3,
+      contentBytes: 155,
+      added: { files: 1, bytes: 5 },
+      modified: { files: 1, bytes: 150 },
+      removed: { files: 1, bytes: 200 },
+      wastedBytes: 0,
+    });
+    expect(tree.summary()).toMatchObject({ bytes: 155, files: 2, directories: 1 });
+  });
+
+  it('whiteout of a directory removes its subtree', () => {
+    const tree = treeOf([[dir('d'), dir('d/e'), file('d/e/x', 10), file('d/y', 1)], [whiteout('d')]]);
+    expect(present(tree)).toEqual([]);
+    expect(tree.layerTallies()[1]!.removed).toEqual({ files: 2, bytes: 11 });
+  });
+
+  it('opaque directory hides lower children but keeps what its own layer wrote', () => {
+    const tree = treeOf([
+      [dir('d'), file('d/x', 100), dir('d/sub'), file('d/sub/old', 7)],
+      [dir('d'), file('d/sub/new', 1), opaque('d'), file('d/z', 10)],
+    ]);
+    expect(present(tree)).toEqual(['/d', '/d/sub', '/d/sub/new', '/d/z']);
+    expect(tree.layerTallies()[1]!.removed).toEqual({ files: 2, bytes: 107 });
+    expect(tree.layerTallies()[0]!.wastedBytes).toBe(107);
+  });
+
+  it('a whiteout applies to lower layers only, even when it comes after same-layer entries', () => {
+    const tree = treeOf([[file('d/a', 1)], [file('d/c', 3), whiteout('d')]]);
+    expect(present(tree)).toEqual(['/d', '/d/c']);
+  });
+
+  it('whiteout then re-add in one layer', () => {
+    const tree = treeOf([
+      [file('d/a', 1), file('d/b', 2)],
+      [whiteout('d'), file('d/c', 3)],
+    ]);
+    expect(present(tree)).toEqual(['/d', '/d/c']);
+    expect(tree.summary().bytes).toBe(3);
+  });
+
+  it('replaces a directory by a file and a file by a directory', () => {
+    const tree = treeOf([
+      [dir('d'), file('d/x', 100), file('f', 10)],
+      [file('d', 5), dir('f'), file('f/y', 20)],
+    ]);
+    expect(present(tree)).toEqual(['/d', '/f', '/f/y']);
+    expect(tree.kindOf(tree.lookup('/d'))).toBe(KIND_FILE);
+    expect(tree.kindOf(tree.lookup('/f'))).toBe(KIND_DIRECTORY);
+    const l1 = tree.layerTallies()[1]!;
+    expect(l1.removed).toEqual({ files: 2, bytes: 110 });
+    expect(l1.modified).toEqual({ files: 1, bytes: 5 });
+    expect(l1.added).toEqual({ files: 1, bytes: 20 });
+  });
+
+  it('counts a hard-linked inode once and keeps it while a name survives', () => {
+    const tree = treeOf([[file('a', 100), hardlink('b', 'a')], [whiteout('a')], [whiteout('b')]]);
+    const tallies = tree.layerTallies();
+    expect(tallies[0]!.contentBytes).toBe(100);
+    expect(tallies[1]!.removed).toEqual({ files: 1, bytes: 0 });
+    expect(tallies[2]!.removed).toEqual({ files: 1, bytes: 100 });
+    expect(tallies[0]!.wastedBytes).toBe(100);
+
+    const kept = treeOf([[file('a', 100), hardlink('b', 'a'), hardlink('c', 'b')], [whiteout('a')]]);
+    expect(kept.summary()).toMatchObject({ bytes: 100, files: 2 });
+    expect(kept.sizeOf(kept.lookup('/c'))).toBe(100);
+    expect(kept.isHardlinked(kept.lookup('/c'))).toBe(true);
+  });
+
+  it('keeps symlinks as small entries and follows a symlinked parent directory', () => {
+    const tree = treeOf([
+      [dir('usr'), dir('usr/lib'), symlink('lib', 'usr/lib'), symlink('bin/sh', '/bin/dash')],
+      [file('lib/x.so', 100)],
+    ]);
+    expect(tree.kindOf(tree.lookup('/lib'))).toBe(KIND_SYMLINK);
+    expect(tree.lookup('/usr/lib/x.so')).toBeGreaterThan(0);
+    expect(tree.lookup('/lib/x.so')).toBe(tree.lookup('/usr/lib/x.so'));
+    expect(tree.linkTargetOf(tree.lookup('/bin/sh'))).toBe('/bin/dash');
+    expect(tree.summary()).toMatchObject({ bytes: 100, symlinks: 2 });
+  });
+
+  it('survives symlink loops and dangling parents', () => {
+    const tree = treeOf([
+      [symlink('a', 'b'), symlink('b', 'a'), symlink('c', '../../nowhere')],
+      [file('a/x', 1), file('c/y', 2)],
+    ]);
+    expect(tree.lookup('/a/x')).toBeGreaterThan(0);
+    expect(tree.kindOf(tree.lookup('/a'))).toBe(KIND_DIRECTORY);
+    expect(tree.lookup('/c/y')).toBeGreaterThan(0);
+  });
+
+  it('duplicate entries in one layer: the last wins and the first is waste of that layer', () => {
+    const tree = treeOf([[file('a', 10), file('a', 4)]]);
+    expect(tree.summary().bytes).toBe(4);
+    expect(tree.layerTallies()[0]).toMatchObject({ contentBytes: 14, wastedBytes: 10 });
+  });
+
+  it('reports content gone for overwritten and removed nodes', () => {
+    const gone: string[] = [];
+    const tree = treeOf([[file('a', 1), file('b', 1)]]);
+    tree.onContentGone = (id) => gone.push(tree.pathOf(id));
+    tree.beginLayer(1);
+    tree.apply(file('a', 2));
+    tree.apply(whiteout('b'));
+    tree.endLayer();
+    expect(gone).toEqual(['/a', '/b']);
+  });
+});

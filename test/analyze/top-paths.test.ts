@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { largestDirectories, largestFiles, SizeIndex, treeView } from '../../src/analyze/top-paths.js';
+import { dir, file, hardlink, symlink, treeOf, whiteout } from './entries.js';
+
+const tree = treeOf([
+  [
+    dir('usr'),
+    dir('usr/lib'),
+    file('usr/lib/big.so', 9000),
+    file('usr/lib/small.so', 100),
+    file('usr/bin/app', 500),
+    hardlink('usr/bin/app-alias', 'usr/bin/app'),
+    symlink('bin', 'usr/bin'),
+    file('etc/a', 300),
+    file('etc/b', 300),
+    file('tmp/gone', 7000),
+  ],
+  [whiteout('tmp/gone'), file('etc/c', 300)],
+]);
+
+describe('top paths', () => {
+  it('lists the largest files, ties by path, hard links at full size', () => {
+    expect(largestFiles(tree, 4)).toEqual([
+      { path: '/usr/lib/big.so', bytes: 9000, layer: 0 },
+      { path: '/usr/bin/app', bytes: 500, layer: 0 },
+      { path: '/usr/bin/app-alias', bytes: 500, layer: 0 },
+      { path: '/etc/a', bytes: 300, layer: 0 },
+    ]);
+  });
+
+  it('sums directories with a hard-linked inode once, skipping directories one child explains', () => {
+    const sizes = new SizeIndex(tree);
+    expect(sizes.bytes[0]).toBe(9000 + 100 + 500 + 900);
+    expect(largestDirectories(tree, 5, sizes)).toEqual([
+      { path: '/usr/lib', bytes: 9100, layer: 0, files: 2 },
+      { path: '/etc', bytes: 900, layer: 0, files: 3 },
+      { path: '/usr/bin', bytes: 500, layer: 0, files: 2 },
+    ]);
+  });
+
+  it('keeps n items exactly among many ties', () => {
+    const many = treeOf([
+      Array.from({ length: 500 }, (_, i) => file(`f${String(i).padStart(3, '0')}`, i % 7 === 0 ? 10 : 5)),
+    ]);
+    const top = largestFiles(many, 3);
+    expect(top.map((t) => t.path)).toEqual(['/f000', '/f007', '/f014']);
+  });
+
+  it('renders a tree to a depth, largest first, summarising the rest', () => {
+    const view = treeView(tree, { depth: 2, maxChildren: 2 });
+    expect(view.name).toBe('/');
+    expect(view.children?.map((c) => [c.name, c.bytes])).toEqual([
+      ['usr', 9600],
+      ['etc', 900],
+    ]);
+    expect(view.omitted).toEqual({ entries: 2, bytes: 0 });
+    expect(view.children?.[0]?.children?.map((c) => c.name)).toEqual(['lib', 'bin']);
+    expect(view.children?.[0]?.children?.[0]?.children).toBeUndefined();
+    const full = treeView(tree, { depth: 1 });
+    expect(full.children?.find((c) => c.name === 'bin')).toMatchObject({
+      type: 'symlink',
+      target: 'usr/bin',
+      bytes: 0,
+    });
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { CleanupRegistry } from '../../src/engine/cleanup.js';
+import { describeUnreachable, findEngine } from '../../src/engine/detect.js';
+import { DockerCliEngine } from '../../src/engine/docker-cli.js';
+import { EngineUnavailableError } from '../../src/engine/errors.js';
+import { PodmanCliEngine } from '../../src/engine/podman.js';
+import { DAEMON_DOWN, DAEMON_UP_20, fakeCli } from './fake-cli.js';
+
+const cleanup = new CleanupRegistry();
+
+describe('findEngine', () => {
+  it('names every candidate it tried and why each was passed over', async () => {
+    const down = await fakeCli('docker', DAEMON_DOWN);
+    const attempt = findEngine({
+      cleanup,
+      env: {},
+      candidates: [
+        { kind: 'docker', label: '/usr/bin/docker', binary: undefined },
+        { kind: 'docker', label: 'docker on PATH', binary: down.path },
+        { kind: 'podman', label: 'podman', binary: undefined },
+      ],
+    });
+    await expect(attempt).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(attempt).rejects.toThrow(
+      'no container engine found: tried /usr/bin/docker (not installed), docker on PATH (daemon not reachable at unix:///var/run/docker.sock: is the docker daemon running?), podman (not installed)',
+    );
+  });
+
+  it('says when a candidate is skipped as the same program as an earlier one', async () => {
+    const attempt = findEngine({
+      cleanup,
+      env: {},
+      candidates: [
+        {
+          kind: 'docker',
+          label: 'docker on PATH',
+          binary: '/usr/bin/docker',
+          skip: 'same as /usr/bin/docker',
+        },
+      ],
+    });
+    await expect(attempt).rejects.toThrow('tried docker on PATH (same as /usr/bin/docker)');
+  });
+
+  it('takes the first candidate whose daemon answers, without asking a 20.10 client for buildx', async () => {
+    const down = await fakeCli('docker', DAEMON_DOWN);
+    const up = await fakeCli('docker', DAEMON_UP_20);
+    const engine = await findEngine({
+      cleanup,
+      env: {},
+      candidates: [
+        { kind: 'docker', label: '/usr/bin/docker', binary: down.path },
+        { kind: 'docker', label: 'docker on PATH', binary: up.path },
+      ],
+    });
+    expect(engine).toBeInstanceOf(DockerCliEngine);
+    expect(engine.binary).toBe(up.path);
+    expect(await up.calls()).toEqual([['version', '--format', '{{.Client.Version}}|{{.Server.Version}}']]);
+  });
+
+  it('uses the classic builder with a newer client that has no buildx', async () => {
+    const newer = await fakeCli(
+      'docker',
+      `
+  version) echo "28.2.2|28.2.2" ;;
+  buildx) echo "docker: unknown command: docker buildx" >&2; exit 1 ;;
+  info) echo '{"ServerVersion":"28.2.2","OperatingSystem":"Debian","Architecture":"x86_64","Driver":"overlay2","NCPU":2,"MemTotal":1024}' ;;`,
+    );
+    const engine = await findEngine({
+      cleanup,
+      env: {},
+      candidates: [{ kind: 'docker', label: 'docker on PATH', binary: newer.path }],
+    });
+    const info = await engine.info();
+    expect(info).toMatchObject({
+      kind: 'docker',
+      serverVersion: '28.2.2',
+      buildkit: false,
+      cpus: 2,
+      storageDriver: 'overlay2',
+    });
+  });
+
+  it('falls back to podman', async () => {
+    const podman = await fakeCli('podman', `\n  version) echo "4.3.1|4.3.1" ;;`);
+    const engine = await findEngine({
+      cleanup,
+      env: {},
+      candidates: [
+        { kind: 'docker', label: '/usr/bin/docker', binary: undefined },
+        { kind: 'podman', label: 'podman', binary: podman.path },
+      ],
+    });
+    expect(engine).toBeInstanceOf(PodmanCliEngine);
+    expect(engine.kind).toBe('podman');
+  });
+
+  it('reports a candidate that cannot be executed', async () => {
+    const attempt = findEngine({
+      cleanup,
+      env: {},
+      candidates: [{ kind: 'docker', label: 'docker on PATH', binary: '/nonexistent/docker' }],
+    });
+    await expect(attempt).rejects.toThrow(
+      /tried docker on PATH \(cannot run it: spawn \/nonexistent\/docker ENOENT\)/,
+    );
+  });
+});
+
+describe('describeUnreachable', () => {
+  it('explains a permission problem on the socket', () => {
+    expect(
+      describeUnreachable(
+        'unix:///var/run/docker.sock',
+        'Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+      ),
+    ).toBe(
+      'permission denied on unix:///var/run/docker.sock (add the user to the docker group, or run as root)',
+    );
+  });
+
+  it('keeps the CLI message for anything else', () => {
+    expect(
+      describeUnreachable('tcp://10.0.0.1:2375', 'error during connect: dial tcp 10.0.0.1:2375: i/o timeout'),
+    ).toBe(
+      'daemon not reachable at tcp://10.0.0.1:2375: error during connect: dial tcp 10.0.0.1:2375: i/o timeout',
+    );
+  });
+});

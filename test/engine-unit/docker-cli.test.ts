@@ -1,0 +1,236 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CleanupRegistry } from '../../src/engine/cleanup.js';
+import { DockerCliEngine } from '../../src/engine/docker-cli.js';
+import {
+  BuildFailedError,
+  ContainerStartError,
+  EngineUnavailableError,
+  NoSuchImageError,
+} from '../../src/engine/errors.js';
+import { fakeCli } from './fake-cli.js';
+
+const IID_FROM_ARGS = 'while [ $# -gt 0 ]; do [ "$1" = --iidfile ] && iid=$2; shift; done';
+
+let context: string;
+beforeAll(async () => {
+  context = await mkdtemp(join(tmpdir(), 'pare-ctx-'));
+  await writeFile(join(context, 'Dockerfile'), 'FROM scratch\n');
+});
+
+function engineWith(binary: string, cleanup = new CleanupRegistry()) {
+  return new DockerCliEngine({ binary, buildkit: true, env: { PATH: process.env.PATH }, cleanup });
+}
+
+describe('DockerCliEngine.build', () => {
+  it('streams every output line, runs BuildKit with plain progress, returns the image ID', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) [ "$DOCKER_BUILDKIT" = 1 ] || { echo "no buildkit" >&2; exit 1; }
+    ${IID_FROM_ARGS}
+    echo "#1 [internal] load build definition" >&2; echo "#2 DONE 0.1s" >&2
+    printf 'sha256:%064d' 7 > "$iid" ;;`,
+    );
+    const lines: string[] = [];
+    const result = await engineWith(cli.path).build({
+      context,
+      tag: 'app:1',
+      onProgress: (line) => lines.push(line),
+    });
+    expect(result.imageId).toBe(`sha256:${'7'.padStart(64, '0')}`);
+    expect(result.tag).toBe('app:1');
+    expect(lines).toEqual(['#1 [internal] load build definition', '#2 DONE 0.1s']);
+    const [args] = await cli.calls();
+    expect(args!.slice(0, 3)).toEqual(['build', '--progress=plain', '--file']);
+    expect(args!.at(-1)).toBe(context);
+  });
+
+  it("turns a failing build into the user's build error with the output tail", async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) echo "#5 0.4 make: *** [all] Error 2" >&2
+    echo "#5 ERROR: executor failed running [/bin/sh -c make]: exit code: 2" >&2
+    echo "executor failed running [/bin/sh -c make]: exit code: 2" >&2; exit 1 ;;`,
+    );
+    const error = await engineWith(cli.path)
+      .build({ context })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BuildFailedError);
+    const failure = error as BuildFailedError;
+    expect(failure.line).toBe(
+      `${join(context, 'Dockerfile')}: the Dockerfile failed to build (an error in the build, not in pare): executor failed running [/bin/sh -c make]: exit code: 2`,
+    );
+    expect(failure.output).toContain('#5 0.4 make: *** [all] Error 2');
+  });
+
+  it('blames the engine, not the Dockerfile, when the daemon goes away mid-build', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) echo "#3 [1/2] FROM pare-base/debian" >&2
+    echo 'error during connect: Post "http://%2Fvar%2Frun%2Fdocker.sock/v1.41/build": EOF' >&2; exit 1 ;;`,
+    );
+    const error = await engineWith(cli.path)
+      .build({ context })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineUnavailableError);
+    expect((error as Error).message).toMatch(/stopped responding during the build/);
+  });
+
+  it('checks the context and Dockerfile before calling the engine', async () => {
+    const cli = await fakeCli('docker', '');
+    const engine = engineWith(cli.path);
+    const lineOf = (promise: Promise<unknown>) => promise.catch((error: { line: string }) => error.line);
+    expect(await lineOf(engine.build({ context: join(context, 'missing') }))).toBe(
+      `${join(context, 'missing')}: build context not found: no such file or directory`,
+    );
+    expect(await lineOf(engine.build({ context, dockerfile: join(context, 'Nope') }))).toBe(
+      `${join(context, 'Nope')}: Dockerfile not found: no such file or directory`,
+    );
+    expect(await cli.calls()).toEqual([]);
+  });
+});
+
+describe('DockerCliEngine.run', () => {
+  it('runs detached, waits, collects stdout and stderr apart, and removes the container', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  run) echo c0ffee ;;
+  wait) echo 3 ;;
+  logs) echo out; echo err >&2 ;;
+  rm) echo "$4" ;;`,
+    );
+    const cleanup = new CleanupRegistry();
+    const exit = await engineWith(cli.path, cleanup).run({ image: 'app:1', cmd: ['serve'] });
+    expect(exit).toMatchObject({
+      id: 'c0ffee',
+      exitCode: 3,
+      timedOut: false,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
+    expect(exit.name).toMatch(/^pare-[0-9a-f]{12}$/);
+    const commands = (await cli.calls()).map((args) => args[0]);
+    expect(commands).toEqual(['run', 'wait', 'logs', 'rm']);
+    expect(cleanup.size).toBe(0);
+  });
+
+  it('keeps a detached container registered for cleanup until it is removed', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  run) echo c0ffee ;;
+  rm) ;;`,
+    );
+    const cleanup = new CleanupRegistry();
+    const engine = engineWith(cli.path, cleanup);
+    const started = await engine.run({ image: 'app:1', detach: true, name: 'pare-probe' });
+    expect(cleanup.descriptions()).toEqual(['container pare-probe']);
+    await engine.remove(started.id);
+    expect(cleanup.size).toBe(0);
+  });
+
+  it('reports a container that cannot start, and removes what was created', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  run) echo 'docker: Error response from daemon: failed to create shim: OCI runtime create failed: exec: "srv": executable file not found in $PATH: unknown.' >&2; exit 127 ;;
+  rm) ;;`,
+    );
+    const cleanup = new CleanupRegistry();
+    const error = await engineWith(cli.path, cleanup)
+      .run({ image: 'app:1', name: 'pare-x' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ContainerStartError);
+    expect((error as ContainerStartError).engineExitCode).toBe(127);
+    expect((error as Error).message).toMatch(/^the container failed to start: failed to create shim/);
+    expect((await cli.calls()).map((args) => args.slice(0, 2))).toEqual([
+      ['run', '--detach'],
+      ['rm', '--force'],
+    ]);
+    expect(cleanup.size).toBe(0);
+  });
+
+  it('kills a run that outlives its timeout and says so', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  run) echo c0ffee ;;
+  wait) sleep 5 ;;
+  kill) ;;
+  logs) echo partial ;;
+  rm) ;;`,
+    );
+    const exit = await engineWith(cli.path).run({ image: 'app:1', timeoutMs: 200 });
+    expect(exit).toMatchObject({ exitCode: undefined, timedOut: true, stdout: 'partial\n' });
+  });
+});
+
+describe('DockerCliEngine images', () => {
+  it('maps "No such image" to NoSuchImageError and treats removing a missing image as done', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  image) echo "Error: No such image: ghost:1" >&2; exit 1 ;;
+  history) echo "Error response from daemon: No such image: ghost:1" >&2; exit 1 ;;`,
+    );
+    const engine = engineWith(cli.path);
+    await expect(engine.imageInspect('ghost:1')).rejects.toBeInstanceOf(NoSuchImageError);
+    expect(await engine.imageInspect('ghost:1').catch((error: NoSuchImageError) => error.line)).toBe(
+      'ghost:1: no such image in the container engine at unix:///var/run/docker.sock',
+    );
+    await expect(engine.history('ghost:1')).rejects.toBeInstanceOf(NoSuchImageError);
+    expect(await engine.imageExists('ghost:1')).toBe(false);
+    await expect(engine.removeImage('ghost:1')).resolves.toBeUndefined();
+  });
+
+  it('errors the save stream when the engine cannot export', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  save) printf "partial"; echo "Error response from daemon: write /dev/stdout: broken pipe" >&2; exit 1 ;;`,
+    );
+    const stream = engineWith(cli.path).save('ghost:1');
+    const chunks: Buffer[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+    })().catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain(
+      'save ghost:1` failed: Error response from daemon: write /dev/stdout: broken pipe',
+    );
+  });
+
+  it('errors the save stream with NoSuchImageError for a missing image', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `\n  save) echo "Error response from daemon: reference does not exist" >&2; exit 1 ;;`,
+    );
+    const drain = async () => {
+      for await (const _ of engineWith(cli.path).save('ghost:1')) {
+        // nothing arrives
+      }
+    };
+    await expect(drain()).rejects.toBeInstanceOf(NoSuchImageError);
+  });
+
+  it('streams a successful save to the end', async () => {
+    const cli = await fakeCli('docker', `\n  save) head -c 3000000 /dev/zero ;;`);
+    let length = 0;
+    for await (const chunk of engineWith(cli.path).save(['a:1', 'b:1'])) length += (chunk as Buffer).length;
+    expect(length).toBe(3_000_000);
+    expect(await cli.calls()).toEqual([['save', 'a:1', 'b:1']]);
+  });
+});
+
+describe('a missing CLI', () => {
+  it('is an engine problem, named', async () => {
+    await expect(engineWith('/nonexistent/docker').imageExists('x')).rejects.toThrow(
+      'cannot run /nonexistent/docker: no such file or directory',
+    );
+  });
+});

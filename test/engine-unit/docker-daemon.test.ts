@@ -1,0 +1,98 @@
+/**
+ * The docker-daemon source against a fake Engine API on a unix socket, so the
+ * request paths, error messages and temp-file handling are checked without an
+ * engine (test/engine/ checks it against the real one).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDaemonImage } from '../../src/image/docker-daemon.js';
+import { parseImageReference } from '../../src/image/reference.js';
+import { buildImage, dockerArchiveBytes, file } from '../helpers/image-writer.js';
+
+const image = buildImage({
+  layers: [{ entries: [file('etc/hello', 'hi')] }, { entries: [file('app/run', 'x'.repeat(1000))] }],
+  tags: ['app:1'],
+});
+const archive = dockerArchiveBytes([image]);
+
+let dir: string;
+let socket: string;
+let server: Server;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pare-fake-engine-'));
+  socket = join(dir, 'docker.sock');
+  server = createServer((request, response) => {
+    const url = request.url ?? '';
+    requests.push(url);
+    if (url === '/images/app:1/json') {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ Id: image.configDigest }));
+    } else if (url === '/images/moving:1/json') {
+      response.end(JSON.stringify({ Id: `sha256:${'0'.repeat(64)}` }));
+    } else if (url === '/images/get?names=app%3A1' || url === '/images/get?names=moving%3A1') {
+      response.setHeader('content-type', 'application/x-tar');
+      response.end(archive);
+    } else {
+      response.statusCode = 404;
+      response.end(JSON.stringify({ message: `No such image: ${url}` }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const open = (text: string, socketPath = socket) => {
+  const reference = parseImageReference(text);
+  if (reference.transport !== 'docker-daemon') throw new Error('not a daemon reference');
+  return openDaemonImage(reference, { endpoint: { url: `unix://${socketPath}`, socketPath } });
+};
+
+async function pareTempDirs(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith('pare-daemon-'));
+}
+
+describe('docker-daemon: source', () => {
+  it('exports through the Engine API and reads the archive; close() removes the export', async () => {
+    const before = await pareTempDirs();
+    const opened = await open('docker-daemon:app:1');
+    expect(opened.reference).toBe('docker-daemon:app:1');
+    expect(await opened.configDigest()).toBe(image.configDigest);
+    expect((await opened.config()).rootfs.diff_ids).toEqual(image.layers.map((layer) => layer.diffId));
+    const created = (await pareTempDirs()).filter((name) => !before.includes(name));
+    expect(created).toHaveLength(1);
+    await opened.close();
+    await opened.close();
+    expect(existsSync(join(tmpdir(), created[0]!))).toBe(false);
+    expect(requests).toContain('/images/app:1/json');
+  });
+
+  it('says the image does not exist, naming the reference and the engine', async () => {
+    const error = await open('docker-daemon:ghost:2').catch((caught: { line: string }) => caught);
+    expect((error as { line: string }).line).toBe(
+      `docker-daemon:ghost:2: no such image in the Docker engine at unix://${socket}`,
+    );
+  });
+
+  it('says when the engine cannot be reached', async () => {
+    const missing = join(dir, 'absent.sock');
+    const error = await open('docker-daemon:app:1', missing).catch((caught: { line: string }) => caught);
+    expect((error as { line: string }).line).toBe(
+      `docker-daemon:app:1: cannot reach the Docker engine at unix://${missing} (connect ENOENT ${missing})`,
+    );
+  });
+
+  it('refuses an export that is not the image inspected (retagged meanwhile), leaving no temp files', async () => {
+    const before = await pareTempDirs();
+    await expect(open('docker-daemon:moving:1')).rejects.toThrow(
+      /the image changed while it was being exported/,
+    );
+    expect(await pareTempDirs()).toEqual(before);
+  });
+});

@@ -1,0 +1,111 @@
+import { devToolsInFinalImage } from '../../src/rules/packages/dev-tools-in-final-image.js';
+import { testRule } from '../helpers/rule-tester.js';
+
+testRule(devToolsInFinalImage, {
+  valid: [
+    'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libpq5 && rm -rf /var/lib/apt/lists/*\n',
+    {
+      name: 'seed 002: compilers only in the builder',
+      code: [
+        'FROM python:3-alpine AS builder',
+        'RUN apk add --no-cache g++ make libffi-dev',
+        'RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt',
+        'FROM python:3-alpine',
+        'COPY --from=builder /opt/venv /opt/venv',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'apk virtual package deleted in the same RUN',
+      code: 'FROM python:3.12-alpine\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev postgresql-dev && pip install --no-cache-dir psycopg2 && apk del .build-deps\n',
+    },
+    {
+      name: 'apt-get purge in the same RUN',
+      code: 'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && make && apt-get purge -y --auto-remove gcc libc6-dev\n',
+    },
+    {
+      name: 'official-image pattern: apt-mark auto + purge --auto-remove',
+      code: [
+        'FROM debian:12-slim',
+        'RUN set -eux; \\',
+        '    savedAptMark="$(apt-mark showmanual)"; \\',
+        '    apt-get update; apt-get install -y --no-install-recommends gcc make libssl-dev; \\',
+        '    make install; \\',
+        "    apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; \\",
+        '    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\',
+        '    rm -rf /var/lib/apt/lists/*',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'curl used by the HEALTHCHECK is a runtime dependency',
+      code: 'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD curl -fsS http://localhost:8080/health || exit 1\n',
+    },
+    {
+      name: 'a dev image',
+      code: 'FROM ubuntu:24.04 AS dev\nRUN apt-get update && apt-get install -y vim git build-essential\n',
+    },
+    {
+      name: 'opt-in debug tools in an if',
+      code: 'FROM debian:12\nARG DEBUG=0\nRUN if [ "$DEBUG" = 1 ]; then apt-get update && apt-get install -y strace gdb; fi\n',
+    },
+  ],
+  invalid: [
+    {
+      name: 'seed 000: gcc and musl-dev in the final alpine image',
+      code: 'FROM python:3.6.5-alpine\nRUN apk add --no-cache gcc musl-dev\nRUN pip install -r requirements.txt\n',
+      findings: [
+        {
+          line: 2,
+          message: 'gcc, musl-dev',
+          severity: 'warning',
+          fixable: false,
+          minSaving: 100_000_000,
+        },
+      ],
+    },
+    {
+      name: 'build-essential includes gcc (counted once) and -dev packages',
+      code: 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential gcc libpq-dev && rm -rf /var/lib/apt/lists/*\n',
+      findings: [{ line: 2, message: 'build-essential, gcc, libpq-dev' }],
+    },
+    {
+      name: 'editors and network tools only: info when small',
+      code: 'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends nano wget && rm -rf /var/lib/apt/lists/*\n',
+      findings: [{ line: 2, message: 'nano, wget', severity: 'info' }],
+    },
+    {
+      name: 'only some packages removed; versions stripped; continuation with a comment',
+      code: [
+        'FROM debian:12',
+        'RUN apt-get update && apt-get install -y --no-install-recommends \\',
+        '    # toolchain',
+        '    gcc=4:12.2.0-3 git vim \\',
+        ' && apt-get purge -y gcc',
+        '',
+      ].join('\n'),
+      findings: [{ line: 2, message: 'git, vim' }],
+    },
+    {
+      name: 'dnf group install and -devel',
+      code: 'FROM rockylinux:9\nRUN dnf groupinstall -y "Development Tools" && dnf install -y openssl-devel && dnf clean all\n',
+      findings: [
+        { line: 2, message: '@development-tools' },
+        { line: 2, message: 'openssl-devel' },
+      ],
+    },
+    {
+      name: 'heredoc and sh -c',
+      code: '# syntax=docker/dockerfile:1\nFROM alpine:3.20\nRUN <<EOF\napk add --no-cache git\nEOF\nRUN sh -c "apk add --no-cache strace"\n',
+      findings: [
+        { line: 4, message: 'tools into the final image: git', minSaving: 15_000_000, severity: 'warning' },
+        { line: 6, message: 'strace', severity: 'info' },
+      ],
+    },
+    {
+      name: 'final stage FROM a stage with the tools',
+      code: 'FROM ubuntu:24.04 AS base\nRUN apt-get update && apt-get install -y --no-install-recommends cmake\nFROM base\nCMD ["/app"]\n',
+      findings: [{ line: 2, message: 'cmake' }],
+    },
+  ],
+});
