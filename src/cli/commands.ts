@@ -37,6 +37,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
     .option('--config <file>', 'Config file (default: .pare.json or "pare" in package.json, searched upwards)')
     .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
+    .option('--no-dockerignore', 'Do not propose or write .dockerignore')
     .example('pare fix Dockerfile            # show the diff, change nothing')
     .example('pare fix Dockerfile --write    # apply it')
     .example('pare fix . --output Dockerfile.fixed')

@@ -7,7 +7,8 @@ import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
 import { unifiedDiff } from '../rewrite/diff.js';
-import { fixDockerfile } from '../rewrite/fix.js';
+import { planFixes } from '../rewrite/plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { allRules } from '../rules/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { PareError, describeSystemError } from '../util/errors.js';
@@ -19,6 +20,8 @@ export interface FixCliOptions {
   context?: string;
   config?: string;
   disable?: string;
+  /** cac turns --no-dockerignore into dockerignore: false. */
+  dockerignore?: boolean;
 }
 
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
@@ -33,28 +36,39 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
   applyConfig(config, configPath);
   const buildContext = await openBuildContext(options.context ?? source.directory ?? dirname(filePath), basename(filePath));
   const model = await parseDockerfile(source.text, filePath);
-  const result = await fixDockerfile(model, {
+  const plan = await planFixes(model, {
     rules: allRules,
     settings,
     buildContext,
     policy: { allowed: config.allowedBaseImages ?? [] },
+    dockerfilePath: filePath,
+    dockerignore: options.dockerignore !== false,
   });
+  const { dockerfile, dockerignore } = plan;
 
   if (options.output) {
     await assertNotInput(options.output, filePath);
-    await writeOrFail(options.output, result.fixed);
+    await writeOrFail(options.output, dockerfile.after);
     logger.info(`wrote ${options.output}`);
+    if (dockerignore) logger.info(`not written (use --write): ${dockerignore.path} would exclude ${dockerignore.added.join(', ')}`);
   } else if (options.write) {
-    if (result.fixed !== result.original) {
-      await writeOrFail(filePath, result.fixed);
+    if (dockerfile.after !== dockerfile.before) {
+      await writeOrFail(filePath, dockerfile.after);
       logger.info(`wrote ${filePath}`);
     }
+    if (dockerignore) {
+      await writeOrFail(dockerignore.path, dockerignore.after);
+      logger.info(`wrote ${dockerignore.path} (excludes ${formatBytes(dockerignore.bytesExcluded)} of the build context)`);
+    }
   } else {
-    process.stdout.write(unifiedDiff(filePath, result.original, result.fixed));
+    process.stdout.write(unifiedDiff(filePath, dockerfile.before, dockerfile.after));
+    if (dockerignore) {
+      process.stdout.write(unifiedDiff(dockerignore.path, dockerignore.before, dockerignore.after));
+    }
   }
 
-  const fixedCount = result.applied.length;
-  const left = result.remaining;
+  const fixedCount = plan.applied.length + (dockerignore ? 1 : 0);
+  const left = plan.remaining;
   logger.info(
     fixedCount === 0
       ? `nothing to fix automatically in ${filePath}`

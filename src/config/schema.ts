@@ -37,6 +37,25 @@ export const configSchema = z
     allowedBaseImages: z.array(z.string().min(1)).optional(),
     /** Extra or overriding entries of the base image catalogue. */
     baseImages: z.array(baseImageEntrySchema).optional(),
+    optimize: z
+      .object({
+        /** How `pare optimize` decides the app still works. */
+        probe: z
+          .object({
+            /** Command run in a fresh container: exit code and stdout must match the original's. */
+            cmd: z.string().min(1).optional(),
+            /** `:PORT/path` fetched from the running container: status and body must match. */
+            http: z.string().regex(/^:\d+(\/.*)?$/).optional(),
+            /** Seconds the container must stay up (default probe when nothing else is given). */
+            up: z.number().positive().optional(),
+          })
+          .strict()
+          .optional(),
+        /** Where the optimized Dockerfile goes, relative to the original (default Dockerfile.pare). */
+        output: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     inspect: z
       .object({
         budgets: z
