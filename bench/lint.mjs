@@ -2,7 +2,7 @@
 // in one process, as `pare lint` does with many paths, and reports files/s and
 // the per-file median. Baseline in the same run: parsing alone (no rules).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,9 @@ const paths = files.map((text, i) => {
 });
 const bin = fileURLToPath(new URL('../bin/pare.js', import.meta.url));
 const cliStart = performance.now();
-const cli = spawnSync(process.execPath, [bin, 'lint', '--format', 'json', '--fail-on', 'none', ...paths], { maxBuffer: 512 * 1024 * 1024 });
+const cli = spawnSync(process.execPath, [bin, 'lint', '--format', 'json', '--fail-on', 'none', ...paths], {
+  maxBuffer: 512 * 1024 * 1024,
+});
 const cliTotal = performance.now() - cliStart;
 rmSync(dir, { recursive: true, force: true });
 if (cli.status !== 0) throw new Error(`pare lint exited ${cli.status}: ${cli.stderr}`);
@@ -61,5 +63,9 @@ console.log('| run                    | files/s  | median ms | p99 ms   |');
 console.log('|------------------------|----------|-----------|----------|');
 console.log(row('parse only (baseline)', parseOnly));
 console.log(row('parse + all rules', full));
-console.log(`| ${'CLI, files on disk'.padEnd(22)} | ${String(Math.round((COUNT / cliTotal) * 1000)).padStart(8)} |       n/a |      n/a |`);
-console.log(`rules cost ${(full.total / parseOnly.total).toFixed(2)}x parsing alone; target ≥ 1000 files/s (CLI end to end): ${(COUNT / cliTotal) * 1000 >= 1000 ? 'met' : 'NOT met'}`);
+console.log(
+  `| ${'CLI, files on disk'.padEnd(22)} | ${String(Math.round((COUNT / cliTotal) * 1000)).padStart(8)} |       n/a |      n/a |`,
+);
+console.log(
+  `rules cost ${(full.total / parseOnly.total).toFixed(2)}x parsing alone; target ≥ 1000 files/s (CLI end to end): ${(COUNT / cliTotal) * 1000 >= 1000 ? 'met' : 'NOT met'}`,
+);

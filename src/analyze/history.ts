@@ -5,6 +5,9 @@
  * `created_by` is cleaned into the instruction a user wrote, and can be matched
  * back to the lines of a Dockerfile.
  */
+
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { Instruction } from '../dockerfile/types.js';
 import type { HistoryEntry, ImageConfig } from '../image/types.js';
 
 export interface LayerOrigin {
@@ -151,79 +154,38 @@ export interface DockerfileStage {
   instructions: DockerfileInstruction[];
 }
 
-export function readDockerfileInstructions(text: string): DockerfileStage[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  let escapeChar = '\\';
-  let i = 0;
-  // Parser directives: leading `# key=value` comments before anything else.
-  for (; i < lines.length; i++) {
-    const directive = /^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(lines[i]!);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '`' || directive[2] === '\\'))
-      escapeChar = directive[2];
-  }
-  const stages: DockerfileStage[] = [];
-  const preamble: DockerfileInstruction[] = [];
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (/^\s*(#|$)/.test(line)) {
-      i++;
-      continue;
-    }
-    const startLine = i + 1;
-    let joined = '';
-    let current = line;
-    for (;;) {
-      const trimmed = current.replace(/\s+$/, '');
-      if (trimmed.endsWith(escapeChar) && i + 1 < lines.length) {
-        joined += `${trimmed.slice(0, -1)} `;
-        i++;
-        // Comment and blank lines inside a continuation are dropped by the builder.
-        while (i < lines.length && /^\s*(#|$)/.test(lines[i]!) && i + 1 < lines.length) i++;
-        current = lines[i]!;
-        continue;
-      }
-      joined += current;
-      break;
-    }
-    const match = /^\s*([A-Za-z]+)\s*(.*)$/.exec(joined);
-    const keyword = (match?.[1] ?? '').toUpperCase();
-    let args = collapse(match?.[2] ?? '');
-    // Heredocs: the body belongs to the instruction.
-    const heredocs = [...args.matchAll(/<<(-?)["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)];
-    for (const heredoc of heredocs) {
-      const delimiter = heredoc[2]!;
-      const body: string[] = [];
-      while (i + 1 < lines.length) {
-        i++;
-        const bodyLine = lines[i]!;
-        if ((heredoc[1] ? bodyLine.replace(/^\t+/, '') : bodyLine) === delimiter) break;
-        body.push(bodyLine);
-      }
-      args = `${args} ${collapse(body.join(' '))}`.trim();
-    }
-    const instruction: DockerfileInstruction = {
-      keyword,
-      args,
-      startLine,
-      endLine: i + 1,
-      stage: stages.length - 1,
-    };
-    i++;
-    if (keyword === 'FROM') {
-      const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(args);
-      const stage: DockerfileStage = { index: stages.length, base: from?.[1] ?? '', instructions: [] };
-      if (from?.[2]) stage.name = from[2].toLowerCase();
-      instruction.stage = stage.index;
-      stage.instructions.push(instruction);
-      stages.push(stage);
-    } else if (stages.length === 0) {
-      preamble.push(instruction);
-    } else {
-      stages[stages.length - 1]!.instructions.push(instruction);
-    }
-  }
-  return stages;
+/**
+ * The Dockerfile's instructions per stage, read with pare's Dockerfile parser
+ * (src/dockerfile), with arguments flattened the way history's created_by shows them.
+ */
+export async function readDockerfileInstructions(text: string): Promise<DockerfileStage[]> {
+  const model = await parseDockerfile(text.replace(/^\uFEFF/, ''), 'Dockerfile');
+  return model.stages.map((stage) => ({
+    index: stage.index,
+    ...(stage.name !== undefined ? { name: stage.name } : {}),
+    base: stage.base.raw,
+    instructions: [stage.from, ...stage.instructions].map((instruction) => ({
+      keyword: instruction.keyword,
+      args: collapse(flattenArguments(model.text, instruction, model.escape)),
+      startLine: instruction.range.start.line + 1,
+      endLine: instruction.range.end.line + 1,
+      stage: stage.index,
+    })),
+  }));
+}
+
+/** Everything after the keyword, continuations joined and comment lines dropped, heredoc bodies inline. */
+function flattenArguments(text: string, instruction: Instruction, escapeChar: string): string {
+  const raw = text.slice(instruction.keywordRange.end.offset, instruction.range.end.offset);
+  const lines = raw.split(/\r?\n/);
+  const delimiters = new Set(instruction.heredocs.map((heredoc) => heredoc.name));
+  // History shows heredoc bodies but not their closing delimiter lines.
+  const kept = lines.filter(
+    (line, index) => index === 0 || !(/^\s*#/.test(line) || delimiters.has(line.trim())),
+  );
+  return kept
+    .map((line) => (line.trimEnd().endsWith(escapeChar) ? line.trimEnd().slice(0, -1) : line))
+    .join(' ');
 }
 
 /**

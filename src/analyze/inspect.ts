@@ -154,7 +154,9 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
 
   const history = mapLayersToHistory(config, layers.length);
   if (history.warning) warnings.push(history.warning);
-  const locations = options.dockerfile ? dockerfileLocations(config, options.dockerfile.text) : undefined;
+  const locations = options.dockerfile
+    ? await dockerfileLocations(config, options.dockerfile.text)
+    : undefined;
   if (
     options.dockerfile &&
     locations &&
@@ -239,8 +241,11 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   return result;
 }
 
-function dockerfileLocations(config: ImageConfig, text: string): Array<DockerfileLocation | null> {
-  const instructions = finalStageInstructions(readDockerfileInstructions(text));
+async function dockerfileLocations(
+  config: ImageConfig,
+  text: string,
+): Promise<Array<DockerfileLocation | null>> {
+  const instructions = finalStageInstructions(await readDockerfileInstructions(text));
   const history = (config.history ?? []).map((entry) => cleanCreatedBy(entry.created_by ?? ''));
   return mapHistoryToDockerfile(history, instructions);
 }

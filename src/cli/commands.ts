@@ -15,11 +15,18 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
   cli
     .command('lint [...paths]', 'Find what makes the image of a Dockerfile bigger than it needs to be')
     .option('--format <format>', 'Output format: text, json or sarif', { default: 'text' })
-    .option('--fail-on <severity>', 'Exit 1 when a finding has at least this severity: error, warning, info, none', {
-      default: 'warning',
-    })
-    .option('--context <dir>', 'Build context directory (default: the Dockerfile\'s directory)')
-    .option('--config <file>', 'Config file (default: .pare.json or "pare" in package.json, searched upwards)')
+    .option(
+      '--fail-on <severity>',
+      'Exit 1 when a finding has at least this severity: error, warning, info, none',
+      {
+        default: 'warning',
+      },
+    )
+    .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
+    .option(
+      '--config <file>',
+      'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
+    )
     .option('--disable <rules>', 'Comma-separated rule ids to turn off')
     .option('--no-color', 'Never colour the output (also: NO_COLOR=1)')
     .example('pare lint Dockerfile')
@@ -31,11 +38,17 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     });
 
   cli
-    .command('fix [path]', 'Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write')
+    .command(
+      'fix [path]',
+      'Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write',
+    )
     .option('--write', 'Change the Dockerfile in place (atomically)')
     .option('--output <file>', 'Write the fixed Dockerfile to another file instead')
     .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
-    .option('--config <file>', 'Config file (default: .pare.json or "pare" in package.json, searched upwards)')
+    .option(
+      '--config <file>',
+      'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
+    )
     .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
     .option('--no-dockerignore', 'Do not propose or write .dockerignore')
     .example('pare fix Dockerfile            # show the diff, change nothing')
@@ -68,8 +81,39 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       setExit(await runInspect(image, options));
     });
 
-  cli.command('rules [id]', 'List the lint rules, or show the documentation of one').action(async (id?: string) => {
-    const { runRules } = await import('./rules.js');
-    setExit(await runRules(id));
-  });
+  cli
+    .command(
+      'optimize [dir]',
+      'Lint, fix, build the original and the rewrite, probe both, print the before/after table',
+    )
+    .option('--file <dockerfile>', 'The Dockerfile (default: DIR/Dockerfile)')
+    .option('--output <file>', 'Where to write the optimized Dockerfile (default: Dockerfile.pare beside it)')
+    .option('--replace', 'Overwrite the original Dockerfile and .dockerignore instead')
+    .option(
+      '--probe-cmd <args>',
+      'Run the image with these arguments; exit code and stdout must match the original',
+    )
+    .option('--probe-http <:port/path>', 'GET this from the running container; status and body must match')
+    .option('--probe-up <seconds>', 'The container must still run after this long (default probe: 5 s)')
+    .option('--no-multi-stage', 'Only the safe rule fixes; no multi-stage conversion')
+    .option('--keep-images', 'Keep the built images (pare-optimize/DIR:original|safe|optimized)')
+    .option('--format <format>', 'text or json', { default: 'text' })
+    .option(
+      '--config <file>',
+      'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
+    )
+    .option('--verbose', 'Stream build output to stderr')
+    .example('pare optimize examples/go-http --probe-http :8080/health')
+    .example('pare optimize . --probe-cmd "--version" --format json > optimize.json')
+    .action(async (dir: string | undefined, options) => {
+      const { runOptimize } = await import('./optimize.js');
+      setExit(await runOptimize(dir, options));
+    });
+
+  cli
+    .command('rules [id]', 'List the lint rules, or show the documentation of one')
+    .action(async (id?: string) => {
+      const { runRules } = await import('./rules.js');
+      setExit(await runRules(id));
+    });
 }

@@ -1,17 +1,17 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import { applyConfig } from '../config/apply.js';
+import { loadConfig } from '../config/load.js';
 import { ruleSettingsFrom } from '../config/rule-settings.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
 import { unifiedDiff } from '../rewrite/diff.js';
 import { planFixes } from '../rewrite/plan.js';
-import { formatBytes } from '../util/bytes.js';
 import { allRules } from '../rules/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { PareError, describeSystemError } from '../util/errors.js';
+import { formatBytes } from '../util/bytes.js';
+import { describeSystemError, PareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
 
 export interface FixCliOptions {
@@ -31,10 +31,18 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     ...(options.config ? { explicitPath: options.config } : {}),
     startDirectory: dirname(filePath),
   });
-  const disable = options.disable ? String(options.disable).split(',').map((id) => id.trim()).filter(Boolean) : [];
+  const disable = options.disable
+    ? String(options.disable)
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+    : [];
   const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
   applyConfig(config, configPath);
-  const buildContext = await openBuildContext(options.context ?? source.directory ?? dirname(filePath), basename(filePath));
+  const buildContext = await openBuildContext(
+    options.context ?? source.directory ?? dirname(filePath),
+    basename(filePath),
+  );
   const model = await parseDockerfile(source.text, filePath);
   const plan = await planFixes(model, {
     rules: allRules,
@@ -50,7 +58,10 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     await assertNotInput(options.output, filePath);
     await writeOrFail(options.output, dockerfile.after);
     logger.info(`wrote ${options.output}`);
-    if (dockerignore) logger.info(`not written (use --write): ${dockerignore.path} would exclude ${dockerignore.added.join(', ')}`);
+    if (dockerignore)
+      logger.info(
+        `not written (use --write): ${dockerignore.path} would exclude ${dockerignore.added.join(', ')}`,
+      );
   } else if (options.write) {
     if (dockerfile.after !== dockerfile.before) {
       await writeOrFail(filePath, dockerfile.after);
@@ -58,7 +69,9 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     }
     if (dockerignore) {
       await writeOrFail(dockerignore.path, dockerignore.after);
-      logger.info(`wrote ${dockerignore.path} (excludes ${formatBytes(dockerignore.bytesExcluded)} of the build context)`);
+      logger.info(
+        `wrote ${dockerignore.path} (excludes ${formatBytes(dockerignore.bytesExcluded)} of the build context)`,
+      );
     }
   } else {
     process.stdout.write(unifiedDiff(filePath, dockerfile.before, dockerfile.after));
@@ -75,9 +88,13 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
       : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : 'to apply (run again with --write)'}`,
   );
   if (left.length > 0) {
-    logger.info(`${left.length} finding${left.length === 1 ? '' : 's'} need a human; run "pare lint ${path ?? '.'}" for details:`);
+    logger.info(
+      `${left.length} finding${left.length === 1 ? '' : 's'} need a human; run "pare lint ${path ?? '.'}" for details:`,
+    );
     for (const finding of left.slice(0, 20)) {
-      logger.info(`  ${finding.range.start.line + 1}:${finding.range.start.character + 1} ${finding.ruleId}: ${finding.message}`);
+      logger.info(
+        `  ${finding.range.start.line + 1}:${finding.range.start.character + 1} ${finding.ruleId}: ${finding.message}`,
+      );
     }
   }
   return 0;
@@ -87,7 +104,9 @@ async function assertNotInput(output: string, input: string): Promise<void> {
   const outputReal = await realpath(output).catch(() => resolve(output));
   const inputReal = await realpath(input).catch(() => resolve(input));
   if (outputReal === inputReal) {
-    throw new PareError('--output names the input Dockerfile; use --write to change it in place', { subject: output });
+    throw new PareError('--output names the input Dockerfile; use --write to change it in place', {
+      subject: output,
+    });
   }
   const info = await stat(output).catch(() => undefined);
   if (info?.isDirectory()) throw new PareError('--output is a directory; name a file', { subject: output });

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import { applyConfig } from '../config/apply.js';
+import { loadConfig } from '../config/load.js';
 import { ruleSettingsFrom } from '../config/rule-settings.js';
 import { renderLintJson } from '../report/lint-json.js';
 import { renderLintSarif } from '../report/lint-sarif.js';
@@ -27,7 +27,9 @@ const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 export async function runLint(paths: string[], options: LintCliOptions): Promise<number> {
   const format = options.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`, { subject: '--format' });
+    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`, {
+      subject: '--format',
+    });
   }
   const firstPath = paths.find((path) => path !== '-');
   const { config, path: configPath } = await loadConfig({
@@ -36,9 +38,16 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
   });
   const failOn = options.failOn ?? config.lint?.failOn ?? 'warning';
   if (!(FAIL_ON as readonly string[]).includes(failOn)) {
-    throw new PareError(`unknown severity "${failOn}" (expected ${FAIL_ON.join(', ')})`, { subject: '--fail-on' });
+    throw new PareError(`unknown severity "${failOn}" (expected ${FAIL_ON.join(', ')})`, {
+      subject: '--fail-on',
+    });
   }
-  const disable = options.disable ? String(options.disable).split(',').map((id) => id.trim()).filter(Boolean) : [];
+  const disable = options.disable
+    ? String(options.disable)
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+    : [];
   const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
   applyConfig(config, configPath);
 
@@ -61,7 +70,9 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
   if (result.files.some((file) => file.error)) return EXIT_BAD_INPUT;
   if (failOn === 'none') return EXIT_OK;
   const threshold = SEVERITY_ORDER[failOn as Severity];
-  const failing = result.files.some((file) => file.findings.some((finding) => SEVERITY_ORDER[finding.severity] >= threshold));
+  const failing = result.files.some((file) =>
+    file.findings.some((finding) => SEVERITY_ORDER[finding.severity] >= threshold),
+  );
   return failing ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -7,7 +7,7 @@ import { cac } from 'cac';
 import { EXIT_BAD_INPUT, isPareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
-import { STDIN_ARG, registerCommands } from './commands.js';
+import { registerCommands, STDIN_ARG } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
   const cli = cac('pare');

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { PareError, describeSystemError } from '../util/errors.js';
-import { type PareConfig, configSchema } from './schema.js';
+import { describeSystemError, PareError } from '../util/errors.js';
+import { configSchema, type PareConfig } from './schema.js';
 
 export interface LoadedConfig {
   config: PareConfig;
@@ -15,7 +15,10 @@ export interface LoadedConfig {
   path?: string;
 }
 
-export async function loadConfig(options: { explicitPath?: string; startDirectory?: string }): Promise<LoadedConfig> {
+export async function loadConfig(options: {
+  explicitPath?: string;
+  startDirectory?: string;
+}): Promise<LoadedConfig> {
   if (options.explicitPath) {
     const text = await readFile(options.explicitPath, 'utf8').catch((error: unknown) => {
       throw new PareError(describeSystemError(error), { subject: options.explicitPath });
@@ -28,7 +31,8 @@ export async function loadConfig(options: { explicitPath?: string; startDirector
   for (;;) {
     const dotfile = join(directory, '.pare.json');
     const dotText = await readFile(dotfile, 'utf8').catch(() => undefined);
-    if (dotText !== undefined) return { config: validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
+    if (dotText !== undefined)
+      return { config: validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
     const packageFile = join(directory, 'package.json');
     const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
     if (packageText !== undefined) {

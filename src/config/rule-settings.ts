@@ -22,7 +22,8 @@ export function ruleSettingsFrom(
     else severities.set(id, setting);
   }
   for (const id of options.disable ?? []) {
-    if (!known.has(id)) throw new PareError(`unknown rule "${id}" (run "pare rules" for the list)`, { subject: '--disable' });
+    if (!known.has(id))
+      throw new PareError(`unknown rule "${id}" (run "pare rules" for the list)`, { subject: '--disable' });
     disabled.add(id);
   }
   return { disabled, severities };

@@ -17,8 +17,12 @@ export const baseImageEntrySchema = z
     libc: z.enum(['glibc', 'musl', 'none']),
     hasShell: z.boolean(),
     packageManager: z.enum(['apt', 'apk', 'dnf', 'yum', 'microdnf', 'none']),
-    kind: z.enum(['toolchain', 'full-distro', 'slim', 'alpine', 'distroless', 'scratch', 'runtime']).optional(),
-    ecosystem: z.enum(['go', 'rust', 'c', 'java', 'node', 'python', 'ruby', 'php', 'dotnet', 'generic']).optional(),
+    kind: z
+      .enum(['toolchain', 'full-distro', 'slim', 'alpine', 'distroless', 'scratch', 'runtime'])
+      .optional(),
+    ecosystem: z
+      .enum(['go', 'rust', 'c', 'java', 'node', 'python', 'ruby', 'php', 'dotnet', 'generic'])
+      .optional(),
   })
   .strict();
 
@@ -45,7 +49,10 @@ export const configSchema = z
             /** Command run in a fresh container: exit code and stdout must match the original's. */
             cmd: z.string().min(1).optional(),
             /** `:PORT/path` fetched from the running container: status and body must match. */
-            http: z.string().regex(/^:\d+(\/.*)?$/).optional(),
+            http: z
+              .string()
+              .regex(/^:\d+(\/.*)?$/)
+              .optional(),
             /** Seconds the container must stay up (default probe when nothing else is given). */
             up: z.number().positive().optional(),
           })

@@ -24,7 +24,8 @@ export function parseImageRef(raw: string, resolved: string, unresolved: boolean
       rest = rest.slice(slash + 1);
     }
   }
-  if ((registry === undefined || registry === 'docker.io') && rest.startsWith('library/')) rest = rest.slice(8);
+  if ((registry === undefined || registry === 'docker.io') && rest.startsWith('library/'))
+    rest = rest.slice(8);
   const repository = rest.toLowerCase();
   return {
     raw,

@@ -1,5 +1,5 @@
-export { parseDockerfile, KNOWN_INSTRUCTIONS } from './parse.js';
-export { readDockerfile, readDockerfileFromStream, locateDockerfile, decodeDockerfile } from './source.js';
+export { KNOWN_INSTRUCTIONS, parseDockerfile } from './parse.js';
 export { LineIndex } from './positions.js';
-export { substitute } from './variables.js';
+export { decodeDockerfile, locateDockerfile, readDockerfile, readDockerfileFromStream } from './source.js';
 export * from './types.js';
+export { substitute } from './variables.js';

@@ -4,19 +4,18 @@
  * parsing, variable scopes, stage graph) is done here from the source text.
  */
 import {
-  type Instruction as AstInstruction,
-  type Arg as AstArg,
-  DockerfileParser,
   type Env as AstEnv,
   type Flag as AstFlag,
   type From as AstFrom,
   type Heredoc as AstHeredoc,
+  type Instruction as AstInstruction,
   type Label as AstLabel,
+  DockerfileParser,
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
 import { parseImageRef } from './image-ref.js';
 import { LineIndex } from './positions.js';
-import { type OffsetMap, parseShell, loadShellParser, type ShellParseContext } from './shell.js';
+import { loadShellParser, type OffsetMap, parseShell, type ShellParseContext } from './shell.js';
 import { buildStageGraph } from './stage-graph.js';
 import type {
   CommandInstruction,
@@ -125,7 +124,9 @@ class ModelBuilder {
         case 'FROM': {
           const from = this.from(astInstruction as AstFrom, base, globalScope);
           instructions.push(from);
-          const baseStage = stages.find((stage) => stage.name !== undefined && stage.name === from.image.resolved.toLowerCase());
+          const baseStage = stages.find(
+            (stage) => stage.name !== undefined && stage.name === from.image.resolved.toLowerCase(),
+          );
           scope = baseStage ? { ...baseStage.env } : {};
           current = {
             index: stages.length,
@@ -148,7 +149,8 @@ class ModelBuilder {
             for (const pair of arg.pairs) globalScope[pair.key] = pair.value;
           } else {
             // Inside a stage, `ARG X` without a default picks up the global default.
-            for (const pair of arg.pairs) scope[pair.key] = pair.value ?? globalScope[pair.key] ?? scope[pair.key];
+            for (const pair of arg.pairs)
+              scope[pair.key] = pair.value ?? globalScope[pair.key] ?? scope[pair.key];
             current.instructions.push(arg);
           }
           continue;
@@ -186,7 +188,8 @@ class ModelBuilder {
     if (stages.length === 0) this.fail('no FROM instruction');
     const finalStage = stages[stages.length - 1]!;
     finalStage.isFinal = true;
-    for (const stage of stages) stage.env = Object.fromEntries(Object.entries(stage.env).filter(([, v]) => v !== undefined));
+    for (const stage of stages)
+      stage.env = Object.fromEntries(Object.entries(stage.env).filter(([, v]) => v !== undefined));
 
     return {
       path: this.path,
@@ -214,7 +217,7 @@ class ModelBuilder {
       const match = IGNORE_COMMENT.exec(this.lines.lineText(line).trim());
       if (!match) continue;
       const ids = match[2]!.split(',').map((id) => id.trim().toLowerCase());
-      if (match[1]) ids.forEach((id) => file.add(id));
+      if (match[1]) for (const id of ids) file.add(id);
       else perLine.set(line, new Set(ids));
     }
     return { perLine, file };
@@ -226,7 +229,7 @@ class ModelBuilder {
     for (let line = startLine - 1; line >= 0; line--) {
       const text = this.lines.lineText(line).trim();
       if (!text.startsWith('#')) break;
-      ignoredByLine.get(line)?.forEach((id) => ids.add(id));
+      for (const id of ignoredByLine.get(line) ?? []) ids.add(id);
     }
     return ids;
   }
@@ -307,7 +310,7 @@ class ModelBuilder {
    */
   private logicalText(start: number, end: number): { text: string; map: OffsetMap } {
     const source = this.text;
-    const escape = this.escape;
+    const escapeChar = this.escape;
     let text = '';
     const offsets: number[] = [];
     let i = start;
@@ -325,7 +328,7 @@ class ModelBuilder {
         atLineStart = false;
       }
       const ch = source[i]!;
-      if (ch === escape) {
+      if (ch === escapeChar) {
         let j = i + 1;
         while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
         if (source[j] === '\r') j++;
@@ -367,10 +370,16 @@ class ModelBuilder {
     return undefined;
   }
 
-  private run(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): RunInstruction {
+  private run(
+    _astInstruction: AstInstruction,
+    base: ReturnType<ModelBuilder['base']>,
+    scope: Record<string, string | undefined>,
+  ): RunInstruction {
     const start = this.payloadStart(base);
     const end = base.range.end.offset;
-    const mounts = base.flags.filter((flag) => flag.name === 'mount').map((flag) => parseMount(flag.value ?? ''));
+    const mounts = base.flags
+      .filter((flag) => flag.name === 'mount')
+      .map((flag) => parseMount(flag.value ?? ''));
     const context = this.shellContext(scope);
 
     if (base.heredocs.length > 0) {
@@ -378,7 +387,9 @@ class ModelBuilder {
       const commandLine = this.logicalText(start, firstLineEnd === -1 ? end : firstLineEnd);
       const withoutMarkers = commandLine.text.replace(/<<-?\s*["']?[A-Za-z0-9_]+["']?/g, '').trim();
       const heredoc = base.heredocs[0]!;
-      const isBareOrShell = withoutMarkers === '' || /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|dash|ash)(?:\s+-[a-z]+)*$/.test(withoutMarkers);
+      const isBareOrShell =
+        withoutMarkers === '' ||
+        /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|dash|ash)(?:\s+-[a-z]+)*$/.test(withoutMarkers);
       if (isBareOrShell && heredoc.contentRange) {
         const contentStart = heredoc.contentRange.start.offset;
         const script = parseShell(heredoc.content, (offset) => contentStart + offset, context);
@@ -392,7 +403,14 @@ class ModelBuilder {
     const { text, map } = this.logicalText(start, end);
     const execArgs = this.parseJsonArray(text, 'RUN', base.range.start.line);
     if (execArgs) {
-      return { ...base, keyword: 'RUN', form: 'exec', execArgs, script: this.execScript(execArgs, base.range, context), mounts };
+      return {
+        ...base,
+        keyword: 'RUN',
+        form: 'exec',
+        execArgs,
+        script: this.execScript(execArgs, base.range, context),
+        mounts,
+      };
     }
     return { ...base, keyword: 'RUN', form: 'shell', script: parseShell(text, map, context), mounts };
   }
@@ -406,13 +424,31 @@ class ModelBuilder {
   /** Exec form runs no shell, but `["sh", "-c", "…"]` does: parse that string. */
   private execScript(args: string[], range: SourceRange, context: ShellParseContext): ShellScript {
     const [name, ...rest] = args;
-    const script: ShellScript = { text: args.join(' '), commands: [], assignments: {}, errexit: false, syntaxError: false };
+    const script: ShellScript = {
+      text: args.join(' '),
+      commands: [],
+      assignments: {},
+      errexit: false,
+      syntaxError: false,
+    };
     if (name === undefined) return script;
     const program = name.slice(name.lastIndexOf('/') + 1);
-    script.commands.push({ name, program, args: rest, assignments: {}, range, text: args.join(' '), conditional: false, nested: false });
+    script.commands.push({
+      name,
+      program,
+      args: rest,
+      assignments: {},
+      range,
+      text: args.join(' '),
+      conditional: false,
+      nested: false,
+    });
     const dashC = rest.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
     if (['sh', 'bash', 'dash', 'ash'].includes(program) && dashC !== -1 && rest[dashC + 1] !== undefined) {
-      const inner = parseShell(rest[dashC + 1]!, () => range.start.offset, context, { start: range.start.offset, end: range.end.offset });
+      const inner = parseShell(rest[dashC + 1]!, () => range.start.offset, context, {
+        start: range.start.offset,
+        end: range.end.offset,
+      });
       for (const command of inner.commands) script.commands.push({ ...command, nested: true });
       script.errexit = inner.errexit;
       script.syntaxError = inner.syntaxError;
@@ -431,12 +467,19 @@ class ModelBuilder {
     const firstLineEnd = base.heredocs.length > 0 ? this.text.indexOf('\n', start) : base.range.end.offset;
     const { text } = this.logicalText(start, firstLineEnd === -1 ? base.range.end.offset : firstLineEnd);
     const json = this.parseJsonArray(text, keyword, base.range.start.line);
-    const words = json ?? astInstruction.getArguments().filter((arg) => !arg.getValue().startsWith('--')).map((arg) => arg.getValue());
+    const words =
+      json ??
+      astInstruction
+        .getArguments()
+        .filter((arg) => !arg.getValue().startsWith('--'))
+        .map((arg) => arg.getValue());
     const resolved = words.map((word) => substitute(word, scope, this.escape).value);
-    if (resolved.length < 2) this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
+    if (resolved.length < 2)
+      this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
     const flag = (name: string) => base.flags.find((f) => f.name === name);
     const from = flag('from')?.value ?? undefined;
-    const fromStage = from === undefined ? undefined : findStage(stages, substitute(from, scope, this.escape).value);
+    const fromStage =
+      from === undefined ? undefined : findStage(stages, substitute(from, scope, this.escape).value);
     return {
       ...base,
       keyword,
@@ -450,16 +493,30 @@ class ModelBuilder {
     };
   }
 
-  private command(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): CommandInstruction {
+  private command(
+    astInstruction: AstInstruction,
+    base: ReturnType<ModelBuilder['base']>,
+    scope: Record<string, string | undefined>,
+  ): CommandInstruction {
     void astInstruction;
     const keyword = base.keyword as 'CMD' | 'ENTRYPOINT';
     const { text, map } = this.logicalText(this.payloadStart(base), base.range.end.offset);
     const execArgs = this.parseJsonArray(text, keyword, base.range.start.line);
     if (execArgs) return { ...base, keyword, form: 'exec', execArgs };
-    return { ...base, keyword, form: 'shell', shellText: text, script: parseShell(text, map, this.shellContext(scope)) };
+    return {
+      ...base,
+      keyword,
+      form: 'shell',
+      shellText: text,
+      script: parseShell(text, map, this.shellContext(scope)),
+    };
   }
 
-  private from(astFrom: AstFrom, base: ReturnType<ModelBuilder['base']>, globalScope: Record<string, string | undefined>): FromInstruction {
+  private from(
+    astFrom: AstFrom,
+    base: ReturnType<ModelBuilder['base']>,
+    globalScope: Record<string, string | undefined>,
+  ): FromInstruction {
     const raw = astFrom.getImage();
     if (!raw) this.fail('FROM needs an image', base.range.start.line);
     const substitution = substitute(raw, globalScope, this.escape);
@@ -475,16 +532,26 @@ class ModelBuilder {
     };
   }
 
-  private keyValue(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): KeyValueInstruction {
+  private keyValue(
+    astInstruction: AstInstruction,
+    base: ReturnType<ModelBuilder['base']>,
+    scope: Record<string, string | undefined>,
+  ): KeyValueInstruction {
     const keyword = base.keyword as 'ENV' | 'ARG' | 'LABEL';
     let pairs: Array<{ key: string; value: string | undefined }>;
     if (keyword === 'ARG') {
-      const property = (astInstruction as AstArg).getProperty();
-      pairs = property ? [{ key: property.getName(), value: valueOf(property.getValue()) }] : [];
+      // dockerfile-ast reads `ARG A B=2` as one name; BuildKit declares each word.
+      const { text } = this.logicalText(this.payloadStart(base), base.range.end.offset);
+      pairs = splitDeclarations(text, this.escape).map((word) => {
+        const eq = word.indexOf('=');
+        return eq === -1
+          ? { key: word, value: undefined }
+          : { key: word.slice(0, eq), value: word.slice(eq + 1) };
+      });
     } else {
       pairs = (astInstruction as AstEnv | AstLabel).getProperties().map((property) => ({
         key: property.getName(),
-        value: valueOf(property.getValue()) ?? '',
+        value: nullToUndefined(property.getValue()) ?? '',
       }));
     }
     if (pairs.length === 0) this.fail(`${keyword} needs a name`, base.range.start.line);
@@ -495,11 +562,16 @@ class ModelBuilder {
     return { ...base, keyword, pairs: resolvedPairs };
   }
 
-  private other(astInstruction: AstInstruction, base: ReturnType<ModelBuilder['base']>, scope: Record<string, string | undefined>): OtherInstruction {
+  private other(
+    astInstruction: AstInstruction,
+    base: ReturnType<ModelBuilder['base']>,
+    scope: Record<string, string | undefined>,
+  ): OtherInstruction {
     if (base.keyword === 'SHELL' || base.keyword === 'VOLUME') {
       const { text } = this.logicalText(this.payloadStart(base), base.range.end.offset);
       const json = this.parseJsonArray(text, base.keyword, base.range.start.line);
-      if (base.keyword === 'SHELL' && !json) this.fail('SHELL requires the JSON form, e.g. SHELL ["/bin/bash", "-c"]', base.range.start.line);
+      if (base.keyword === 'SHELL' && !json)
+        this.fail('SHELL requires the JSON form, e.g. SHELL ["/bin/bash", "-c"]', base.range.start.line);
       if (json) return { ...base, args: json };
     }
     const args = astInstruction
@@ -510,7 +582,40 @@ class ModelBuilder {
   }
 }
 
-function valueOf(value: string | null | undefined): string | undefined {
+/** Splits `A B="x y" C='z'` into words, removing quotes and escapes, as BuildKit does for ARG. */
+function splitDeclarations(text: string, escapeChar: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === escapeChar && quote === '"' && i + 1 < text.length) current += text[++i];
+      else current += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === escapeChar && i + 1 < text.length) {
+      current += text[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(current);
+  return words;
+}
+
+function nullToUndefined(value: string | null | undefined): string | undefined {
   return value === null || value === undefined ? undefined : value;
 }
 

@@ -37,8 +37,14 @@ export class LineIndex {
   }
 
   /** Range from an LSP-style {line, character} pair as dockerfile-ast reports them. */
-  fromLsp(range: { start: { line: number; character: number }; end: { line: number; character: number } }): SourceRange {
-    return this.range(this.offset(range.start.line, range.start.character), this.offset(range.end.line, range.end.character));
+  fromLsp(range: {
+    start: { line: number; character: number };
+    end: { line: number; character: number };
+  }): SourceRange {
+    return this.range(
+      this.offset(range.start.line, range.start.character),
+      this.offset(range.end.line, range.end.character),
+    );
   }
 
   lineText(line: number): string {

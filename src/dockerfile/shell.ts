@@ -49,11 +49,27 @@ const CONDITIONAL_PARENTS = new Set([
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'busybox']);
 /** Programs that run their arguments as a command: `sudo apt-get …`, `env X=1 pip …`. */
-const WRAPPERS = new Set(['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'stdbuf', 'ionice', 'doas']);
+const WRAPPERS = new Set([
+  'sudo',
+  'env',
+  'nice',
+  'nohup',
+  'time',
+  'exec',
+  'command',
+  'stdbuf',
+  'ionice',
+  'doas',
+]);
 
 const SKIPPED_CHILDREN = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
 
-export function parseShell(text: string, map: OffsetMap, context: ShellParseContext, nestedIn?: { start: number; end: number }): ShellScript {
+export function parseShell(
+  text: string,
+  map: OffsetMap,
+  context: ShellParseContext,
+  nestedIn?: { start: number; end: number },
+): ShellScript {
   const tree = context.parser.parse(text);
   if (!tree) return { text, commands: [], assignments: {}, errexit: false, syntaxError: true };
   try {
@@ -139,19 +155,31 @@ export function parseShell(text: string, map: OffsetMap, context: ShellParseCont
 
       const program = basename(name);
       if (program === 'set') {
-        if (args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg)) || (args.includes('-o') && args.includes('errexit'))) {
+        if (
+          args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg)) ||
+          (args.includes('-o') && args.includes('errexit'))
+        ) {
           script.errexit = true;
         }
       }
       if (SHELLS.has(program)) {
         const inner = shellDashC(args, argNodes);
         if (inner) {
-          const innerScript = parseShell(inner.script, map, { ...context, scope }, nestedIn ?? {
-            start: map(inner.node.startIndex),
-            end: map(inner.node.endIndex),
-          });
+          const innerScript = parseShell(
+            inner.script,
+            map,
+            { ...context, scope },
+            nestedIn ?? {
+              start: map(inner.node.startIndex),
+              end: map(inner.node.endIndex),
+            },
+          );
           for (const command of innerScript.commands) {
-            script.commands.push({ ...command, nested: true, conditional: command.conditional || conditional });
+            script.commands.push({
+              ...command,
+              nested: true,
+              conditional: command.conditional || conditional,
+            });
           }
           if (innerScript.errexit || args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg))) script.errexit = true;
         }
@@ -249,7 +277,9 @@ export function parseShell(text: string, map: OffsetMap, context: ShellParseCont
       if (!name) return node.text;
       const value = scope[name];
       if (node.type === 'simple_expansion') return value ?? node.text;
-      const operator = node.children.find((child) => child && !child.isNamed && /^:?[-+=?]$/.test(child.type))?.type;
+      const operator = node.children.find(
+        (child) => child && !child.isNamed && /^:?[-+=?]$/.test(child.type),
+      )?.type;
       const word = node.namedChildren.find((child) => child && child !== nameNode);
       const wordText = word ? literal(word) : '';
       switch (operator) {
@@ -295,4 +325,17 @@ function basename(name: string): string {
 
 function unescapeWord(text: string): string {
   return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
+}
+
+/**
+ * Splits a command line into words as sh would (quotes, escapes), for options
+ * like `--probe-cmd 'hello --name "pare user"'`. Only one simple command is allowed.
+ */
+export async function splitShellWords(text: string): Promise<string[] | undefined> {
+  const parser = await loadShellParser();
+  const { LineIndex } = await import('./positions.js');
+  const script = parseShell(text, (offset) => offset, { parser, lines: new LineIndex(text), scope: {} });
+  if (script.syntaxError || script.commands.length !== 1) return undefined;
+  const [command] = script.commands;
+  return [command!.name, ...command!.args];
 }

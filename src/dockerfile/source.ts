@@ -2,9 +2,9 @@
  * Reads a Dockerfile's bytes and rejects what is not a Dockerfile before the
  * parser sees it: each problem becomes one PareError naming the file.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PareError, describeSystemError } from '../util/errors.js';
+import { describeSystemError, PareError } from '../util/errors.js';
 
 /** Real Dockerfiles are kilobytes; a megabyte of text is a mistake (a log, an archive). */
 export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
@@ -23,19 +23,22 @@ const DOCKERFILE_NAMES = ['Dockerfile', 'dockerfile', 'Containerfile'];
 
 /** Resolves a path that may be a directory holding a Dockerfile. */
 export async function locateDockerfile(path: string): Promise<{ filePath: string; directory: string }> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  // Synchronous metadata calls: linting many small files is bound by round trips, not bytes.
+  let info: ReturnType<typeof statSync>;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch (error) {
     throw new PareError(describeSystemError(error), { subject: path });
   }
   if (info.isDirectory()) {
     for (const name of DOCKERFILE_NAMES) {
       const candidate = join(path, name);
-      const found = await stat(candidate).catch(() => undefined);
+      const found = statSync(candidate, { throwIfNoEntry: false });
       if (found?.isFile()) return { filePath: candidate, directory: path };
     }
-    throw new PareError(`directory has no Dockerfile (looked for ${DOCKERFILE_NAMES.join(', ')})`, { subject: path });
+    throw new PareError(`directory has no Dockerfile (looked for ${DOCKERFILE_NAMES.join(', ')})`, {
+      subject: path,
+    });
   }
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return { filePath: path, directory: slash >= 0 ? path.slice(0, slash) || '/' : '.' };
@@ -45,14 +48,14 @@ export async function readDockerfile(path: string): Promise<DockerfileSource> {
   const { filePath, directory } = await locateDockerfile(path);
   let bytes: Buffer;
   try {
-    const info = await stat(filePath);
+    const info = statSync(filePath);
     if (info.size > MAX_DOCKERFILE_BYTES) {
       throw new PareError(
         `file is ${info.size} bytes, larger than the ${MAX_DOCKERFILE_BYTES} byte limit for a Dockerfile`,
         { subject: filePath },
       );
     }
-    bytes = await readFile(filePath);
+    bytes = readFileSync(filePath);
   } catch (error) {
     if (error instanceof PareError) throw error;
     throw new PareError(describeSystemError(error), { subject: filePath });
@@ -60,7 +63,10 @@ export async function readDockerfile(path: string): Promise<DockerfileSource> {
   return { displayPath: filePath, filePath, directory, text: decodeDockerfile(bytes, filePath) };
 }
 
-export async function readDockerfileFromStream(stream: NodeJS.ReadableStream, displayPath = '<stdin>'): Promise<DockerfileSource> {
+export async function readDockerfileFromStream(
+  stream: NodeJS.ReadableStream,
+  displayPath = '<stdin>',
+): Promise<DockerfileSource> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
@@ -80,13 +86,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeDockerfile(bytes: Uint8Array, displayPath: string): string {
   if (bytes.length > MAX_DOCKERFILE_BYTES) {
-    throw new PareError(`file is ${bytes.length} bytes, larger than the ${MAX_DOCKERFILE_BYTES} byte limit for a Dockerfile`, {
-      subject: displayPath,
-    });
+    throw new PareError(
+      `file is ${bytes.length} bytes, larger than the ${MAX_DOCKERFILE_BYTES} byte limit for a Dockerfile`,
+      {
+        subject: displayPath,
+      },
+    );
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    throw new PareError(`binary file (NUL byte at offset ${nul}), not a Dockerfile`, { subject: displayPath });
+    throw new PareError(`binary file (NUL byte at offset ${nul}), not a Dockerfile`, {
+      subject: displayPath,
+    });
   }
   let text: string;
   try {

@@ -6,7 +6,8 @@
  */
 export type Scope = Readonly<Record<string, string | undefined>>;
 
-const VARIABLE_SOURCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/.source;
+const VARIABLE_SOURCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/
+  .source;
 
 export interface Substitution {
   value: string;
@@ -14,7 +15,7 @@ export interface Substitution {
   unresolved: string[];
 }
 
-export function substitute(text: string, scope: Scope, escape = '\\'): Substitution {
+export function substitute(text: string, scope: Scope, escapeChar = '\\'): Substitution {
   const unresolved: string[] = [];
   let result = '';
   let last = 0;
@@ -22,7 +23,7 @@ export function substitute(text: string, scope: Scope, escape = '\\'): Substitut
   const VARIABLE = new RegExp(VARIABLE_SOURCE, 'g');
   for (let match = VARIABLE.exec(text); match; match = VARIABLE.exec(text)) {
     const start = match.index;
-    if (start > 0 && text[start - 1] === escape) {
+    if (start > 0 && text[start - 1] === escapeChar) {
       // `\$X` is a literal dollar: drop the escape, keep the text.
       result += text.slice(last, start - 1) + match[0];
       last = start + match[0].length;
@@ -38,16 +39,16 @@ export function substitute(text: string, scope: Scope, escape = '\\'): Substitut
     const isNonEmpty = isSet && value !== '';
     switch (operator) {
       case ':-':
-        result += isNonEmpty ? value : substitute(word, scope, escape).value;
+        result += isNonEmpty ? value : substitute(word, scope, escapeChar).value;
         break;
       case '-':
-        result += isSet ? value : substitute(word, scope, escape).value;
+        result += isSet ? value : substitute(word, scope, escapeChar).value;
         break;
       case ':+':
-        result += isNonEmpty ? substitute(word, scope, escape).value : '';
+        result += isNonEmpty ? substitute(word, scope, escapeChar).value : '';
         break;
       case '+':
-        result += isSet ? substitute(word, scope, escape).value : '';
+        result += isSet ? substitute(word, scope, escapeChar).value : '';
         break;
       default:
         if (isSet) result += value;

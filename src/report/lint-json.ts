@@ -29,7 +29,9 @@ export function lintJson(result: LintResult, rules: readonly Rule[]) {
         endLine: finding.range.end.line + 1,
         endColumn: finding.range.end.character + 1,
         fixable: finding.fix !== undefined,
-        ...(finding.saving ? { estimatedSaving: { bytes: finding.saving.bytes, basis: finding.saving.basis } } : {}),
+        ...(finding.saving
+          ? { estimatedSaving: { bytes: finding.saving.bytes, basis: finding.saving.basis } }
+          : {}),
         ...(finding.hint ? { hint: finding.hint } : {}),
         ...(docs.get(finding.ruleId) ? { docs: `docs/rules/${finding.ruleId}.md` } : {}),
       };

@@ -29,7 +29,9 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
   }));
   const index = new Map(rules.map((rule, i) => [rule.meta.id, i]));
   const results: Result[] = [];
-  const notifications: NonNullable<NonNullable<Log['runs'][number]['invocations']>[number]['toolExecutionNotifications']> = [];
+  const notifications: NonNullable<
+    NonNullable<Log['runs'][number]['invocations']>[number]['toolExecutionNotifications']
+  > = [];
   for (const file of result.files) {
     const uri = artifactUri(file.path);
     if (file.error) {
@@ -61,7 +63,12 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
           },
         ],
         ...(finding.saving
-          ? { properties: { estimatedSavingBytes: finding.saving.bytes, estimatedSavingBasis: finding.saving.basis } }
+          ? {
+              properties: {
+                estimatedSavingBytes: finding.saving.bytes,
+                estimatedSavingBasis: finding.saving.basis,
+              },
+            }
           : {}),
       });
     }
@@ -72,7 +79,9 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
     runs: [
       {
         tool: { driver: { name: 'pare', version: VERSION, informationUri: HOMEPAGE, rules: descriptors } },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [
+          { executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications },
+        ],
         results,
       },
     ],

@@ -5,7 +5,8 @@
 import pc from 'picocolors';
 
 type Colors = ReturnType<typeof pc.createColors>;
-import type { LintResult, LintedFile } from '../rules/lint-files.js';
+
+import type { LintedFile, LintResult } from '../rules/lint-files.js';
 import type { Finding, Severity } from '../rules/types.js';
 import { formatBytes } from '../util/bytes.js';
 
@@ -54,7 +55,12 @@ export function renderLintText(result: LintResult, options: TextOptions): string
   return `${out.join('\n')}\n`;
 }
 
-function renderFinding(finding: Finding, lines: string[], c: Colors, paint: Record<Severity, Painter>): string[] {
+function renderFinding(
+  finding: Finding,
+  lines: string[],
+  c: Colors,
+  paint: Record<Severity, Painter>,
+): string[] {
   const { start, end } = finding.range;
   const where = c.dim(`${start.line + 1}:${start.character + 1}`.padEnd(7));
   const severity = paint[finding.severity](finding.severity.padEnd(7));
@@ -65,8 +71,14 @@ function renderFinding(finding: Finding, lines: string[], c: Colors, paint: Reco
   const sourceLine = lines[start.line]?.replace(/\r$/, '');
   if (sourceLine !== undefined) {
     const gutter = `${start.line + 1}`.padStart(5);
-    const width = end.line === start.line ? Math.max(1, end.character - start.character) : Math.max(1, sourceLine.length - start.character);
-    out.push(c.dim(`  ${gutter} │ `) + sourceLine, c.dim('        │ ') + ' '.repeat(start.character) + paint[finding.severity]('^'.repeat(width)));
+    const width =
+      end.line === start.line
+        ? Math.max(1, end.character - start.character)
+        : Math.max(1, sourceLine.length - start.character);
+    out.push(
+      c.dim(`  ${gutter} │ `) + sourceLine,
+      c.dim('        │ ') + ' '.repeat(start.character) + paint[finding.severity]('^'.repeat(width)),
+    );
   }
   if (finding.hint) out.push(c.dim(`          hint: ${finding.hint}`));
   return out;

@@ -14,7 +14,9 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let cursor = 0;
   for (const { edit } of sorted) {
     if (edit.start < cursor) {
-      throw new OverlappingEditsError(`edit at ${edit.start}-${edit.end} overlaps an earlier edit ending at ${cursor}`);
+      throw new OverlappingEditsError(
+        `edit at ${edit.start}-${edit.end} overlaps an earlier edit ending at ${cursor}`,
+      );
     }
     result += text.slice(cursor, edit.start) + edit.newText;
     cursor = edit.end;
@@ -27,7 +29,11 @@ export function nonOverlapping(edits: readonly TextEdit[][]): TextEdit[] {
   const accepted: TextEdit[] = [];
   for (const group of edits) {
     const clashes = group.some((edit) =>
-      accepted.some((other) => edit.start < other.end && other.start < edit.end || (edit.start === edit.end && edit.start > other.start && edit.start < other.end)),
+      accepted.some(
+        (other) =>
+          (edit.start < other.end && other.start < edit.end) ||
+          (edit.start === edit.end && edit.start > other.start && edit.start < other.end),
+      ),
     );
     if (!clashes) accepted.push(...group);
   }

@@ -7,10 +7,10 @@
  */
 import type { DockerfileModel } from '../dockerfile/types.js';
 import {
-  type Offender,
   contextCopies,
   dockerfileActivity,
   findOffenders,
+  type Offender,
 } from '../rules/layers/context-offenders.js';
 import type { ContextFile } from '../rules/types.js';
 
@@ -59,21 +59,30 @@ export function proposeDockerignore(
   }
   if (added.length === 0) return undefined;
 
-  const header = existing === undefined ? '# Written by `pare fix`: what the build context holds that the image does not need.\n' : '\n# Added by `pare fix`.\n';
-  const base = existing === undefined ? '' : existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`;
+  const header =
+    existing === undefined
+      ? '# Written by `pare fix`: what the build context holds that the image does not need.\n'
+      : '\n# Added by `pare fix`.\n';
+  const base =
+    existing === undefined ? '' : existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`;
   return { text: `${base}${header}${added.join('\n')}\n`, added, bytesExcluded };
 }
 
 /** Context paths COPY/ADD name explicitly (not via `.` or a parent): the user wants them shipped. */
 function namedSources(model: DockerfileModel): Set<string> {
   const named = new Set<string>();
-  for (const copy of contextCopies(model)) for (const source of copy.sources) if (source !== '') named.add(source);
+  for (const copy of contextCopies(model))
+    for (const source of copy.sources) if (source !== '') named.add(source);
   return named;
 }
 
 function isNamed(offender: Offender, named: Set<string>): boolean {
   for (const source of named) {
-    if (source === offender.path || source.startsWith(`${offender.path}/`) || offender.path.startsWith(`${source}/`)) {
+    if (
+      source === offender.path ||
+      source.startsWith(`${offender.path}/`) ||
+      offender.path.startsWith(`${source}/`)
+    ) {
       // `COPY dist/ ./` names the output the image needs; `COPY app/ …` that contains app/.git does not.
       if (!offender.path.startsWith(`${source}/`)) return true;
     }

@@ -8,7 +8,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { type DockerfileSource, readDockerfile, readDockerfileFromStream } from '../dockerfile/source.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { isPareError } from '../util/errors.js';
-import { type RuleSettings, lintModel } from './run.js';
+import { lintModel, type RuleSettings } from './run.js';
 import type { BaseImagePolicy, Finding, Rule } from './types.js';
 
 export interface LintedFile {
@@ -42,7 +42,9 @@ async function lintOne(path: string, options: LintFilesOptions): Promise<LintedF
   let source: DockerfileSource | undefined;
   try {
     source =
-      path === '-' ? await readDockerfileFromStream(options.stdin ?? process.stdin) : await readDockerfile(path);
+      path === '-'
+        ? await readDockerfileFromStream(options.stdin ?? process.stdin)
+        : await readDockerfile(path);
     const model = await parseDockerfile(source.text, source.displayPath);
     const contextDirectory = options.context ?? source.directory;
     const buildContext = contextDirectory

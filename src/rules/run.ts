@@ -22,10 +22,15 @@ export interface LintOptions {
 export async function lintModel(model: DockerfileModel, options: LintOptions): Promise<Finding[]> {
   const settings = options.settings ?? { disabled: new Set(), severities: new Map() };
   const active = options.rules.filter(
-    (rule) => !settings.disabled.has(rule.meta.id) && !model.fileIgnoredRules.has(rule.meta.id) && !model.fileIgnoredRules.has('all'),
+    (rule) =>
+      !settings.disabled.has(rule.meta.id) &&
+      !model.fileIgnoredRules.has(rule.meta.id) &&
+      !model.fileIgnoredRules.has('all'),
   );
   const contextFiles =
-    options.buildContext && active.some((rule) => rule.needsContext) ? await options.buildContext.files() : undefined;
+    options.buildContext && active.some((rule) => rule.needsContext)
+      ? await options.buildContext.files()
+      : undefined;
   const findings: Finding[] = [];
   for (const rule of active) {
     const results = rule.check({
@@ -36,7 +41,8 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
     });
     for (const result of results) {
       const instruction = instructionAt(model, result.range.start.offset);
-      if (instruction && (instruction.ignoredRules.has(rule.meta.id) || instruction.ignoredRules.has('all'))) continue;
+      if (instruction && (instruction.ignoredRules.has(rule.meta.id) || instruction.ignoredRules.has('all')))
+        continue;
       const { severity, ...rest } = result;
       findings.push({
         ruleId: rule.meta.id,
@@ -46,7 +52,10 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
     }
   }
   return findings.sort(
-    (a, b) => a.range.start.offset - b.range.start.offset || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message),
+    (a, b) =>
+      a.range.start.offset - b.range.start.offset ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.message.localeCompare(b.message),
   );
 }
 

@@ -40,7 +40,8 @@ export function allRuns(model: DockerfileModel): RunInstruction[] {
 export function envAt(model: DockerfileModel, instruction: Instruction): Record<string, string> {
   const stage = model.stages[instruction.stageIndex];
   if (!stage) return {};
-  const env: Record<string, string> = stage.baseStage !== undefined ? { ...model.stages[stage.baseStage]!.env } : {};
+  const env: Record<string, string> =
+    stage.baseStage !== undefined ? { ...model.stages[stage.baseStage]!.env } : {};
   for (const item of stage.instructions) {
     if (item.index >= instruction.index) break;
     if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
@@ -56,7 +57,8 @@ export function hasOption(args: readonly string[], ...options: string[]): boolea
     if (arg === '--') return false;
     for (const option of options) {
       if (arg === option || arg.startsWith(`${option}=`)) return true;
-      if (option.length === 2 && option[0] === '-' && /^-[a-zA-Z]+$/.test(arg) && arg.includes(option[1]!)) return true;
+      if (option.length === 2 && option[0] === '-' && /^-[a-zA-Z]+$/.test(arg) && arg.includes(option[1]!))
+        return true;
     }
   }
   return false;
@@ -109,7 +111,10 @@ export function removedPaths(command: ShellCommand): string[] {
 
 /** Whether a deletion pattern like `/var/lib/apt/lists/*` covers a path. */
 export function removalCovers(pattern: string, path: string): boolean {
-  const clean = pattern.replace(/\/\*+$/, '').replace(/\/+$/, '').replace(/\{[^}]*\}/g, '*');
+  const clean = pattern
+    .replace(/\/\*+$/, '')
+    .replace(/\/+$/, '')
+    .replace(/\{[^}]*\}/g, '*');
   if (clean === path || path.startsWith(`${clean}/`)) return true;
   if (clean.includes('*')) {
     const regex = new RegExp(`^${clean.split('*').map(escapeRegExp).join('[^/]*')}(?:/.*)?$`);

@@ -2,7 +2,11 @@
  * Maps items with at most `limit` promises in flight, keeping input order.
  * File-heavy work (many small Dockerfiles) is bound by I/O round trips, not CPU.
  */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   async function worker(): Promise<void> {

@@ -106,8 +106,8 @@ describe('Dockerfile mapping', () => {
     'CMD ["app"]',
   ].join('\n');
 
-  it('reads stages, continuations, comments and heredocs', () => {
-    const stages = readDockerfileInstructions(dockerfile);
+  it('reads stages, continuations, comments and heredocs', async () => {
+    const stages = await readDockerfileInstructions(dockerfile);
     expect(stages.map((s) => [s.name, s.base])).toEqual([
       ['build', 'golang:1.22'],
       ['base', 'debian:12-slim'],
@@ -123,14 +123,14 @@ describe('Dockerfile mapping', () => {
     expect(finalStageInstructions(stages).map((i) => i.startLine)).toEqual([9, 15, 16, 17, 20]);
   });
 
-  it('honours the escape directive', () => {
-    const stages = readDockerfileInstructions(
+  it('honours the escape directive', async () => {
+    const stages = await readDockerfileInstructions(
       '# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\n',
     );
     expect(stages[0]!.instructions[1]).toMatchObject({ args: 'dir c:\\', startLine: 3, endLine: 4 });
   });
 
-  it('matches history entries to lines, aligning from the end', () => {
+  it('matches history entries to lines, aligning from the end', async () => {
     const history = [
       'ADD file:debian in /', // base image
       'CMD ["bash"]', // base image
@@ -142,15 +142,15 @@ describe('Dockerfile mapping', () => {
     ];
     const locations = mapHistoryToDockerfile(
       history,
-      finalStageInstructions(readDockerfileInstructions(dockerfile)),
+      finalStageInstructions(await readDockerfileInstructions(dockerfile)),
     );
     expect(locations.map((l) => l?.startLine ?? null)).toEqual([null, null, 9, 15, 16, 17, 20]);
   });
 
-  it('matches classic-builder COPY by destination', () => {
+  it('matches classic-builder COPY by destination', async () => {
     const locations = mapHistoryToDockerfile(
       ['COPY dir:3f1e2a in /app', 'RUN npm ci'],
-      finalStageInstructions(readDockerfileInstructions('FROM node:20\nCOPY . /app\nRUN npm ci\n')),
+      finalStageInstructions(await readDockerfileInstructions('FROM node:20\nCOPY . /app\nRUN npm ci\n')),
     );
     expect(locations.map((l) => l?.startLine ?? null)).toEqual([2, 3]);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,15 +17,47 @@ const cases: Array<[string, () => string, RegExp]> = [
   ['a directory with no Dockerfile', () => join(dir, 'empty-dir'), /directory has no Dockerfile/],
   ['an empty file', () => file('empty', '  \n\n'), /file is empty/],
   ['a binary file', () => file('binary', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2])), /binary file/],
-  ['invalid UTF-8', () => file('latin1', Buffer.from('FROM debian\nLABEL author="Ren\xe9"\n', 'latin1')), /invalid UTF-8 at byte 29/],
-  ['an unterminated continuation', () => file('cont', 'FROM debian:12\nRUN apt-get update && \\\n'), /:2: unterminated line continuation/],
-  ['an unterminated heredoc', () => file('heredoc', 'FROM debian:12\nRUN <<EOF\napt-get update\n'), /:2: unterminated heredoc/],
-  ['a malformed JSON array', () => file('json', 'FROM scratch\nCMD ["/app", "--port"\n'), /:2: CMD looks like a JSON array but is not valid JSON/],
-  ['a non-string JSON array', () => file('json2', 'FROM scratch\nENTRYPOINT ["/app", 8080]\n'), /:2: ENTRYPOINT exec form must be an array of strings/],
-  ['a 10 MB Dockerfile', () => file('huge', `FROM debian:12\n${'RUN true\n'.repeat(1_200_000)}`), /larger than the 1048576 byte limit/],
-  ['an unknown instruction', () => file('typo', 'FROM debian:12\nRUNN apt-get update\n'), /:2: unknown instruction "RUNN"/],
+  [
+    'invalid UTF-8',
+    () => file('latin1', Buffer.from('FROM debian\nLABEL author="Ren\xe9"\n', 'latin1')),
+    /invalid UTF-8 at byte 29/,
+  ],
+  [
+    'an unterminated continuation',
+    () => file('cont', 'FROM debian:12\nRUN apt-get update && \\\n'),
+    /:2: unterminated line continuation/,
+  ],
+  [
+    'an unterminated heredoc',
+    () => file('heredoc', 'FROM debian:12\nRUN <<EOF\napt-get update\n'),
+    /:2: unterminated heredoc/,
+  ],
+  [
+    'a malformed JSON array',
+    () => file('json', 'FROM scratch\nCMD ["/app", "--port"\n'),
+    /:2: CMD looks like a JSON array but is not valid JSON/,
+  ],
+  [
+    'a non-string JSON array',
+    () => file('json2', 'FROM scratch\nENTRYPOINT ["/app", 8080]\n'),
+    /:2: ENTRYPOINT exec form must be an array of strings/,
+  ],
+  [
+    'a 10 MB Dockerfile',
+    () => file('huge', `FROM debian:12\n${'RUN true\n'.repeat(1_200_000)}`),
+    /larger than the 1048576 byte limit/,
+  ],
+  [
+    'an unknown instruction',
+    () => file('typo', 'FROM debian:12\nRUNN apt-get update\n'),
+    /:2: unknown instruction "RUNN"/,
+  ],
   ['no FROM', () => file('nofrom', 'ARG X=1\n'), /no FROM instruction/],
-  ['an instruction before FROM', () => file('before', 'RUN true\nFROM debian:12\n'), /:1: RUN before the first FROM/],
+  [
+    'an instruction before FROM',
+    () => file('before', 'RUN true\nFROM debian:12\n'),
+    /:1: RUN before the first FROM/,
+  ],
 ];
 
 describe('pare lint on bad input', () => {
@@ -64,7 +96,9 @@ describe('pare lint on bad input', () => {
     writeFileSync(join(project, '.pare.json'), JSON.stringify({ rules: {}, rulez: {} }));
     const result = runPare(['lint', project]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(`pare: error: ${join(project, '.pare.json')}: unknown key "rulez" in (top level)`);
+    expect(result.stderr.trim()).toBe(
+      `pare: error: ${join(project, '.pare.json')}: unknown key "rulez" in (top level)`,
+    );
     writeFileSync(join(project, '.pare.json'), JSON.stringify({ rules: { 'unpinned-base-image': 'loud' } }));
     expect(runPare(['lint', project]).stderr).toMatch(/rules\.unpinned-base-image: Invalid/);
   });

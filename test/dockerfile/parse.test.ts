@@ -15,7 +15,9 @@ describe('stages', () => {
       'ARG GO_VERSION=1.22\nARG BASE=debian:12-slim\nFROM golang:${GO_VERSION} AS Build\nRUN go build -o /app\nFROM ${BASE}\nCOPY --from=build /app /app\n',
     );
     expect(model.globalArgs.map((a) => a.pairs[0]!.key)).toEqual(['GO_VERSION', 'BASE']);
-    expect(model.stages.map((s) => [s.name, s.base.resolved, s.base.repository, s.base.tag, s.isFinal])).toEqual([
+    expect(
+      model.stages.map((s) => [s.name, s.base.resolved, s.base.repository, s.base.tag, s.isFinal]),
+    ).toEqual([
       ['build', 'golang:1.22', 'golang', '1.22', false],
       [undefined, 'debian:12-slim', 'debian', '12-slim', true],
     ]);
@@ -39,7 +41,15 @@ describe('stages', () => {
     const model = await parseDockerfile(
       'FROM localhost:5000/team/go@sha256:abc AS a\nFROM docker.io/library/ubuntu:24.04 AS b\nFROM scratch\n',
     );
-    expect(model.stages.map((s) => [s.base.registry, s.base.repository, s.base.tag, s.base.digest, s.base.isScratch])).toEqual([
+    expect(
+      model.stages.map((s) => [
+        s.base.registry,
+        s.base.repository,
+        s.base.tag,
+        s.base.digest,
+        s.base.isScratch,
+      ]),
+    ).toEqual([
       ['localhost:5000', 'team/go', undefined, 'sha256:abc', false],
       ['docker.io', 'ubuntu', '24.04', undefined, false],
       [undefined, 'scratch', undefined, undefined, true],
@@ -57,22 +67,39 @@ describe('RUN shell parsing', () => {
   it.each([
     ['&& chains', 'apt-get update && apt-get install -y curl', ['apt-get update', 'apt-get install -y curl']],
     ['; lists', 'cd /src; make; make install', ['cd /src', 'make', 'make install']],
-    ['if blocks (test brackets are not commands)', 'if [ -f go.mod ]; then go mod download; fi', ['go mod download']],
-    ['sh -c strings', "sh -c 'pip install -r requirements.txt && rm -rf /tmp/x'", [
-      "sh -c pip install -r requirements.txt && rm -rf /tmp/x",
-      'pip install -r requirements.txt',
-      'rm -rf /tmp/x',
-    ]],
+    [
+      'if blocks (test brackets are not commands)',
+      'if [ -f go.mod ]; then go mod download; fi',
+      ['go mod download'],
+    ],
+    [
+      'sh -c strings',
+      "sh -c 'pip install -r requirements.txt && rm -rf /tmp/x'",
+      [
+        'sh -c pip install -r requirements.txt && rm -rf /tmp/x',
+        'pip install -r requirements.txt',
+        'rm -rf /tmp/x',
+      ],
+    ],
     ['quotes are removed', `echo "a b" 'c d' e\\ f`, ['echo a b c d e f']],
-    ['pipelines', 'curl -fsSL https://x/y.tgz | tar -xz -C /opt', ['curl -fsSL https://x/y.tgz', 'tar -xz -C /opt']],
-    ['sudo is unwrapped', 'sudo -E apt-get install -y git', ['sudo -E apt-get install -y git', 'apt-get install -y git']],
+    [
+      'pipelines',
+      'curl -fsSL https://x/y.tgz | tar -xz -C /opt',
+      ['curl -fsSL https://x/y.tgz', 'tar -xz -C /opt'],
+    ],
+    [
+      'sudo is unwrapped',
+      'sudo -E apt-get install -y git',
+      ['sudo -E apt-get install -y git', 'apt-get install -y git'],
+    ],
     ['command substitution', 'export V=$(cat VERSION) && go build', ['cat VERSION', 'go build']],
   ])('%s', async (_name, script, expected) => {
     expect(await commandsOf(`FROM debian:12\nRUN ${script}\n`)).toEqual(expected);
   });
 
   it('joins continuations and drops comment lines inside them, with exact ranges', async () => {
-    const text = 'FROM debian:12\nRUN apt-get update \\\n    # install tools\n    && apt-get install -y \\\n       curl\n';
+    const text =
+      'FROM debian:12\nRUN apt-get update \\\n    # install tools\n    && apt-get install -y \\\n       curl\n';
     const model = await parseDockerfile(text);
     const run = model.instructions[1] as RunInstruction;
     expect(run.script.commands.map((c) => [c.program, ...c.args])).toEqual([
@@ -81,11 +108,14 @@ describe('RUN shell parsing', () => {
     ]);
     const install = run.script.commands[1]!;
     expect(install.range.start.line).toBe(3);
-    expect(text.slice(install.range.start.offset, install.range.end.offset)).toBe('apt-get install -y \\\n       curl');
+    expect(text.slice(install.range.start.offset, install.range.end.offset)).toBe(
+      'apt-get install -y \\\n       curl',
+    );
   });
 
   it('honours the escape directive', async () => {
-    const text = '# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN apt-get update `\n    && apt-get install -y curl\n';
+    const text =
+      '# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN apt-get update `\n    && apt-get install -y curl\n';
     const model = await parseDockerfile(text);
     expect(model.escape).toBe('`');
     expect(model.directives).toEqual([expect.objectContaining({ name: 'escape', value: '`' })]);
@@ -94,7 +124,8 @@ describe('RUN shell parsing', () => {
   });
 
   it('reads heredoc scripts', async () => {
-    const text = 'FROM debian:12\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl\nEOF\nRUN python3 <<PY\nimport os\nPY\n';
+    const text =
+      'FROM debian:12\nRUN <<EOF\nset -e\napt-get update\napt-get install -y curl\nEOF\nRUN python3 <<PY\nimport os\nPY\n';
     const model = await parseDockerfile(text);
     const [first, second] = model.instructions.slice(1) as RunInstruction[];
     expect(first!.form).toBe('heredoc');
@@ -113,11 +144,16 @@ describe('RUN shell parsing', () => {
     const run = model.instructions[1] as RunInstruction;
     expect(run.form).toBe('exec');
     expect(run.execArgs).toEqual(['sh', '-c', 'npm ci && npm run build']);
-    expect(run.script.commands.filter((c) => c.nested).map((c) => c.args.join(' '))).toEqual(['ci', 'run build']);
+    expect(run.script.commands.filter((c) => c.nested).map((c) => c.args.join(' '))).toEqual([
+      'ci',
+      'run build',
+    ]);
   });
 
   it('marks commands after || and inside conditionals', async () => {
-    const model = await parseDockerfile('FROM debian:12\nRUN make || make clean; for f in *; do rm $f; done\n');
+    const model = await parseDockerfile(
+      'FROM debian:12\nRUN make || make clean; for f in *; do rm $f; done\n',
+    );
     const commands = (model.instructions[1] as RunInstruction).script.commands;
     expect(commands.map((c) => [c.program, c.conditional])).toEqual([
       ['make', false],
@@ -132,14 +168,18 @@ describe('RUN shell parsing', () => {
     );
     const run = model.instructions[3] as RunInstruction;
     expect(run.script.commands[0]!.args).toEqual(['install', '-r', 'requirements.txt']);
-    expect(run.mounts).toEqual([{ type: 'cache', target: '/root/.cache/pip', options: { type: 'cache', target: '/root/.cache/pip' } }]);
+    expect(run.mounts).toEqual([
+      { type: 'cache', target: '/root/.cache/pip', options: { type: 'cache', target: '/root/.cache/pip' } },
+    ]);
     expect(model.finalStage.env).toMatchObject({ PIP_NO_CACHE_DIR: '1', REQ: 'requirements.txt' });
   });
 });
 
 describe('other instructions', () => {
   it('reads CMD/ENTRYPOINT forms', async () => {
-    const model = await parseDockerfile('FROM scratch\nENTRYPOINT ["/app", "--port", "8080"]\nCMD ./app serve\n');
+    const model = await parseDockerfile(
+      'FROM scratch\nENTRYPOINT ["/app", "--port", "8080"]\nCMD ./app serve\n',
+    );
     const [entrypoint, cmd] = model.instructions.slice(1) as CommandInstruction[];
     expect(entrypoint!.form).toBe('exec');
     expect(entrypoint!.execArgs).toEqual(['/app', '--port', '8080']);
@@ -152,7 +192,12 @@ describe('other instructions', () => {
       'FROM alpine:3.20\nCOPY --chown=10001:10001 --chmod=0755 ["src dir/", "/app/"]\nCOPY --link <<EOF /etc/motd\nhello\nEOF\n',
     );
     const [json, heredoc] = model.instructions.slice(1) as CopyInstruction[];
-    expect([json!.sources, json!.destination, json!.chown, json!.chmod]).toEqual([['src dir/'], '/app/', '10001:10001', '0755']);
+    expect([json!.sources, json!.destination, json!.chown, json!.chmod]).toEqual([
+      ['src dir/'],
+      '/app/',
+      '10001:10001',
+      '0755',
+    ]);
     expect(heredoc!.link).toBe(true);
     expect(heredoc!.heredocs.map((h) => [h.name, h.content])).toEqual([['EOF', 'hello\n']]);
   });
@@ -164,5 +209,18 @@ describe('other instructions', () => {
     expect([...model.fileIgnoredRules]).toEqual(['unpinned-base-image']);
     expect([...model.instructions[1]!.ignoredRules]).toEqual(['apt-lists-not-removed', 'pip-cache']);
     expect(model.instructions[2]!.ignoredRules.size).toBe(0);
+  });
+});
+
+describe('ARG declarations', () => {
+  it('declares every word of a multi-name ARG, with quotes removed', async () => {
+    const model = await parseDockerfile(
+      'ARG TARGETOS TARGETARCH=amd64 LABEL="a b"\nFROM golang:1.22\nARG TARGETOS\nRUN echo $TARGETARCH\n',
+    );
+    expect(model.globalArgs[0]!.pairs).toEqual([
+      { key: 'TARGETOS', value: undefined },
+      { key: 'TARGETARCH', value: 'amd64' },
+      { key: 'LABEL', value: 'a b' },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupRegistry } from '../../src/engine/cleanup.js';
 import { DockerCliEngine } from '../../src/engine/docker-cli.js';
 import {
@@ -19,6 +19,7 @@ beforeAll(async () => {
   context = await mkdtemp(join(tmpdir(), 'pare-ctx-'));
   await writeFile(join(context, 'Dockerfile'), 'FROM scratch\n');
 });
+afterAll(() => rm(context, { recursive: true, force: true }));
 
 function engineWith(binary: string, cleanup = new CleanupRegistry()) {
   return new DockerCliEngine({ binary, buildkit: true, env: { PATH: process.env.PATH }, cleanup });

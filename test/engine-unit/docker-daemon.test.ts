@@ -4,11 +4,11 @@
  * engine (test/engine/ checks it against the real one).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDaemonImage } from '../../src/image/docker-daemon.js';
 import { parseImageReference } from '../../src/image/reference.js';
 import { buildImage, dockerArchiveBytes, file } from '../helpers/image-writer.js';
@@ -46,7 +46,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(socket, resolve));
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
 
 const open = (text: string, socketPath = socket) => {
   const reference = parseImageReference(text);
@@ -54,22 +57,34 @@ const open = (text: string, socketPath = socket) => {
   return openDaemonImage(reference, { endpoint: { url: `unix://${socketPath}`, socketPath } });
 };
 
-async function pareTempDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('pare-daemon-'));
+/** Points os.tmpdir() at a fresh directory for this test, so other processes' temp files do not count. */
+async function privateTmp(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pare-tmp-'));
+  process.env.TMPDIR = dir;
+  privateDirs.push(dir);
+  return dir;
 }
+const privateDirs: string[] = [];
+
+afterEach(async () => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  for (const path of privateDirs.splice(0)) await rm(path, { recursive: true, force: true });
+});
+const savedTmp = process.env.TMPDIR;
 
 describe('docker-daemon: source', () => {
   it('exports through the Engine API and reads the archive; close() removes the export', async () => {
-    const before = await pareTempDirs();
+    const tmp = await privateTmp();
     const opened = await open('docker-daemon:app:1');
     expect(opened.reference).toBe('docker-daemon:app:1');
     expect(await opened.configDigest()).toBe(image.configDigest);
     expect((await opened.config()).rootfs.diff_ids).toEqual(image.layers.map((layer) => layer.diffId));
-    const created = (await pareTempDirs()).filter((name) => !before.includes(name));
-    expect(created).toHaveLength(1);
+    const created = await readdir(tmp);
+    expect(created).toEqual([expect.stringMatching(/^pare-daemon-/)]);
     await opened.close();
     await opened.close();
-    expect(existsSync(join(tmpdir(), created[0]!))).toBe(false);
+    expect(existsSync(join(tmp, created[0]!))).toBe(false);
     expect(requests).toContain('/images/app:1/json');
   });
 
@@ -89,10 +104,10 @@ describe('docker-daemon: source', () => {
   });
 
   it('refuses an export that is not the image inspected (retagged meanwhile), leaving no temp files', async () => {
-    const before = await pareTempDirs();
+    const tmp = await privateTmp();
     await expect(open('docker-daemon:moving:1')).rejects.toThrow(
       /the image changed while it was being exported/,
     );
-    expect(await pareTempDirs()).toEqual(before);
+    expect(await readdir(tmp)).toEqual([]);
   });
 });

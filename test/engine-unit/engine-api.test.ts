@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ describe('parseDockerHost', () => {
     expect(endpoint.port).toBe(2376);
     expect(endpoint.tls?.ca?.toString()).toBe('CA');
     expect(endpoint.tls?.cert).toBeUndefined();
+    await rm(certs, { recursive: true, force: true });
   });
 
   it('refuses transports it cannot speak, naming the variable', () => {

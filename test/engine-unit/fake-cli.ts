@@ -4,9 +4,16 @@
  * down, build failing, …) and log every invocation, so the engine code is
  * tested without an engine.
  */
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const created: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file.
+afterAll(async () => {
+  for (const dir of created.splice(0)) await rm(dir, { recursive: true, force: true });
+});
 
 export interface FakeCli {
   path: string;
@@ -20,6 +27,7 @@ export interface FakeCli {
  */
 export async function fakeCli(name: string, body: string): Promise<FakeCli> {
   const dir = await mkdtemp(join(tmpdir(), 'pare-fake-cli-'));
+  created.push(dir);
   const path = join(dir, name);
   const log = join(dir, 'calls.log');
   await writeFile(

@@ -30,7 +30,7 @@ describeWithEngine('docker-daemon: source', gate, (engine: Engine) => {
   let image: Image;
 
   beforeAll(async () => {
-    context = await mkdtemp(join(tmpdir(), 'pare-daemon-test-'));
+    context = await mkdtemp(join(tmpdir(), 'pare-test-context-'));
     await writeFile(
       join(context, 'Dockerfile'),
       [
@@ -106,17 +106,20 @@ describeWithEngine('docker-daemon: source', gate, (engine: Engine) => {
   });
 
   it('removes its temporary export on close', async () => {
-    const before = (await readdir(tmpdir())).filter((name) => name.startsWith('pare-daemon-'));
-    const second = await openImage(`docker-daemon:${TAG}`);
-    const during = (await readdir(tmpdir())).filter(
-      (name) => name.startsWith('pare-daemon-') && !before.includes(name),
-    );
-    expect(during).toHaveLength(1);
-    await second.close();
-    const after = (await readdir(tmpdir())).filter(
-      (name) => name.startsWith('pare-daemon-') && !before.includes(name),
-    );
-    expect(after).toEqual([]);
+    // A private TMPDIR, so temp files of other processes do not count.
+    const saved = process.env.TMPDIR;
+    const tmp = await mkdtemp(join(tmpdir(), 'pare-tmp-'));
+    process.env.TMPDIR = tmp;
+    try {
+      const second = await openImage(`docker-daemon:${TAG}`);
+      expect(await readdir(tmp)).toEqual([expect.stringMatching(/^pare-daemon-/)]);
+      await second.close();
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('names a missing image clearly', async () => {

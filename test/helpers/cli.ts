@@ -10,7 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (npm test builds first) as a user would. */
-export function runPare(args: string[], options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function runPare(
+  args: string[],
+  options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [PARE_BIN, ...args], {
     input: options.input,
     cwd: options.cwd,

@@ -110,7 +110,8 @@ export function testRule(rule: Rule, cases: RuleCases): void {
             }
             if (expected.severity !== undefined) expect(actual.severity).toBe(expected.severity);
             if (expected.fixable !== undefined) expect(actual.fix !== undefined).toBe(expected.fixable);
-            if (expected.minSaving !== undefined) expect(actual.saving?.bytes ?? 0).toBeGreaterThanOrEqual(expected.minSaving);
+            if (expected.minSaving !== undefined)
+              expect(actual.saving?.bytes ?? 0).toBeGreaterThanOrEqual(expected.minSaving);
           });
           if (testCase.output !== undefined) {
             const edits = nonOverlapping(findings.filter((f) => f.fix).map((f) => f.fix!));
@@ -118,7 +119,10 @@ export function testRule(rule: Rule, cases: RuleCases): void {
             expect(output).toBe(testCase.output);
             // A fix must leave a Dockerfile that parses and no longer has the fixed findings.
             const again = await lintWith(rule, { ...testCase, code: output });
-            expect(again.filter((f) => f.fix), `after fixing:\n${describeFindings(again)}`).toEqual([]);
+            expect(
+              again.filter((f) => f.fix),
+              `after fixing:\n${describeFindings(again)}`,
+            ).toEqual([]);
           }
         });
       });

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,16 +19,31 @@ writeFileSync(broken, 'FROM debian:12\nRUN <<EOF\n');
 
 describe('SARIF output', () => {
   it('validates against the official SARIF 2.1.0 schema', () => {
-    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-    const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+    const schema = JSON.parse(
+      readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+    );
+    const ajv = new AjvDraft04({
+      allErrors: true,
+      strict: false,
+      validateFormats: false,
+      unicodeRegExp: false,
+    });
     const validate = ajv.compile(schema);
     const result = runPare(['lint', dockerfile, broken, '--format', 'sarif']);
     expect(result.code).toBe(2);
     const log = JSON.parse(result.stdout);
     expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
     const run = log.runs[0];
-    expect(run.results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['unpinned-base-image', 'unpinned-base-image']);
-    expect(run.results[1].locations[0].physicalLocation.region).toEqual({ startLine: 3, startColumn: 1, endLine: 3, endColumn: 12 });
+    expect(run.results.map((r: { ruleId: string }) => r.ruleId)).toEqual([
+      'unpinned-base-image',
+      'unpinned-base-image',
+    ]);
+    expect(run.results[1].locations[0].physicalLocation.region).toEqual({
+      startLine: 3,
+      startColumn: 1,
+      endLine: 3,
+      endColumn: 12,
+    });
     expect(run.results[0].level).toBe('note');
     expect(run.invocations[0].executionSuccessful).toBe(false);
     expect(run.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/unterminated heredoc/);
@@ -71,7 +85,9 @@ describe('text output', () => {
   it('exit code follows --fail-on', () => {
     expect(runPare(['lint', dockerfile]).code).toBe(0);
     expect(runPare(['lint', dockerfile, '--fail-on', 'info']).code).toBe(1);
-    expect(runPare(['lint', dockerfile, '--fail-on', 'info', '--disable', 'unpinned-base-image']).code).toBe(0);
+    expect(runPare(['lint', dockerfile, '--fail-on', 'info', '--disable', 'unpinned-base-image']).code).toBe(
+      0,
+    );
   });
 
   it('reads stdin with -', () => {

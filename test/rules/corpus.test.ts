@@ -4,7 +4,7 @@
  * shows up as a diff. Regenerate with `npx vitest run test/rules/corpus -u`
  * and review the diff before committing.
  */
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,10 @@ describe('corpus', () => {
     const directory = materialise(name);
     const text = readFileSync(join(directory, 'Dockerfile'), 'utf8');
     const model = await parseDockerfile(text, `${name}/Dockerfile`);
-    const findings = await lintModel(model, { rules: allRules, buildContext: await openBuildContext(directory, 'Dockerfile') });
+    const findings = await lintModel(model, {
+      rules: allRules,
+      buildContext: await openBuildContext(directory, 'Dockerfile'),
+    });
     const lines = findings.map((f) => {
       const saving = f.saving ? ` (~${formatBytes(f.saving.bytes)} estimated)` : '';
       const fix = f.fix ? ' [fixable]' : '';

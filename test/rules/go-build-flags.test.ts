@@ -92,8 +92,13 @@ CMD ["app"]
     {
       name: 'stripped but without -trimpath: info',
       code: `FROM golang:1.22 AS build\nRUN go build -ldflags="-s -w" -o /out/app .\n${FINAL}`,
-      findings: [{ line: 2, severity: 'info', message: 'without -trimpath' }],
-      output: `FROM golang:1.22 AS build\nRUN go build -trimpath -ldflags="-s -w" -o /out/app .\n${FINAL}`,
+      findings: [{ line: 2, severity: 'info', message: 'without -trimpath', fixable: false }],
+    },
+    {
+      name: 'with CGO_ENABLED=0 the fix adds -trimpath too',
+      code: `FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /out/app .\n${FINAL}`,
+      findings: [{ line: 2, fixable: true }],
+      output: `FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/app .\n${FINAL}`,
     },
     {
       name: 'single-stage build with a cache mount and a continuation with a comment',
@@ -113,7 +118,7 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build \\
     # compile
     go \\
-      build -trimpath -ldflags='-s -w' -o /usr/local/bin/app .
+      build -ldflags='-s -w' -o /usr/local/bin/app .
 CMD ["app"]
 `,
     },
@@ -126,7 +131,7 @@ CMD ["app"]
       name: 'conditional build in the builder',
       code: `FROM golang:1.22 AS build\nRUN if [ -d cmd/app ]; then go build -o /out/app ./cmd/app; fi\n${FINAL}`,
       findings: [{ line: 2, fixable: true }],
-      output: `FROM golang:1.22 AS build\nRUN if [ -d cmd/app ]; then go build -trimpath -ldflags='-s -w' -o /out/app ./cmd/app; fi\n${FINAL}`,
+      output: `FROM golang:1.22 AS build\nRUN if [ -d cmd/app ]; then go build -ldflags='-s -w' -o /out/app ./cmd/app; fi\n${FINAL}`,
     },
     {
       name: 'escape directive: ldflags with -X only gets a hint for -s -w',

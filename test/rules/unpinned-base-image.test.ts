@@ -18,7 +18,11 @@ testRule(unpinnedBaseImage, {
       code: 'FROM golang AS build\nRUN go build\nFROM alpine:latest\nCOPY --from=build /a /a\n',
       findings: [{ line: 1 }, { line: 3 }],
     },
-    { name: 'registry with port', code: 'FROM localhost:5000/team/app\n', findings: [{ line: 1, message: 'no tag' }] },
+    {
+      name: 'registry with port',
+      code: 'FROM localhost:5000/team/app\n',
+      findings: [{ line: 1, message: 'no tag' }],
+    },
     { name: 'ARG resolving to latest', code: 'ARG TAG=latest\nFROM node:${TAG}\n', findings: [{ line: 2 }] },
   ],
 });

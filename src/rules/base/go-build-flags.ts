@@ -4,6 +4,7 @@ import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import {
   type ArtifactBuild,
   artifactBuilds,
+  cgoDisabled,
   commandSource,
   finalStages,
   goFlag,
@@ -61,7 +62,9 @@ function checkBuild(model: DockerfileModel, build: ArtifactBuild): RuleFinding |
   if (!trimpath) missing.push('-trimpath');
 
   const edits: string[] = [];
-  if (!trimpath) edits.push('-trimpath');
+  // With cgo on, -trimpath makes Go (before 1.20) rebuild runtime/cgo, which needs a C
+  // compiler the image may not have (seen with Debian's Go 1.19): only add it when cgo is off.
+  if (!trimpath && cgoDisabled(model, run, command) === true) edits.push('-trimpath');
   if (needsStrip && ldflags === undefined && !flagsFromEnv) edits.push("-ldflags='-s -w'");
   const fix =
     edits.length > 0 ? insertAfterSubcommand(model, command, sub, ` ${edits.join(' ')}`) : undefined;
@@ -73,6 +76,11 @@ function checkBuild(model: DockerfileModel, build: ArtifactBuild): RuleFinding |
     range: command.range,
     ...(needsStrip ? {} : { severity: 'info' as const }),
     ...(fix ? { fix } : {}),
+    ...(!trimpath && !edits.includes('-trimpath')
+      ? {
+          hint: 'add -trimpath too once CGO_ENABLED=0 is set (with cgo on it needs a C compiler in the builder)',
+        }
+      : {}),
   };
   if (needsStrip && !stripsDwarf) finding.saving = { bytes: SAVING, basis: SAVING_BASIS };
   if (needsStrip && ldflags !== undefined) {

@@ -76,8 +76,7 @@ export const apkCache: Rule = {
       writers.forEach((item, position) => {
         const fix = noCacheFix(run, item, model);
         findings.push({
-          message:
-            '`apk add` without --no-cache stores the package index in /var/cache/apk; add --no-cache',
+          message: '`apk add` without --no-cache stores the package index in /var/cache/apk; add --no-cache',
           range: item.command.range,
           // The index is stored once per RUN.
           ...(position === 0 ? { saving } : {}),

@@ -34,7 +34,7 @@ export const aptListsNotRemoved: Rule = {
       const saving = aptListsEstimate(distroAt(model, run));
       const lastApt = apt[apt.length - 1]!;
       const fix = chainAfter(model, run, lastApt.command, 'rm -rf /var/lib/apt/lists/*');
-      const mb = Math.round(saving.bytes / 1e6);
+      const _mb = Math.round(saving.bytes / 1e6);
       findings.push({
         message: laterRm
           ? `\`${update.tool} update\` leaves /var/lib/apt/lists in this layer; the rm at line ${laterRm.range.start.line + 1} runs in a later layer and saves nothing`

@@ -96,9 +96,7 @@ export const pipCache: Rule = {
           packageOperands({ ...item.command, args: item.args }, PIP.optionsWithValue),
         );
         findings.push({
-          message: `\`pip install\` keeps downloaded wheels in ${cacheDir}, shipped with this layer${
-            ''
-          }; add --no-cache-dir`,
+          message: `\`pip install\` keeps downloaded wheels in ${cacheDir}, shipped with this layer${''}; add --no-cache-dir`,
           range: item.command.range,
           ...(saving ? { saving } : {}),
           ...(fix ? { fix: [fix] } : {}),

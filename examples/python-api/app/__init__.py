@@ -1,0 +1,1 @@
+"""notes-api: a small JSON API on the Python standard library."""

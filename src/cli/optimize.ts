@@ -1,0 +1,108 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { applyConfig } from '../config/apply.js';
+import { loadConfig } from '../config/load.js';
+import { ruleSettingsFrom } from '../config/rule-settings.js';
+import type { PareConfig } from '../config/schema.js';
+import { splitShellWords } from '../dockerfile/shell.js';
+import { findEngine } from '../engine/detect.js';
+import { type ProbeSpec, parseHttpProbe } from '../engine/probe.js';
+import { optimize } from '../optimize/optimize.js';
+import { renderOptimizeText } from '../report/optimize-text.js';
+import { allRules } from '../rules/index.js';
+import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { colorEnabled, logger } from '../util/logger.js';
+
+export interface OptimizeCliOptions {
+  file?: string;
+  output?: string;
+  replace?: boolean;
+  probeCmd?: string;
+  probeHttp?: string;
+  probeUp?: number | string;
+  multiStage?: boolean;
+  keepImages?: boolean;
+  format?: string;
+  config?: string;
+  verbose?: boolean;
+}
+
+export async function runOptimize(
+  directory: string | undefined,
+  options: OptimizeCliOptions,
+): Promise<number> {
+  const dir = resolve(directory ?? '.');
+  const info = await stat(dir).catch((error: unknown) => {
+    throw new PareError(`build context: ${describeSystemError(error)}`, { subject: directory ?? '.' });
+  });
+  if (!info.isDirectory())
+    throw new PareError('expected a project directory (the build context)', { subject: directory ?? '.' });
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new PareError(`unknown format "${format}" (expected text, json)`, { subject: '--format' });
+  }
+  const { config, path: configPath } = await loadConfig({
+    ...(options.config ? { explicitPath: options.config } : {}),
+    startDirectory: dir,
+  });
+  applyConfig(config, configPath);
+  const probe = await resolveProbe(options, config);
+  const engine = await findEngine();
+
+  const tty = Boolean(process.stderr.isTTY);
+  const result = await optimize({
+    directory: dir,
+    ...(options.file ? { dockerfile: resolve(options.file) } : {}),
+    ...(options.output
+      ? { output: resolve(options.output) }
+      : config.optimize?.output
+        ? { output: resolve(dir, config.optimize.output) }
+        : {}),
+    replace: options.replace === true,
+    multiStage: options.multiStage !== false,
+    probe,
+    config,
+    rules: allRules,
+    settings: ruleSettingsFrom(config, allRules, configPath ? { configPath } : {}),
+    engine,
+    keepImages: options.keepImages === true,
+    onStep: (message) => logger.info(`pare: ${message}…`),
+    ...(options.verbose || tty
+      ? { onBuildLine: (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line)) }
+      : {}),
+  });
+  if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
+
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : renderOptimizeText(result, { color: colorEnabled(process.stdout) }),
+  );
+  return result.chosen === 'original' ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function statusLine(line: string): void {
+  const width = (process.stderr.columns ?? 80) - 4;
+  process.stderr.write(`\r\x1b[K  ${line.slice(0, width)}`);
+}
+
+async function resolveProbe(options: OptimizeCliOptions, config: PareConfig): Promise<ProbeSpec> {
+  const given = [options.probeCmd, options.probeHttp, options.probeUp].filter((value) => value !== undefined);
+  if (given.length > 1) throw new PareError('give one of --probe-cmd, --probe-http, --probe-up');
+  const cmd = options.probeCmd ?? (given.length === 0 ? config.optimize?.probe?.cmd : undefined);
+  const http = options.probeHttp ?? (given.length === 0 ? config.optimize?.probe?.http : undefined);
+  const up = options.probeUp ?? (given.length === 0 ? config.optimize?.probe?.up : undefined);
+  if (cmd !== undefined) {
+    const args = await splitShellWords(String(cmd));
+    if (!args) throw new PareError(`not a single command: ${cmd}`, { subject: '--probe-cmd' });
+    return { kind: 'cmd', args };
+  }
+  if (http !== undefined) return parseHttpProbe(String(http));
+  if (up !== undefined) {
+    const seconds = Number(up);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new PareError(`expected seconds, got "${up}"`, { subject: '--probe-up' });
+    return { kind: 'up', seconds };
+  }
+  return { kind: 'up', seconds: 5 };
+}

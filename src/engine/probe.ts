@@ -1,0 +1,210 @@
+/**
+ * Smoke probes that decide "still works": the same probe runs against the
+ * original image and the candidate, and the candidate must answer as the
+ * original did. Containers are always removed, also on failure.
+ */
+import { request } from 'node:http';
+import { PareError } from '../util/errors.js';
+import type { Engine } from './engine.js';
+
+export type ProbeSpec =
+  /** Run the image with these arguments (its ENTRYPOINT kept): exit code and stdout must match. */
+  | { kind: 'cmd'; args: string[] }
+  /** Start the image and GET this port and path on 127.0.0.1: status and body must match. */
+  | { kind: 'http'; port: number; path: string }
+  /** Start the image with its own command: it must still run after `seconds`, or exit as the original did. */
+  | { kind: 'up'; seconds: number };
+
+export interface ProbeObservation {
+  /** One line saying what was seen, for reports. */
+  summary: string;
+  /** What must be equal between original and candidate. */
+  fingerprint: string;
+  ok: boolean;
+  /** Why the probe could not get an answer (container exited, timeout). */
+  error?: string;
+  /** stderr/log tail when something went wrong. */
+  logTail?: string;
+}
+
+export interface ProbeOptions {
+  /** How long an HTTP probe waits for the first answer (default 30 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export function parseHttpProbe(text: string): ProbeSpec {
+  const match = /^:(\d{1,5})(\/.*)?$/.exec(text.trim());
+  const port = match ? Number(match[1]) : Number.NaN;
+  if (!match || port < 1 || port > 65535) {
+    throw new PareError(`expected :PORT/path, e.g. :8080/health, got "${text}"`, { subject: '--probe-http' });
+  }
+  return { kind: 'http', port, path: match[2] ?? '/' };
+}
+
+export async function observe(
+  engine: Engine,
+  image: string,
+  spec: ProbeSpec,
+  options: ProbeOptions = {},
+): Promise<ProbeObservation> {
+  switch (spec.kind) {
+    case 'cmd':
+      return observeCommand(engine, image, spec.args, options);
+    case 'http':
+      return observeHttp(engine, image, spec.port, spec.path, options);
+    case 'up':
+      return observeUp(engine, image, spec.seconds, options);
+  }
+}
+
+async function observeCommand(
+  engine: Engine,
+  image: string,
+  args: string[],
+  options: ProbeOptions,
+): Promise<ProbeObservation> {
+  const exit = await engine.run({
+    image,
+    ...(args.length > 0 ? { cmd: args } : {}),
+    timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (exit.timedOut) {
+    return {
+      ok: false,
+      summary: 'did not exit',
+      fingerprint: 'timeout',
+      error: `still running after ${(options.timeoutMs ?? 60_000) / 1000} s`,
+      logTail: tail(exit.stderr),
+    };
+  }
+  const fingerprint = `exit ${exit.exitCode}\n${exit.stdout}`;
+  return {
+    ok: true,
+    summary: `exit ${exit.exitCode}, ${exit.stdout.length} bytes of stdout`,
+    fingerprint,
+    ...(exit.exitCode !== 0 ? { logTail: tail(exit.stderr) } : {}),
+  };
+}
+
+async function observeUp(
+  engine: Engine,
+  image: string,
+  seconds: number,
+  options: ProbeOptions,
+): Promise<ProbeObservation> {
+  const container = await engine.run({
+    image,
+    detach: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  try {
+    const code = await engine.wait(container.id, { timeoutMs: seconds * 1000 });
+    if (code === undefined)
+      return { ok: true, summary: `still running after ${seconds} s`, fingerprint: 'up' };
+    const logs = await engine.logs(container.id);
+    // A program that finishes on its own (a CLI) is compared by what it printed.
+    return {
+      ok: true,
+      summary: `exited ${code} within ${seconds} s`,
+      fingerprint: `exit ${code}\n${logs.stdout}`,
+      ...(code !== 0 ? { logTail: tail(logs.stderr) } : {}),
+    };
+  } finally {
+    await engine.remove(container.id);
+  }
+}
+
+async function observeHttp(
+  engine: Engine,
+  image: string,
+  port: number,
+  path: string,
+  options: ProbeOptions,
+): Promise<ProbeObservation> {
+  const container = await engine.run({
+    image,
+    detach: true,
+    ports: [{ container: port, hostIp: '127.0.0.1' }],
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  try {
+    const address = await engine.port(container.id, port);
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    let lastError = 'no answer';
+    while (Date.now() < deadline) {
+      options.signal?.throwIfAborted();
+      try {
+        const response = await httpGet(address.host, address.port, path);
+        return {
+          ok: true,
+          summary: `HTTP ${response.status}, ${response.body.length} bytes`,
+          fingerprint: `${response.status}\n${response.body}`,
+        };
+      } catch (error) {
+        lastError = (error as Error).message;
+      }
+      // Stop polling as soon as the container has died: it will never answer.
+      const exited = await engine.wait(container.id, { timeoutMs: 250 });
+      if (exited !== undefined) {
+        const logs = await engine.logs(container.id);
+        return {
+          ok: false,
+          summary: `exited ${exited} before answering`,
+          fingerprint: 'exited',
+          error: `container exited with ${exited} before answering on :${port}${path}`,
+          logTail: tail(logs.stderr || logs.stdout),
+        };
+      }
+    }
+    const logs = await engine.logs(container.id);
+    return {
+      ok: false,
+      summary: 'no answer',
+      fingerprint: 'timeout',
+      error: `no HTTP answer on :${port}${path} within ${(options.timeoutMs ?? 30_000) / 1000} s (${lastError})`,
+      logTail: tail(logs.stderr || logs.stdout),
+    };
+  } finally {
+    await engine.remove(container.id);
+  }
+}
+
+function httpGet(host: string, port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host, port, path, method: 'GET', timeout: 5000, headers: { connection: 'close' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Probe bodies are compared, not stored: a megabyte is plenty for a health endpoint.
+          if (size <= 1 << 20) chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function tail(text: string, lines = 8): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Whether the candidate answered as the original did. */
+export function sameBehaviour(
+  original: ProbeObservation,
+  candidate: ProbeObservation,
+): { same: boolean; why?: string } {
+  if (!candidate.ok) return { same: false, why: candidate.error ?? candidate.summary };
+  if (original.fingerprint === candidate.fingerprint) return { same: true };
+  return { same: false, why: `original: ${original.summary}; optimized: ${candidate.summary}` };
+}

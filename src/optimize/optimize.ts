@@ -1,0 +1,328 @@
+/**
+ * The loop the seed articles do by hand: lint → fix → build the original →
+ * build the rewrite → probe both → measure both → keep the smallest candidate
+ * that behaves like the original. Candidates, best first: the full rewrite
+ * (rule fixes + multi-stage conversion), then the safe fixes alone.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { PareConfig } from '../config/schema.js';
+import { openBuildContext } from '../dockerfile/build-context.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { readDockerfile } from '../dockerfile/source.js';
+import type { Engine } from '../engine/engine.js';
+import { BuildFailedError } from '../engine/errors.js';
+import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
+import { fixDockerfile } from '../rewrite/fix.js';
+import { convertToMultiStage } from '../rewrite/multistage/index.js';
+import { planFixes } from '../rewrite/plan.js';
+import type { RuleSettings } from '../rules/run.js';
+import type { Finding, Rule } from '../rules/types.js';
+import { PareError } from '../util/errors.js';
+
+export type CandidateName = 'original' | 'safe' | 'optimized';
+
+export interface Measurement {
+  imageId: string;
+  /** Bytes as `docker images` reports them. */
+  size: number;
+  layers: number;
+}
+
+export interface CandidateOutcome {
+  name: CandidateName;
+  /** The Dockerfile text built for this candidate. */
+  dockerfile: string;
+  measurement?: Measurement;
+  probe?: ProbeObservation;
+  /** Where the candidate broke; absent when it built and passed. */
+  failure?: { step: 'build' | 'probe' | 'size'; message: string; log?: string[] };
+  /** Built only to attribute savings, not probed. */
+  attributionOnly?: boolean;
+}
+
+export interface OptimizeResult {
+  schemaVersion: 'pare.optimize/v1';
+  directory: string;
+  dockerfile: string;
+  /** Where the optimized Dockerfile was written (undefined when nothing better was found). */
+  output?: string;
+  probe: ProbeSpec;
+  findings: Finding[];
+  /** Rule fixes applied, one line each. */
+  fixes: string[];
+  /** What the multi-stage conversion did, one line each. */
+  conversion: string[];
+  dockerignore?: { path: string; added: string[]; bytesExcluded: number };
+  candidates: CandidateOutcome[];
+  chosen: CandidateName;
+  /** Savings attributed to each change, when the intermediate image was measured. */
+  contributions: Array<{ change: string; bytes: number }>;
+}
+
+export interface OptimizeOptions {
+  /** Project directory (build context). */
+  directory: string;
+  /** Dockerfile path; default DIRECTORY/Dockerfile. */
+  dockerfile?: string;
+  /** Output path; default next to the Dockerfile as Dockerfile.pare. */
+  output?: string;
+  /** Replace the original Dockerfile (and write .dockerignore) instead of writing beside it. */
+  replace?: boolean;
+  multiStage: boolean;
+  probe: ProbeSpec;
+  config: PareConfig;
+  rules: readonly Rule[];
+  settings: RuleSettings;
+  engine: Engine;
+  /** Keep the built images, tagged pare/<name>:original|safe|optimized. */
+  keepImages?: boolean;
+  /** Measure the safe-fixes image too, to split the saving between changes (one extra build). */
+  attribute?: boolean;
+  onStep?: (message: string) => void;
+  onBuildLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+  const step = options.onStep ?? (() => {});
+  const dockerfilePath = options.dockerfile ?? join(options.directory, 'Dockerfile');
+  const source = await readDockerfile(dockerfilePath);
+  const filePath = source.filePath!;
+  const model = await parseDockerfile(source.text, filePath);
+  const buildContext = await openBuildContext(options.directory, basename(filePath));
+  const lintOptions = {
+    rules: options.rules,
+    settings: options.settings,
+    buildContext,
+    policy: { allowed: options.config.allowedBaseImages ?? [] },
+  };
+
+  step('linting and fixing');
+  const plan = await planFixes(model, { ...lintOptions, dockerfilePath: filePath });
+  const safeText = plan.dockerfile.after;
+  let optimizedText = safeText;
+  const conversion: string[] = [];
+  if (options.multiStage) {
+    const converted = convertToMultiStage(plan.model, {
+      contextFiles: await buildContext.files(),
+      contextDirectory: options.directory,
+    });
+    if (converted) {
+      // The conversion is a rewrite; the rule fixes run again over it (e.g. apt cleanups in the final stage).
+      const again = await fixDockerfile(await parseDockerfile(converted.text, filePath), lintOptions);
+      optimizedText = again.fixed;
+      conversion.push(
+        ...converted.notes,
+        ...converted.warnings.map((warning: string) => `warning: ${warning}`),
+      );
+    }
+  }
+  const findings = await import('../rules/run.js').then(({ lintModel }) => lintModel(model, lintOptions));
+
+  const workdir = await mkdtemp(join(tmpdir(), 'pare-optimize-'));
+  const tagBase = `pare-optimize/${slug(options.directory)}`;
+  const candidates: CandidateOutcome[] = [];
+  try {
+    const dockerignoreText = plan.dockerignore?.after;
+    const buildCandidate = async (name: CandidateName, text: string): Promise<Measurement> => {
+      const candidatePath = name === 'original' ? filePath : join(workdir, `Dockerfile.${name}`);
+      if (name !== 'original') {
+        await writeFile(candidatePath, text);
+        // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile: the user's .dockerignore is not touched.
+        if (dockerignoreText !== undefined)
+          await writeFile(`${candidatePath}.dockerignore`, dockerignoreText);
+      }
+      step(
+        `building ${name === 'original' ? 'the original' : `the ${name === 'safe' ? 'safe fixes' : 'optimized'} Dockerfile`}`,
+      );
+      const built = await options.engine.build({
+        context: options.directory,
+        dockerfile: candidatePath,
+        tag: `${tagBase}:${name}`,
+        temporary: !options.keepImages,
+        labels: { 'org.pare.optimize': name },
+        ...(options.onBuildLine ? { onProgress: options.onBuildLine } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const inspect = await options.engine.imageInspect(built.imageId);
+      return { imageId: built.imageId, size: inspect.Size, layers: inspect.RootFS.Layers?.length ?? 0 };
+    };
+
+    // 1. The original must build and pass its own probe; otherwise nothing can be compared.
+    let originalMeasurement: Measurement;
+    try {
+      originalMeasurement = await buildCandidate('original', source.text);
+    } catch (error) {
+      if (error instanceof BuildFailedError) {
+        throw new PareError(
+          `the original Dockerfile fails to build before any change by pare: ${error.message.replace(/^.*?: /, '')}`,
+          {
+            subject: filePath,
+          },
+        );
+      }
+      throw error;
+    }
+    step('probing the original');
+    const originalProbe = await observe(
+      options.engine,
+      originalMeasurement.imageId,
+      options.probe,
+      probeOptions(options),
+    );
+    candidates.push({
+      name: 'original',
+      dockerfile: source.text,
+      measurement: originalMeasurement,
+      probe: originalProbe,
+    });
+    if (!originalProbe.ok) {
+      throw new PareError(
+        `the original image does not pass the probe: ${originalProbe.error ?? originalProbe.summary}`,
+        {
+          subject: filePath,
+        },
+      );
+    }
+
+    // 2. Candidates, best first; the first that builds, behaves the same and is not bigger wins.
+    const queue: Array<[CandidateName, string]> = [];
+    if (optimizedText !== safeText) queue.push(['optimized', optimizedText]);
+    queue.push(['safe', safeText]);
+    let chosen: CandidateName = 'original';
+    for (const [name, text] of queue) {
+      if (text === source.text && dockerignoreText === undefined) continue;
+      const outcome: CandidateOutcome = { name, dockerfile: text };
+      candidates.push(outcome);
+      try {
+        outcome.measurement = await buildCandidate(name, text);
+      } catch (error) {
+        if (!(error instanceof BuildFailedError)) throw error;
+        outcome.failure = { step: 'build', message: error.message, log: error.output.slice(-15) };
+        step(`the ${name} Dockerfile failed to build; falling back`);
+        continue;
+      }
+      step(`probing the ${name} image`);
+      outcome.probe = await observe(
+        options.engine,
+        outcome.measurement.imageId,
+        options.probe,
+        probeOptions(options),
+      );
+      const verdict = sameBehaviour(originalProbe, outcome.probe);
+      if (!verdict.same) {
+        outcome.failure = {
+          step: 'probe',
+          message: `behaves differently: ${verdict.why}`,
+          ...(outcome.probe.logTail ? { log: outcome.probe.logTail.split('\n') } : {}),
+        };
+        step(`the ${name} image did not pass the probe; falling back`);
+        continue;
+      }
+      if (outcome.measurement.size > originalMeasurement.size) {
+        outcome.failure = {
+          step: 'size',
+          message: `larger than the original (${outcome.measurement.size} > ${originalMeasurement.size} bytes)`,
+        };
+        continue;
+      }
+      chosen = name;
+      break;
+    }
+
+    // 3. Attribution: with the full rewrite chosen, measure the safe fixes alone to split the saving.
+    const contributions: OptimizeResult['contributions'] = [];
+    const byName = (name: CandidateName) =>
+      candidates.find((c) => c.name === name && c.measurement && !c.failure);
+    if (chosen === 'optimized' && options.attribute !== false && safeText !== optimizedText) {
+      const safe: CandidateOutcome = { name: 'safe', dockerfile: safeText, attributionOnly: true };
+      try {
+        safe.measurement = await buildCandidate('safe', safeText);
+        candidates.push(safe);
+      } catch (error) {
+        if (!(error instanceof BuildFailedError)) throw error;
+      }
+    }
+    const safeMeasured = candidates.find(
+      (c) => c.name === 'safe' && c.measurement && (c.attributionOnly || !c.failure),
+    );
+    const chosenMeasured = byName(chosen);
+    if (chosen !== 'original' && chosenMeasured?.measurement) {
+      if (safeMeasured?.measurement) {
+        contributions.push({
+          change: `rule fixes (${plan.applied.length}) and .dockerignore`,
+          bytes: originalMeasurement.size - safeMeasured.measurement.size,
+        });
+        if (chosen === 'optimized') {
+          contributions.push({
+            change: 'multi-stage conversion and smaller base',
+            bytes: safeMeasured.measurement.size - chosenMeasured.measurement.size,
+          });
+        }
+      } else {
+        contributions.push({
+          change: 'all changes',
+          bytes: originalMeasurement.size - chosenMeasured.measurement.size,
+        });
+      }
+    }
+
+    // 4. Write the winner beside the original (or over it when asked); never touch anything else.
+    let output: string | undefined;
+    const chosenText = chosen === 'optimized' ? optimizedText : chosen === 'safe' ? safeText : undefined;
+    if (chosenText !== undefined) {
+      const { writeFileAtomic } = await import('../util/atomic-write.js');
+      output = options.replace
+        ? filePath
+        : (options.output ?? join(dirname(filePath), `${basename(filePath)}.pare`));
+      await writeFileAtomic(output, chosenText);
+      if (dockerignoreText !== undefined) {
+        await writeFileAtomic(
+          options.replace ? plan.dockerignore!.path : `${output}.dockerignore`,
+          dockerignoreText,
+        );
+      }
+    }
+
+    return {
+      schemaVersion: 'pare.optimize/v1',
+      directory: options.directory,
+      dockerfile: filePath,
+      ...(output ? { output } : {}),
+      probe: options.probe,
+      findings,
+      fixes: plan.applied.map((finding) => `${finding.ruleId}: ${finding.message}`),
+      conversion,
+      ...(plan.dockerignore
+        ? {
+            dockerignore: {
+              path: plan.dockerignore.path,
+              added: plan.dockerignore.added,
+              bytesExcluded: plan.dockerignore.bytesExcluded,
+            },
+          }
+        : {}),
+      candidates,
+      chosen,
+      contributions,
+    };
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+function probeOptions(options: OptimizeOptions) {
+  return options.signal ? { signal: options.signal } : {};
+}
+
+function slug(directory: string): string {
+  const name = basename(directory.replace(/\/+$/, '')) || 'project';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'project'
+  );
+}

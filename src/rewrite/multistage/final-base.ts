@@ -1,0 +1,334 @@
+/**
+ * Already multi-stage, but the final stage sits on a toolchain or full
+ * image (seed 004's Dockerfile-4: the Go binary copied onto ubuntu:latest).
+ * Only the final stage's base changes, by text edits that keep the rest of
+ * the file as written; what the new base needs comes with it: CGO_ENABLED=0
+ * or -static in the builder for scratch, exec-form commands, the CA bundle,
+ * a numeric USER.
+ */
+import { classifyImage } from '../../catalog/base-images.js';
+import type { DockerfileModel, Instruction, Stage } from '../../dockerfile/types.js';
+import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import {
+  type ArtifactBuild,
+  artifactBuilds,
+  cgoDisabled,
+  finalStages,
+  isCargoBuild,
+  isCompilerLink,
+  isGoBuild,
+  rootImage,
+  variableFor,
+} from '../../rules/base/builds.js';
+import type { TextEdit } from '../../rules/types.js';
+import { applyEdits } from '../apply-edits.js';
+import {
+  type BaseCandidate,
+  candidatePool,
+  choose,
+  isHeavyBase,
+  isRuntimeKind,
+  javaVersionOf,
+  nodeVersionOf,
+  pythonVersionOf,
+  repositoryOf,
+  versionsFit,
+} from './bases.js';
+import { staticEdits } from './c.js';
+import { prefixCommand, splitCommand } from './command-edit.js';
+import { copyLine, execLine } from './emit.js';
+import { CA_BUNDLE, DEFAULT_USER, dynamicBase, libcOf, releaseFits, staticBase } from './native.js';
+import { basename, leadingWords, line, releaseOf, startCommands } from './shared.js';
+import type { ConversionOptions, ConversionOutcome, ConvertibleEcosystem } from './types.js';
+
+export function replaceFinalBase(model: DockerfileModel, options: ConversionOptions): ConversionOutcome {
+  const fail = (reason: string, ecosystem?: ConvertibleEcosystem): ConversionOutcome => ({
+    converted: false,
+    reason,
+    ...(ecosystem ? { ecosystem } : {}),
+  });
+  const chain = finalStages(model);
+  const final = model.finalStage;
+  const image = rootImage(model, final);
+  if (chain.length > 1) return fail('the final stage is built FROM another stage; its base is not replaced');
+  if (image.isScratch) return fail('already multi-stage onto scratch');
+  if (image.unresolved) return fail(`the final base ${image.raw} holds an unresolved variable`);
+  const match = classifyImage(image);
+  if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
+  if (!isHeavyBase(image))
+    return fail(`already multi-stage; the final base ${image.resolved} is already small`);
+
+  // What the final image runs decides the new base.
+  const native = artifactBuilds(
+    model,
+    (command) => isGoBuild(command) || isCargoBuild(command) || isCompilerLink(command),
+  ).filter((build) => !build.inFinalImage);
+  if (
+    chain.some((stage) =>
+      stage.instructions
+        .filter(isRun)
+        .some((run) => run.script.commands.some((c) => isGoBuild(c) || isCargoBuild(c) || isCompilerLink(c))),
+    )
+  ) {
+    return fail('the final stage itself builds; not converted');
+  }
+  const start = startCommands([final]);
+  const program = basename(leadingWords(start)?.[0] ?? '');
+  if (native.length > 0) return nativeFinal(model, final, native, options);
+  const ecosystem: ConvertibleEcosystem | undefined =
+    program === 'java' || match.entry.ecosystem === 'java'
+      ? 'java'
+      : /^python[\d.]*$|^gunicorn$|^uvicorn$/.test(program) || match.entry.ecosystem === 'python'
+        ? 'python'
+        : /^(?:node|npm|yarn|pnpm)$/.test(program) || match.entry.ecosystem === 'node'
+          ? 'node'
+          : undefined;
+  if (!ecosystem) return fail(`no build copied into ${image.resolved} that pare can follow`);
+  return runtimeFinal(model, final, ecosystem, program);
+}
+
+function runsCommands(stage: Stage): boolean {
+  return stage.instructions.some((instruction) => isRun(instruction));
+}
+
+/** Go, Rust or C binaries copied from builder stages. */
+function nativeFinal(
+  model: DockerfileModel,
+  final: Stage,
+  builds: readonly ArtifactBuild[],
+  options: ConversionOptions,
+): ConversionOutcome {
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const edits: TextEdit[] = [];
+  const ecosystem: ConvertibleEcosystem = isGoBuild(builds[0]!.command)
+    ? 'go'
+    : isCargoBuild(builds[0]!.command)
+      ? 'rust'
+      : 'c';
+  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
+  if (runsCommands(final))
+    return fail('the final stage runs commands: a base without a shell cannot replace its base');
+
+  // Can every binary be static?
+  let allStatic = true;
+  for (const build of builds) {
+    const { run, command } = build;
+    if (isGoBuild(command)) {
+      const cgo = cgoDisabled(model, run, command);
+      if (cgo === false) allStatic = false;
+      else if (cgo === undefined) {
+        const words = splitCommand(model, run, command);
+        if (!words) return fail(`the go build on line ${line(run)} cannot be edited to set CGO_ENABLED=0`);
+        edits.push(prefixCommand(command, 'CGO_ENABLED=0'));
+        notes.push(`CGO_ENABLED=0 for the go build on line ${line(run)}: a static binary runs on scratch`);
+      }
+    } else if (isCargoBuild(command)) {
+      const target = command.args.find(
+        (arg, i) => command.args[i - 1] === '--target' || arg.startsWith('--target='),
+      );
+      const builderLibc = libcOf(rootImage(model, build.stage));
+      const rustflags = variableFor(model, run, command, 'RUSTFLAGS') ?? '';
+      if (
+        !(
+          target?.includes('musl') ||
+          (target === undefined && builderLibc === 'musl') ||
+          rustflags.includes('crt-static')
+        )
+      )
+        allStatic = false;
+    } else if (options.staticLinking === false) {
+      allStatic = false;
+    } else {
+      const plan = staticEdits(model, build.stage, [{ run, command }], []);
+      if ('error' in plan) allStatic = false;
+      else {
+        for (const list of plan.edits.values()) edits.push(...list);
+        notes.push(...plan.notes);
+      }
+    }
+  }
+
+  const builderImage = rootImage(model, builds[0]!.stage);
+  let base: BaseCandidate;
+  if (allStatic) {
+    const choice = staticBase(builderImage, options);
+    base = choice.base;
+    notes.push(...choice.notes);
+  } else {
+    // A dynamic binary keeps its libc: drop the edits that assumed a static link.
+    edits.length = 0;
+    notes.length = 0;
+    const libc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
+    const choice = dynamicBase(builderImage, libc, options);
+    if ('error' in choice) return fail(choice.error);
+    base = choice.base;
+    notes.push(...choice.notes);
+    warnings.push(...choice.warnings);
+  }
+  const finalEdits = finalStageEdits(model, final, base, {
+    caCertificates: ecosystem === 'go' && (options.caCertificates ?? true),
+    user: options.user ?? DEFAULT_USER,
+    builder: builds[0]!.stage.name ?? String(builds[0]!.stage.index),
+  });
+  if ('error' in finalEdits) return fail(finalEdits.error);
+  edits.push(...finalEdits.edits);
+  notes.unshift(
+    `final base ${rootImage(model, final).resolved} → ${base.image}: the image runs only the copied binary`,
+  );
+  notes.push(...finalEdits.notes);
+  warnings.push(...finalEdits.warnings);
+  return result(model, ecosystem, builderImage.raw, base.image, edits, notes, warnings, finalEdits.artifact);
+}
+
+/** A JDK, full python or full node final image: the runtime variant. */
+function runtimeFinal(
+  model: DockerfileModel,
+  final: Stage,
+  ecosystem: ConvertibleEcosystem,
+  program: string,
+): ConversionOutcome {
+  const image = rootImage(model, final);
+  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
+  const match = classifyImage(image)!;
+  const libc = match.entry.libc;
+  const release = releaseOf(image.resolved);
+  const needsShell = runsCommands(final) || ['npm', 'yarn', 'pnpm'].includes(program);
+  const pool = candidatePool(image);
+  const version =
+    ecosystem === 'java'
+      ? javaVersionOf(image.resolved)
+      : ecosystem === 'python'
+        ? pythonVersionOf(image.resolved)
+        : nodeVersionOf(image.resolved);
+  const versionOf =
+    ecosystem === 'java' ? javaVersionOf : ecosystem === 'python' ? pythonVersionOf : nodeVersionOf;
+  const sameRepository = repositoryOf(image.resolved);
+  const base = choose(
+    pool,
+    (c) =>
+      c.ecosystem === ecosystem &&
+      isRuntimeKind(c.kind) &&
+      c.kind !== 'distroless' &&
+      (ecosystem === 'java' ? c.kind === 'runtime' : c.libc === libc) &&
+      (!needsShell || (c.hasShell && c.packageManager === match.entry.packageManager)) &&
+      releaseFits(release, c) &&
+      // A venv or native addons need the same interpreter build: same image family.
+      (ecosystem === 'java' || c.source === 'config' || repositoryOf(c.resolved) === sameRepository) &&
+      versionsFit(version, versionOf(c.resolved)),
+  );
+  if (!base) return fail(`no smaller ${ecosystem} runtime for ${image.resolved} in the catalogue`);
+  const edits = finalStageEdits(model, final, base, { caCertificates: false, user: undefined, builder: '' });
+  if ('error' in edits) return fail(edits.error);
+  const notes = [
+    `final base ${image.resolved} → ${base.image}: the runtime without the build tools`,
+    ...edits.notes,
+  ];
+  const builder = model.stages.find((stage) => stage !== final);
+  return result(
+    model,
+    ecosystem,
+    builder ? rootImage(model, builder).raw : image.raw,
+    base.image,
+    edits.edits,
+    notes,
+    edits.warnings,
+    edits.artifact,
+  );
+}
+
+interface FinalEdits {
+  edits: TextEdit[];
+  notes: string[];
+  warnings: string[];
+  artifact: string[];
+}
+
+/** FROM replaced; for a base without a shell: CA bundle, exec-form commands, numeric USER. */
+function finalStageEdits(
+  model: DockerfileModel,
+  final: Stage,
+  base: BaseCandidate,
+  how: { caCertificates: boolean; user: string | undefined; builder: string },
+): FinalEdits | { error: string } {
+  const edits: TextEdit[] = [];
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const from = final.from;
+  const at = from.source.indexOf(from.image.raw, from.keywordRange.end.offset - from.range.start.offset);
+  if (at === -1) return { error: 'the final FROM line could not be edited' };
+  const start = from.range.start.offset + at;
+  edits.push({ start, end: start + from.image.raw.length, newText: base.image });
+  const artifact = final.instructions
+    .filter(isCopyOrAdd)
+    .filter((copy) => copy.from !== undefined)
+    .flatMap((copy) => copy.sources);
+
+  const noShell = !base.hasShell;
+  const after = from.range.end.offset;
+  if (how.caCertificates && base.kind === 'scratch') {
+    edits.push({
+      start: after,
+      end: after,
+      newText: `\n${copyLine({ from: how.builder, sources: [CA_BUNDLE], destination: '/etc/ssl/certs/' })}`,
+    });
+    notes.push('CA certificates copied from the builder (~200 kB) for TLS clients');
+    artifact.push(CA_BUNDLE);
+  }
+  if (noShell) {
+    const commands = startCommands([final]);
+    for (const item of [commands.entrypoint, commands.cmd]) {
+      if (!item || item.instruction.form === 'exec') continue;
+      if (!item.words) {
+        return {
+          error: `${item.instruction.keyword} on line ${line(item.instruction)} needs a shell, which ${base.image} does not have`,
+        };
+      }
+      const args = item.instruction.argumentsRange!;
+      edits.push({
+        start: args.start.offset,
+        end: args.end.offset,
+        newText: execLine(item.instruction.keyword, item.words).slice(item.instruction.keyword.length + 1),
+      });
+      notes.push(`${item.instruction.keyword} in exec form: ${base.image} has no /bin/sh`);
+    }
+    const users = final.instructions.filter((instruction) => instruction.keyword === 'USER');
+    const last: Instruction | undefined = users[users.length - 1];
+    if (!last && how.user) {
+      const anchor = commands.entrypoint ?? commands.cmd;
+      const offset = anchor ? anchor.instruction.range.start.offset : model.text.length;
+      edits.push({ start: offset, end: offset, newText: `USER ${how.user}\n` });
+      notes.push(`runs as the non-root user ${how.user}`);
+    } else if (last && 'args' in last && !/^\d+(?::\d+)?$/.test((last.args as string[])[0] ?? '')) {
+      if (how.user) {
+        edits.push({
+          start: last.argumentsRange!.start.offset,
+          end: last.argumentsRange!.end.offset,
+          newText: how.user,
+        });
+        warnings.push(
+          `USER ${(last.args as string[])[0]} replaced by ${how.user}: ${base.image} has no /etc/passwd`,
+        );
+      }
+    }
+  }
+  return { edits, notes, warnings, artifact };
+}
+
+function result(
+  model: DockerfileModel,
+  ecosystem: ConvertibleEcosystem,
+  builderBase: string,
+  finalBase: string,
+  edits: readonly TextEdit[],
+  notes: string[],
+  warnings: string[],
+  artifact: string[],
+): ConversionOutcome {
+  let text = applyEdits(model.text, edits);
+  if (!text.endsWith('\n')) text += '\n';
+  return {
+    converted: true,
+    result: { text, ecosystem, mode: 'final-base', builderBase, finalBase, artifact, notes, warnings },
+  };
+}

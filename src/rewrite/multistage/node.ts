@@ -1,0 +1,408 @@
+/**
+ * Node: the builder installs every dependency from the manifests copied
+ * first (the lockfile decides npm, yarn or pnpm and whether `ci` /
+ * `--frozen-lockfile` works), runs the original's build, then drops the
+ * devDependencies (`npm prune --omit=dev`; without a build the install is
+ * `npm ci --omit=dev` directly). The final image is the smallest Node
+ * runtime of the same libc and major version with the app directory:
+ * production node_modules, build output, package.json.
+ */
+import { classifyImage } from '../../catalog/base-images.js';
+import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
+import { isRun } from '../../dockerfile/types.js';
+import { workdirAt } from '../../rules/base/builds.js';
+import { ecosystem, sourceNamesManifest } from '../../rules/layers/knowledge.js';
+import { hasOption, subcommand } from '../../rules/util.js';
+import {
+  type BaseCandidate,
+  candidatePool,
+  choose,
+  isDistrolessNode,
+  isHeavyBase,
+  isRuntimeKind,
+  nodeVersionOf,
+  originalCandidate,
+  versionsFit,
+} from './bases.js';
+import { BuilderPlan, builderName, builderStage } from './builder.js';
+import { copyLine, renderDockerfile } from './emit.js';
+import { libcOf, releaseFits } from './native.js';
+import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
+import {
+  basename,
+  contextCopies,
+  contextRelative,
+  copiesWholeContext,
+  copyDestination,
+  eolOf,
+  headerText,
+  leadingWords,
+  line,
+  releaseOf,
+  startCommands,
+  workdirBefore,
+} from './shared.js';
+import type { ConversionContext, ConversionOptions, ConversionOutcome } from './types.js';
+
+type Manager = 'npm' | 'yarn' | 'pnpm';
+
+const LOCKFILES: Record<Manager, string[]> = {
+  npm: ['package-lock.json', 'npm-shrinkwrap.json'],
+  yarn: ['yarn.lock'],
+  pnpm: ['pnpm-lock.yaml'],
+};
+
+const NODE_TOOLS = new Set(['npm', 'yarn', 'pnpm', 'npx']);
+
+/** npm/yarn/pnpm project installs and builds. */
+export function isNodeCommand(command: ShellCommand): boolean {
+  return (
+    NODE_TOOLS.has(command.program) &&
+    (ecosystem('node').installs(command) || ecosystem('node').builds(command))
+  );
+}
+
+function omitsDev(command: ShellCommand): boolean {
+  return (
+    command.args.some((arg) =>
+      /^--omit=dev$|^--only=prod(?:uction)?$|^--prod(?:uction)?(?:=true)?$/.test(arg),
+    ) ||
+    (hasOption(command.args, '--omit') && command.args.includes('dev'))
+  );
+}
+
+const CLEANUP = /^(?:npm|yarn|pnpm)$/;
+
+/** A RUN that only installs the project's dependencies (and maybe cleans the cache). */
+function isPureInstall(run: RunInstruction): boolean {
+  const commands = run.script.commands;
+  return (
+    commands.some((command) => ecosystem('node').installs(command)) &&
+    commands.every(
+      (command) =>
+        ecosystem('node').installs(command) ||
+        (CLEANUP.test(command.program) && ['cache', 'store'].includes(subcommand(command) ?? '')),
+    )
+  );
+}
+
+interface Lock {
+  manager: Manager;
+  /** The lockfile, when it is known to exist. */
+  lockfile?: string;
+}
+
+function detectLock(
+  context: ConversionContext | undefined,
+  contextDir: string | undefined,
+  stage: Stage,
+  installs: readonly ShellCommand[],
+): Lock {
+  if (context && contextDir !== undefined) {
+    const prefix = contextDir === '' ? '' : `${contextDir}/`;
+    for (const manager of ['pnpm', 'yarn', 'npm'] as const) {
+      const lockfile = LOCKFILES[manager].find((name) => context.files.includes(`${prefix}${name}`));
+      if (lockfile) return { manager, lockfile };
+    }
+  }
+  const first = installs[0];
+  const manager: Manager =
+    first && (first.program === 'yarn' || first.program === 'pnpm') ? first.program : 'npm';
+  const named = contextCopies(stage)
+    .flatMap((copy) => copy.sources)
+    .map((source) => basename(source))
+    .find((name) => LOCKFILES[manager].includes(name));
+  if (named) return { manager, lockfile: named };
+  if (!context && manager === 'npm' && installs.some((command) => subcommand(command) === 'ci'))
+    return { manager, lockfile: 'package-lock.json' };
+  return { manager };
+}
+
+function installCommand(lock: Lock, production: boolean): string {
+  switch (lock.manager) {
+    case 'npm':
+      return `npm ${lock.lockfile ? 'ci' : 'install'}${production ? ' --omit=dev' : ''}`;
+    case 'yarn':
+      return `yarn install${lock.lockfile ? ' --frozen-lockfile' : ''}${production ? ' --production' : ''}`;
+    case 'pnpm':
+      return `pnpm install${lock.lockfile ? ' --frozen-lockfile' : ''}${production ? ' --prod' : ''}`;
+  }
+}
+
+function pruneCommand(lock: Lock): string {
+  switch (lock.manager) {
+    case 'npm':
+      return 'npm prune --omit=dev';
+    case 'yarn':
+      // yarn 1 removes devDependencies from node_modules on a production install.
+      return `yarn install --production${lock.lockfile ? ' --frozen-lockfile' : ''} --ignore-scripts --prefer-offline`;
+    case 'pnpm':
+      return 'pnpm prune --prod';
+  }
+}
+
+/** `npm start` → `node server.js` when package.json's start script is exactly that. */
+function resolveStart(
+  words: string[],
+  context: ConversionContext | undefined,
+  contextDir: string | undefined,
+): string[] {
+  const [program, sub, script] = words;
+  const isStart =
+    program !== undefined &&
+    ['npm', 'yarn', 'pnpm'].includes(basename(program)) &&
+    (sub === 'start' || (sub === 'run' && script === 'start'));
+  if (!isStart || words.length > (sub === 'run' ? 3 : 2) || contextDir === undefined || !context?.read)
+    return words;
+  const text = context.read(contextDir === '' ? 'package.json' : `${contextDir}/package.json`);
+  if (!text) return words;
+  let start: unknown;
+  try {
+    start = (JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts?.start;
+  } catch {
+    return words;
+  }
+  if (typeof start !== 'string') return words;
+  const parts = start.trim().split(/\s+/);
+  if (parts[0] !== 'node' || parts.length < 2 || parts.some((part) => !/^[A-Za-z0-9_@%+=:,./-]+$/.test(part)))
+    return words;
+  return parts;
+}
+
+export function convertNode(
+  model: DockerfileModel,
+  stage: Stage,
+  options: ConversionOptions,
+): ConversionOutcome {
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'node' });
+
+  const runs = stage.instructions.filter(isRun);
+  const installs = runs.flatMap((run) =>
+    run.script.commands
+      .filter((command) => ecosystem('node').installs(command))
+      .map((command) => ({ run, command })),
+  );
+  const builds = runs.flatMap((run) =>
+    run.script.commands.filter((command) => ecosystem('node').builds(command)),
+  );
+  if (installs.length === 0) return fail('no npm/yarn/pnpm install of the project');
+  const base = stage.base;
+  if (!isHeavyBase(base) && builds.length === 0 && installs.every(({ command }) => omitsDev(command))) {
+    return fail(
+      `${base.raw} is already a runtime image, nothing is built and devDependencies are not installed`,
+    );
+  }
+  const first = installs[0]!;
+  const projectDir = workdirAt(model, first.run, first.command);
+  if (projectDir === undefined) return fail('the directory npm installs in is not known (no WORKDIR)');
+  const contextDir = contextRelative(model, stage, projectDir);
+  const lock = detectLock(
+    options.context,
+    contextDir,
+    stage,
+    installs.map(({ command }) => command),
+  );
+  if (
+    lock.manager === 'yarn' &&
+    options.context?.files.includes(`${contextDir ? `${contextDir}/` : ''}.yarnrc.yml`)
+  ) {
+    return fail("yarn 2+ (.yarnrc.yml): Plug'n'Play installs are not converted");
+  }
+
+  // Start command.
+  const start = startCommands([stage]);
+  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT starts the app');
+  const original = leadingWords(start);
+  if (!original) return fail('the CMD/ENTRYPOINT uses shell features; no exec form to write');
+  const resolved = resolveStart(original, options.context, contextDir);
+  if (resolved !== original)
+    notes.push(`${original.join(' ')} → ${resolved.join(' ')} (package.json's start script)`);
+  const program = basename(resolved[0] ?? '');
+  if (!['node', 'nodejs', 'npm', 'yarn', 'pnpm', 'npx'].includes(program) && !resolved[0]?.startsWith('.')) {
+    return fail(
+      `the container runs ${resolved[0]}, which is not node or a file of the app (a global install?)`,
+    );
+  }
+  const needsNpm = program !== 'node' && program !== 'nodejs';
+
+  // Builder: manifests and install first, then the sources, the build, the prune.
+  const plan = new BuilderPlan();
+  const whole = contextCopies(stage).find(copiesWholeContext);
+  const manifestFirst = !whole || installs.every(({ run }) => run.index < whole.index);
+  const pure = installs.every(({ run }) => isPureInstall(run));
+  const production = builds.length === 0;
+  let generated = false;
+  if (!manifestFirst && pure && whole && whole.index < first.run.index) {
+    const dest = copyDestination(model, stage, whole);
+    const destination = whole.destination.endsWith('/') ? whole.destination : `${whole.destination}/`;
+    if (dest === projectDir) {
+      for (const { run } of installs) plan.drop.add(run.index);
+      // Without a context the lockfile may exist: a glob copies it when it does.
+      const lockfiles = lock.lockfile
+        ? [lock.lockfile]
+        : options.context
+          ? []
+          : LOCKFILES[lock.manager].slice(0, 1).map((name) => `${name}*`);
+      plan.insertBefore(
+        whole.index,
+        copyLine({
+          sources: ['package.json', ...lockfiles],
+          destination,
+          ...(whole.chown ? { chown: whole.chown } : {}),
+        }),
+        `RUN ${installCommand(lock, production)}`,
+      );
+      generated = true;
+      notes.push(
+        `package.json${lock.lockfile ? ` and ${lock.lockfile}` : ''} copied before the sources, dependencies installed with ${installCommand(lock, production)}: the install layer stays cached until they change`,
+      );
+    }
+  }
+  if (!generated || !production) {
+    if (!installs.every(({ command }) => omitsDev(command)) || !production) {
+      plan.append.push(`RUN ${pruneCommand(lock)}`);
+      notes.push(
+        `devDependencies removed after ${production ? 'the install' : 'the build'} (${pruneCommand(lock)})`,
+      );
+    }
+  }
+  if (builds.length > 0)
+    notes.push('the build runs in the builder; its output is copied with the app directory');
+
+  // Final base.
+  const libc = libcOf(base);
+  const release = releaseOf(base.resolved);
+  const version = nodeVersionOf(base.resolved);
+  const official = classifyImage(base)?.entry.name === 'node';
+  const distrolessOk = !start.entrypoint && program === 'node';
+  const packages = runtimePackages([stage], (name) => /^(?:nodejs|npm|yarn|yarnpkg)$/.test(name));
+  const fits = (c: BaseCandidate): boolean => {
+    if (c.ecosystem !== 'node' || !isRuntimeKind(c.kind) || c.kind === 'scratch' || c.libc !== libc)
+      return false;
+    if (!releaseFits(release, c)) return false;
+    if (c.kind === 'distroless' && !(distrolessOk && isDistrolessNode(c.resolved))) return false;
+    if (needsNpm && !c.hasShell) return false;
+    return c.source === 'original' || versionsFit(official ? version : undefined, nodeVersionOf(c.resolved));
+  };
+  const pool = candidatePool(base, isRuntimeKind(originalCandidate(base)?.kind ?? 'toolchain'));
+  let chosen = chooseRuntime(pool, fits, packages);
+  let finalPackages = packages;
+  // A Node image that is a distribution plus its nodejs package: the same distribution's slim image and nodejs.
+  const manager = classifyImage(base)?.entry.packageManager;
+  const family = manager === 'apt' || manager === 'apk' ? manager : undefined;
+  if (!chosen && !official && release !== undefined && family) {
+    const distro = choose(
+      pool,
+      (c) =>
+        c.ecosystem === 'generic' &&
+        (c.kind === 'slim' || c.kind === 'runtime') &&
+        c.libc === libc &&
+        c.hasShell &&
+        c.packageManager === family &&
+        releaseOf(c.resolved) === release,
+    );
+    if (distro) {
+      chosen = distro;
+      const names = ['nodejs', ...(needsNpm ? ['npm'] : [])];
+      const same = packages.find((item) => item.manager === family);
+      finalPackages = [
+        { manager: family, names: [...names, ...(same?.names ?? [])] },
+        ...packages.filter((item) => item !== same),
+      ];
+      warnings.push(
+        `assumes node in ${base.raw} is ${release}'s nodejs package: the final stage installs the same package on ${distro.image}`,
+      );
+    }
+  }
+  if (!chosen) {
+    chosen = originalCandidate(base) ?? {
+      image: base.raw,
+      resolved: base.resolved,
+      kind: 'full-distro',
+      ecosystem: 'node',
+      libc: libc ?? 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      size: 0,
+      source: 'original',
+    };
+    warnings.push(
+      `no smaller Node runtime base for ${base.resolved} in the catalogue (same libc${version ? `, Node ${version}` : ''}${needsNpm ? ', with npm' : ''}): the final stage keeps ${base.raw}; add one to the config's baseImages`,
+    );
+  }
+  const distroless = chosen.kind === 'distroless';
+
+  // Copies: the project directory, and other directories the original copied into.
+  const dirs = new Set<string>([projectDir]);
+  for (const copy of contextCopies(stage)) {
+    const dest = copyDestination(model, stage, copy);
+    if (dest === undefined)
+      return fail(`the destination of ${copy.keyword} on line ${line(copy)} is not known`);
+    if (copy.sources.every((source) => sourceNamesManifest(source, 'node'))) continue;
+    if (dest === '/')
+      return fail(`${copy.keyword} on line ${line(copy)} copies the app to /; pare cannot copy it alone`);
+    dirs.add(dest);
+  }
+  const roots = [...dirs].filter(
+    (dir) => ![...dirs].some((other) => other !== dir && dir.startsWith(`${other}/`)),
+  );
+
+  const final = runtimeFinalStage({
+    model,
+    stages: [stage],
+    start,
+    rewriteStart: (words) => {
+      const next = words === original ? resolved : words;
+      // distroless/nodejs's ENTRYPOINT is node itself: CMD holds the script.
+      return distroless && basename(next[0] ?? '') === 'node' ? next.slice(1) : next;
+    },
+    builder: builderName(stage),
+    copies: roots.map((dir) => ({ from: dir, to: dir })),
+    base: chosen,
+    packages: finalPackages,
+  });
+  if ('error' in final) return fail(final.error);
+  if (distroless) notes.push(`${chosen.image} runs node as its ENTRYPOINT: CMD names the script only`);
+  notes.unshift(
+    `multi-stage: ${base.raw} installs${builds.length > 0 ? ' and builds' : ''}, ${chosen.image} runs the app with production dependencies only`,
+  );
+  notes.push(...final.notes);
+  warnings.push(...final.warnings);
+  if (!workdirBefore(model, stage, Number.POSITIVE_INFINITY)) {
+    warnings.push('no WORKDIR in the final stage: relative paths in CMD resolve against /');
+  }
+  const globals = runs
+    .flatMap((run) => run.script.commands)
+    .filter(
+      (command) =>
+        NODE_TOOLS.has(command.program) &&
+        hasOption(command.args, '-g', '--global') &&
+        ['install', 'i', 'add'].includes(subcommand(command) ?? ''),
+    );
+  if (globals.length > 0) {
+    warnings.push(
+      `global installs of the original (${globals.map((command) => command.text).join('; ')}) are not in the final image`,
+    );
+  }
+
+  const text = renderDockerfile({
+    header: headerText(model),
+    eol: eolOf(model),
+    stages: [builderStage(model, stage, plan), final.stage],
+  });
+  return {
+    converted: true,
+    result: {
+      text,
+      ecosystem: 'node',
+      mode: 'convert',
+      builderBase: base.raw,
+      finalBase: chosen.image,
+      artifact: final.artifact,
+      notes,
+      warnings,
+    },
+  };
+}
