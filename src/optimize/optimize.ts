@@ -21,7 +21,8 @@ import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
 
-export type CandidateName = 'original' | 'safe' | 'optimized';
+/** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
+export type CandidateName = string;
 
 export interface Measurement {
   imageId: string;
@@ -102,21 +103,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   step('linting and fixing');
   const plan = await planFixes(model, { ...lintOptions, dockerfilePath: filePath });
   const safeText = plan.dockerfile.after;
-  let optimizedText = safeText;
-  const conversion: string[] = [];
+  // Rewrites, best first. Java gets a jlink'd runtime first (a third of a JRE), then a JRE.
+  const rewrites: Array<{ text: string; notes: string[] }> = [];
   if (options.multiStage) {
-    const converted = convertToMultiStage(plan.model, {
-      contextFiles: await buildContext.files(),
-      contextDirectory: options.directory,
-    });
-    if (converted) {
+    const contextFiles = await buildContext.files();
+    for (const variant of [{ jlink: true }, {}]) {
+      const converted = convertToMultiStage(plan.model, { contextFiles, contextDirectory: options.directory, ...variant });
+      if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
       // The conversion is a rewrite; the rule fixes run again over it (e.g. apt cleanups in the final stage).
       const again = await fixDockerfile(await parseDockerfile(converted.text, filePath), lintOptions);
-      optimizedText = again.fixed;
-      conversion.push(
-        ...converted.notes,
-        ...converted.warnings.map((warning: string) => `warning: ${warning}`),
-      );
+      if (again.fixed === safeText || rewrites.some((rewrite) => rewrite.text === again.fixed)) continue;
+      rewrites.push({
+        text: again.fixed,
+        notes: [...converted.notes, ...converted.warnings.map((warning: string) => `warning: ${warning}`)],
+      });
     }
   }
   const findings = await import('../rules/run.js').then(({ lintModel }) => lintModel(model, lintOptions));
@@ -135,7 +135,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           await writeFile(`${candidatePath}.dockerignore`, dockerignoreText);
       }
       step(
-        `building ${name === 'original' ? 'the original' : `the ${name === 'safe' ? 'safe fixes' : 'optimized'} Dockerfile`}`,
+        `building ${name === 'original' ? 'the original' : `the ${name === 'safe' ? 'safe fixes' : name} Dockerfile`}`,
       );
       const built = await options.engine.build({
         context: options.directory,
@@ -188,11 +188,16 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
 
     // 2. Candidates, best first; the first that builds, behaves the same and is not bigger wins.
-    const queue: Array<[CandidateName, string]> = [];
-    if (optimizedText !== safeText) queue.push(['optimized', optimizedText]);
-    queue.push(['safe', safeText]);
+    const queue: Array<[CandidateName, string, string[]]> = rewrites.map((rewrite, index) => [
+      index === 0 ? 'optimized' : `optimized-${index + 1}`,
+      rewrite.text,
+      rewrite.notes,
+    ]);
+    queue.push(['safe', safeText, []]);
     let chosen: CandidateName = 'original';
-    for (const [name, text] of queue) {
+    let conversion: string[] = [];
+    let optimizedText = safeText;
+    for (const [name, text, notes] of queue) {
       if (text === source.text && dockerignoreText === undefined) continue;
       const outcome: CandidateOutcome = { name, dockerfile: text };
       candidates.push(outcome);
@@ -229,6 +234,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         continue;
       }
       chosen = name;
+      conversion = notes;
+      optimizedText = text;
       break;
     }
 
@@ -236,7 +243,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     const contributions: OptimizeResult['contributions'] = [];
     const byName = (name: CandidateName) =>
       candidates.find((c) => c.name === name && c.measurement && !c.failure);
-    if (chosen === 'optimized' && options.attribute !== false && safeText !== optimizedText) {
+    if (chosen.startsWith('optimized') && options.attribute !== false && safeText !== optimizedText) {
       const safe: CandidateOutcome = { name: 'safe', dockerfile: safeText, attributionOnly: true };
       try {
         safe.measurement = await buildCandidate('safe', safeText);
@@ -255,7 +262,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           change: `rule fixes (${plan.applied.length}) and .dockerignore`,
           bytes: originalMeasurement.size - safeMeasured.measurement.size,
         });
-        if (chosen === 'optimized') {
+        if (chosen.startsWith('optimized')) {
           contributions.push({
             change: 'multi-stage conversion and smaller base',
             bytes: safeMeasured.measurement.size - chosenMeasured.measurement.size,
@@ -271,7 +278,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
     // 4. Write the winner beside the original (or over it when asked); never touch anything else.
     let output: string | undefined;
-    const chosenText = chosen === 'optimized' ? optimizedText : chosen === 'safe' ? safeText : undefined;
+    const chosenText = chosen.startsWith('optimized') ? optimizedText : chosen === 'safe' ? safeText : undefined;
     if (chosenText !== undefined) {
       const { writeFileAtomic } = await import('../util/atomic-write.js');
       output = options.replace

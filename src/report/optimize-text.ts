@@ -16,7 +16,7 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
     const label =
       candidate.name === 'original'
         ? 'original'
-        : `${candidate.name === 'safe' ? 'safe fixes' : 'optimized'}${candidate.attributionOnly ? ' (measured for attribution)' : ''}`;
+        : `${candidate.name === 'safe' ? 'safe fixes' : candidate.name}${candidate.attributionOnly ? ' (measured for attribution)' : ''}`;
     const size = candidate.measurement ? formatBytes(candidate.measurement.size) : '-';
     const layers = candidate.measurement ? String(candidate.measurement.layers) : '-';
     const ratio =
@@ -50,7 +50,7 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
     const saved = originalSize - (chosen.measurement?.size ?? originalSize);
     out.push(
       c.green(
-        `✓ ${result.chosen === 'optimized' ? 'optimized' : 'safe fixes'}: ${formatBytes(saved)} smaller (${percent(chosen.measurement!.size, originalSize)}), same behaviour under the probe`,
+        `✓ ${result.chosen === 'safe' ? 'safe fixes' : result.chosen}: ${formatBytes(saved)} smaller (${percent(chosen.measurement!.size, originalSize)}), same behaviour under the probe`,
       ),
     );
     if (result.output)
