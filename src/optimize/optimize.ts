@@ -108,7 +108,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   if (options.multiStage) {
     const contextFiles = await buildContext.files();
     for (const variant of [{ jlink: true }, {}]) {
-      const converted = convertToMultiStage(plan.model, { contextFiles, contextDirectory: options.directory, ...variant });
+      const converted = convertToMultiStage(plan.model, {
+        contextFiles,
+        contextDirectory: options.directory,
+        ...variant,
+      });
       if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
       // The conversion is a rewrite; the rule fixes run again over it (e.g. apt cleanups in the final stage).
       const again = await fixDockerfile(await parseDockerfile(converted.text, filePath), lintOptions);
@@ -278,7 +282,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
     // 4. Write the winner beside the original (or over it when asked); never touch anything else.
     let output: string | undefined;
-    const chosenText = chosen.startsWith('optimized') ? optimizedText : chosen === 'safe' ? safeText : undefined;
+    const chosenText = chosen.startsWith('optimized')
+      ? optimizedText
+      : chosen === 'safe'
+        ? safeText
+        : undefined;
     if (chosenText !== undefined) {
       const { writeFileAtomic } = await import('../util/atomic-write.js');
       output = options.replace

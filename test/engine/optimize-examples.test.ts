@@ -3,21 +3,22 @@
  * the rewrite with the real engine, probes both, and must come out smaller,
  * behaving the same, and within 10% of what an expert writes by hand.
  */
-// @ts-expect-error: plain ESM script shared with scripts/examples-table.mjs
-import { EXAMPLES, expertSize, optimizeExample, sizesOf } from '../../scripts/examples-lib.mjs';
 import { expect, it } from 'vitest';
+import { EXAMPLES, expertSize, optimizeExample, sizesOf } from '../../scripts/examples-lib.mjs';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
 const gate = await engineGate();
 
 describeWithEngine('pare optimize on the examples', gate, () => {
-  it.each(EXAMPLES as string[])('%s: smaller, same behaviour, within 10% of the expert', async (name: string) => {
+  it.each(EXAMPLES)('%s: smaller, same behaviour, within 10% of the expert', async (name: string) => {
     const result = await optimizeExample(name);
-    expect(result.chosen, JSON.stringify(result.candidates.map((c: { name: string; failure?: unknown }) => [c.name, c.failure]))).toMatch(/^optimized/);
-    const original = result.candidates.find((c: { name: string }) => c.name === 'original');
-    const chosen = result.candidates.find((c: { name: string; attributionOnly?: boolean }) => c.name === result.chosen && !c.attributionOnly);
-    expect(original.probe.ok).toBe(true);
-    expect(chosen.probe.fingerprint).toBe(original.probe.fingerprint);
+    expect(result.chosen, JSON.stringify(result.candidates.map((c) => [c.name, c.failure]))).toMatch(
+      /^optimized/,
+    );
+    const original = result.candidates.find((c) => c.name === 'original')!;
+    const chosen = result.candidates.find((c) => c.name === result.chosen && !c.attributionOnly)!;
+    expect(original.probe?.ok).toBe(true);
+    expect(chosen.probe?.fingerprint).toBe(original.probe?.fingerprint);
     const { original: before, optimized: after } = sizesOf(result);
     expect(after).toBeLessThan(before);
     const expert = await expertSize(name);

@@ -1,0 +1,10 @@
+export const ROOT: string;
+export const EXAMPLES: string[];
+export function optimizeExample(name: string): Promise<import('../src/optimize/optimize.js').OptimizeResult>;
+export function expertSize(name: string): Promise<number>;
+export function sizesOf(result: import('../src/optimize/optimize.js').OptimizeResult): {
+  original: number;
+  optimized: number;
+  layersBefore: number;
+  layersAfter: number;
+};
