@@ -69,3 +69,22 @@ console.log(
 console.log(
   `rules cost ${(full.total / parseOnly.total).toFixed(2)}x parsing alone; target ≥ 1000 files/s (CLI end to end): ${(COUNT / cliTotal) * 1000 >= 1000 ? 'met' : 'NOT met'}`,
 );
+
+// `npm run bench -- lint --readme` writes this table into README.md.
+if (process.argv.includes('--readme')) {
+  const { readFileSync: read, writeFileSync: write } = await import('node:fs');
+  const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  const text = read(readme, 'utf8');
+  const start = '<!-- bench-lint:start -->';
+  const end = '<!-- bench-lint:end -->';
+  const table = [
+    `Measured ${new Date().toISOString().slice(0, 10)}: ${COUNT} files, ${allRules.length} rules, Node ${process.version}.`,
+    '',
+    '  | run | files/s | median ms/file |',
+    '  |---|---|---|',
+    `  | parse only (baseline) | ${Math.round((COUNT / parseOnly.total) * 1000)} | ${parseOnly.median.toFixed(3)} |`,
+    `  | parse + all rules | ${Math.round((COUNT / full.total) * 1000)} | ${full.median.toFixed(3)} |`,
+    `  | \`pare lint\` CLI, 1,000 files on disk, incl. process start | ${Math.round((COUNT / cliTotal) * 1000)} | n/a |`,
+  ].join('\n');
+  write(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n  ${table}\n  ${text.slice(text.indexOf(end))}`);
+}

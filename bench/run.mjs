@@ -1,5 +1,5 @@
 // Runs every benchmark; each prints its own table. `npm run bench` builds first.
-const which = process.argv[2];
+const which = process.argv.slice(2).find((arg) => !arg.startsWith('--'));
 const suites = { lint: './lint.mjs', image: './image-read.mjs' };
 for (const [name, path] of Object.entries(suites)) {
   if (which && which !== name) continue;

@@ -61,7 +61,8 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
 
   cli
     .command('inspect <image>', 'Show where the bytes of a built image go: layers, waste, leftovers, paths')
-    .option('--format <format>', 'Output format: text or json', { default: 'text' })
+    .option('--format <format>', 'Output format: text, json or html (a self-contained page)', { default: 'text' })
+    .option('--output <file>', 'File for --format html (default: pare-report.html)')
     .option('--tree', 'Show the merged file tree with sizes')
     .option('--depth <n>', 'Tree depth (implies --tree; default 3)')
     .option('--top <n>', 'Entries in the largest files and directories lists', { default: 10 })
@@ -108,6 +109,39 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .action(async (dir: string | undefined, options) => {
       const { runOptimize } = await import('./optimize.js');
       setExit(await runOptimize(dir, options));
+    });
+
+  cli
+    .command(
+      'slim <image>',
+      'Write a smaller image from a built one (drop dead bytes and leftovers), then probe it',
+    )
+    .option('--tag <name>', 'Load the slim image into the engine under this name (then probe it)')
+    .option(
+      '--output <transport:path>',
+      'Write it: docker-archive:PATH[:name:tag], oci:DIR[:ref], oci-archive:PATH[:ref]',
+    )
+    .option('--layers <n>', 'Output layers (default: keep the base/app split)')
+    .option('--keep <categories>', 'Leftover categories to keep (comma-separated, or all)')
+    .option('--remove <categories>', 'Extra categories to remove: toolchain, compiled-sources (or all, none)')
+    .option('--report <file>', 'Write the removed paths with sizes and reasons as JSON')
+    .option('--compression <kind>', 'Layer compression: gzip or none', { default: 'gzip' })
+    .option('--gzip-level <n>', 'gzip level 1-9 (default 6)')
+    .option(
+      '--mtime <seconds>',
+      'Clamp mtimes to this (default SOURCE_DATE_EPOCH, else the image creation time)',
+    )
+    .option('--platform <os/arch>', 'Image of a multi-platform index to read (default linux/amd64)')
+    .option('--verify', 'Load into the engine and probe even without --tag')
+    .option('--keep-failed', 'Keep the output when the probe fails')
+    .option('--probe-cmd <args>', 'Run both images with these arguments; exit code and stdout must match')
+    .option('--probe-http <:port/path>', 'GET this from both running containers; status and body must match')
+    .option('--probe-up <seconds>', 'Both must still run after this long (default probe: 5 s)')
+    .example('pare slim docker-daemon:app:latest --tag app:slim --probe-http :8000/')
+    .example('pare slim docker-archive:app.tar --output oci:./app-slim --report removed.json')
+    .action(async (image: string, options) => {
+      const { runSlim } = await import('./slim.js');
+      setExit(await runSlim(image, options));
     });
 
   cli

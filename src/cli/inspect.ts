@@ -4,12 +4,15 @@
  * exceeded budget, 2 for bad input (PareError).
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { type BudgetCheck, type Budgets, checkBudgets, parsePercent } from '../analyze/budgets.js';
 import { type InspectProgress, inspectImage } from '../analyze/inspect.js';
 import { loadConfig } from '../config/load.js';
 import { openImage } from '../image/open.js';
+import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes, parseBytes } from '../util/bytes.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled } from '../util/logger.js';
@@ -27,6 +30,8 @@ export interface InspectCliOptions {
   dockerfile?: string;
   config?: string;
   color?: boolean;
+  /** File for `--format html` (default pare-report.html). */
+  output?: string;
 }
 
 export interface InspectIo {
@@ -34,7 +39,8 @@ export interface InspectIo {
   stderr: NodeJS.WriteStream;
 }
 
-const FORMATS = ['text', 'json'] as const;
+const FORMATS = ['text', 'json', 'html'] as const;
+const DEFAULT_HTML_OUTPUT = 'pare-report.html';
 const TEXT_TREE_CHILDREN = 25;
 
 export async function runInspect(
@@ -54,6 +60,8 @@ export async function runInspect(
   const { budgets, sources } = await resolveBudgets(options);
   const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 
+  const output = format === 'html' ? htmlOutput(reference, options.output) : undefined;
+
   const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
   const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
   let result: Awaited<ReturnType<typeof inspectImage>>;
@@ -61,9 +69,11 @@ export async function runInspect(
     result = await inspectImage(image, {
       verify: options.verify !== false,
       top,
-      ...(wantTree
-        ? { tree: { depth: depth ?? 3, ...(format === 'text' ? { maxChildren: TEXT_TREE_CHILDREN } : {}) } }
-        : {}),
+      ...(format === 'html'
+        ? { tree: { depth: HTML_TREE_DEPTH } }
+        : wantTree
+          ? { tree: { depth: depth ?? 3, ...(format === 'text' ? { maxChildren: TEXT_TREE_CHILDREN } : {}) } }
+          : {}),
       ...(dockerfile ? { dockerfile } : {}),
       ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
     });
@@ -74,18 +84,38 @@ export async function runInspect(
 
   const checks = checkBudgets(result, budgets, sources);
   const reported: BudgetCheck[] | undefined = checks.length > 0 ? checks : undefined;
-  io.stdout.write(
-    format === 'json'
-      ? renderInspectJson(result, reported)
-      : renderInspectText(result, {
-          color: colorEnabled(io.stdout, options.color === false),
-          width: io.stdout.columns || 100,
-          ...(reported ? { budgets: reported } : {}),
-        }),
-  );
+  if (output !== undefined) {
+    try {
+      await writeFileAtomic(output, renderInspectHtml(result, reported));
+    } catch (error) {
+      throw new PareError(describeSystemError(error), { subject: output, cause: error });
+    }
+    io.stderr.write(`pare: wrote ${output}\n`);
+  } else
+    io.stdout.write(
+      format === 'json'
+        ? renderInspectJson(result, reported)
+        : renderInspectText(result, {
+            color: colorEnabled(io.stdout, options.color === false),
+            width: io.stdout.columns || 100,
+            ...(reported ? { budgets: reported } : {}),
+          }),
+    );
   const exceeded = checks.filter((check) => check.exceeded);
   for (const check of exceeded) io.stderr.write(`pare: budget exceeded: ${check.message}\n`);
   return exceeded.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Where `--format html` writes: never the image archive or layout being read. */
+function htmlOutput(reference: string, given: string | undefined): string {
+  const output = resolve(given ?? DEFAULT_HTML_OUTPUT);
+  const local = /^(?:docker-archive|oci-archive|oci):(.+)$/.exec(reference)?.[1] ?? reference;
+  // docker-archive:app.tar:tag and oci:dir:ref name a file or directory before the last colon.
+  const inputs = [local, local.replace(/:[^/:]*$/, '')].map((p) => resolve(p));
+  if (inputs.includes(output)) {
+    throw new PareError('refusing to overwrite the image being inspected', { subject: '--output' });
+  }
+  return output;
 }
 
 function integerOption(value: string | number | undefined, flag: string, min: number): number | undefined {

@@ -1,0 +1,257 @@
+/**
+ * The filesystem hierarchy embedded in the HTML report: the full tree
+ * (`treeView` without depth or child limits) reduced to a node budget. The
+ * largest directories are opened first; what a budget or size cut leaves
+ * out becomes one "(N small files)" node per directory, and directories
+ * never opened stay closed leaves with their totals. Every node says the
+ * layer that wrote most of its bytes and, per layer, how many bytes (so a
+ * layer filter can re-size the treemap), and the leftover bytes under it.
+ */
+import type { TreeViewNode } from '../../analyze/top-paths.js';
+
+/** Compact node: short keys keep the embedded JSON small. */
+export interface HtmlTreeNode {
+  /** Name (one path segment, or "(N small files)"). */
+  n: string;
+  /** Bytes. */
+  b: number;
+  /** Layer that wrote most of the bytes (-1 when none). */
+  l: number;
+  /** Children (open directory). */
+  c?: HtmlTreeNode[];
+  /** Files summarised by this node (closed directory or small-files node). */
+  f?: number;
+  /** 1 for a directory (open or closed), 2 for a small-files node. */
+  t?: 1 | 2;
+  /** Bytes per layer, [layer, bytes] pairs, when more than one layer wrote the bytes. */
+  s?: Array<[number, number]>;
+  /** Leftover (removable) bytes under this node. */
+  w?: number;
+}
+
+export interface AggregateOptions {
+  /** Nodes emitted at most (approximately; default 20,000). */
+  maxNodes?: number;
+  /** Children listed per directory before the rest are summarised (default 200). */
+  maxChildren?: number;
+  /** Paths the leftovers name (files or directories); their bytes are marked removable. */
+  leftoverPaths?: Iterable<string>;
+}
+
+interface Work {
+  node: TreeViewNode;
+  path: string;
+  bytes: number;
+  files: number;
+  layers: Map<number, number>;
+  wasted: number;
+  children?: Work[];
+  isDir: boolean;
+}
+
+/** Reduces a full tree to at most about `maxNodes` nodes. */
+export function aggregateTree(root: TreeViewNode, options: AggregateOptions = {}): HtmlTreeNode {
+  const maxNodes = Math.max(16, options.maxNodes ?? 20_000);
+  const maxChildren = Math.max(1, options.maxChildren ?? 200);
+  const leftovers = new Set<string>();
+  for (const p of options.leftoverPaths ?? []) leftovers.add(p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+  const prepared = prepare(root, '', leftovers, false);
+  // Open the largest directories first, until the budget is spent.
+  const out = new Map<Work, HtmlTreeNode>();
+  const rootOut = emitLeaf(prepared);
+  out.set(prepared, rootOut);
+  let used = 1;
+  const heap = new MaxHeap<Work>((w) => w.bytes);
+  if (prepared.children) heap.push(prepared);
+  while (heap.size > 0) {
+    const work = heap.pop()!;
+    const kids = [...(work.children ?? [])].sort(
+      (a, b) => b.bytes - a.bytes || cmp(a.node.name, b.node.name),
+    );
+    if (kids.length === 0) continue;
+    const minBytes = rootOut.b / maxNodes;
+    let shown = kids.filter((k, i) => i < maxChildren && (k.bytes >= minBytes || kids.length <= 8));
+    const restCount = kids.length - shown.length;
+    const cost = shown.length + (restCount > 0 ? 1 : 0);
+    if (used + cost > maxNodes) {
+      if (used + 2 > maxNodes) continue;
+      shown = shown.slice(0, Math.max(1, maxNodes - used - 1));
+    }
+    const rest = kids.slice(shown.length);
+    const node = out.get(work)!;
+    delete node.f;
+    node.c = shown.map((k) => {
+      const child = emitLeaf(k);
+      out.set(k, child);
+      if (k.children && k.children.length > 0) heap.push(k);
+      return child;
+    });
+    if (rest.length > 0) node.c.push(summary(rest));
+    used += node.c.length;
+  }
+  return rootOut;
+}
+
+function prepare(
+  node: TreeViewNode,
+  parentPath: string,
+  leftovers: Set<string>,
+  underLeftover: boolean,
+): Work {
+  const path = parentPath === '' ? '/' : parentPath === '/' ? `/${node.name}` : `${parentPath}/${node.name}`;
+  const marked = underLeftover || leftovers.has(path);
+  const isDir = node.type === 'directory';
+  const work: Work = { node, path, bytes: node.bytes, files: 0, layers: new Map(), wasted: 0, isDir };
+  if (isDir) {
+    const children = (node.children ?? []).map((c) => prepare(c, path, leftovers, marked));
+    work.children = children;
+    shareHardlinks(children, node.bytes);
+    for (const child of children) {
+      work.files += child.files;
+      work.wasted += child.wasted;
+      addLayers(work.layers, child.layers);
+    }
+    if (node.omitted) work.files += node.omitted.entries;
+  } else {
+    work.files = node.type === 'file' ? 1 : 0;
+    if (node.bytes > 0) work.layers.set(node.layer, node.bytes);
+    if (marked) work.wasted = node.bytes;
+  }
+  return work;
+}
+
+function addLayers(into: Map<number, number>, from: Map<number, number>): void {
+  for (const [layer, bytes] of from) into.set(layer, (into.get(layer) ?? 0) + bytes);
+}
+
+/**
+ * treeView counts a hard-linked inode once in directory totals (on its first
+ * name) but in full on every name: when the files of a directory add up to
+ * more than it holds, they are scaled down so the treemap's leaves sum to
+ * the directory (the extra names share the inode's bytes).
+ */
+function shareHardlinks(children: Work[], dirBytes: number): void {
+  let dirs = 0;
+  let files = 0;
+  for (const c of children) {
+    if (c.isDir) dirs += c.bytes;
+    else files += c.bytes;
+  }
+  if (files === 0 || dirs + files <= dirBytes) return;
+  const budget = Math.max(0, dirBytes - dirs);
+  const factor = budget / files;
+  let left = budget;
+  const fileKids = children.filter((c) => !c.isDir && c.bytes > 0);
+  fileKids.forEach((c, i) => {
+    const bytes = i === fileKids.length - 1 ? left : Math.min(left, Math.round(c.bytes * factor));
+    left -= bytes;
+    const layer = c.node.layer;
+    c.bytes = bytes;
+    c.layers = new Map(bytes > 0 ? [[layer, bytes]] : []);
+    c.wasted = Math.min(c.wasted, bytes);
+  });
+}
+
+function dominant(layers: Map<number, number>, fallback: number): number {
+  let best = fallback;
+  let bestBytes = -1;
+  for (const [layer, bytes] of layers) {
+    if (bytes > bestBytes || (bytes === bestBytes && layer > best)) {
+      best = layer;
+      bestBytes = bytes;
+    }
+  }
+  return best;
+}
+
+function layerPairs(layers: Map<number, number>): Array<[number, number]> | undefined {
+  if (layers.size < 2) return undefined;
+  return [...layers].filter(([, b]) => b > 0).sort((a, b) => a[0] - b[0]);
+}
+
+function emitLeaf(work: Work): HtmlTreeNode {
+  const out: HtmlTreeNode = { n: work.node.name, b: work.bytes, l: dominant(work.layers, work.node.layer) };
+  if (work.isDir) {
+    out.t = 1;
+    out.f = work.files;
+  }
+  const pairs = layerPairs(work.layers);
+  if (pairs) out.s = pairs;
+  if (work.wasted > 0) out.w = work.wasted;
+  return out;
+}
+
+function summary(rest: Work[]): HtmlTreeNode {
+  const layers = new Map<number, number>();
+  let bytes = 0;
+  let files = 0;
+  let wasted = 0;
+  for (const r of rest) {
+    bytes += r.bytes;
+    files += r.isDir ? r.files : 1;
+    wasted += r.wasted;
+    addLayers(layers, r.layers);
+  }
+  const out: HtmlTreeNode = {
+    n: `(${files} small file${files === 1 ? '' : 's'})`,
+    b: bytes,
+    l: dominant(layers, rest[0]?.node.layer ?? -1),
+    f: files,
+    t: 2,
+  };
+  const pairs = layerPairs(layers);
+  if (pairs) out.s = pairs;
+  if (wasted > 0) out.w = wasted;
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Counts the nodes of an aggregated tree. */
+export function countNodes(node: HtmlTreeNode): number {
+  let n = 1;
+  for (const c of node.c ?? []) n += countNodes(c);
+  return n;
+}
+
+class MaxHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly key: (item: T) => number) {}
+  get size(): number {
+    return this.items.length;
+  }
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.key(a[p]!) >= this.key(a[i]!)) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.key(a[l]!) > this.key(a[m]!)) m = l;
+        if (r < a.length && this.key(a[r]!) > this.key(a[m]!)) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
