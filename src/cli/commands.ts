@@ -51,6 +51,10 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     )
     .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
     .option('--no-dockerignore', 'Do not propose or write .dockerignore')
+    .option(
+      '--multi-stage',
+      'Also convert to a multi-stage build (unverified here; pare optimize builds and probes it)',
+    )
     .example('pare fix Dockerfile            # show the diff, change nothing')
     .example('pare fix Dockerfile --write    # apply it')
     .example('pare fix . --output Dockerfile.fixed')
@@ -61,7 +65,9 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
 
   cli
     .command('inspect <image>', 'Show where the bytes of a built image go: layers, waste, leftovers, paths')
-    .option('--format <format>', 'Output format: text, json or html (a self-contained page)', { default: 'text' })
+    .option('--format <format>', 'Output format: text, json or html (a self-contained page)', {
+      default: 'text',
+    })
     .option('--output <file>', 'File for --format html (default: pare-report.html)')
     .option('--tree', 'Show the merged file tree with sizes')
     .option('--depth <n>', 'Tree depth (implies --tree; default 3)')
@@ -96,6 +102,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     )
     .option('--probe-http <:port/path>', 'GET this from the running container; status and body must match')
     .option('--probe-up <seconds>', 'The container must still run after this long (default probe: 5 s)')
+    .option('--probe-timeout <seconds>', 'How long to wait for an HTTP probe to answer (default: 30)')
     .option('--no-multi-stage', 'Only the safe rule fixes; no multi-stage conversion')
     .option('--keep-images', 'Keep the built images (pare-optimize/DIR:original|safe|optimized)')
     .option('--format <format>', 'text or json', { default: 'text' })

@@ -22,6 +22,7 @@ export interface FixCliOptions {
   disable?: string;
   /** cac turns --no-dockerignore into dockerignore: false. */
   dockerignore?: boolean;
+  multiStage?: boolean;
 }
 
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
@@ -51,6 +52,7 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     policy: { allowed: config.allowedBaseImages ?? [] },
     dockerfilePath: filePath,
     dockerignore: options.dockerignore !== false,
+    multiStage: options.multiStage === true,
   });
   const { dockerfile, dockerignore } = plan;
 
@@ -80,6 +82,12 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     }
   }
 
+  if (plan.conversion) {
+    logger.info('multi-stage conversion (unverified: `pare optimize` builds and probes it):');
+    for (const note of plan.conversion) logger.info(`  - ${note}`);
+  } else if (options.multiStage) {
+    logger.info('multi-stage conversion: not applicable to this Dockerfile');
+  }
   const fixedCount = plan.applied.length + (dockerignore ? 1 : 0);
   const left = plan.remaining;
   logger.info(
@@ -89,7 +97,7 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
   );
   if (left.length > 0) {
     logger.info(
-      `${left.length} finding${left.length === 1 ? '' : 's'} need a human; run "pare lint ${path ?? '.'}" for details:`,
+      `${left.length} finding${left.length === 1 ? ' needs' : 's need'} a human; run "pare lint ${path ?? '.'}" for details:`,
     );
     for (const finding of left.slice(0, 20)) {
       logger.info(

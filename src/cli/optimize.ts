@@ -20,6 +20,7 @@ export interface OptimizeCliOptions {
   probeCmd?: string;
   probeHttp?: string;
   probeUp?: number | string;
+  probeTimeout?: number | string;
   multiStage?: boolean;
   keepImages?: boolean;
   format?: string;
@@ -61,6 +62,9 @@ export async function runOptimize(
     replace: options.replace === true,
     multiStage: options.multiStage !== false,
     probe,
+    ...(options.probeTimeout !== undefined
+      ? { probeTimeoutMs: secondsOption(options.probeTimeout, '--probe-timeout') * 1000 }
+      : {}),
     config,
     rules: allRules,
     settings: ruleSettingsFrom(config, allRules, configPath ? { configPath } : {}),
@@ -105,4 +109,11 @@ async function resolveProbe(options: OptimizeCliOptions, config: PareConfig): Pr
     return { kind: 'up', seconds };
   }
   return { kind: 'up', seconds: 5 };
+}
+
+function secondsOption(value: number | string, flag: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new PareError(`expected seconds, got "${value}"`, { subject: flag });
+  return seconds;
 }

@@ -73,6 +73,8 @@ export interface OptimizeOptions {
   replace?: boolean;
   multiStage: boolean;
   probe: ProbeSpec;
+  /** How long an HTTP probe waits for an answer (default 30 s). */
+  probeTimeoutMs?: number;
   config: PareConfig;
   rules: readonly Rule[];
   settings: RuleSettings;
@@ -329,7 +331,10 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 }
 
 function probeOptions(options: OptimizeOptions) {
-  return options.signal ? { signal: options.signal } : {};
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.probeTimeoutMs !== undefined ? { timeoutMs: options.probeTimeoutMs } : {}),
+  };
 }
 
 function slug(directory: string): string {

@@ -4,11 +4,13 @@
  * `pare fix` prints or writes it; `pare optimize` builds it.
  */
 import { join } from 'node:path';
+import { parseDockerfile } from '../dockerfile/parse.js';
 import type { DockerfileModel } from '../dockerfile/types.js';
 import type { LintOptions } from '../rules/run.js';
 import type { Finding } from '../rules/types.js';
 import { proposeDockerignore } from './dockerignore.js';
 import { fixDockerfile } from './fix.js';
+import { convertToMultiStage } from './multistage/index.js';
 
 const DOCKERIGNORE_RULES = new Set(['copy-without-dockerignore', 'dockerignore-gaps']);
 
@@ -25,21 +27,45 @@ export interface FixPlan {
   applied: Finding[];
   remaining: Finding[];
   model: DockerfileModel;
+  /** What the multi-stage conversion did, when it was asked for and applied. */
+  conversion?: string[];
 }
 
 export interface PlanOptions extends LintOptions {
   dockerfilePath: string;
+  /** Also apply the multi-stage conversion (a rewrite; `pare optimize` verifies it by building). */
+  multiStage?: boolean;
   /** Propose .dockerignore lines (needs a build context). Default true. */
   dockerignore?: boolean;
 }
 
 export async function planFixes(model: DockerfileModel, options: PlanOptions): Promise<FixPlan> {
-  const fixed = await fixDockerfile(model, options);
+  let fixed = await fixDockerfile(model, options);
+  let conversion: string[] | undefined;
+  if (options.multiStage) {
+    const converted = convertToMultiStage(fixed.model, {
+      ...(options.buildContext
+        ? {
+            contextFiles: await options.buildContext.files(),
+            contextDirectory: options.buildContext.directory,
+          }
+        : {}),
+    });
+    if (converted) {
+      const again = await fixDockerfile(await parseDockerfile(converted.text, model.path), options);
+      fixed = { ...again, original: fixed.original, applied: [...fixed.applied, ...again.applied] };
+      conversion = [
+        ...converted.notes,
+        ...converted.warnings.map((warning: string) => `warning: ${warning}`),
+      ];
+    }
+  }
   const plan: FixPlan = {
     dockerfile: { path: options.dockerfilePath, before: fixed.original, after: fixed.fixed },
     applied: fixed.applied,
     remaining: fixed.remaining,
     model: fixed.model,
+    ...(conversion ? { conversion } : {}),
   };
   if (options.dockerignore !== false && options.buildContext) {
     const existing = options.buildContext.dockerignore;

@@ -1,0 +1,64 @@
+/**
+ * `pare optimize` when things go wrong: the user's Dockerfile fails to build,
+ * the probe never answers, the directory is missing. Each is one clear line,
+ * exit 2, the user's files untouched and no container left behind.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runPare } from '../helpers/cli.js';
+import { BASE_IMAGE, describeWithEngine, engineGate } from './engine-gate.js';
+
+const run = promisify(execFile);
+const gate = await engineGate();
+
+async function managedContainers(): Promise<string[]> {
+  const { stdout } = await run('/usr/bin/docker', ['ps', '-aq', '--filter', 'label=org.pare.managed']);
+  return stdout.split('\n').filter(Boolean);
+}
+
+describeWithEngine('pare optimize on bad input', gate, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pare-optimize-bad-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("reports a Dockerfile that fails before any change as the user's build error", async () => {
+    const project = join(dir, 'broken');
+    await run('mkdir', ['-p', project]);
+    const dockerfile = `FROM ${BASE_IMAGE}\nRUN apt-get install -y no-such-package-pare\nCMD ["true"]\n`;
+    await writeFile(join(project, 'Dockerfile'), dockerfile);
+    const before = await managedContainers();
+    const result = runPare(['optimize', project, '--probe-up', '1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/fails to build before any change by pare/);
+    expect(await readFile(join(project, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+    expect(await readdir(project)).toEqual(['Dockerfile']);
+    expect(await managedContainers()).toEqual(before);
+  });
+
+  it('says when the original never answers the probe, and cleans up its container', async () => {
+    const project = join(dir, 'silent');
+    await run('mkdir', ['-p', project]);
+    await writeFile(join(project, 'Dockerfile'), `FROM ${BASE_IMAGE}\nCMD ["sleep", "300"]\n`);
+    const before = await managedContainers();
+    const result = runPare(['optimize', project, '--probe-http', ':8080/', '--probe-timeout', '3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/original image does not pass the probe: no HTTP answer on :8080\//);
+    expect(await readdir(project)).toEqual(['Dockerfile']);
+    expect(await managedContainers()).toEqual(before);
+  });
+
+  it('names a missing directory and a malformed probe, exit 2', () => {
+    const missing = runPare(['optimize', join(dir, 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(runPare(['optimize', dir, '--probe-http', '8080']).stderr).toMatch(/expected :PORT\/path/);
+  });
+});
