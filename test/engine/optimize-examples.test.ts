@@ -3,15 +3,23 @@
  * the rewrite with the real engine, probes both, and must come out smaller,
  * behaving the same, and within 10% of what an expert writes by hand.
  */
+import { readFileSync } from 'node:fs';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { expect, it } from 'vitest';
 import { EXAMPLES, expertSize, optimizeExample, sizesOf } from '../../scripts/examples-lib.mjs';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
 const gate = await engineGate();
+// CommonJS default export that NodeNext types do not see as constructable.
+const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+const validate = new Ajv2020({ allErrors: true }).compile(
+  JSON.parse(readFileSync(new URL('../../schemas/optimize-v1.json', import.meta.url), 'utf8')),
+);
 
 describeWithEngine('pare optimize on the examples', gate, () => {
   it.each(EXAMPLES)('%s: smaller, same behaviour, within 10% of the expert', async (name: string) => {
     const result = await optimizeExample(name);
+    expect(validate(result), JSON.stringify(validate.errors)).toBe(true);
     expect(result.chosen, JSON.stringify(result.candidates.map((c) => [c.name, c.failure]))).toMatch(
       /^optimized/,
     );
