@@ -1,0 +1,163 @@
+/**
+ * What the image sinks (write-docker-archive.ts, write-oci-layout.ts) share:
+ * the shape of an image ready to be written (config bytes and layer blobs
+ * already on disk, digests known), the layer blob writer that computes the
+ * blob digest and diff_id while compressing, and the OCI manifest and index.
+ *
+ * Sinks never write in place: they build a temporary sibling of the output
+ * and rename it over, and refuse an output that is the input.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, createGzip } from 'node:zlib';
+import { PareError } from '../util/errors.js';
+import type { Digest } from './types.js';
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+
+export type WriteCompression = 'gzip' | 'none';
+
+/** A layer blob already written to a local file. */
+export interface BlobFile {
+  path: string;
+  digest: Digest;
+  diffId: Digest;
+  size: number;
+  mediaType: string;
+}
+
+/** An image ready for a sink: the exact config bytes and the layer blobs, bottom to top. */
+export interface ImageToWrite {
+  config: Buffer;
+  layers: BlobFile[];
+}
+
+export function digestOf(data: Buffer | string): Digest {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+export function hexOf(digest: Digest): string {
+  return digest.slice('sha256:'.length);
+}
+
+class Hasher extends Transform {
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+  digest(): Digest {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
+
+export interface LayerBlobOptions {
+  compression?: WriteCompression;
+  /** gzip level 1-9 (default 6). */
+  level?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Streams an uncompressed layer tar into `path`, compressing it, and returns
+ * the blob's digest, size and diff_id, all measured on the bytes written.
+ */
+export async function writeLayerBlob(
+  tar: Readable,
+  path: string,
+  options: LayerBlobOptions = {},
+): Promise<BlobFile> {
+  const compression = options.compression ?? 'gzip';
+  const uncompressed = new Hasher();
+  const stored = new Hasher();
+  const stages: NodeJS.ReadWriteStream[] = [uncompressed];
+  if (compression === 'gzip') {
+    const level = options.level ?? 6;
+    if (!Number.isInteger(level) || level < 1 || level > 9) {
+      throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
+    }
+    stages.push(createGzip({ level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY }));
+  }
+  stages.push(stored);
+  await pipeline(
+    [tar, ...stages, createWriteStream(path)] as unknown as Parameters<typeof pipeline>[0][],
+    options.signal ? { signal: options.signal } : {},
+  );
+  return {
+    path,
+    digest: stored.digest(),
+    diffId: uncompressed.digest(),
+    size: stored.bytes,
+    mediaType: compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER_TAR,
+  };
+}
+
+export interface OciManifestBlob {
+  bytes: Buffer;
+  digest: Digest;
+}
+
+export function ociManifest(image: ImageToWrite): OciManifestBlob {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: digestOf(image.config), size: image.config.length },
+    layers: image.layers.map((layer) => ({
+      mediaType: layer.mediaType,
+      digest: layer.digest,
+      size: layer.size,
+    })),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  return { bytes, digest: digestOf(bytes) };
+}
+
+export function ociIndex(manifest: OciManifestBlob, refName: string | undefined): Buffer {
+  const descriptor: Record<string, unknown> = {
+    mediaType: OCI_MANIFEST,
+    digest: manifest.digest,
+    size: manifest.bytes.length,
+  };
+  if (refName) descriptor.annotations = { 'org.opencontainers.image.ref.name': refName };
+  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [descriptor] }));
+}
+
+export const OCI_LAYOUT_FILE = Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+
+/**
+ * Refuses to write over an input: same path, or the same file or directory
+ * reached another way (symlink, hard link).
+ */
+export async function refuseInputPath(output: string, inputs: readonly string[]): Promise<void> {
+  const target = resolve(output);
+  const targetReal = await realpath(target).catch(() => target);
+  const targetStat = await stat(target).catch(() => undefined);
+  for (const input of inputs) {
+    const source = resolve(input);
+    const sourceReal = await realpath(source).catch(() => source);
+    const sourceStat = await stat(source).catch(() => undefined);
+    const sameInode =
+      targetStat !== undefined &&
+      sourceStat !== undefined &&
+      targetStat.dev === sourceStat.dev &&
+      targetStat.ino === sourceStat.ino;
+    if (target === source || targetReal === sourceReal || sameInode) {
+      throw new PareError('refusing to write the output over the input image', { subject: output });
+    }
+  }
+}
+
+/** A readable of one buffer, for tar entries of small files. */
+export function bufferStream(data: Buffer): Readable {
+  return Readable.from([data]);
+}

@@ -1,0 +1,96 @@
+/**
+ * The final filesystem of an image, as analyze/file-tree.ts merges it, plus
+ * what slim needs to write it back out: each present node's tar metadata
+ * (type, mode, owner, mtime, link target) and where its bytes live (input
+ * layer and entry ordinal). Reads headers only; contents are fetched later by
+ * fetchContents (spool.ts).
+ */
+import { FileTree, KIND_SYMLINK } from '../analyze/file-tree.js';
+import { scanLayer } from '../image/layer-scan.js';
+import type { Layer, TarEntry } from '../image/types.js';
+
+export interface NodeMeta {
+  type: TarEntry['type'];
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  linkname?: string;
+  /** Input layer of the entry (a directory whose tree writer differs was re-created implicitly since). */
+  layer: number;
+}
+
+/** Where a file's bytes are: entry `ordinal` (0-based, in tar order) of input layer `layer`. */
+export interface ContentRef {
+  layer: number;
+  ordinal: number;
+  size: number;
+}
+
+export interface FinalTree {
+  tree: FileTree;
+  meta: Map<number, NodeMeta>;
+  content: Map<number, ContentRef>;
+}
+
+export interface ReadFinalTreeOptions {
+  verify?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function readFinalTree(
+  layers: readonly Layer[],
+  options: ReadFinalTreeOptions = {},
+): Promise<FinalTree> {
+  const tree = new FileTree();
+  const meta = new Map<number, NodeMeta>();
+  const content = new Map<number, ContentRef>();
+  for (const [index, layer] of layers.entries()) {
+    tree.beginLayer(index);
+    let ordinal = 0;
+    await scanLayer(
+      layer,
+      (entry) => {
+        const at = ordinal++;
+        const id = tree.apply(entry);
+        if (id < 0) return;
+        const record: NodeMeta = {
+          type: entry.type,
+          mode: entry.mode & 0o7777,
+          uid: entry.uid,
+          gid: entry.gid,
+          mtime: entry.mtime,
+          layer: index,
+        };
+        content.delete(id);
+        if (entry.type === 'symlink') record.linkname = entry.linkname ?? '';
+        if (entry.type === 'file') content.set(id, { layer: index, ordinal: at, size: entry.size });
+        if (entry.type === 'hardlink') {
+          // Resolve as the tree did (after the entry's parents were created): same inode, symlink copy, or nothing.
+          const target = entry.linkname ? tree.lookup(entry.linkname) : -1;
+          const targetMeta = target >= 0 && target !== id ? meta.get(target) : undefined;
+          const targetContent = target >= 0 && target !== id ? content.get(target) : undefined;
+          if (tree.kindOf(id) === KIND_SYMLINK) {
+            record.type = 'symlink';
+            record.linkname = tree.linkTargetOf(id) ?? '';
+          } else {
+            record.type = 'file';
+            if (tree.isHardlinked(id) && targetMeta) {
+              record.mode = targetMeta.mode;
+              record.uid = targetMeta.uid;
+              record.gid = targetMeta.gid;
+              if (targetContent) content.set(id, targetContent);
+            }
+          }
+        }
+        meta.set(id, record);
+      },
+      {
+        verify: options.verify !== false,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    tree.endLayer();
+  }
+  return { tree, meta, content };
+}

@@ -1,0 +1,372 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETECTORS } from '../../src/analyze/detectors/index.js';
+import { runSlim } from '../../src/cli/slim.js';
+import { openImage } from '../../src/image/open.js';
+import type { Image, ImageConfig } from '../../src/image/types.js';
+import { readFinalTree } from '../../src/slim/final-tree.js';
+import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
+import { parseOutput, writeOutput } from '../../src/slim/output.js';
+import {
+  baseLayerCount,
+  LABEL_REMOVED,
+  LABEL_SOURCE,
+  LABEL_VERSION,
+  planLayers,
+  slimImage,
+} from '../../src/slim/slim.js';
+import { isPareError } from '../../src/util/errors.js';
+import {
+  buildImage,
+  dir,
+  type EntrySpec,
+  file,
+  hardlink,
+  type ImageSpec,
+  opaque,
+  symlink,
+  whiteout,
+  writeDockerArchive,
+} from '../helpers/image-writer.js';
+import { validateImage } from '../helpers/validate-image.js';
+import { containerView } from './tree-view.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'pare-slim-test-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function archiveOf(spec: ImageSpec): Promise<string> {
+  const path = join(work, `in-${counter++}.tar`);
+  await writeDockerArchive(path, [buildImage(spec)]);
+  return `docker-archive:${path}`;
+}
+
+async function withImage<T>(reference: string, body: (image: Image) => Promise<T>): Promise<T> {
+  const image = await openImage(reference);
+  try {
+    return await body(image);
+  } finally {
+    await image.close();
+  }
+}
+
+/** Slims `reference` and writes the result to a fresh output of `transport`; returns the output reference. */
+async function slimTo(
+  reference: string,
+  options: Parameters<typeof slimImage>[1] = {},
+  transport: 'docker-archive' | 'oci' | 'oci-archive' = 'oci',
+): Promise<{ output: string; result: Awaited<ReturnType<typeof slimImage>> }> {
+  const output = `${transport}:${join(work, `out-${counter++}${transport === 'oci' ? '' : '.tar'}`)}`;
+  return withImage(reference, async (image) => {
+    const result = await slimImage(image, options);
+    try {
+      await writeOutput(parseOutput(output), result.image, []);
+    } finally {
+      await result.dispose();
+    }
+    return { output, result };
+  });
+}
+
+// ---- generated images ----------------------------------------------------------
+
+const names = fc.constantFrom('a', 'b', 'c', 'x', 'y');
+const paths = fc.array(names, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+const entry: fc.Arbitrary<EntrySpec> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(paths, fc.string({ maxLength: 40 }), fc.constantFrom(0o644, 0o755, 0o600))
+      .map(([p, c, m]) => file(p, c, { mode: m })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(paths, fc.constantFrom(0o755, 0o700)).map(([p, m]) => dir(p, { mode: m })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        paths,
+        fc.oneof(
+          paths,
+          paths.map((p) => `/${p}`),
+          fc.constant('../a'),
+        ),
+      )
+      .map(([p, t]) => symlink(p, t)),
+  },
+  { weight: 1, arbitrary: fc.tuple(paths, paths).map(([p, t]) => hardlink(p, t)) },
+  { weight: 2, arbitrary: paths.map((p) => whiteout(p)) },
+  { weight: 1, arbitrary: paths.map((p) => opaque(p)) },
+);
+const imageSpec: fc.Arbitrary<ImageSpec> = fc
+  .array(fc.array(entry, { maxLength: 12 }), { minLength: 1, maxLength: 4 })
+  .map((layers) => ({ layers: layers.map((entries) => ({ entries })) }));
+
+describe('lossless shrink', () => {
+  it('never changes what the container sees (generated images)', async () => {
+    await fc.assert(
+      fc.asyncProperty(imageSpec, fc.integer({ min: 1, max: 4 }), async (spec, layers) => {
+        const input = await archiveOf(spec);
+        const before = await withImage(input, containerView);
+        const { output } = await slimTo(input, { remove: new Set(), layers });
+        const after = await withImage(output, containerView);
+        expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+      }),
+      { numRuns: 200 },
+    );
+  }, 120_000);
+
+  it('drops overwritten and deleted bytes', async () => {
+    const input = await archiveOf({
+      layers: [
+        {
+          entries: [
+            file('big', { size: 100_000 }),
+            file('keep', 'k'),
+            dir('d'),
+            file('d/old', { size: 50_000 }),
+          ],
+        },
+        { entries: [whiteout('big'), opaque('d'), file('d/new', 'n')] },
+      ],
+    });
+    const { output, result } = await slimTo(input, { remove: new Set(), layers: 1 });
+    expect(result.output.uncompressedBytes).toBeLessThan(10_000);
+    const view = await withImage(output, containerView);
+    expect([...view.keys()].sort()).toEqual(['/d', '/d/new', '/keep']);
+  });
+
+  it('is reproducible', async () => {
+    const input = await archiveOf({
+      layers: [{ entries: [file('z', 'zz'), file('a/b', 'b', { mtime: 2_000_000_000 }), dir('a')] }],
+    });
+    const one = await slimTo(input, { mtime: 1000 });
+    const two = await slimTo(input, { mtime: 1000 });
+    expect(one.result.image.layers.map((l) => l.digest)).toEqual(
+      two.result.image.layers.map((l) => l.digest),
+    );
+    expect(one.result.config.rootfs).toEqual(two.result.config.rootfs);
+  });
+
+  it('keeps the base/app split by default, and squashes with --layers 1', async () => {
+    const created = '2024-01-01T00:00:00Z';
+    const spec: ImageSpec = {
+      layers: [
+        { entries: [file('bin/sh', 'sh')] },
+        { entries: [file('usr/lib/libx.so', 'x')] },
+        { entries: [file('app/main', 'm')] },
+        { entries: [file('app/data', 'd')] },
+      ],
+      history: [
+        { created, created_by: 'ADD rootfs.tar /' },
+        { created, created_by: 'RUN install' },
+        { created, created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
+        { created, created_by: 'COPY main /app/' },
+        { created, created_by: 'COPY data /app/' },
+        { created, created_by: '/bin/sh -c #(nop)  CMD ["/app/main"]', empty_layer: true },
+      ],
+    };
+    const input = await archiveOf(spec);
+    const config = await withImage(input, (image) => image.config());
+    expect(baseLayerCount(config, 4)).toBe(2);
+    expect(planLayers(4, undefined, 2)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(planLayers(4, 3, 2)).toEqual([
+      [0, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    const split = await slimTo(input);
+    expect(split.result.groups).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    const history = split.result.config.history!;
+    expect(history.filter((h) => !h.empty_layer).map((h) => h.created_by)).toEqual([
+      'RUN install',
+      'COPY data /app/',
+    ]);
+    const squashed = await slimTo(input, { layers: 1 });
+    expect(squashed.result.output.layers).toBe(1);
+  });
+});
+
+describe('leftover removal', () => {
+  const spec: ImageSpec = {
+    layers: [
+      {
+        entries: [
+          file('usr/share/doc/libfoo/README', { size: 5000 }),
+          file('usr/share/doc/libfoo/copyright', 'c'),
+          file('usr/share/man/man1/foo.1.gz', { size: 3000 }),
+          file('usr/share/locale/de/LC_MESSAGES/foo.mo', { size: 700 }),
+          file('usr/share/locale/fr/LC_MESSAGES/foo.mo', { size: 700 }),
+          file('var/cache/apt/archives/foo.deb', { size: 9000 }),
+          file('var/lib/apt/lists/deb.debian.org_dists', { size: 9000 }),
+          file('usr/include/foo.h', 'int f();'),
+          file('usr/lib/libfoo.a', { size: 2000 }),
+          file('usr/lib/python3/dist-packages/foo/__init__.py', 'x = 1'),
+          file('usr/lib/python3/dist-packages/foo/__pycache__/gone.cpython-311.pyc', 'pyc'),
+          file('app/.git/HEAD', 'ref: refs/heads/main'),
+          file('app/main.py', 'print(1)'),
+          hardlink('app/doc-link', 'usr/share/doc/libfoo/README'),
+        ],
+      },
+    ],
+    config: { Env: ['LANG=de_DE.UTF-8'], Cmd: ['python3', '/app/main.py'] },
+  };
+
+  it('removes exactly what the selected detectors report, and nothing else', async () => {
+    const input = await archiveOf(spec);
+    const expected = await withImage(input, async (image) => {
+      const final = await readFinalTree(await image.layers());
+      const context = detectContextOf(final, await image.config());
+      const paths = new Set<string>();
+      for (const detector of DETECTORS) {
+        if (!(DEFAULT_REMOVE as readonly string[]).includes(detector.id)) continue;
+        for (const result of detector.detect(context)) for (const m of result.matches) paths.add(m.file.path);
+      }
+      return paths;
+    });
+    expect(expected.has('/usr/share/doc/libfoo/README')).toBe(true);
+    const before = await withImage(input, containerView);
+    const { output, result } = await slimTo(input);
+    expect(new Set(result.removed.map((r) => r.path))).toEqual(expected);
+    const after = await withImage(output, containerView);
+    for (const [path, node] of before) {
+      if (expected.has(path)) expect(after.has(path), path).toBe(false);
+      else if (node.kind !== 'dir') expect(after.get(path), path).toEqual(node);
+    }
+    expect(after.has('/usr/share/doc/libfoo/copyright')).toBe(true);
+    expect(after.has('/usr/share/locale/de/LC_MESSAGES/foo.mo')).toBe(true);
+    expect(after.has('/usr/share/locale/fr/LC_MESSAGES/foo.mo')).toBe(false);
+    // The other name of a removed hard-linked file keeps the bytes.
+    expect(after.get('/app/doc-link')?.size).toBe(5000);
+    expect(result.removedByReason.docs?.files).toBeGreaterThan(0);
+  });
+
+  it('keeps categories on request', async () => {
+    const input = await archiveOf(spec);
+    const { result } = await slimTo(input, { remove: selectCategories(['docs', 'vcs-metadata'], []) });
+    const reasons = new Set(result.removed.map((r) => r.reason));
+    expect(reasons.has('docs')).toBe(false);
+    expect(reasons.has('vcs-metadata')).toBe(false);
+    expect(reasons.has('package-cache')).toBe(true);
+    expect(selectCategories([], ['none']).size).toBe(0);
+    expect(selectCategories(['all'], []).size).toBe(0);
+    expect(selectCategories([], ['toolchain']).has('toolchain')).toBe(true);
+  });
+});
+
+describe('output image', () => {
+  const config = {
+    User: '1000:1000',
+    Env: ['PATH=/usr/bin:/bin', 'A=b'],
+    Entrypoint: ['/app/run'],
+    Cmd: ['--serve'],
+    WorkingDir: '/app',
+    ExposedPorts: { '8080/tcp': {} },
+    Labels: { 'org.example.team': 'core' },
+    StopSignal: 'SIGINT',
+    Healthcheck: { Test: ['CMD', '/app/run', '--health'], Interval: 30_000_000_000, Retries: 3 },
+    Volumes: { '/data': {} },
+  };
+  const spec: ImageSpec = {
+    layers: [
+      { entries: [file('app/run', '#!/bin/sh', { mode: 0o755, uid: 1000, gid: 1000 })] },
+      { entries: [file('usr/share/man/man1/run.1', 'man')] },
+    ],
+    config,
+  };
+
+  it('preserves the config and adds provenance labels', async () => {
+    const input = await archiveOf(spec);
+    const original = await withImage(input, (image) => image.config());
+    const sourceDigest = await withImage(input, (image) => image.configDigest());
+    const { output } = await slimTo(input, { layers: 1 });
+    const slim = await withImage(output, (image) => image.config());
+    const strip = (c: ImageConfig) => {
+      const { rootfs: _r, history: _h, config: runtime, ...rest } = c;
+      const { Labels: _l, ...other } = runtime ?? {};
+      return { rest, other };
+    };
+    expect(strip(slim)).toEqual(strip(original));
+    expect(slim.config?.Labels?.['org.example.team']).toBe('core');
+    expect(slim.config?.Labels?.[LABEL_SOURCE]).toBe(sourceDigest);
+    expect(slim.config?.Labels?.[LABEL_VERSION]).toMatch(/^\d+\.\d+\.\d+/);
+    expect(JSON.parse(slim.config!.Labels![LABEL_REMOVED]!)).toEqual({ docs: { files: 1, bytes: 3 } });
+    expect(slim.rootfs.diff_ids.length).toBe(1);
+  });
+
+  for (const transport of ['docker-archive', 'oci', 'oci-archive'] as const) {
+    it(`passes validateImage as ${transport}`, async () => {
+      const input = await archiveOf(spec);
+      const { output } = await slimTo(input, {}, transport);
+      await withImage(output, async (image) => {
+        const summary = await validateImage(image);
+        expect(summary.layers.length).toBeGreaterThan(0);
+      });
+    });
+  }
+
+  it('refuses to write over the input', async () => {
+    const input = await archiveOf(spec);
+    const path = input.slice('docker-archive:'.length);
+    const before = await readFile(path);
+    const error = await runSlim(input, { output: `docker-archive:${path}` }, quietIo()).catch((e) => e);
+    expect(isPareError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/over the input/);
+    expect(await readFile(path)).toEqual(before);
+  });
+
+  it('writes a report and tags the archive', async () => {
+    const input = await archiveOf(spec);
+    const out = join(work, 'cli-out.tar');
+    const report = join(work, 'report.json');
+    const io = quietIo();
+    const code = await runSlim(input, { output: `docker-archive:${out}:app:slim`, report }, io);
+    expect(code).toBe(0);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json.removed).toEqual([
+      { path: '/usr/share/man/man1/run.1', size: 3, reason: 'docs', detail: 'man pages' },
+    ]);
+    expect((await stat(out)).size).toBeGreaterThan(0);
+    await withImage(`docker-archive:${out}:app:slim`, async (image) => {
+      expect((await image.config()).config?.Entrypoint).toEqual(['/app/run']);
+    });
+  });
+
+  it('rejects bad options with exit-2 errors', async () => {
+    const input = await archiveOf(spec);
+    const bad = [
+      {},
+      { output: 'registry.example/app:1' },
+      { output: 'oci:/tmp/x', layers: '0' },
+      { output: 'oci:/tmp/x', keep: 'nonsense' },
+      { output: 'oci:/tmp/x', compression: 'zstd' },
+      { output: 'oci:/tmp/x', remove: 'unstripped-binaries' },
+    ];
+    for (const options of bad) {
+      const error = await runSlim(input, options, quietIo()).catch((e) => e);
+      expect(isPareError(error), JSON.stringify(options)).toBe(true);
+      expect((error as { exitCode: number }).exitCode).toBe(2);
+    }
+  });
+});
+
+function quietIo() {
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  return { stdout: sink, stderr: sink };
+}
