@@ -86,5 +86,8 @@ if (process.argv.includes('--readme')) {
     `  | parse + all rules | ${Math.round((COUNT / full.total) * 1000)} | ${full.median.toFixed(3)} |`,
     `  | \`pare lint\` CLI, 1,000 files on disk, incl. process start | ${Math.round((COUNT / cliTotal) * 1000)} | n/a |`,
   ].join('\n');
-  write(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n  ${table}\n  ${text.slice(text.indexOf(end))}`);
+  write(
+    readme,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n  ${table}\n  ${text.slice(text.indexOf(end))}`,
+  );
 }

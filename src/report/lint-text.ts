@@ -49,7 +49,8 @@ export function renderLintText(result: LintResult, options: TextOptions): string
     `${plural(total, 'finding')} (${counts.error} error, ${counts.warning} warning, ${counts.info} info)`,
     `${fixable} fixable with "pare fix"`,
   ];
-  if (totalSaving > 0) parts.push(`estimated savings add up to ${formatBytes(totalSaving)} (they can overlap)`);
+  if (totalSaving > 0)
+    parts.push(`estimated savings add up to ${formatBytes(totalSaving)} (they can overlap)`);
   if (errors > 0) parts.push(c.red(`${plural(errors, 'file')} could not be linted`));
   out.push(parts.join(' · '));
   return `${out.join('\n')}\n`;

@@ -5,7 +5,7 @@
  * the sortable contents list and keyboard navigation. Plain ES2017, no
  * template literals (this is itself a template-free string).
  */
-export const CLIENT_CSS = String.raw`
+export const CLIENT_CSS = `
 :root{--bg:#fff;--fg:#1d2330;--muted:#5c6370;--line:#d9dde3;--panel:#f6f7f9;--accent:#2563eb;--waste:#dc2626;--sel:#111}
 @media (prefers-color-scheme:dark){:root{--bg:#14161b;--fg:#e6e8ec;--muted:#9aa3af;--line:#2c313a;--panel:#1c1f26;--accent:#60a5fa;--waste:#f87171;--sel:#fff}}
 *{box-sizing:border-box}
