@@ -11,14 +11,11 @@ import { isRun } from '../../dockerfile/types.js';
 import { isCompilerLink, outputOf, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
 import { subcommand } from '../../rules/util.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
+import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { prefixCommand, splitCommand } from './command-edit.js';
-import { renderDockerfile } from './emit.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
-  eolOf,
-  headerText,
   leadingWords,
   line,
   resolvePath,
@@ -149,24 +146,13 @@ export function convertC(
   notes.push(...final.notes);
   warnings.push(...final.warnings);
 
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
+  return twoStageConversion(model, stage, plan, final, {
+    ecosystem: 'c',
+    builderBase: builderImage.raw,
+    finalBase: choice.base.image,
+    notes,
+    warnings,
   });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'c',
-      mode: 'convert',
-      builderBase: builderImage.raw,
-      finalBase: choice.base.image,
-      artifact: final.artifact,
-      notes,
-      warnings,
-    },
-  };
 }
 
 /** The link already strips (-s) or keeps debug information on purpose (-g). */

@@ -10,7 +10,7 @@ import { isRun } from '../../dockerfile/types.js';
 import { cgoDisabled, isGoBuild, variableFor, workdirAt } from '../../rules/base/builds.js';
 import { sourceNamesManifest } from '../../rules/layers/knowledge.js';
 import { subcommand } from '../../rules/util.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
+import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import {
   assignmentValue,
   type CommandWords,
@@ -18,7 +18,6 @@ import {
   replaceCommand,
   splitCommand,
 } from './command-edit.js';
-import { renderDockerfile } from './emit.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -26,8 +25,6 @@ import {
   contextRelative,
   copiesWholeContext,
   copyDestination,
-  eolOf,
-  headerText,
   leadingWords,
   resolvePath,
   shellFeatures,
@@ -317,24 +314,13 @@ export function convertGo(
     );
   }
 
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
+  return twoStageConversion(model, stage, plan, final, {
+    ecosystem: 'go',
+    builderBase: builderImage.raw,
+    finalBase: choice.base.image,
+    notes,
+    warnings,
   });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'go',
-      mode: 'convert',
-      builderBase: builderImage.raw,
-      finalBase: choice.base.image,
-      artifact: final.artifact,
-      notes,
-      warnings,
-    },
-  };
 }
 
 /** Whether a start word runs the build output. */

@@ -10,15 +10,12 @@ import type { DockerfileModel, ImageRef, ShellCommand, Stage } from '../../docke
 import { isRun } from '../../dockerfile/types.js';
 import { ecosystem } from '../../rules/layers/knowledge.js';
 import { type BaseCandidate, candidatePool, javaVersionOf, versionsFit } from './bases.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
-import { renderDockerfile } from './emit.js';
+import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { libcOf } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
   basename,
   dirname,
-  eolOf,
-  headerText,
   leadingWords,
   releaseOf,
   resolvePath,
@@ -211,24 +208,13 @@ export function convertJava(
   notes.push(...final.notes);
   warnings.push(...final.warnings);
 
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
+  return twoStageConversion(model, stage, plan, final, {
+    ecosystem: 'java',
+    builderBase: builderImage.raw,
+    finalBase: base.image,
+    notes,
+    warnings,
   });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'java',
-      mode: 'convert',
-      builderBase: builderImage.raw,
-      finalBase: base.image,
-      artifact: final.artifact,
-      notes,
-      warnings,
-    },
-  };
 }
 
 const JLINK_DIR = '/opt/jre';

@@ -24,8 +24,8 @@ import {
   originalCandidate,
   versionsFit,
 } from './bases.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
-import { copyLine, renderDockerfile } from './emit.js';
+import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { copyLine } from './emit.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
@@ -34,8 +34,6 @@ import {
   contextRelative,
   copiesWholeContext,
   copyDestination,
-  eolOf,
-  headerText,
   leadingWords,
   line,
   releaseOf,
@@ -387,22 +385,11 @@ export function convertNode(
     );
   }
 
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
+  return twoStageConversion(model, stage, plan, final, {
+    ecosystem: 'node',
+    builderBase: base.raw,
+    finalBase: chosen.image,
+    notes,
+    warnings,
   });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'node',
-      mode: 'convert',
-      builderBase: base.raw,
-      finalBase: chosen.image,
-      artifact: final.artifact,
-      notes,
-      warnings,
-    },
-  };
 }

@@ -15,17 +15,14 @@ import type {
 import { isRun } from '../../dockerfile/types.js';
 import { isCargoBuild, variableFor, workdirAt } from '../../rules/base/builds.js';
 import { subcommand } from '../../rules/util.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
+import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { NSS_WARNING } from './c.js';
 import { type CommandWords, replaceCommand, splitCommand } from './command-edit.js';
-import { renderDockerfile } from './emit.js';
 import { usesFile } from './go.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
   contextRelative,
-  eolOf,
-  headerText,
   leadingWords,
   releaseOf,
   resolvePath,
@@ -256,22 +253,11 @@ export function convertRust(
   notes.push(...final.notes);
   warnings.push(...final.warnings);
 
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
+  return twoStageConversion(model, stage, plan, final, {
+    ecosystem: 'rust',
+    builderBase: builderImage.raw,
+    finalBase: choice.base.image,
+    notes,
+    warnings,
   });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'rust',
-      mode: 'convert',
-      builderBase: builderImage.raw,
-      finalBase: choice.base.image,
-      artifact: final.artifact,
-      notes,
-      warnings,
-    },
-  };
 }

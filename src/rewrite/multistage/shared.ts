@@ -8,6 +8,7 @@
 
 import type { PackageManager } from '../../catalog/base-images.js';
 import { parseImageRef } from '../../dockerfile/image-ref.js';
+import { literalCommandWords } from '../../dockerfile/literal-words.js';
 import type {
   CommandInstruction,
   CopyInstruction,
@@ -147,48 +148,10 @@ export function startCommands(stages: readonly Stage[], allowGlobs = false): Sta
   };
 }
 
-// Words made only of characters the shell treats literally, or quoted without expansions.
-const WORD = /(?:[A-Za-z0-9_@%+=:,./-]+|'[^']*'|"[^"$`\\!]*")+/y;
-const GLOB_WORD = /(?:[A-Za-z0-9_@%+=:,./*?-]+|'[^']*'|"[^"$`\\!]*")+/y;
-
 /** Exec-form words of CMD/ENTRYPOINT; for the shell form only when it is one simple command of literal words. */
 export function commandWords(instruction: CommandInstruction, allowGlobs = false): string[] | undefined {
   if (instruction.form === 'exec') return [...(instruction.execArgs ?? [])];
-  const text = (instruction.shellText ?? '').trim();
-  const script = instruction.script;
-  if (!text || !script || script.syntaxError) return undefined;
-  const single =
-    script.commands.length === 1 || (script.commands.length === 2 && script.commands[0]!.name === 'exec');
-  if (!single) return undefined;
-  const command = script.commands[script.commands.length - 1]!;
-  if (Object.keys(command.assignments).length > 0 || Object.keys(script.assignments).length > 0)
-    return undefined;
-  const raw: string[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const space = /[ \t]+/y;
-    space.lastIndex = index;
-    if (space.test(text)) {
-      index = space.lastIndex;
-      continue;
-    }
-    const word = allowGlobs ? GLOB_WORD : WORD;
-    word.lastIndex = index;
-    const match = word.exec(text);
-    if (!match) return undefined;
-    raw.push(match[0]);
-    index = word.lastIndex;
-  }
-  const words = raw.map((word) =>
-    word.replace(
-      /'([^']*)'|"([^"]*)"/g,
-      (_, single: string | undefined, double: string | undefined) => single ?? double ?? '',
-    ),
-  );
-  if (words[0] === 'exec') words.shift();
-  const parsed = [command.name, ...command.args];
-  if (parsed.length !== words.length || parsed.some((word, i) => word !== words[i])) return undefined;
-  return words;
+  return literalCommandWords(instruction, allowGlobs);
 }
 
 /** The words the container runs first: ENTRYPOINT when there is one, else CMD. */

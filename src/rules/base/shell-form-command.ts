@@ -1,4 +1,5 @@
 import { classifyImage } from '../../catalog/base-images.js';
+import { literalCommandWords } from '../../dockerfile/literal-words.js';
 import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCommand, isCopyOrAdd } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -120,44 +121,9 @@ function copiesShell(model: DockerfileModel, copy: CopyInstruction): boolean {
   return !root.isScratch && (match === undefined || match.entry.hasShell);
 }
 
-// Words made only of characters the shell treats literally, or quoted without expansions.
-const WORD = /(?:[A-Za-z0-9_@%+=:,./-]+|'[^']*'|"[^"$`\\!]*")+/y;
-
 /** The words of a shell-form command that is one simple command of literal words; undefined otherwise. */
 function simpleWords(instruction: CommandInstruction): string[] | undefined {
-  const text = (instruction.shellText ?? '').trim();
-  const script = instruction.script;
-  if (!text || !script || script.syntaxError) return undefined;
-  // The parser also reports the command `exec` runs; `exec ./app` is still one command.
-  const single =
-    script.commands.length === 1 || (script.commands.length === 2 && script.commands[0]!.name === 'exec');
-  if (!single) return undefined;
-  const command = script.commands[0]!;
-  if (Object.keys(command.assignments).length > 0 || Object.keys(script.assignments).length > 0)
-    return undefined;
-  const raw: string[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const space = /[ \t]+/y;
-    space.lastIndex = index;
-    if (space.test(text)) {
-      index = space.lastIndex;
-      continue;
-    }
-    WORD.lastIndex = index;
-    const match = WORD.exec(text);
-    if (!match) return undefined;
-    raw.push(match[0]);
-    index = WORD.lastIndex;
-  }
-  const words = raw.map((word) =>
-    word.replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double),
-  );
-  // Cross-check with the shell parser: same words, nothing else going on.
-  const parsed = [command.name, ...command.args];
-  if (parsed.length !== words.length || parsed.some((word, i) => word !== words[i])) return undefined;
-  if (words[0] === 'exec' && words.length > 1) words.shift();
-  return words;
+  return literalCommandWords(instruction);
 }
 
 function toJson(words: string[]): string {
