@@ -203,11 +203,13 @@ class ProgressLine {
     const now = Date.now();
     if (now - this.last < 100) return;
     this.last = now;
-    const share =
+    // Layers are read concurrently and compressed, so a byte percentage would mix
+    // units; finished stored bytes against the total is the honest fraction.
+    const finished =
       p.compressedTotal > 0
-        ? ` · ${Math.floor((100 * p.compressedDone) / p.compressedTotal)}% of ${formatBytes(p.compressedTotal)}`
+        ? ` · ${formatBytes(p.compressedDone)} of ${formatBytes(p.compressedTotal)} stored bytes finished`
         : '';
-    const line = `reading layer ${p.layer + 1}/${p.layers} · ${formatBytes(p.bytesRead)} read${share}`;
+    const line = `reading ${p.layers} layer${p.layers === 1 ? '' : 's'} · ${formatBytes(p.bytesRead)} of tar data read${finished}`;
     this.stream.write(`\r${line.slice(0, (this.stream.columns || 80) - 1)}\x1b[K`);
     this.shown = true;
   }
