@@ -6,5 +6,7 @@ it('works as a library: parse, lint and fix through the package entry', async ()
   const findings = await lintModel(model, { rules: allRules });
   const pip = findings.find((finding) => finding.ruleId === 'pip-cache');
   expect(pip?.fix).toBeDefined();
-  expect(applyEdits(model.text, pip!.fix!)).toBe('FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\n');
+  expect(applyEdits(model.text, pip!.fix!)).toBe(
+    'FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\n',
+  );
 });
