@@ -105,7 +105,14 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--probe-timeout <seconds>', 'How long to wait for an HTTP probe to answer (default: 30)')
     .option('--no-multi-stage', 'Only the safe rule fixes; no multi-stage conversion')
     .option('--keep-images', 'Keep the built images (pare-optimize/DIR:original|safe|optimized)')
-    .option('--format <format>', 'text or json', { default: 'text' })
+    .option(
+      '--format <format>',
+      'text, json or html (a self-contained page; the table still goes to stdout)',
+      {
+        default: 'text',
+      },
+    )
+    .option('--report <file>', 'With --format html: where to write the page (default: pare-optimize.html)')
     .option(
       '--config <file>',
       'Config file (default: .pare.json or "pare" in package.json, searched upwards)',

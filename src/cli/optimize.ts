@@ -8,10 +8,14 @@ import { splitShellWords } from '../dockerfile/shell.js';
 import { findEngine } from '../engine/detect.js';
 import { type ProbeSpec, parseHttpProbe } from '../engine/probe.js';
 import { optimize } from '../optimize/optimize.js';
+import { renderOptimizeHtml } from '../report/optimize-html.js';
 import { renderOptimizeText } from '../report/optimize-text.js';
 import { allRules } from '../rules/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
+
+const DEFAULT_HTML_REPORT = 'pare-optimize.html';
 
 export interface OptimizeCliOptions {
   file?: string;
@@ -24,6 +28,8 @@ export interface OptimizeCliOptions {
   multiStage?: boolean;
   keepImages?: boolean;
   format?: string;
+  /** File for `--format html` (default pare-optimize.html in the current directory). */
+  report?: string;
   config?: string;
   verbose?: boolean;
 }
@@ -39,9 +45,10 @@ export async function runOptimize(
   if (!info.isDirectory())
     throw new PareError('expected a project directory (the build context)', { subject: directory ?? '.' });
   const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    throw new PareError(`unknown format "${format}" (expected text, json)`, { subject: '--format' });
+  if (format !== 'text' && format !== 'json' && format !== 'html') {
+    throw new PareError(`unknown format "${format}" (expected text, json, html)`, { subject: '--format' });
   }
+  const report = format === 'html' ? resolve(options.report ?? DEFAULT_HTML_REPORT) : undefined;
   const { config, path: configPath } = await loadConfig({
     ...(options.config ? { explicitPath: options.config } : {}),
     startDirectory: dir,
@@ -77,6 +84,12 @@ export async function runOptimize(
   });
   if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
 
+  if (report !== undefined) {
+    await writeFileAtomic(report, renderOptimizeHtml(result)).catch((error: unknown) => {
+      throw new PareError(`cannot write the report: ${describeSystemError(error)}`, { subject: report });
+    });
+    logger.info(`pare: wrote ${report}`);
+  }
   process.stdout.write(
     format === 'json'
       ? `${JSON.stringify(result, null, 2)}\n`

@@ -1,0 +1,223 @@
+/**
+ * `pare optimize --format html`: one self-contained page with the
+ * before/after comparison as a horizontal bar chart (one bar per measured
+ * candidate, SI sizes and "Nx smaller" against the original, like the seed
+ * articles' `docker images` tables), the probe verdict per candidate, what
+ * each change saved, the rule fixes and conversion notes, the failures and
+ * the winning Dockerfile. The chart is plain markup (no script needed), so
+ * it reads the same in any browser and in the saved file.
+ */
+import type { CandidateOutcome, OptimizeResult } from '../optimize/optimize.js';
+import { formatBytes } from '../util/bytes.js';
+import { VERSION } from '../version.js';
+import { escapeHtml } from './html/escape.js';
+import { renderPage } from './html/page.js';
+
+export interface OptimizeHtmlCandidate {
+  name: string;
+  label: string;
+  bytes: number | null;
+  layers: number | null;
+  verdict: 'ok' | 'failed' | 'not probed' | 'unknown';
+  chosen: boolean;
+}
+
+export interface OptimizeHtmlData {
+  tool: { name: 'pare'; version: string };
+  /** Not `optimize`: the shared client code has its own (differently shaped) hook under that key. */
+  comparison: {
+    dockerfile: string;
+    chosen: string;
+    originalBytes: number | null;
+    candidates: OptimizeHtmlCandidate[];
+  };
+}
+
+const OPTIMIZE_CSS = `
+.opt{max-width:1100px;padding:8px 16px 32px}
+.opt section{margin-bottom:8px}
+.chart{display:flex;flex-direction:column;gap:6px;margin-top:6px}
+.brow{display:grid;grid-template-columns:minmax(120px,220px) minmax(0,1fr) minmax(180px,260px);gap:10px;align-items:center}
+.brow .name{word-break:break-all}
+.brow .track{height:20px;background:var(--panel);border:1px solid var(--line);position:relative}
+.brow .fill{height:100%;background:var(--accent)}
+.brow.orig .fill{background:var(--muted)}
+.brow.chosen .name{font-weight:600}
+.brow.failed .fill{background:var(--waste);opacity:.6}
+.brow .label{font-variant-numeric:tabular-nums;white-space:nowrap}
+.ok{color:#16a34a}
+pre{background:var(--panel);border:1px solid var(--line);padding:8px;overflow:auto;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre}
+ul{margin:4px 0;padding-left:20px}
+`;
+
+export function optimizeHtmlData(result: OptimizeResult): OptimizeHtmlData {
+  const original = result.candidates.find((c) => c.name === 'original');
+  return {
+    tool: { name: 'pare', version: VERSION },
+    comparison: {
+      dockerfile: result.dockerfile,
+      chosen: result.chosen,
+      originalBytes: original?.measurement?.size ?? null,
+      candidates: result.candidates.map((c) => ({
+        name: c.name,
+        label: candidateLabel(c),
+        bytes: c.measurement?.size ?? null,
+        layers: c.measurement?.layers ?? null,
+        verdict: verdict(c),
+        chosen: isChosen(result, c),
+      })),
+    },
+  };
+}
+
+export function renderOptimizeHtml(result: OptimizeResult): string {
+  const data = optimizeHtmlData(result);
+  const originalBytes = data.comparison.originalBytes;
+  const max = Math.max(1, ...result.candidates.map((c) => c.measurement?.size ?? 0));
+  const fig = (label: string, value: string, cls = '') =>
+    `<span class="fig ${cls}">${escapeHtml(label)} <b>${escapeHtml(value)}</b></span>`;
+
+  const chosen = result.candidates.find((c) => isChosen(result, c));
+  const chosenBytes = chosen?.measurement?.size;
+  const headerFigs: string[] = [];
+  if (originalBytes !== null) headerFigs.push(fig('original', formatBytes(originalBytes)));
+  if (result.chosen !== 'original' && chosenBytes !== undefined && originalBytes !== null) {
+    headerFigs.push(fig(candidateLabel(chosen!), formatBytes(chosenBytes)));
+    headerFigs.push(
+      fig('saved', `${formatBytes(originalBytes - chosenBytes)} (${ratio(chosenBytes, originalBytes)})`),
+    );
+  }
+
+  const bars = result.candidates
+    .map((c) => {
+      const size = c.measurement?.size;
+      const classes = ['brow'];
+      if (c.name === 'original') classes.push('orig');
+      if (isChosen(result, c)) classes.push('chosen');
+      if (c.failure) classes.push('failed');
+      const width = size === undefined ? 0 : (100 * size) / max;
+      const label =
+        size === undefined
+          ? c.failure
+            ? `${c.failure.step} failed`
+            : 'not measured'
+          : `${formatBytes(size)}${c.measurement ? ` · ${c.measurement.layers} layers` : ''}${
+              c.name !== 'original' && originalBytes !== null && ratio(size, originalBytes)
+                ? ` · ${ratio(size, originalBytes)}`
+                : ''
+            }`;
+      return `<div class="${classes.join(' ')}" data-candidate="${escapeHtml(c.name)}"${
+        size === undefined ? '' : ` data-bytes="${size}"`
+      }>
+<div class="name">${escapeHtml(candidateLabel(c))}${isChosen(result, c) ? ' ✓' : ''}</div>
+<div class="track" role="img" aria-label="${escapeHtml(`${candidateLabel(c)}: ${label}`)}">${
+        size === undefined ? '' : `<div class="fill bar" style="width:${width.toFixed(2)}%"></div>`
+      }</div>
+<div class="label">${escapeHtml(label)}</div>
+</div>`;
+    })
+    .join('\n');
+
+  const verdictRows = result.candidates
+    .map((c) => {
+      const v = verdict(c);
+      const text = c.attributionOnly
+        ? 'not probed (measured for attribution)'
+        : c.failure
+          ? `${c.failure.step} failed: ${c.failure.message}`
+          : c.probe
+            ? `${c.probe.ok ? 'ok' : 'differs'}: ${c.probe.summary}`
+            : '-';
+      const cls = v === 'ok' ? 'ok' : v === 'failed' ? 'wasted' : 'muted';
+      return `<tr><td>${escapeHtml(candidateLabel(c))}</td><td class="${cls}">${escapeHtml(text)}</td></tr>`;
+    })
+    .join('\n');
+
+  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+  const sections: string[] = [];
+  if (result.contributions.length > 0) {
+    sections.push(
+      `<section><h2>What each change saved</h2><table><tbody>${result.contributions
+        .map(
+          (c) =>
+            `<tr><td class="num">${escapeHtml(formatBytes(c.bytes))}</td><td>${escapeHtml(c.change)}</td></tr>`,
+        )
+        .join('')}</tbody></table></section>`,
+    );
+  }
+  if (result.fixes.length > 0)
+    sections.push(`<section><h2>Rule fixes (${result.fixes.length})</h2>${list(result.fixes)}</section>`);
+  if (result.conversion.length > 0)
+    sections.push(`<section><h2>Multi-stage conversion</h2>${list(result.conversion)}</section>`);
+  if (result.dockerignore) {
+    sections.push(
+      `<section><h2>.dockerignore</h2><p>excludes ${escapeHtml(result.dockerignore.added.join(', '))} (${escapeHtml(
+        formatBytes(result.dockerignore.bytesExcluded),
+      )} of the context)</p></section>`,
+    );
+  }
+  const failures = result.candidates.filter((c) => c.failure);
+  if (failures.length > 0) {
+    sections.push(
+      `<section><h2>Failures</h2>${failures
+        .map(
+          (c) =>
+            `<p class="wasted">${escapeHtml(`${candidateLabel(c)}: ${c.failure!.step} failed: ${c.failure!.message}`)}</p>${
+              c.failure!.log?.length ? `<pre>${escapeHtml(c.failure!.log.join('\n'))}</pre>` : ''
+            }`,
+        )
+        .join('\n')}</section>`,
+    );
+  }
+  const winner =
+    result.chosen === 'original'
+      ? `<section><h2>Result</h2><p>No candidate both passed the probe and came out smaller; nothing was written.</p></section>`
+      : `<section><h2>Winning Dockerfile: ${escapeHtml(candidateLabel(chosen ?? { name: result.chosen }))}${
+          result.output ? ` <span class="muted">(written to ${escapeHtml(result.output)})</span>` : ''
+        }</h2><pre id="dockerfile">${escapeHtml(chosen?.dockerfile ?? '')}</pre></section>`;
+
+  const body = `<style>${OPTIMIZE_CSS}</style>
+<header>
+<h1>pare optimize ${escapeHtml(result.dockerfile)}</h1>
+${headerFigs.join('\n')}
+<span class="muted">pare ${escapeHtml(VERSION)}</span>
+</header>
+<div class="opt">
+<section><h2>Image size per Dockerfile</h2><div class="chart" id="compare">
+${bars}
+</div></section>
+<section><h2>Probe (${escapeHtml(result.probe.kind)})</h2><table><tbody>
+${verdictRows}
+</tbody></table></section>
+${sections.join('\n')}
+${winner}
+</div>`;
+  return renderPage({ title: `pare optimize ${result.dockerfile}`, body, data });
+}
+
+function candidateLabel(c: Pick<CandidateOutcome, 'name' | 'attributionOnly'>): string {
+  if (c.name === 'original') return 'original';
+  const name = c.name === 'safe' ? 'safe fixes' : c.name;
+  return c.attributionOnly ? `${name} (attribution)` : name;
+}
+
+function verdict(c: CandidateOutcome): OptimizeHtmlCandidate['verdict'] {
+  if (c.attributionOnly) return 'not probed';
+  if (c.failure) return 'failed';
+  if (c.probe) return c.probe.ok ? 'ok' : 'failed';
+  return 'unknown';
+}
+
+function isChosen(result: OptimizeResult, c: CandidateOutcome): boolean {
+  return c.name === result.chosen && !c.attributionOnly;
+}
+
+/** "3.2x smaller (-68.4%)" or "1.1x larger (+9.0%)". */
+export function ratio(size: number, original: number): string {
+  if (original <= 0 || size <= 0) return '';
+  const change = ((size - original) / original) * 100;
+  const pct = `${change <= 0 ? '' : '+'}${change.toFixed(1)}%`;
+  return size <= original
+    ? `${(original / size).toFixed(1)}x smaller (${pct})`
+    : `${(size / original).toFixed(1)}x larger (${pct})`;
+}

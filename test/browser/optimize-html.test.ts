@@ -1,0 +1,88 @@
+/**
+ * `pare optimize --format html` opened in headless Chromium (Debian's
+ * package, driven by playwright-core): one bar per measured candidate, widths
+ * in proportion to the sizes, hostile text inert, no console errors.
+ * With PARE_ENGINE_TESTS=1 a missing Chromium fails; otherwise the test skips.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { OptimizeResult } from '../../src/optimize/optimize.js';
+import { renderOptimizeHtml } from '../../src/report/optimize-html.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REQUIRED = process.env.PARE_ENGINE_TESTS === '1';
+const HOSTILE = '</script><script>window.pwned=1</script>';
+const up = { summary: 'still running after 5 s', fingerprint: 'up', ok: true };
+
+const result: OptimizeResult = {
+  schemaVersion: 'pare.optimize/v1',
+  directory: '/src/app',
+  dockerfile: `/src/app/${HOSTILE}/Dockerfile`,
+  output: '/src/app/Dockerfile.pare',
+  probe: { kind: 'up', seconds: 5 },
+  findings: [],
+  fixes: [`cleaned ${HOSTILE}`],
+  conversion: ['distroless final stage'],
+  candidates: [
+    {
+      name: 'original',
+      dockerfile: 'FROM a',
+      measurement: { imageId: 'a', size: 800_000_000, layers: 9 },
+      probe: up,
+    },
+    {
+      name: 'safe',
+      dockerfile: 'FROM b',
+      measurement: { imageId: 'b', size: 400_000_000, layers: 9 },
+      probe: up,
+    },
+    {
+      name: 'optimized',
+      dockerfile: `FROM c\nRUN echo ${HOSTILE}`,
+      measurement: { imageId: 'c', size: 20_000_000, layers: 3 },
+      probe: up,
+    },
+    { name: 'optimized-2', dockerfile: 'FROM d', failure: { step: 'build', message: HOSTILE } },
+  ],
+  chosen: 'optimized',
+  contributions: [{ change: 'multi-stage build', bytes: 380_000_000 }],
+};
+
+describe.runIf(existsSync(CHROMIUM) || REQUIRED)('optimize HTML report in Chromium', () => {
+  it('draws the bars in proportion, with no console errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pare-opt-html-'));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    try {
+      const path = join(dir, 'pare-optimize.html');
+      await writeFile(path, renderOptimizeHtml(result));
+      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`file://${path}`);
+      const bars = page.locator('#compare .bar');
+      expect(await bars.count()).toBe(3);
+      const widths = await bars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      expect(widths[1]! / widths[0]!).toBeCloseTo(0.5, 1);
+      expect(widths[2]! / widths[0]!).toBeCloseTo(0.025, 1);
+      expect(await page.locator('#compare [data-candidate="optimized"] .label').textContent()).toContain(
+        '40.0x smaller',
+      );
+      expect(await page.locator('#dockerfile').textContent()).toContain(`RUN echo ${HOSTILE}`);
+      expect(await page.evaluate('typeof globalThis.pwned')).toBe('undefined');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

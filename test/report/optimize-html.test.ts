@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { OptimizeResult } from '../../src/optimize/optimize.js';
+import { type optimizeHtmlData, ratio, renderOptimizeHtml } from '../../src/report/optimize-html.js';
+
+const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
+
+function sample(overrides: Partial<OptimizeResult> = {}): OptimizeResult {
+  return {
+    schemaVersion: 'pare.optimize/v1',
+    directory: '/src/app',
+    dockerfile: `/src/app/${HOSTILE}/Dockerfile`,
+    output: '/src/app/Dockerfile.pare',
+    probe: { kind: 'up', seconds: 5 },
+    findings: [],
+    fixes: [`added --no-install-recommends in ${HOSTILE}`, 'removed apt lists'],
+    conversion: ['copied /app/server into a distroless final stage'],
+    candidates: [
+      {
+        name: 'original',
+        dockerfile: 'FROM golang:1.22\nRUN go build -o /app/server .',
+        measurement: { imageId: 'sha256:a', size: 912_000_000, layers: 9 },
+        probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
+      },
+      {
+        name: 'safe',
+        dockerfile: 'FROM golang:1.22\nRUN go build -o /app/server . && rm -rf /root/.cache',
+        measurement: { imageId: 'sha256:b', size: 640_000_000, layers: 9 },
+        probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
+      },
+      {
+        name: 'optimized',
+        dockerfile: `FROM golang:1.22 AS build\nRUN echo "${HOSTILE}"\nFROM gcr.io/distroless/static\nCOPY --from=build /app/server /server`,
+        measurement: { imageId: 'sha256:c', size: 12_400_000, layers: 3 },
+        probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
+      },
+      {
+        name: 'optimized-2',
+        dockerfile: 'FROM scratch',
+        failure: { step: 'build', message: `COPY failed: ${HOSTILE}`, log: ['step 3/4', HOSTILE] },
+      },
+    ],
+    chosen: 'optimized',
+    contributions: [
+      { change: 'multi-stage build', bytes: 627_600_000 },
+      { change: `cache cleanup ${HOSTILE}`, bytes: 272_000_000 },
+    ],
+    ...overrides,
+  };
+}
+
+describe('optimize HTML report', () => {
+  const html = renderOptimizeHtml(sample());
+
+  it('keeps hostile text inert: escaped in markup, unicode-escaped in the JSON data', () => {
+    expect(html).not.toContain('window.pwned=1</script>');
+    expect(html).not.toContain('<script>window.pwned');
+    expect(html).toContain(
+      '&lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;&quot;&#39;&amp;&lt;!--',
+    );
+    // Only the page's own three script elements close.
+    expect(html.match(/<\/script>/gi)).toHaveLength(3);
+    expect(html.match(/<script/gi)).toHaveLength(3);
+    // The data element parses back to the original strings.
+    const json = /<script type="application\/json" id="pare-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(json).not.toContain('<');
+    const data = JSON.parse(json) as ReturnType<typeof optimizeHtmlData>;
+    expect(data.comparison.dockerfile).toBe(sample().dockerfile);
+  });
+
+  it('draws a bar for every measured candidate, with SI sizes and Nx smaller', () => {
+    const bars = html.match(/class="fill bar" style="width:[\d.]+%"/g) ?? [];
+    expect(bars).toHaveLength(3);
+    expect(html).toContain('data-candidate="original" data-bytes="912000000"');
+    expect(html).toContain('data-candidate="optimized" data-bytes="12400000"');
+    expect(html).toContain('style="width:100.00%"');
+    expect(html).toContain('912 MB');
+    expect(html).toContain('12.4 MB');
+    expect(html).toContain('73.5x smaller (-98.6%)');
+    expect(html).toContain('1.4x smaller (-29.8%)');
+    expect(html).toContain('safe fixes');
+    expect(html).toMatch(/data-candidate="optimized-2">[\s\S]*?build failed/);
+  });
+
+  it('shows verdicts, contributions, fixes, conversion, failures and the winning Dockerfile', () => {
+    expect(html).toContain('ok: still running after 5 s');
+    expect(html).toContain('628 MB');
+    expect(html).toContain('multi-stage build');
+    expect(html).toContain('removed apt lists');
+    expect(html).toContain('copied /app/server into a distroless final stage');
+    expect(html).toContain('build failed: COPY failed: &lt;/script&gt;');
+    expect(html).toContain('<pre id="dockerfile">FROM golang:1.22 AS build\nRUN echo &quot;&lt;/script&gt;');
+    expect(html).toContain('(written to /src/app/Dockerfile.pare)');
+  });
+
+  it('loads nothing from the network', () => {
+    expect(html).toContain("default-src 'none'");
+    expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?(?:https?:)?\/\//i);
+  });
+
+  it('says so when nothing beat the original', () => {
+    const result = sample({ chosen: 'original' });
+    delete result.output;
+    const page = renderOptimizeHtml(result);
+    expect(page).toContain('nothing was written');
+    expect(page).not.toContain('id="dockerfile"');
+  });
+
+  it('formats ratios both ways', () => {
+    expect(ratio(50, 100)).toBe('2.0x smaller (-50.0%)');
+    expect(ratio(110, 100)).toBe('1.1x larger (+10.0%)');
+    expect(ratio(0, 100)).toBe('');
+  });
+});
