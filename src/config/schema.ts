@@ -58,6 +58,11 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /**
+         * C/C++ and Rust: false skips static linking (apps that need NSS or dlopen) and ships
+         * the binary with exactly the shared libraries it loads. Default: try static first.
+         */
+        staticLinking: z.boolean().optional(),
         /** Where the optimized Dockerfile goes, relative to the original (default Dockerfile.pare). */
         output: z.string().min(1).optional(),
       })

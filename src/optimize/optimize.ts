@@ -16,10 +16,12 @@ import { BuildFailedError } from '../engine/errors.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
 import { fixDockerfile } from '../rewrite/fix.js';
 import { convertToMultiStage } from '../rewrite/multistage/index.js';
+import type { ConversionResult } from '../rewrite/multistage/types.js';
 import { planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
+import { sharedLibrariesOf } from './shared-libraries.js';
 
 /** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
 export type CandidateName = string;
@@ -107,12 +109,15 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const safeText = plan.dockerfile.after;
   // Rewrites, best first. Java gets a jlink'd runtime first (a third of a JRE), then a JRE.
   const rewrites: Array<{ text: string; notes: string[] }> = [];
+  const staticLinking = options.config.optimize?.staticLinking;
+  let dynamicConversion: ConversionResult | undefined;
   if (options.multiStage) {
     const contextFiles = await buildContext.files();
     for (const variant of [{ jlink: true }, {}]) {
       const converted = convertToMultiStage(plan.model, {
         contextFiles,
         contextDirectory: options.directory,
+        ...(staticLinking !== undefined ? { staticLinking } : {}),
         ...variant,
       });
       if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
@@ -124,6 +129,14 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         notes: [...converted.notes, ...converted.warnings.map((warning: string) => `warning: ${warning}`)],
       });
     }
+    // Native code that cannot (or must not) link statically: the glibc-dynamic build, whose exact
+    // libraries are read from the built binary once the static candidates have failed.
+    const dynamic = convertToMultiStage(plan.model, {
+      contextFiles,
+      contextDirectory: options.directory,
+      staticLinking: false,
+    });
+    if (dynamic && (dynamic.ecosystem === 'c' || dynamic.ecosystem === 'rust')) dynamicConversion = dynamic;
   }
   const findings = await import('../rules/run.js').then(({ lintModel }) => lintModel(model, lintOptions));
 
@@ -154,6 +167,46 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       });
       const inspect = await options.engine.imageInspect(built.imageId);
       return { imageId: built.imageId, size: inspect.Size, layers: inspect.RootFS.Layers?.length ?? 0 };
+    };
+
+    /** Builds the dynamic conversion's builder stage, asks its loader what the binary needs, converts with exactly that. */
+    const exactLibrariesRewrite = async (dynamic: ConversionResult) => {
+      const builderName = (await parseDockerfile(dynamic.text, filePath)).stages[0]?.name;
+      const binary = dynamic.artifact.find((path) => !path.startsWith('/etc/ssl/'));
+      if (!builderName || !binary) return undefined;
+      step("building the dynamic builder to read the binary's shared libraries");
+      const builderFile = join(workdir, 'Dockerfile.dynamic-builder');
+      await writeFile(builderFile, dynamic.text);
+      if (dockerignoreText !== undefined) await writeFile(`${builderFile}.dockerignore`, dockerignoreText);
+      let imageId: string;
+      try {
+        ({ imageId } = await options.engine.build({
+          context: options.directory,
+          dockerfile: builderFile,
+          target: builderName,
+          temporary: true,
+          labels: { 'org.pare.optimize': 'dynamic-builder' },
+          ...(options.onBuildLine ? { onProgress: options.onBuildLine } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }));
+      } catch (error) {
+        if (error instanceof BuildFailedError) return undefined;
+        throw error;
+      }
+      const libraries = await sharedLibrariesOf(options.engine, imageId, binary);
+      if (!libraries || libraries.length === 0) return undefined;
+      const exact = convertToMultiStage(plan.model, {
+        contextFiles: await buildContext.files(),
+        contextDirectory: options.directory,
+        staticLinking: false,
+        sharedLibraries: libraries,
+      });
+      if (!exact) return undefined;
+      const again = await fixDockerfile(await parseDockerfile(exact.text, filePath), lintOptions);
+      return {
+        text: again.fixed,
+        notes: [...exact.notes, ...exact.warnings.map((warning: string) => `warning: ${warning}`)],
+      };
     };
 
     // 1. The original must build and pass its own probe; otherwise nothing can be compared.
@@ -194,16 +247,26 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
 
     // 2. Candidates, best first; the first that builds, behaves the same and is not bigger wins.
-    const queue: Array<[CandidateName, string, string[]]> = rewrites.map((rewrite, index) => [
+    type Producer = () => Promise<{ text: string; notes: string[] } | undefined>;
+    const queue: Array<[CandidateName, Producer]> = rewrites.map((rewrite, index) => [
       index === 0 ? 'optimized' : `optimized-${index + 1}`,
-      rewrite.text,
-      rewrite.notes,
+      async () => rewrite,
     ]);
-    queue.push(['safe', safeText, []]);
+    if (dynamicConversion) {
+      const conversion = dynamicConversion;
+      const exact: [CandidateName, Producer] = ['optimized-dynamic', () => exactLibrariesRewrite(conversion)];
+      // Static first by default; with staticLinking: false the exact libraries on scratch beat a glibc base.
+      if (staticLinking === false) queue.unshift(exact);
+      else queue.push(exact);
+    }
+    queue.push(['safe', async () => ({ text: safeText, notes: [] })]);
     let chosen: CandidateName = 'original';
     let conversion: string[] = [];
     let optimizedText = safeText;
-    for (const [name, text, notes] of queue) {
+    for (const [name, produce] of queue) {
+      const produced = await produce();
+      if (!produced) continue;
+      const { text, notes } = produced;
       if (text === source.text && dockerignoreText === undefined) continue;
       const outcome: CandidateOutcome = { name, dockerfile: text };
       candidates.push(outcome);
