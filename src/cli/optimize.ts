@@ -3,10 +3,8 @@ import { resolve } from 'node:path';
 import { applyConfig } from '../config/apply.js';
 import { loadConfig } from '../config/load.js';
 import { ruleSettingsFrom } from '../config/rule-settings.js';
-import type { PareConfig } from '../config/schema.js';
-import { splitShellWords } from '../dockerfile/shell.js';
 import { findEngine } from '../engine/detect.js';
-import { type ProbeSpec, parseHttpProbe } from '../engine/probe.js';
+import { positiveSeconds, resolveProbe } from '../engine/probe-options.js';
 import { optimize } from '../optimize/optimize.js';
 import { renderOptimizeHtml } from '../report/optimize-html.js';
 import { renderOptimizeText } from '../report/optimize-text.js';
@@ -54,7 +52,7 @@ export async function runOptimize(
     startDirectory: dir,
   });
   applyConfig(config, configPath);
-  const probe = await resolveProbe(options, config);
+  const probe = await resolveProbe(options, config.optimize?.probe);
   const engine = await findEngine();
 
   const tty = Boolean(process.stderr.isTTY);
@@ -70,7 +68,7 @@ export async function runOptimize(
     multiStage: options.multiStage !== false,
     probe,
     ...(options.probeTimeout !== undefined
-      ? { probeTimeoutMs: secondsOption(options.probeTimeout, '--probe-timeout') * 1000 }
+      ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
       : {}),
     config,
     rules: allRules,
@@ -101,32 +99,4 @@ export async function runOptimize(
 function statusLine(line: string): void {
   const width = (process.stderr.columns ?? 80) - 4;
   process.stderr.write(`\r\x1b[K  ${line.slice(0, width)}`);
-}
-
-async function resolveProbe(options: OptimizeCliOptions, config: PareConfig): Promise<ProbeSpec> {
-  const given = [options.probeCmd, options.probeHttp, options.probeUp].filter((value) => value !== undefined);
-  if (given.length > 1) throw new PareError('give one of --probe-cmd, --probe-http, --probe-up');
-  const cmd = options.probeCmd ?? (given.length === 0 ? config.optimize?.probe?.cmd : undefined);
-  const http = options.probeHttp ?? (given.length === 0 ? config.optimize?.probe?.http : undefined);
-  const up = options.probeUp ?? (given.length === 0 ? config.optimize?.probe?.up : undefined);
-  if (cmd !== undefined) {
-    const args = await splitShellWords(String(cmd));
-    if (!args) throw new PareError(`not a single command: ${cmd}`, { subject: '--probe-cmd' });
-    return { kind: 'cmd', args };
-  }
-  if (http !== undefined) return parseHttpProbe(String(http));
-  if (up !== undefined) {
-    const seconds = Number(up);
-    if (!Number.isFinite(seconds) || seconds <= 0)
-      throw new PareError(`expected seconds, got "${up}"`, { subject: '--probe-up' });
-    return { kind: 'up', seconds };
-  }
-  return { kind: 'up', seconds: 5 };
-}
-
-function secondsOption(value: number | string, flag: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new PareError(`expected seconds, got "${value}"`, { subject: flag });
-  return seconds;
 }

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { splitShellWords } from '../dockerfile/shell.js';
 import { findEngine } from '../engine/detect.js';
 import type { Engine } from '../engine/engine.js';
-import { observe, type ProbeSpec, parseHttpProbe, sameBehaviour } from '../engine/probe.js';
+import { observe, sameBehaviour } from '../engine/probe.js';
+import { resolveProbe } from '../engine/probe-options.js';
 import { openImage } from '../image/open.js';
 import {
   familiarDockerReference,
@@ -216,23 +216,4 @@ function nonNegativeInteger(value: string | number, subject: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new PareError(`expected seconds since 1970, got "${value}"`, { subject });
   return n;
-}
-
-async function resolveProbe(options: SlimCliOptions): Promise<ProbeSpec> {
-  const given = [options.probeCmd, options.probeHttp, options.probeUp].filter((v) => v !== undefined);
-  if (given.length > 1) throw new PareError('give one of --probe-cmd, --probe-http, --probe-up');
-  if (options.probeCmd !== undefined) {
-    const args = await splitShellWords(String(options.probeCmd));
-    if (!args) throw new PareError(`not a single command: ${options.probeCmd}`, { subject: '--probe-cmd' });
-    return { kind: 'cmd', args };
-  }
-  if (options.probeHttp !== undefined) return parseHttpProbe(String(options.probeHttp));
-  if (options.probeUp !== undefined) {
-    const seconds = Number(options.probeUp);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw new PareError(`expected seconds, got "${options.probeUp}"`, { subject: '--probe-up' });
-    }
-    return { kind: 'up', seconds };
-  }
-  return { kind: 'up', seconds: 5 };
 }
