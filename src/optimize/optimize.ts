@@ -14,10 +14,9 @@ import { readDockerfile } from '../dockerfile/source.js';
 import type { Engine } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
-import { fixDockerfile } from '../rewrite/fix.js';
 import { convertToMultiStage } from '../rewrite/multistage/index.js';
 import type { ConversionResult } from '../rewrite/multistage/types.js';
-import { planFixes } from '../rewrite/plan.js';
+import { fixConversion, planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
@@ -121,13 +120,9 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...variant,
       });
       if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
-      // The conversion is a rewrite; the rule fixes run again over it (e.g. apt cleanups in the final stage).
-      const again = await fixDockerfile(await parseDockerfile(converted.text, filePath), lintOptions);
-      if (again.fixed === safeText || rewrites.some((rewrite) => rewrite.text === again.fixed)) continue;
-      rewrites.push({
-        text: again.fixed,
-        notes: [...converted.notes, ...converted.warnings.map((warning: string) => `warning: ${warning}`)],
-      });
+      const { fix, notes } = await fixConversion(converted, filePath, lintOptions);
+      if (fix.fixed === safeText || rewrites.some((rewrite) => rewrite.text === fix.fixed)) continue;
+      rewrites.push({ text: fix.fixed, notes });
     }
     // Native code that cannot (or must not) link statically: the glibc-dynamic build, whose exact
     // libraries are read from the built binary once the static candidates have failed.
@@ -138,7 +133,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     });
     if (dynamic && (dynamic.ecosystem === 'c' || dynamic.ecosystem === 'rust')) dynamicConversion = dynamic;
   }
-  const findings = await import('../rules/run.js').then(({ lintModel }) => lintModel(model, lintOptions));
 
   const workdir = await mkdtemp(join(tmpdir(), 'pare-optimize-'));
   const tagBase = `pare-optimize/${slug(options.directory)}`;
@@ -202,11 +196,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         sharedLibraries: libraries,
       });
       if (!exact) return undefined;
-      const again = await fixDockerfile(await parseDockerfile(exact.text, filePath), lintOptions);
-      return {
-        text: again.fixed,
-        notes: [...exact.notes, ...exact.warnings.map((warning: string) => `warning: ${warning}`)],
-      };
+      const { fix, notes } = await fixConversion(exact, filePath, lintOptions);
+      return { text: fix.fixed, notes };
     };
 
     // 1. The original must build and pass its own probe; otherwise nothing can be compared.
@@ -372,7 +363,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       dockerfile: filePath,
       ...(output ? { output } : {}),
       probe: options.probe,
-      findings,
+      findings: plan.findings,
       fixes: plan.applied.map((finding) => `${finding.ruleId}: ${finding.message}`),
       conversion,
       ...(plan.dockerignore

@@ -14,6 +14,8 @@ export interface FixResult {
   fixed: string;
   /** Findings whose fixes were applied, from every pass. */
   applied: Finding[];
+  /** Findings of the Dockerfile as it was given, before any fix. */
+  initial: Finding[];
   /** Findings left after fixing (no fix, or fix not applicable). */
   remaining: Finding[];
   model: DockerfileModel;
@@ -26,6 +28,7 @@ export async function fixDockerfile(model: DockerfileModel, options: LintOptions
   let current = model;
   const applied: Finding[] = [];
   let findings = await lintModel(current, options);
+  const initial = findings;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const fixable = findings.filter((finding) => finding.fix && finding.fix.length > 0);
     if (fixable.length === 0) break;
@@ -38,5 +41,5 @@ export async function fixDockerfile(model: DockerfileModel, options: LintOptions
     applied.push(...accepted);
     findings = await lintModel(current, options);
   }
-  return { original, fixed: current.text, applied, remaining: findings, model: current };
+  return { original, fixed: current.text, applied, initial, remaining: findings, model: current };
 }

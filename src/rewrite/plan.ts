@@ -9,8 +9,9 @@ import type { DockerfileModel } from '../dockerfile/types.js';
 import type { LintOptions } from '../rules/run.js';
 import type { Finding } from '../rules/types.js';
 import { proposeDockerignore } from './dockerignore.js';
-import { fixDockerfile } from './fix.js';
+import { type FixResult, fixDockerfile } from './fix.js';
 import { convertToMultiStage } from './multistage/index.js';
+import type { ConversionResult } from './multistage/types.js';
 
 const DOCKERIGNORE_RULES = new Set(['copy-without-dockerignore', 'dockerignore-gaps']);
 
@@ -25,6 +26,8 @@ export interface FixPlan {
   dockerfile: FileChange;
   dockerignore?: FileChange & { added: string[]; bytesExcluded: number };
   applied: Finding[];
+  /** Lint findings of the Dockerfile as given. */
+  findings: Finding[];
   remaining: Finding[];
   model: DockerfileModel;
   /** What the multi-stage conversion did, when it was asked for and applied. */
@@ -52,17 +55,20 @@ export async function planFixes(model: DockerfileModel, options: PlanOptions): P
         : {}),
     });
     if (converted) {
-      const again = await fixDockerfile(await parseDockerfile(converted.text, model.path), options);
-      fixed = { ...again, original: fixed.original, applied: [...fixed.applied, ...again.applied] };
-      conversion = [
-        ...converted.notes,
-        ...converted.warnings.map((warning: string) => `warning: ${warning}`),
-      ];
+      const again = await fixConversion(converted, model.path, options);
+      fixed = {
+        ...again.fix,
+        original: fixed.original,
+        initial: fixed.initial,
+        applied: [...fixed.applied, ...again.fix.applied],
+      };
+      conversion = again.notes;
     }
   }
   const plan: FixPlan = {
     dockerfile: { path: options.dockerfilePath, before: fixed.original, after: fixed.fixed },
     applied: fixed.applied,
+    findings: fixed.initial,
     remaining: fixed.remaining,
     model: fixed.model,
     ...(conversion ? { conversion } : {}),
@@ -83,4 +89,18 @@ export async function planFixes(model: DockerfileModel, options: PlanOptions): P
     }
   }
   return plan;
+}
+
+/**
+ * A conversion is a rewrite: the rule fixes run again over its text (e.g. apt
+ * cleanups in the new final stage). Returns that fix and the conversion's notes,
+ * warnings marked as such.
+ */
+export async function fixConversion(
+  converted: ConversionResult,
+  path: string,
+  options: LintOptions,
+): Promise<{ fix: FixResult; notes: string[] }> {
+  const fix = await fixDockerfile(await parseDockerfile(converted.text, path), options);
+  return { fix, notes: [...converted.notes, ...converted.warnings.map((warning) => `warning: ${warning}`)] };
 }
