@@ -1,8 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { applyConfig } from '../config/apply.js';
-import { loadConfig } from '../config/load.js';
-import { ruleSettingsFrom } from '../config/rule-settings.js';
+import { loadProjectConfig } from '../config/project.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
@@ -28,18 +26,11 @@ export interface FixCliOptions {
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
   const source = await readDockerfile(path ?? '.');
   const filePath = source.filePath!;
-  const { config, path: configPath } = await loadConfig({
-    ...(options.config ? { explicitPath: options.config } : {}),
+  const { config, settings } = await loadProjectConfig({
+    explicitPath: options.config,
     startDirectory: dirname(filePath),
+    disable: options.disable,
   });
-  const disable = options.disable
-    ? String(options.disable)
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean)
-    : [];
-  const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
-  applyConfig(config, configPath);
   const buildContext = await openBuildContext(
     options.context ?? source.directory ?? dirname(filePath),
     basename(filePath),

@@ -1,8 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { applyConfig } from '../config/apply.js';
-import { loadConfig } from '../config/load.js';
-import { ruleSettingsFrom } from '../config/rule-settings.js';
+import { loadProjectConfig } from '../config/project.js';
 import { renderLintJson } from '../report/lint-json.js';
 import { renderLintSarif } from '../report/lint-sarif.js';
 import { renderLintText } from '../report/lint-text.js';
@@ -32,9 +30,10 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
     });
   }
   const firstPath = paths.find((path) => path !== '-');
-  const { config, path: configPath } = await loadConfig({
-    ...(options.config ? { explicitPath: options.config } : {}),
+  const { config, settings } = await loadProjectConfig({
+    explicitPath: options.config,
     startDirectory: firstPath ? await directoryOf(firstPath) : '.',
+    disable: options.disable,
   });
   const failOn = options.failOn ?? config.lint?.failOn ?? 'warning';
   if (!(FAIL_ON as readonly string[]).includes(failOn)) {
@@ -42,14 +41,6 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
       subject: '--fail-on',
     });
   }
-  const disable = options.disable
-    ? String(options.disable)
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean)
-    : [];
-  const settings = ruleSettingsFrom(config, allRules, { disable, ...(configPath ? { configPath } : {}) });
-  applyConfig(config, configPath);
 
   const result = await lintFiles(paths, {
     rules: allRules,

@@ -1,8 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { applyConfig } from '../config/apply.js';
-import { loadConfig } from '../config/load.js';
-import { ruleSettingsFrom } from '../config/rule-settings.js';
+import { loadProjectConfig } from '../config/project.js';
 import { findEngine } from '../engine/detect.js';
 import { positiveSeconds, resolveProbe } from '../engine/probe-options.js';
 import { optimize } from '../optimize/optimize.js';
@@ -47,11 +45,7 @@ export async function runOptimize(
     throw new PareError(`unknown format "${format}" (expected text, json, html)`, { subject: '--format' });
   }
   const report = format === 'html' ? resolve(options.report ?? DEFAULT_HTML_REPORT) : undefined;
-  const { config, path: configPath } = await loadConfig({
-    ...(options.config ? { explicitPath: options.config } : {}),
-    startDirectory: dir,
-  });
-  applyConfig(config, configPath);
+  const { config, settings } = await loadProjectConfig({ explicitPath: options.config, startDirectory: dir });
   const probe = await resolveProbe(options, config.optimize?.probe);
   const engine = await findEngine();
 
@@ -72,7 +66,7 @@ export async function runOptimize(
       : {}),
     config,
     rules: allRules,
-    settings: ruleSettingsFrom(config, allRules, configPath ? { configPath } : {}),
+    settings,
     engine,
     keepImages: options.keepImages === true,
     onStep: (message) => logger.info(`pare: ${message}…`),
