@@ -6,7 +6,6 @@ import { basename } from 'node:path';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { type DockerfileSource, readDockerfile, readDockerfileFromStream } from '../dockerfile/source.js';
-import { mapConcurrent } from '../util/concurrency.js';
 import { isPareError } from '../util/errors.js';
 import { lintModel, type RuleSettings } from './run.js';
 import type { BaseImagePolicy, Finding, Rule } from './types.js';
@@ -34,7 +33,9 @@ export interface LintFilesOptions {
 }
 
 export async function lintFiles(paths: readonly string[], options: LintFilesOptions): Promise<LintResult> {
-  const files = await mapConcurrent(paths.length > 0 ? paths : ['.'], 16, (path) => lintOne(path, options));
+  // One after another: reads and context walks are synchronous (see source.ts), parsing is CPU.
+  const files: LintedFile[] = [];
+  for (const path of paths.length > 0 ? paths : ['.']) files.push(await lintOne(path, options));
   return { files };
 }
 
