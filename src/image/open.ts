@@ -24,13 +24,6 @@ export type DaemonImageReference = Extract<ImageReference, { transport: 'docker-
 /** What a registry reference hands to `openRegistryImage` in ./registry.js. */
 export type RegistryImageReference = Extract<ImageReference, { transport: 'registry' }>;
 
-interface DaemonModule {
-  openDaemonImage(reference: DaemonImageReference, options: OpenImageOptions): Promise<Image>;
-}
-interface RegistryModule {
-  openRegistryImage(reference: RegistryImageReference, options: OpenImageOptions): Promise<Image>;
-}
-
 export async function openImage(reference: string, options: OpenImageOptions = {}): Promise<Image> {
   return openParsedImage(parseImageReference(reference), options);
 }
@@ -54,12 +47,12 @@ export async function openParsedImage(
     case 'path':
       return openLocalPath(reference.path, reference.raw, options);
     case 'docker-daemon': {
-      const module = await importSource<DaemonModule>('./docker-daemon.js', 'docker-daemon', reference.raw);
-      return module.openDaemonImage(reference, options);
+      const { openDaemonImage } = await import('./docker-daemon.js');
+      return openDaemonImage(reference, options);
     }
     case 'registry': {
-      const module = await importSource<RegistryModule>('./registry.js', 'registry', reference.raw);
-      return module.openRegistryImage(reference, options);
+      const { openRegistryImage } = await import('./registry.js');
+      return openRegistryImage(reference, options);
     }
   }
 }
@@ -93,29 +86,4 @@ async function openLocalPath(path: string, raw: string, options: OpenImageOption
   throw new PareError('is neither a docker-archive (no manifest.json) nor an OCI archive (no oci-layout)', {
     subject: raw,
   });
-}
-
-async function importSource<T>(specifier: string, transport: string, raw: string): Promise<T> {
-  try {
-    // A variable specifier keeps TypeScript from requiring the module to exist at build time.
-    return (await import(specifier)) as T;
-  } catch (error) {
-    if (isMissingModule(error, specifier)) {
-      throw new PareError(`the ${transport} transport is not available in this build of pare yet`, {
-        subject: raw,
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
-/** True only when `specifier` itself is missing, not when it exists but one of its own imports fails. */
-function isMissingModule(error: unknown, specifier: string): boolean {
-  const message = (error as Error | undefined)?.message ?? '';
-  const file = specifier.slice(2, -3); // './registry.js' -> 'registry': no regex metacharacters
-  // Node: Cannot find module '/…/image/registry.js' imported from …; vite (tests): Failed to load url ./registry.js
-  const node = new RegExp(`Cannot find module '[^']*/image/${file}\\.js'`);
-  const vite = new RegExp(`Failed to load url \\./${file}\\.js`);
-  return node.test(message) || vite.test(message);
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,6 @@ import { scanLayer, scanLayers } from '../../src/image/layer-scan.js';
 import { selectPlatform } from '../../src/image/oci-layout.js';
 import { openImage } from '../../src/image/open.js';
 import type { Image, Platform, TarEntry } from '../../src/image/types.js';
-import { PareError } from '../../src/util/errors.js';
 import {
   type BuiltImage,
   buildImage,
@@ -233,19 +231,6 @@ describe('bare paths', () => {
     await writeFile(other, tarOf([{ name: 'README', data: Buffer.from('hi') }]));
     await expect(openImage(other)).rejects.toThrow(/is neither a docker-archive .* nor an OCI archive/);
   });
-});
-
-describe('transports provided by other modules', () => {
-  it.skipIf(existsSync(new URL('../../src/image/docker-daemon.ts', import.meta.url)))(
-    'docker-daemon says it is not available when its module is missing',
-    async () => {
-      const error = await openImage('docker-daemon:alpine').catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(PareError);
-      expect((error as PareError).line).toBe(
-        'docker-daemon:alpine: the docker-daemon transport is not available in this build of pare yet',
-      );
-    },
-  );
 });
 
 describe('scanLayers', () => {
