@@ -42,7 +42,7 @@ exec 9>"$STATE_DIR/provision.lock"
 flock 9
 
 # ---------------------------------------------------------------- packages
-PACKAGES=(docker.io mmdebstrap docker-registry skopeo pigz zstd chromium curl ca-certificates)
+PACKAGES=(docker.io mmdebstrap docker-registry skopeo pigz zstd chromium curl ca-certificates strace)
 
 install_missing_packages() {
   local missing=() pkg

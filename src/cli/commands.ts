@@ -138,9 +138,22 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--layers <n>', 'Output layers (default: keep the base/app split)')
     .option('--keep <categories>', 'Leftover categories to keep (comma-separated, or all)')
     .option('--remove <categories>', 'Extra categories to remove: toolchain, compiled-sources (or all, none)')
-    .option('--report <file>', 'Write the removed paths with sizes and reasons as JSON')
-    .option('--compression <kind>', 'Layer compression: gzip or none', { default: 'gzip' })
+    .option(
+      '--minimal',
+      'Keep only what the app reaches: ELF closure, interpreter imports, a traced run with the probe (needs the engine and strace)',
+    )
+    .option('--include <path>', 'With --minimal: also keep this path and everything below it (repeatable)')
+    .option('--exclude <glob>', 'With --minimal: drop matching paths even when reached (repeatable)')
+    .option('--no-trace', 'With --minimal: static reachability only, no traced run')
+    .option(
+      '--report <file>',
+      'Write removed (and with --minimal kept) paths with sizes and reasons: JSON, or an HTML page when FILE ends in .html',
+    )
+    .option('--compression <kind>', 'Layer compression: gzip, zstd (OCI outputs) or none', {
+      default: 'gzip',
+    })
     .option('--gzip-level <n>', 'gzip level 1-9 (default 6)')
+    .option('--zstd-level <n>', 'zstd level 1-19 (default 3; needs the zstd program)')
     .option(
       '--mtime <seconds>',
       'Clamp mtimes to this (default SOURCE_DATE_EPOCH, else the image creation time)',
@@ -153,6 +166,9 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--probe-up <seconds>', 'Both must still run after this long (default probe: 5 s)')
     .example('pare slim docker-daemon:app:latest --tag app:slim --probe-http :8000/')
     .example('pare slim docker-archive:app.tar --output oci:./app-slim --report removed.json')
+    .example(
+      'pare slim docker-daemon:api:latest --minimal --tag api:min --probe-http :8000/ --report slim.html',
+    )
     .action(async (image: string, options) => {
       const { runSlim } = await import('./slim.js');
       setExit(await runSlim(image, options));

@@ -77,7 +77,9 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     logger.info('multi-stage conversion (unverified: `pare optimize` builds and probes it):');
     for (const note of plan.conversion) logger.info(`  - ${note}`);
   } else if (options.multiStage) {
-    logger.info('multi-stage conversion: not applicable to this Dockerfile');
+    logger.info(
+      `multi-stage conversion: not applicable to this Dockerfile${plan.conversionSkipped ? `: ${plan.conversionSkipped}` : ''}`,
+    );
   }
   const fixedCount = plan.applied.length + (dockerignore ? 1 : 0);
   const left = plan.remaining;

@@ -4,6 +4,7 @@
  * No logic lives here beyond wiring and turning errors into exit codes.
  */
 import { cac } from 'cac';
+import { processCleanup } from '../engine/cleanup.js';
 import { EXIT_BAD_INPUT, isPareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
 import { VERSION } from '../version.js';
@@ -41,7 +42,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** How a shell reports a process ended by SIGINT; the cleanup re-raises the signal itself. */
+const EXIT_INTERRUPTED = 130;
+
 function reportError(error: unknown, debug: boolean): number {
+  // Ctrl-C: the cleanup registry said so in one line; what failed because of it is no news.
+  if (processCleanup.interrupted) {
+    if (debug) logger.debugStack(error);
+    return EXIT_INTERRUPTED;
+  }
   if (isPareError(error)) {
     logger.error(error.line);
     if (debug && error.cause) logger.debugStack(error.cause);

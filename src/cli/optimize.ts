@@ -45,9 +45,17 @@ export async function runOptimize(
     throw new PareError(`unknown format "${format}" (expected text, json, html)`, { subject: '--format' });
   }
   const report = format === 'html' ? resolve(options.report ?? DEFAULT_HTML_REPORT) : undefined;
-  const { config, settings } = await loadProjectConfig({ explicitPath: options.config, startDirectory: dir });
+  const {
+    config,
+    settings,
+    path: configPath,
+  } = await loadProjectConfig({ explicitPath: options.config, startDirectory: dir });
   const probe = await resolveProbe(options, config.optimize?.probe);
   const engine = await findEngine();
+  // What an earlier run could not remove because its engine died (labelled with a process now gone).
+  // Best effort: a failure here is not this run's problem (an unreachable engine is reported next).
+  const stale = await engine.removeStale().catch(() => [] as string[]);
+  if (stale.length > 0) logger.info(`pare: removed what an earlier run left behind: ${stale.join(', ')}`);
 
   const tty = Boolean(process.stderr.isTTY);
   const result = await optimize({
@@ -65,6 +73,7 @@ export async function runOptimize(
       ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
       : {}),
     config,
+    ...(configPath ? { configPath } : {}),
     rules: allRules,
     settings,
     engine,

@@ -5,11 +5,13 @@
  * (and, if probed, behaving the same), 1 when the probe differs, 2 for bad input.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processCleanup } from '../engine/cleanup.js';
 import { findEngine } from '../engine/detect.js';
 import type { Engine } from '../engine/engine.js';
-import { observe, sameBehaviour } from '../engine/probe.js';
 import { resolveProbe } from '../engine/probe-options.js';
 import { openImage } from '../image/open.js';
 import {
@@ -18,12 +20,17 @@ import {
   parseImageReference,
   withDefaultTag,
 } from '../image/reference.js';
-import { refuseInputPath } from '../image/write-common.js';
+import type { Image, Layer } from '../image/types.js';
+import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { loadArchive } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
-import { type SlimResult, slimImage } from '../slim/slim.js';
+import { missingPaths, type Proof, prove } from '../slim/prove.js';
+import { type MinimalSelection, selectReachable } from '../slim/reach/minimal.js';
+import { prepareTracer } from '../slim/reach/tracer.js';
+import { buildSlimReport, type SlimReport } from '../slim/report.js';
+import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
@@ -37,6 +44,7 @@ export interface SlimCliOptions {
   report?: string;
   compression?: string;
   gzipLevel?: string | number;
+  zstdLevel?: string | number;
   mtime?: string | number;
   platform?: string;
   verify?: boolean;
@@ -44,6 +52,11 @@ export interface SlimCliOptions {
   probeCmd?: string;
   probeHttp?: string;
   probeUp?: string | number;
+  minimal?: boolean;
+  include?: string | string[];
+  exclude?: string | string[];
+  /** `--no-trace` sets false. */
+  trace?: boolean;
 }
 
 export interface SlimIo {
@@ -65,13 +78,20 @@ export async function runSlim(
   const gzipLevel = positiveInteger(options.gzipLevel, '--gzip-level');
   const mtime = options.mtime === undefined ? undefined : nonNegativeInteger(options.mtime, '--mtime');
   const compression = options.compression ?? 'gzip';
-  if (compression === 'zstd') {
-    throw new PareError('zstd output is not implemented yet (use gzip or none)', {
-      subject: '--compression',
-    });
+  if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') {
+    throw new PareError(`expected gzip, zstd or none, got "${compression}"`, { subject: '--compression' });
   }
-  if (compression !== 'gzip' && compression !== 'none') {
-    throw new PareError(`expected gzip or none, got "${compression}"`, { subject: '--compression' });
+  const zstdLevel = positiveInteger(options.zstdLevel, '--zstd-level');
+  if (zstdLevel !== undefined) checkZstdLevel(zstdLevel);
+  if (compression === 'zstd' && (options.tag || options.verify)) {
+    // Measured: Docker 20.10's `docker load` fails on zstd layers ("unexpected EOF").
+    throw new PareError(
+      'zstd layers cannot be loaded into Docker 20.10 (--tag, --verify); write them with --output oci:DIR or oci-archive:PATH, or use --compression gzip',
+      { subject: '--compression' },
+    );
+  }
+  if (compression === 'zstd' && target?.transport === 'docker-archive') {
+    io.stderr.write("pare: note: Docker 20.10's docker load cannot read zstd layers\n");
   }
   const keep = parseCategories(options.keep, '--keep');
   const remove = parseCategories(options.remove, '--remove');
@@ -81,71 +101,276 @@ export async function runSlim(
   if (target) await refuseInputPath(target.path, inputs);
   if (options.report) await refuseInputPath(options.report, inputs);
 
-  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
-  let result: SlimResult;
-  try {
-    result = await slimImage(image, {
-      remove: selectCategories(keep, remove),
-      compression,
-      ...(layers !== undefined ? { layers } : {}),
-      ...(gzipLevel !== undefined ? { gzipLevel } : {}),
-      ...(mtime !== undefined ? { mtime } : {}),
+  const minimal = options.minimal === true;
+  const include = listOption(options.include);
+  const exclude = listOption(options.exclude);
+  if (!minimal && (include.length > 0 || exclude.length > 0)) {
+    throw new PareError('--include and --exclude choose paths for --minimal; add --minimal', {
+      subject: include.length > 0 ? '--include' : '--exclude',
     });
-  } finally {
-    await image.close();
   }
+  const slimOptions: SlimOptions = {
+    remove: selectCategories(keep, remove),
+    compression,
+    // Ctrl-C stops the work early; the cleanup registry removes what it left.
+    signal: processCleanup.signal,
+    ...(layers !== undefined ? { layers } : {}),
+    ...(gzipLevel !== undefined ? { gzipLevel } : {}),
+    ...(zstdLevel !== undefined ? { zstdLevel } : {}),
+    ...(mtime !== undefined ? { mtime } : {}),
+  };
 
+  const engine = verify || minimal ? await findEngine() : undefined;
+  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
   const cleanups: Array<() => Promise<unknown>> = [];
+  let result: SlimResult | undefined;
+  let workDir: string | undefined;
   try {
-    if (target) await writeOutput(target, result.image, inputs);
-    if (options.report)
-      await writeFileAtomic(options.report, `${JSON.stringify(slimReport(reference, result), null, 2)}\n`);
+    const config = await image.config();
+    const original = engine ? await runnableOriginal(reference, image, engine, cleanups) : undefined;
+    if (minimal && !original) {
+      throw new PareError(
+        '--minimal runs the image to see what it uses: give docker-daemon:NAME or docker-archive:PATH',
+        { subject: reference },
+      );
+    }
+    workDir = minimal ? await mkdtemp(join(tmpdir(), 'pare-minimal-')) : undefined;
+    if (workDir) {
+      const dir = workDir;
+      const handle = processCleanup.add({
+        description: `temporary directory ${dir}`,
+        run: () => rm(dir, { recursive: true, force: true }),
+        runSync: () => rmSync(dir, { recursive: true, force: true }),
+      });
+      cleanups.push(() => handle.runNow());
+    }
+    const tracer =
+      minimal && options.trace !== false ? await prepareTracer(workDir!, config.architecture) : undefined;
+    let selection: MinimalSelection | undefined;
+    const progress = (message: string) => io.stderr.write(`pare: ${message}\n`);
+    const attempt = (level: 'minimal' | 'other') =>
+      slimImage(image, {
+        ...slimOptions,
+        ...(level === 'minimal'
+          ? {
+              select: async (final, imageConfig, imageLayers) => {
+                selection = await selectReachable(final, imageConfig, imageLayers, {
+                  engine: engine!,
+                  image: original!,
+                  probe,
+                  trace: tracer !== undefined,
+                  ...(tracer ? { tracer } : {}),
+                  workDir: workDir!,
+                  include,
+                  exclude,
+                  onProgress: progress,
+                  signal: processCleanup.signal,
+                });
+                const chosen = selection;
+                return { removed: chosen.removed, isKept: (id: number) => chosen.keep.has(id) };
+              },
+            }
+          : {}),
+      });
+
+    result = await attempt(minimal ? 'minimal' : 'other');
+    if (selection) {
+      for (const warning of selection.warnings) io.stderr.write(`pare: warning: ${warning}\n`);
+      for (const name of selection.unresolvedLibraries)
+        io.stderr.write(`pare: warning: library not found: ${name}\n`);
+      if (selection.tracedObservation && !selection.tracedObservation.ok) {
+        throw new PareError(
+          `the app does not pass the probe when traced: ${selection.tracedObservation.error ?? selection.tracedObservation.summary}`,
+          { subject: reference },
+        );
+      }
+    }
+    const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
+    const publish = async (current: SlimResult) => {
+      if (target) await writeOutput(target, current.image, inputs);
+      if (!engine || !verify) return;
+      const archive = join(current.workDir, 'load.tar');
+      await writeDockerArchive(archive, current.image, { repoTags: [slimName] });
+      await loadArchive(engine, archive);
+      await rm(archive, { force: true });
+    };
+    await publish(result);
+    if (engine && verify && !tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
     printSummary(io, reference, result, target, tag);
 
-    if (!verify) return EXIT_OK;
-    const engine = await findEngine();
-    const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
-    const archive = join(result.workDir, 'load.tar');
-    await writeDockerArchive(archive, result.image, { repoTags: [slimName] });
-    await loadArchive(engine, archive);
-    await rm(archive, { force: true });
-    if (!tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
-    io.stdout.write(`loaded ${slimName}\n`);
-
-    const original = await originalInEngine(reference, engine);
-    if (!original) {
+    let minimalSection: SlimReport['minimal'];
+    if (selection) {
+      minimalSection = { level: 'minimal', ...selection.keep.report() };
       io.stdout.write(
-        'not probed: the original is not in the engine (slim docker-daemon:NAME to compare both)\n',
+        `  kept ${minimalSection.kept.length} paths reached by the app (${describeKept(minimalSection.keptByReason)})\n`,
       );
-      return EXIT_OK;
     }
-    const [before, after] = [await observe(engine, original, probe), await observe(engine, slimName, probe)];
-    const sizes = await Promise.all([engine.imageInspect(original), engine.imageInspect(slimName)]);
-    io.stdout.write(
-      `engine size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
-        `probe original: ${before.summary}\nprobe slim:     ${after.summary}\n`,
-    );
-    if (!before.ok) {
-      throw new PareError(`the original does not pass the probe: ${before.error ?? before.summary}`, {
-        subject: reference,
+    let probeSection: SlimReport['probe'];
+    let exitCode = EXIT_OK;
+    if (engine && verify) {
+      io.stdout.write(`loaded ${slimName}\n`);
+      if (!original) {
+        io.stdout.write(
+          'not probed: the original is not in the engine (slim docker-daemon:NAME to compare both)\n',
+        );
+      } else {
+        let proof = await prove({
+          engine,
+          original,
+          slim: slimName,
+          probe,
+          ...(selection?.python ? { python: selection.python } : {}),
+        });
+        if (!proof.original.ok) {
+          throw new PareError(
+            `the original does not pass the probe: ${proof.original.error ?? proof.original.summary}`,
+            {
+              subject: reference,
+            },
+          );
+        }
+        if (!proof.ok && selection && minimalSection) {
+          const reason = describeFailure(proof);
+          io.stderr.write(`pare: the minimal image failed its proof: ${reason}\n`);
+          if (proof.slim.logTail) io.stderr.write(`${proof.slim.logTail}\n`);
+          const missing = tracer
+            ? await missingPaths(
+                engine,
+                slimName,
+                config,
+                probe,
+                tracer,
+                join(workDir!, 'trace-slim'),
+                selection.keep.tree,
+              )
+            : [];
+          if (missing.length > 0)
+            io.stderr.write(
+              `pare: it looked for paths it no longer has: ${missing.slice(0, 10).join(', ')}\n`,
+            );
+          io.stderr.write('pare: falling back to the leftovers level (everything reachable kept)\n');
+          await result.dispose();
+          result = await attempt('other');
+          await publish(result);
+          printSummary(io, reference, result, target, tag);
+          minimalSection = {
+            ...minimalSection,
+            level: 'leftovers',
+            fallbackReason: reason,
+            ...(missing.length > 0 ? { missing } : {}),
+          };
+          proof = await prove({
+            engine,
+            original,
+            slim: slimName,
+            probe,
+            originalObservation: proof.original,
+            ...(selection.python ? { python: selection.python } : {}),
+          });
+        }
+        const sizes = await Promise.all([engine.imageInspect(original), engine.imageInspect(slimName)]);
+        probeSection = { ...proof.section, engineSize: { original: sizes[0].Size, slim: sizes[1].Size } };
+        io.stdout.write(
+          `engine size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
+            `probe original: ${proof.original.summary}\nprobe slim:     ${proof.slim.summary}\n`,
+        );
+        for (const check of proof.section.checks ?? []) {
+          io.stdout.write(`check ${check.name}: ${check.ok ? 'ok' : 'FAILED'}: ${check.detail}\n`);
+        }
+        if (proof.ok) io.stdout.write('verdict: same behaviour\n');
+        else {
+          io.stderr.write(`slim image behaves differently: ${describeFailure(proof)}\n`);
+          if (proof.slim.logTail) io.stderr.write(`${proof.slim.logTail}\n`);
+          if (!options.keepFailed) {
+            if (tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
+            if (target) cleanups.push(() => rm(target.path, { recursive: true, force: true }));
+            io.stderr.write('output removed (--keep-failed keeps it)\n');
+          }
+          exitCode = EXIT_FINDINGS;
+        }
+      }
+    }
+    if (options.report) {
+      const report = buildSlimReport(reference, reportInput(result, image.reference, await image.layers()), {
+        ...(config.history ? { history: config.history } : {}),
+        // Layers stored uncompressed (docker-daemon exports) are their own uncompressed size.
+        inputLayerBytes: (await image.layers()).map((layer) =>
+          layer.compression === 'none' ? layer.size : undefined,
+        ),
+        ...(minimalSection ? { minimal: minimalSection } : {}),
+        ...(probeSection ? { probe: probeSection } : {}),
       });
+      await writeReport(options.report, report);
+      io.stdout.write(`report: ${options.report}\n`);
     }
-    const verdict = sameBehaviour(before, after);
-    if (verdict.same) {
-      io.stdout.write('verdict: same behaviour\n');
-      return EXIT_OK;
-    }
-    io.stderr.write(`slim image behaves differently: ${verdict.why ?? ''}\n`);
-    if (after.logTail) io.stderr.write(`${after.logTail}\n`);
-    if (!options.keepFailed) {
-      if (tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
-      if (target) cleanups.push(() => rm(target.path, { recursive: true, force: true }));
-      io.stderr.write('output removed (--keep-failed keeps it)\n');
-    }
-    return EXIT_FINDINGS;
+    return exitCode;
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-    await result.dispose();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await result?.dispose();
+    await image.close();
+  }
+}
+
+function listOption(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(',')).filter(Boolean);
+}
+
+function describeFailure(proof: Proof): string {
+  if (!proof.section.same) return proof.section.why ?? `probe: ${proof.slim.summary}`;
+  const failed = (proof.section.checks ?? []).filter((check) => !check.ok);
+  return failed.map((check) => `${check.name}: ${check.detail}`).join('; ');
+}
+
+function describeKept(byReason: Record<string, { files: number; bytes: number }>): string {
+  return Object.entries(byReason)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([reason, tally]) => `${reason} ${formatBytes(tally.bytes)}`)
+    .join(', ');
+}
+
+/**
+ * The original as the engine can run it: a docker-daemon image by name; a
+ * docker-archive is loaded (and removed again when pare loaded it).
+ */
+async function runnableOriginal(
+  reference: string,
+  image: Image,
+  engine: Engine,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<string | undefined> {
+  const inEngine = await originalInEngine(reference, engine);
+  if (inEngine) return inEngine;
+  const parsed = (() => {
+    try {
+      return parseImageReference(reference);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (parsed?.transport !== 'docker-archive') return undefined;
+  const id = await image.configDigest();
+  if (await engine.imageExists(id)) return id;
+  await loadArchive(engine, parsed.path);
+  cleanups.push(() => engine.removeImage(id, { force: true }));
+  return id;
+}
+
+function reportInput(result: SlimResult, _reference: string, layers: readonly Layer[]) {
+  return {
+    ...result,
+    inputLayerSizes: layers.map((layer) => layer.size),
+    outputLayerSizes: result.image.layers.map((blob) => blob.size),
+    outputHistory: result.config.history ?? [],
+  };
+}
+
+async function writeReport(path: string, report: SlimReport): Promise<void> {
+  if (path.endsWith('.html') || path.endsWith('.htm')) {
+    const { renderSlimHtml } = await import('../report/slim-html.js');
+    await writeFileAtomic(path, renderSlimHtml(report));
+  } else {
+    await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
   }
 }
 
@@ -169,18 +394,6 @@ async function originalInEngine(reference: string, engine: Engine): Promise<stri
     return name && (await engine.imageExists(name)) ? name : undefined;
   }
   return undefined;
-}
-
-export function slimReport(reference: string, result: SlimResult) {
-  return {
-    schemaVersion: 'pare.slim/v1',
-    source: { reference, configDigest: result.sourceDigest, ...result.input },
-    output: result.output,
-    layerGroups: result.groups,
-    removedByReason: result.removedByReason,
-    removedBytes: result.removed.reduce((sum, r) => sum + r.size, 0),
-    removed: result.removed,
-  };
 }
 
 function printSummary(

@@ -40,6 +40,8 @@ export interface CleanupRegistryOptions {
   hooks?: ProcessHooks;
   /** Where failures of cleanup actions are reported (default: stderr). */
   onError?: (action: CleanupAction, error: unknown) => void;
+  /** Told once when a signal arrives, before anything is removed (default: one line on stderr). */
+  onInterrupt?: (signal: 'SIGINT' | 'SIGTERM', pending: string[]) => void;
 }
 
 const SIGNAL_EXIT_CODES: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
@@ -48,7 +50,9 @@ export class CleanupRegistry {
   private readonly actions = new Set<CleanupAction>();
   private readonly hooks: ProcessHooks;
   private readonly onError: (action: CleanupAction, error: unknown) => void;
+  private readonly onInterrupt: (signal: 'SIGINT' | 'SIGTERM', pending: string[]) => void;
   private installed = false;
+  private readonly interruption = new AbortController();
   private signalled: 'SIGINT' | 'SIGTERM' | undefined;
   private readonly onSignal = (signal: unknown): void =>
     void this.handleSignal(signal as 'SIGINT' | 'SIGTERM');
@@ -62,6 +66,28 @@ export class CleanupRegistry {
         process.stderr.write(
           `pare: warning: could not remove ${action.description}: ${error instanceof Error ? error.message : String(error)}\n`,
         ));
+    // Quiet by default when the process hooks are injected (tests, hosts that handle signals).
+    this.onInterrupt =
+      options.onInterrupt ??
+      (options.hooks
+        ? () => {}
+        : (signal, pending) =>
+            process.stderr.write(
+              `pare: interrupted (${signal})${pending.length > 0 ? `; removing ${pending.length === 1 ? pending[0] : `${pending.length} temporary resources`}` : ''}\n`,
+            ));
+  }
+
+  /**
+   * Aborted when a signal arrives while something is registered: long work
+   * (slimming, streaming layers) passes it down to stop early.
+   */
+  get signal(): AbortSignal {
+    return this.interruption.signal;
+  }
+
+  /** True once a signal has been handled: the errors that follow are its consequence, not news. */
+  get interrupted(): boolean {
+    return this.interruption.signal.aborted;
   }
 
   get size(): number {
@@ -143,6 +169,12 @@ export class CleanupRegistry {
       return this.hooks.exit(SIGNAL_EXIT_CODES[signal]);
     }
     this.signalled = signal;
+    try {
+      this.onInterrupt(signal, this.descriptions());
+    } catch {
+      // A closed stderr must not keep the cleanup from running.
+    }
+    this.interruption.abort(new Error(`interrupted (${signal})`));
     await this.runAll();
     this.signalled = undefined;
     this.uninstall();

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { describeSystemError, PareError } from '../util/errors.js';
@@ -29,6 +29,7 @@ import type {
   StartedContainer,
   WaitOptions,
 } from './engine.js';
+import { HOST_LABEL, MANAGED_LABEL, OWNER_LABEL } from './engine.js';
 import {
   BUILD_ERROR_TAIL_LINES,
   BuildFailedError,
@@ -119,7 +120,17 @@ export class DockerCliEngine implements Engine {
       options.onProgress?.(line);
     };
     try {
-      const args = buildArgs({ ...options, context, dockerfile, iidFile, plainProgress: this.buildkit });
+      // Temporary images carry the same labels as pare's containers, so a later run can remove them
+      // when this process could not (the engine died before pare exited).
+      const labels = options.temporary ? { ...options.labels, ...ownerLabels() } : options.labels;
+      const args = buildArgs({
+        ...options,
+        ...(labels ? { labels } : {}),
+        context,
+        dockerfile,
+        iidFile,
+        plainProgress: this.buildkit,
+      });
       const processOptions: ProcessOptions = {
         env: this.buildEnv(),
         onStdoutLine: onLine,
@@ -130,9 +141,12 @@ export class DockerCliEngine implements Engine {
       const result = await this.spawn(args, processOptions);
       if (result.exitCode !== 0) {
         const output = lines.join('\n');
-        if (looksLikeEngineGone(output)) {
+        // A daemon killed mid-build does not always make the CLI say so ("server did not provide
+        // an image ID"): ask the engine before blaming the Dockerfile.
+        const gone = looksLikeEngineGone(output) ? lastMeaningfulLine(output) : await this.unreachable();
+        if (gone !== undefined) {
           throw new EngineUnavailableError(
-            `the container engine at ${this.host} stopped responding during the build: ${lastMeaningfulLine(output)}`,
+            `the container engine at ${this.host} stopped responding during the build: ${gone}`,
             { subject: dockerfile },
           );
         }
@@ -165,7 +179,12 @@ export class DockerCliEngine implements Engine {
     // Registered before it exists: Ctrl-C during `docker run` must still remove it.
     this.trackContainer(name);
     const started = await this.spawn(
-      runArgs({ ...options, name, owner: String(process.pid) }),
+      runArgs({
+        ...options,
+        labels: { ...options.labels, [HOST_LABEL]: hostname() },
+        name,
+        owner: String(process.pid),
+      }),
       options.signal ? { signal: options.signal } : {},
     ).catch(async (error: unknown) => {
       await this.remove(name);
@@ -256,6 +275,33 @@ export class DockerCliEngine implements Engine {
     return false;
   }
 
+  async pull(image: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.checked(['pull', image], options.signal ? { signal: options.signal } : {});
+  }
+
+  async removeStale(): Promise<string[]> {
+    const removed: string[] = [];
+    const filter = ['--filter', `label=${MANAGED_LABEL}`];
+    const labelFormat = `{{index .Config.Labels "${OWNER_LABEL}"}} {{index .Config.Labels "${HOST_LABEL}"}}`;
+    for (const kind of ['container', 'image'] as const) {
+      const listed = await this.checked(
+        kind === 'container' ? ['ps', '--all', '--quiet', ...filter] : ['images', '--quiet', ...filter],
+      );
+      const ids = [...new Set(listed.stdout.split('\n').filter(Boolean))];
+      if (ids.length === 0) continue;
+      const inspected = await this.spawn([kind, 'inspect', '--format', `{{.Id}} ${labelFormat}`, ...ids]);
+      for (const line of inspected.stdout.split('\n')) {
+        const [id, owner, host] = line.trim().split(' ');
+        if (!id || !isStaleOwner(owner, host)) continue;
+        const args =
+          kind === 'container' ? ['rm', '--force', '--volumes', id] : ['image', 'rm', '--force', id];
+        const result = await this.spawn(args);
+        if (result.exitCode === 0) removed.push(`${kind} ${id.replace(/^sha256:/, '').slice(0, 12)}`);
+      }
+    }
+    return removed;
+  }
+
   async imageInspect(image: string): Promise<ImageInspect> {
     const result = await this.spawn(['image', 'inspect', '--format', '{{json .}}', image]);
     if (result.exitCode !== 0 && NO_SUCH_IMAGE.test(result.stderr))
@@ -332,35 +378,59 @@ export class DockerCliEngine implements Engine {
 
   /** Registers a container for removal at exit; `remove()` releases it. */
   protected trackContainer(name: string): void {
-    const binary = this.binary;
-    const env = this.env;
-    const handle = this.cleanup.add({
-      description: `container ${name}`,
-      run: async () => {
-        await runProcess(binary, ['rm', '--force', '--volumes', name], { env, timeoutMs: 60_000 });
-      },
-      runSync: () => {
-        spawnSync(binary, ['rm', '--force', '--volumes', name], { env, stdio: 'ignore', timeout: 30_000 });
-      },
-    });
+    const handle = this.cleanup.add(
+      this.removal(`container ${name}`, ['rm', '--force', '--volumes', name], NO_SUCH_CONTAINER),
+    );
     this.containers.set(name, handle);
   }
 
   protected trackImage(image: string): void {
-    const binary = this.binary;
-    const env = this.env;
     this.images.set(
       image,
-      this.cleanup.add({
-        description: `image ${image}`,
-        run: async () => {
-          await runProcess(binary, ['image', 'rm', '--force', image], { env, timeoutMs: 60_000 });
-        },
-        runSync: () => {
-          spawnSync(binary, ['image', 'rm', '--force', image], { env, stdio: 'ignore', timeout: 30_000 });
-        },
-      }),
+      this.cleanup.add(this.removal(`image ${image}`, ['image', 'rm', '--force', image], NO_SUCH_IMAGE)),
     );
+  }
+
+  /**
+   * A cleanup action that fails (so the registry warns) when the engine refuses; when the engine is
+   * unreachable, the warning says the next run removes it (removeStale, by the owner labels).
+   */
+  private removal(description: string, args: string[], gone: RegExp) {
+    const { binary, env, host } = this;
+    const check = (exitCode: number | null, stderr: string, timedOut: boolean) => {
+      if (exitCode === 0 || gone.test(stderr)) return;
+      const reason = timedOut
+        ? 'the engine did not answer'
+        : (lastMeaningfulLine(stderr) ?? `exit code ${exitCode}`);
+      throw new Error(
+        timedOut || looksLikeEngineGone(stderr)
+          ? `the container engine at ${host} is unreachable (${reason}); the next \`pare optimize\` with this engine removes it`
+          : reason,
+      );
+    };
+    return {
+      description,
+      run: async () => {
+        const result = await runProcess(binary, args, { env, timeoutMs: 60_000 });
+        check(result.exitCode, result.stderr, result.timedOut);
+      },
+      runSync: () => {
+        const result = spawnSync(binary, args, { env, encoding: 'utf8', timeout: 30_000 });
+        if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
+        check(result.status, result.stderr ?? '', result.error !== undefined);
+      },
+    };
+  }
+
+  /** Why the engine does not answer, or undefined when it does (or the question cannot be asked). */
+  private async unreachable(): Promise<string | undefined> {
+    const result = await this.spawn(['version', '--format', '{{.Server.Version}}'], {
+      timeoutMs: 15_000,
+    }).catch(() => undefined);
+    if (!result) return undefined;
+    if (result.timedOut) return 'no answer within 15 s';
+    if (result.exitCode !== 0 && looksLikeEngineGone(result.stderr)) return lastMeaningfulLine(result.stderr);
+    return undefined;
   }
 
   /** Runs the CLI; only failing to start the program rejects. */
@@ -403,6 +473,23 @@ export class DockerCliEngine implements Engine {
       });
     }
     return error as Error;
+  }
+}
+
+/** Labels naming this process, for containers and temporary images. */
+function ownerLabels(): Record<string, string> {
+  return { [MANAGED_LABEL]: 'true', [OWNER_LABEL]: String(process.pid), [HOST_LABEL]: hostname() };
+}
+
+/** Whether a labelled resource belongs to a pare process of this host that no longer runs. */
+export function isStaleOwner(owner: string | undefined, host: string | undefined): boolean {
+  const pid = Number(owner);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

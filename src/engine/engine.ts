@@ -11,10 +11,12 @@ import type { Readable } from 'node:stream';
 
 export type EngineKind = 'docker' | 'podman';
 
-/** Label on every container pare starts, so leftovers can be found (`docker ps -a --filter label=…`). */
+/** Label on every container pare starts and every temporary image it builds, so leftovers can be found (`docker ps -a --filter label=…`). */
 export const MANAGED_LABEL = 'org.pare.managed';
 /** Label naming the pare process that started the container. */
 export const OWNER_LABEL = 'org.pare.owner';
+/** Label naming the host of that process: only leftovers of dead processes on this host are removed. */
+export const HOST_LABEL = 'org.pare.host';
 
 export interface EngineInfo {
   kind: EngineKind;
@@ -189,6 +191,13 @@ export interface Engine {
   /** A missing image is not an error. */
   removeImage(image: string, options?: { force?: boolean }): Promise<void>;
   imageExists(image: string): Promise<boolean>;
+  /** Pulls the image from its registry; throws the engine's reason when it cannot. */
+  pull(image: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Removes containers and temporary images left by pare processes of this host that are gone
+   * (the engine died before they could clean up); returns what was removed.
+   */
+  removeStale(): Promise<string[]>;
   /** Throws NoSuchImageError when the engine does not have the image. */
   imageInspect(image: string): Promise<ImageInspect>;
   history(image: string): Promise<ImageHistoryEntry[]>;

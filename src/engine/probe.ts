@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { PareError } from '../util/errors.js';
-import type { Engine } from './engine.js';
+import type { Engine, RunOptions } from './engine.js';
 
 export type ProbeSpec =
   /** Run the image with these arguments (its ENTRYPOINT kept): exit code and stdout must match. */
@@ -31,6 +31,8 @@ export interface ProbeOptions {
   /** How long an HTTP probe waits for the first answer (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Replaces parts of how the container runs (the tracer wraps the command and mounts itself). */
+  runOverrides?: Partial<RunOptions>;
 }
 
 export function parseHttpProbe(text: string): ProbeSpec {
@@ -65,10 +67,12 @@ async function observeCommand(
   options: ProbeOptions,
 ): Promise<ProbeObservation> {
   const exit = await engine.run({
-    image,
     ...(args.length > 0 ? { cmd: args } : {}),
-    timeoutMs: options.timeoutMs ?? 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...options.runOverrides,
+    image,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    detach: false,
   });
   if (exit.timedOut) {
     return {
@@ -95,9 +99,10 @@ async function observeUp(
   options: ProbeOptions,
 ): Promise<ProbeObservation> {
   const container = await engine.run({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...options.runOverrides,
     image,
     detach: true,
-    ...(options.signal ? { signal: options.signal } : {}),
   });
   try {
     const code = await engine.wait(container.id, { timeoutMs: seconds * 1000 });
@@ -124,13 +129,29 @@ async function observeHttp(
   options: ProbeOptions,
 ): Promise<ProbeObservation> {
   const container = await engine.run({
-    image,
-    detach: true,
-    ports: [{ container: port, hostIp: '127.0.0.1' }],
     ...(options.signal ? { signal: options.signal } : {}),
+    ...options.runOverrides,
+    image,
+    ports: [{ container: port, hostIp: '127.0.0.1' }],
+    detach: true,
   });
   try {
-    const address = await engine.port(container.id, port);
+    let address: { host: string; port: number };
+    try {
+      address = await engine.port(container.id, port);
+    } catch (error) {
+      // A container that died at once has no published port any more: report the exit, not the lookup.
+      const exited = await engine.wait(container.id, { timeoutMs: 2000 });
+      if (exited === undefined) throw error;
+      const logs = await engine.logs(container.id);
+      return {
+        ok: false,
+        summary: `exited ${exited} before answering`,
+        fingerprint: 'exited',
+        error: `container exited with ${exited} before answering on :${port}${path}`,
+        logTail: tail(logs.stderr || logs.stdout),
+      };
+    }
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     let lastError = 'no answer';
     while (Date.now() < deadline) {

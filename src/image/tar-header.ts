@@ -48,6 +48,9 @@ export interface RawHeader {
   /** Old GNU sparse: the file's real size, and whether extension blocks follow the header. */
   sparseRealSize?: number;
   sparseExtended?: boolean;
+  /** Char and block devices only (ustar/GNU fields at 329 and 337; unreadable ones count as 0). */
+  devmajor?: number;
+  devminor?: number;
 }
 
 /** What a header block means for the walkers. */
@@ -104,6 +107,10 @@ export function parseHeader(block: Uint8Array, at: number, context: HeaderContex
     size: readNumber(block, at + 124, 12, 'size', context),
     mtime: readNumber(block, at + 136, 12, 'mtime', context, true),
   };
+  if (typeflag === TYPE_CHAR || typeflag === TYPE_BLOCK) {
+    header.devmajor = readOctal(block, at + 329, 8) ?? 0;
+    header.devminor = readOctal(block, at + 337, 8) ?? 0;
+  }
   if (typeflag === TYPE_GNU_SPARSE) {
     header.sparseExtended = block[at + 482] !== 0;
     header.sparseRealSize = readNumber(block, at + 483, 12, 'sparse real size', context);
@@ -351,6 +358,14 @@ export class EntryBuilder {
       entry.linkname = target;
     }
     // Any other type with a link name (Docker 20.10 whiteouts carry a stray one) keeps its type; the name is dropped.
+    if (raw.devmajor !== undefined) {
+      entry.devmajor = raw.devmajor;
+      entry.devminor = raw.devminor ?? 0;
+    }
+    if (local !== undefined || global.size > 0) {
+      const xattrs = xattrsOf(global, local);
+      if (xattrs) entry.xattrs = xattrs;
+    }
     return { built: { entry, dataSize, sparse }, dataSize };
   }
 
@@ -362,6 +377,24 @@ export class EntryBuilder {
     if (this.unsafePaths === 'skip') return { built: undefined, dataSize };
     throw headerError(context, problem);
   }
+}
+
+const XATTR_PREFIX = 'SCHILY.xattr.';
+
+/** `SCHILY.xattr.NAME` records (as GNU tar, star and Go write them); a local record hides a global one. */
+function xattrsOf(
+  global: ReadonlyMap<string, Buffer>,
+  local: ReadonlyMap<string, Buffer> | undefined,
+): Record<string, Buffer> | undefined {
+  let xattrs: Record<string, Buffer> | undefined;
+  for (const records of local ? [global, local] : [global]) {
+    for (const [key, value] of records) {
+      if (!key.startsWith(XATTR_PREFIX)) continue;
+      xattrs ??= {};
+      xattrs[key.slice(XATTR_PREFIX.length)] = Buffer.from(value);
+    }
+  }
+  return xattrs;
 }
 
 function paxTime(value: Buffer, fallback: number): number {

@@ -148,4 +148,12 @@ export interface TarEntry {
   mtime: number;
   /** Target of a symlink or hard link (hard links: normalised path within the layer). */
   linkname?: string;
+  /** Device numbers of a char or block device (absent for other types). */
+  devmajor?: number;
+  devminor?: number;
+  /**
+   * Extended attributes from pax `SCHILY.xattr.NAME` records, values as raw
+   * bytes (e.g. `security.capability`: file capabilities). Absent when none.
+   */
+  xattrs?: Record<string, Buffer>;
 }

@@ -7,6 +7,7 @@
  * Sinks never write in place: they build a temporary sibling of the output
  * and rename it over, and refuse an output that is the input.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -22,8 +23,23 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
+export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-export type WriteCompression = 'gzip' | 'none';
+export type WriteCompression = 'gzip' | 'zstd' | 'none';
+
+/**
+ * zstd is written by the `zstd` program (Debian's zstd package), fed through
+ * its stdin. Node 20's zlib has no zstd encoder; measured here on a 200 MB
+ * layer tar at level 3: zstd CLI -T0 0.73 s, zstd-napi 1.3 s (0.64 s with 2
+ * workers), gzip -6 5.1 s. zstd-napi would be as fast but is a native addon
+ * whose prebuilt binaries come from GitHub, so installing pare without that
+ * host compiles libzstd with node-gyp (28 s, and a C toolchain on every
+ * user's machine); the CLI costs nothing to install where images are built.
+ * Output does not depend on the thread count (-T0 and -T1 give the same
+ * bytes), so the same input, options and zstd version give the same digests.
+ */
+export const ZSTD_PROGRAM = 'zstd';
+export const DEFAULT_ZSTD_LEVEL = 3;
 
 /** A layer blob already written to a local file. */
 export interface BlobFile {
@@ -63,7 +79,7 @@ class Hasher extends Transform {
 
 export interface LayerBlobOptions {
   compression?: WriteCompression;
-  /** gzip level 1-9 (default 6). */
+  /** gzip level 1-9 (default 6), or zstd level 1-19 (default 3). */
   level?: number;
   signal?: AbortSignal;
 }
@@ -80,26 +96,98 @@ export async function writeLayerBlob(
   const compression = options.compression ?? 'gzip';
   const uncompressed = new Hasher();
   const stored = new Hasher();
-  const stages: NodeJS.ReadWriteStream[] = [uncompressed];
-  if (compression === 'gzip') {
-    const level = options.level ?? 6;
-    if (!Number.isInteger(level) || level < 1 || level > 9) {
-      throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
+  const streamOptions = options.signal ? { signal: options.signal } : {};
+  if (compression === 'zstd') {
+    const level = options.level ?? DEFAULT_ZSTD_LEVEL;
+    checkZstdLevel(level);
+    await zstdPipeline(tar, uncompressed, stored, path, level, options.signal);
+  } else {
+    const stages: NodeJS.ReadWriteStream[] = [uncompressed];
+    if (compression === 'gzip') {
+      const level = options.level ?? 6;
+      if (!Number.isInteger(level) || level < 1 || level > 9) {
+        throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
+      }
+      stages.push(createGzip({ level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY }));
     }
-    stages.push(createGzip({ level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY }));
+    stages.push(stored);
+    await pipeline(
+      [tar, ...stages, createWriteStream(path)] as unknown as Parameters<typeof pipeline>[0][],
+      streamOptions,
+    );
   }
-  stages.push(stored);
-  await pipeline(
-    [tar, ...stages, createWriteStream(path)] as unknown as Parameters<typeof pipeline>[0][],
-    options.signal ? { signal: options.signal } : {},
-  );
   return {
     path,
     digest: stored.digest(),
     diffId: uncompressed.digest(),
     size: stored.bytes,
-    mediaType: compression === 'gzip' ? OCI_LAYER_GZIP : OCI_LAYER_TAR,
+    mediaType:
+      compression === 'gzip' ? OCI_LAYER_GZIP : compression === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER_TAR,
   };
+}
+
+export function checkZstdLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 1 || level > 19) {
+    throw new PareError(`zstd level must be 1-19, got ${level}`, { subject: '--zstd-level' });
+  }
+}
+
+/** tar → hash → `zstd` → hash → file. Fails with the program's own message when it fails. */
+async function zstdPipeline(
+  tar: Readable,
+  uncompressed: Hasher,
+  stored: Hasher,
+  path: string,
+  level: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // -T0: all cores; --no-check is not used (the content checksum costs little and guards the blob).
+  const child = spawn(ZSTD_PROGRAM, ['-q', '-c', `-${level}`, '-T0'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(signal ? { signal } : {}),
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < 4096) stderr += text;
+  });
+  /** Why the program failed, when it failed on its own (not killed by us). */
+  let ownFailure: Error | undefined;
+  let killing = false;
+  const exited = new Promise<void>((resolvePromise, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      ownFailure =
+        error.code === 'ENOENT'
+          ? new PareError(
+              `--compression zstd needs the ${ZSTD_PROGRAM} program, which is not on PATH (Debian/Ubuntu: apt-get install zstd)`,
+              { subject: '--compression' },
+            )
+          : error;
+      reject(ownFailure);
+    });
+    child.on('close', (code, killedBy) => {
+      if (code === 0) return resolvePromise();
+      const why = stderr.trim().split('\n').pop() || (killedBy ? `killed by ${killedBy}` : `exit ${code}`);
+      const failure = new PareError(`${ZSTD_PROGRAM} failed: ${why}`, { subject: path });
+      if (!killing) ownFailure ??= failure;
+      reject(failure);
+    });
+  });
+  const streamOptions = signal ? { signal } : {};
+  const inbound = pipeline(tar, uncompressed, child.stdin, streamOptions);
+  const outbound = pipeline(child.stdout, stored, createWriteStream(path), streamOptions);
+  try {
+    await Promise.all([exited, inbound, outbound]);
+  } catch (error) {
+    killing = true;
+    child.kill();
+    child.stdin.destroy();
+    child.stdout.destroy();
+    // Not awaited: thrown before the producer sees its pipe close, so callers get this reason first.
+    // The program's own failure (or its absence) explains a broken pipe better than the pipe does.
+    tar.destroy();
+    throw ownFailure ?? error;
+  }
 }
 
 export interface OciManifestBlob {

@@ -5,11 +5,12 @@
  * output is replaced only when it is not the input (refuseInputPath).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
+import { type CleanupHandle, processCleanup } from '../engine/cleanup.js';
 import { PareError } from '../util/errors.js';
 import {
   digestOf,
@@ -29,6 +30,15 @@ function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.pare-${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** Registers a half-written output so Ctrl-C removes it; release it once renamed into place. */
+function registerTemp(path: string): CleanupHandle {
+  return processCleanup.add({
+    description: `partial output ${path}`,
+    run: () => rm(path, { recursive: true, force: true, maxRetries: 3 }),
+    runSync: () => rmSync(path, { recursive: true, force: true, maxRetries: 3 }),
+  });
+}
+
 /** Writes an OCI layout directory at `dir` (replacing an existing one atomically enough: rename). */
 export async function writeOciLayout(
   dir: string,
@@ -36,6 +46,7 @@ export async function writeOciLayout(
   options: WriteLayoutOptions = {},
 ): Promise<void> {
   const temp = tempSibling(dir);
+  const handle = registerTemp(temp);
   try {
     const blobs = join(temp, 'blobs', 'sha256');
     await mkdir(blobs, { recursive: true });
@@ -53,12 +64,14 @@ export async function writeOciLayout(
       const old = tempSibling(dir);
       await rename(dir, old);
       await rename(temp, dir);
+      handle.release();
       await rm(old, { recursive: true, force: true });
     } else {
       await rename(temp, dir);
+      handle.release();
     }
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
+    await handle.runNow();
     throw error;
   }
 }
@@ -72,6 +85,7 @@ export interface ArchiveMember {
 /** Writes a tar of `members` to `path` via a temporary sibling and rename. */
 export async function writeTarAtomic(path: string, members: ArchiveMember[]): Promise<void> {
   const temp = tempSibling(path);
+  const handle = registerTemp(temp);
   try {
     const pack = tarStream.pack();
     const out = pipeline(pack, createWriteStream(temp));
@@ -101,8 +115,9 @@ export async function writeTarAtomic(path: string, members: ArchiveMember[]): Pr
     pack.finalize();
     await out;
     await rename(temp, path);
+    handle.release();
   } catch (error) {
-    await rm(temp, { force: true });
+    await handle.runNow();
     throw error;
   }
 }

@@ -14,12 +14,13 @@ import { readDockerfile } from '../dockerfile/source.js';
 import type { Engine } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
-import { convertToMultiStage } from '../rewrite/multistage/index.js';
+import { convertToMultiStage, tryConvertToMultiStage } from '../rewrite/multistage/index.js';
 import type { ConversionResult } from '../rewrite/multistage/types.js';
 import { fixConversion, planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
+import { configuredBasesUsed, requireConfiguredBases } from './configured-bases.js';
 import { sharedLibrariesOf } from './shared-libraries.js';
 
 /** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
@@ -30,6 +31,11 @@ export interface Measurement {
   /** Bytes as `docker images` reports them. */
   size: number;
   layers: number;
+  /**
+   * Bytes each build step added (`docker history`), bottom to top; steps that added no bytes
+   * (ENV, CMD…) are left out. Absent when the engine's history could not be read.
+   */
+  layerSizes?: Array<{ size: number; createdBy: string }>;
 }
 
 export interface CandidateOutcome {
@@ -77,6 +83,8 @@ export interface OptimizeOptions {
   /** How long an HTTP probe waits for an answer (default 30 s). */
   probeTimeoutMs?: number;
   config: PareConfig;
+  /** Where the config came from, for messages about its entries. */
+  configPath?: string;
   rules: readonly Rule[];
   settings: RuleSettings;
   engine: Engine;
@@ -110,15 +118,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const rewrites: Array<{ text: string; notes: string[] }> = [];
   const staticLinking = options.config.optimize?.staticLinking;
   let dynamicConversion: ConversionResult | undefined;
+  /** Why the multi-stage conversion does not apply (e.g. no runtime base in the catalogue), when it does not. */
+  let notApplied: string | undefined;
   if (options.multiStage) {
     const contextFiles = await buildContext.files();
     for (const variant of [{ jlink: true }, {}]) {
-      const converted = convertToMultiStage(plan.model, {
+      const outcome = tryConvertToMultiStage(plan.model, {
         contextFiles,
         contextDirectory: options.directory,
         ...(staticLinking !== undefined ? { staticLinking } : {}),
         ...variant,
       });
+      if (!outcome.converted && !variant.jlink) notApplied = outcome.reason;
+      const converted = outcome.converted ? outcome.result : undefined;
       if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
       const { fix, notes } = await fixConversion(converted, filePath, lintOptions);
       if (fix.fixed === safeText || rewrites.some((rewrite) => rewrite.text === fix.fixed)) continue;
@@ -132,7 +144,18 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       staticLinking: false,
     });
     if (dynamic && (dynamic.ecosystem === 'c' || dynamic.ecosystem === 'rust')) dynamicConversion = dynamic;
+    if (dynamicConversion) notApplied = undefined;
+    if (notApplied) step(`multi-stage conversion not applied: ${notApplied}; trying the rule fixes alone`);
   }
+
+  // A base the user's config names must be in the engine (or pullable) before anything is built.
+  const rewriteModels = await Promise.all(rewrites.map((rewrite) => parseDockerfile(rewrite.text, filePath)));
+  await requireConfiguredBases(
+    options.engine,
+    configuredBasesUsed(options.config.baseImages, model, rewriteModels),
+    options.configPath,
+    { onStep: step, ...(options.signal ? { signal: options.signal } : {}) },
+  );
 
   const workdir = await mkdtemp(join(tmpdir(), 'pare-optimize-'));
   const tagBase = `pare-optimize/${slug(options.directory)}`;
@@ -160,7 +183,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const inspect = await options.engine.imageInspect(built.imageId);
-      return { imageId: built.imageId, size: inspect.Size, layers: inspect.RootFS.Layers?.length ?? 0 };
+      const measurement: Measurement = {
+        imageId: built.imageId,
+        size: inspect.Size,
+        layers: inspect.RootFS.Layers?.length ?? 0,
+      };
+      // Per-layer sizes are for the report's chart only: a history the engine cannot give leaves them out.
+      const history = await options.engine.history(built.imageId).catch(() => undefined);
+      if (history) {
+        measurement.layerSizes = history
+          .filter((h) => h.size > 0)
+          .reverse()
+          .map((h) => ({ size: h.size, createdBy: h.createdBy }));
+      }
+      return measurement;
     };
 
     /** Builds the dynamic conversion's builder stage, asks its loader what the binary needs, converts with exactly that. */
@@ -252,7 +288,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     }
     queue.push(['safe', async () => ({ text: safeText, notes: [] })]);
     let chosen: CandidateName = 'original';
-    let conversion: string[] = [];
+    let conversion: string[] = notApplied ? [`not applied: ${notApplied}`] : [];
     let optimizedText = safeText;
     for (const [name, produce] of queue) {
       const produced = await produce();

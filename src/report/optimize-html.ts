@@ -2,7 +2,8 @@
  * `pare optimize --format html`: one self-contained page with the
  * before/after comparison as a horizontal bar chart (one bar per measured
  * candidate, SI sizes and "Nx smaller" against the original, like the seed
- * articles' `docker images` tables), the probe verdict per candidate, what
+ * articles' `docker images` tables), the bytes each layer added per
+ * candidate (when the result has them), the probe verdict per candidate, what
  * each change saved, the rule fixes and conversion notes, the failures and
  * the winning Dockerfile. The chart is plain markup (no script needed), so
  * it reads the same in any browser and in the saved file.
@@ -45,6 +46,15 @@ const OPTIMIZE_CSS = `
 .brow.chosen .name{font-weight:600}
 .brow.failed .fill{background:var(--waste);opacity:.6}
 .brow .label{font-variant-numeric:tabular-nums;white-space:nowrap}
+.brow .seg{height:100%;border-right:1px solid rgba(0,0,0,.3)}
+.brow .track.stack{display:flex}
+.lgroup details{margin:2px 0 6px 0}
+.lgroup summary{cursor:pointer;color:var(--muted)}
+.lbar{display:grid;grid-template-columns:minmax(160px,420px) minmax(0,1fr) 90px;gap:10px;align-items:center;margin:2px 0}
+.lbar .step{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.lbar .track{height:12px;background:var(--panel);border:1px solid var(--line)}
+.lbar .fill{height:100%}
+.lbar .num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#16a34a}
 pre{background:var(--panel);border:1px solid var(--line);padding:8px;overflow:auto;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre}
 ul{margin:4px 0;padding-left:20px}
@@ -118,6 +128,8 @@ export function renderOptimizeHtml(result: OptimizeResult): string {
     })
     .join('\n');
 
+  const layerChart = renderLayerChart(result);
+
   const verdictRows = result.candidates
     .map((c) => {
       const v = verdict(c);
@@ -186,6 +198,7 @@ ${headerFigs.join('\n')}
 <section><h2>Image size per Dockerfile</h2><div class="chart" id="compare">
 ${bars}
 </div></section>
+${layerChart}
 <section><h2>Probe (${escapeHtml(result.probe.kind)})</h2><table><tbody>
 ${verdictRows}
 </tbody></table></section>
@@ -193,6 +206,63 @@ ${sections.join('\n')}
 ${winner}
 </div>`;
   return renderPage({ title: `pare optimize ${result.dockerfile}`, body, data });
+}
+
+/** The same hue per layer index as the inspect page's treemap. */
+function layerColor(index: number): string {
+  const hue = (index * 137.508 + 200) % 360;
+  return `hsl(${hue.toFixed(0)},62%,${index % 2 ? '72%' : '62%'})`;
+}
+
+/**
+ * Per measured candidate, the bytes each build step added (from `docker history`): one stacked bar
+ * per candidate on a common scale, and each layer as its own bar below it. Empty for reports
+ * without layer sizes.
+ */
+function renderLayerChart(result: OptimizeResult): string {
+  const measured = result.candidates.filter((c) => c.measurement?.layerSizes?.length);
+  if (measured.length === 0) return '';
+  const totalOf = (c: CandidateOutcome) => c.measurement!.layerSizes!.reduce((sum, l) => sum + l.size, 0);
+  const maxTotal = Math.max(1, ...measured.map(totalOf));
+  const maxLayer = Math.max(1, ...measured.flatMap((c) => c.measurement!.layerSizes!.map((l) => l.size)));
+  const groups = measured.map((c) => {
+    const layers = c.measurement!.layerSizes!;
+    const total = totalOf(c);
+    const label = `${formatBytes(total)} · ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} with bytes`;
+    const segments = layers
+      .map(
+        (l, i) =>
+          `<div class="seg" data-layer="${i}" data-bytes="${l.size}" style="width:${((100 * l.size) / maxTotal).toFixed(2)}%;background:${layerColor(i)}" title="${escapeHtml(
+            `layer ${i}: ${formatBytes(l.size)}\n${l.createdBy}`,
+          )}"></div>`,
+      )
+      .join('');
+    const rows = layers
+      .map(
+        (l, i) => `<div class="lbar" data-layer="${i}" data-bytes="${l.size}">
+<div class="step" title="${escapeHtml(l.createdBy)}">${escapeHtml(`#${i} ${l.createdBy}`)}</div>
+<div class="track"><div class="fill" style="width:${((100 * l.size) / maxLayer).toFixed(2)}%;background:${layerColor(i)}"></div></div>
+<div class="num">${escapeHtml(formatBytes(l.size))}</div>
+</div>`,
+      )
+      .join('\n');
+    const classes = ['brow', 'lgroup-total'];
+    if (c.name === 'original') classes.push('orig');
+    if (isChosen(result, c)) classes.push('chosen');
+    return `<div class="lgroup" data-candidate="${escapeHtml(c.name)}"${c.attributionOnly ? ' data-attribution="true"' : ''}>
+<div class="${classes.join(' ')}">
+<div class="name">${escapeHtml(candidateLabel(c))}${isChosen(result, c) ? ' ✓' : ''}</div>
+<div class="track stack" role="img" aria-label="${escapeHtml(`${candidateLabel(c)}: ${label}`)}">${segments}</div>
+<div class="label">${escapeHtml(label)}</div>
+</div>
+<details${c.name === 'original' || isChosen(result, c) ? ' open' : ''}><summary>layers of ${escapeHtml(candidateLabel(c))}</summary>
+${rows}
+</details>
+</div>`;
+  });
+  return `<section><h2>Size per layer (bytes each build step added)</h2><div class="chart" id="layers">
+${groups.join('\n')}
+</div></section>`;
 }
 
 function candidateLabel(c: Pick<CandidateOutcome, 'name' | 'attributionOnly'>): string {

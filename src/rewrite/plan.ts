@@ -10,7 +10,7 @@ import type { LintOptions } from '../rules/run.js';
 import type { Finding } from '../rules/types.js';
 import { proposeDockerignore } from './dockerignore.js';
 import { type FixResult, fixDockerfile } from './fix.js';
-import { convertToMultiStage } from './multistage/index.js';
+import { tryConvertToMultiStage } from './multistage/index.js';
 import type { ConversionResult } from './multistage/types.js';
 
 const DOCKERIGNORE_RULES = new Set(['copy-without-dockerignore', 'dockerignore-gaps']);
@@ -32,6 +32,8 @@ export interface FixPlan {
   model: DockerfileModel;
   /** What the multi-stage conversion did, when it was asked for and applied. */
   conversion?: string[];
+  /** Why the multi-stage conversion does not apply, when it was asked for and does not (e.g. no runtime base in the catalogue). */
+  conversionSkipped?: string;
 }
 
 export interface PlanOptions extends LintOptions {
@@ -45,8 +47,9 @@ export interface PlanOptions extends LintOptions {
 export async function planFixes(model: DockerfileModel, options: PlanOptions): Promise<FixPlan> {
   let fixed = await fixDockerfile(model, options);
   let conversion: string[] | undefined;
+  let conversionSkipped: string | undefined;
   if (options.multiStage) {
-    const converted = convertToMultiStage(fixed.model, {
+    const outcome = tryConvertToMultiStage(fixed.model, {
       ...(options.buildContext
         ? {
             contextFiles: await options.buildContext.files(),
@@ -54,6 +57,8 @@ export async function planFixes(model: DockerfileModel, options: PlanOptions): P
           }
         : {}),
     });
+    if (!outcome.converted) conversionSkipped = outcome.reason;
+    const converted = outcome.converted ? outcome.result : undefined;
     if (converted) {
       const again = await fixConversion(converted, model.path, options);
       fixed = {
@@ -72,6 +77,7 @@ export async function planFixes(model: DockerfileModel, options: PlanOptions): P
     remaining: fixed.remaining,
     model: fixed.model,
     ...(conversion ? { conversion } : {}),
+    ...(conversionSkipped ? { conversionSkipped } : {}),
   };
   if (options.dockerignore !== false && options.buildContext) {
     const existing = options.buildContext.dockerignore;

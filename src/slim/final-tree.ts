@@ -1,8 +1,8 @@
 /**
  * The final filesystem of an image, as analyze/file-tree.ts merges it, plus
  * what slim needs to write it back out: each present node's tar metadata
- * (type, mode, owner, mtime, link target) and where its bytes live (input
- * layer and entry ordinal). Reads headers only; contents are fetched later by
+ * (type, mode, owner, mtime, link target, device numbers, xattrs) and where
+ * its bytes live (input layer and entry ordinal). Reads headers only; contents are fetched later by
  * fetchContents (spool.ts).
  */
 import { FileTree, KIND_SYMLINK } from '../analyze/file-tree.js';
@@ -16,6 +16,11 @@ export interface NodeMeta {
   gid: number;
   mtime: number;
   linkname?: string;
+  /** Char/block device numbers. */
+  devmajor?: number;
+  devminor?: number;
+  /** pax SCHILY.xattr.* records (file capabilities, SELinux labels, user.*), raw bytes. */
+  xattrs?: Record<string, Buffer>;
   /** Input layer of the entry (a directory whose tree writer differs was re-created implicitly since). */
   layer: number;
 }
@@ -64,6 +69,11 @@ export async function readFinalTree(
         };
         content.delete(id);
         if (entry.type === 'symlink') record.linkname = entry.linkname ?? '';
+        if (entry.devmajor !== undefined) {
+          record.devmajor = entry.devmajor;
+          record.devminor = entry.devminor ?? 0;
+        }
+        if (entry.xattrs) record.xattrs = entry.xattrs;
         if (entry.type === 'file') content.set(id, { layer: index, ordinal: at, size: entry.size });
         if (entry.type === 'hardlink') {
           // Resolve as the tree did (after the entry's parents were created): same inode, symlink copy, or nothing.
@@ -79,6 +89,9 @@ export async function readFinalTree(
               record.mode = targetMeta.mode;
               record.uid = targetMeta.uid;
               record.gid = targetMeta.gid;
+              // Extended attributes belong to the inode, like the mode.
+              if (targetMeta.xattrs) record.xattrs = targetMeta.xattrs;
+              else delete record.xattrs;
               if (targetContent) content.set(id, targetContent);
             }
           }

@@ -15,7 +15,7 @@
  * work directory (never extracted: image paths never become host paths) and
  * from there into the output tars in path order.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +23,10 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
+import { processCleanup } from '../engine/cleanup.js';
 import { scanLayer } from '../image/layer-scan.js';
 import type { ContentSink } from '../image/tar.js';
-import type { Digest, HistoryEntry, Image, ImageConfig } from '../image/types.js';
+import type { Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
 import {
   type BlobFile,
   type ImageToWrite,
@@ -33,8 +34,9 @@ import {
   writeLayerBlob,
 } from '../image/write-common.js';
 import { VERSION } from '../version.js';
-import { type ContentRef, type NodeMeta, readFinalTree } from './final-tree.js';
+import { type ContentRef, type FinalTree, type NodeMeta, readFinalTree } from './final-tree.js';
 import { DEFAULT_REMOVE, detectContextOf, findLeftovers, type RemovedFile } from './leftovers.js';
+import { xattrPaxHeader } from './tar-pax.js';
 
 export const LABEL_SOURCE = 'org.pare.slim.source';
 export const LABEL_VERSION = 'org.pare.slim.version';
@@ -49,10 +51,22 @@ export interface SlimOptions {
   mtime?: number;
   compression?: WriteCompression;
   gzipLevel?: number;
+  /** zstd level 1-19 (default 3), with compression 'zstd'. */
+  zstdLevel?: number;
   /** Parent of the work directory (default os.tmpdir()). */
   tempDir?: string;
   verify?: boolean;
   signal?: AbortSignal;
+  /**
+   * Reachability (`--minimal`): more paths to remove, decided on the final
+   * filesystem. Paths it keeps are never removed as leftovers.
+   */
+  select?: (final: FinalTree, config: ImageConfig, layers: readonly Layer[]) => Promise<Selection>;
+}
+
+export interface Selection {
+  removed: Map<number, RemovedFile>;
+  isKept: (id: number) => boolean;
 }
 
 export interface SlimResult {
@@ -64,6 +78,8 @@ export interface SlimResult {
   removedByReason: Record<string, { files: number; bytes: number }>;
   input: { compressedBytes: number; layers: number };
   output: { compressedBytes: number; uncompressedBytes: number; layers: number };
+  /** Per output layer: tar bytes (uncompressed). */
+  outputLayerBytes: number[];
   /** Input layer ranges [first, last] of each output layer. */
   groups: Array<[number, number]>;
   /** Work directory holding the layer blobs (removed by dispose). */
@@ -147,6 +163,11 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
   // Step 2: leftovers.
   const categories = options.remove ?? new Set<string>(DEFAULT_REMOVE);
   const removedIds = findLeftovers(detectContextOf(final, config), categories);
+  if (options.select) {
+    const selection = await options.select(final, config, layers);
+    for (const id of [...removedIds.keys()]) if (selection.isKept(id)) removedIds.delete(id);
+    for (const [id, removal] of selection.removed) if (!removedIds.has(id)) removedIds.set(id, removal);
+  }
 
   // Step 1: which output layer each kept node goes to.
   const groups = planLayers(layers.length, options.layers, baseLayerCount(config, layers.length));
@@ -220,14 +241,23 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
   }
 
   const work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'pare-slim-'));
-  const dispose = () => rm(work, { recursive: true, force: true });
+  // Registered, so Ctrl-C (or an exit before dispose) removes it too.
+  const workHandle = processCleanup.add({
+    description: `temporary directory ${work}`,
+    run: () => rm(work, { recursive: true, force: true, maxRetries: 3 }),
+    runSync: () => rmSync(work, { recursive: true, force: true, maxRetries: 3 }),
+  });
+  const dispose = () => workHandle.runNow();
   try {
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
     const mtimeLimit = options.mtime ?? defaultMtime(config);
     const blobs: BlobFile[] = [];
     let uncompressedBytes = 0;
+    const outputLayerBytes: number[] = [];
     for (const [g, entries] of perGroup.entries()) {
       const pack = tarStream.pack();
+      // When the blob writer fails it closes the pipe, and the pack errors: writeEntries sees that through its entry callbacks.
+      pack.on('error', () => {});
       const counter = new PassThrough();
       let tarBytes = 0;
       counter.on('data', (chunk: Buffer) => {
@@ -235,12 +265,19 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       });
       const blob = writeLayerBlob(pack.pipe(counter), join(work, `layer-${g}`), {
         compression: options.compression ?? 'gzip',
-        ...(options.gzipLevel !== undefined ? { level: options.gzipLevel } : {}),
+        ...(options.compression === 'zstd'
+          ? options.zstdLevel !== undefined
+            ? { level: options.zstdLevel }
+            : {}
+          : options.gzipLevel !== undefined
+            ? { level: options.gzipLevel }
+            : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const writing = writeEntries(pack, entries, spool, mtimeLimit, keyOf);
       const [written] = await Promise.all([blob, writing]);
       uncompressedBytes += tarBytes;
+      outputLayerBytes.push(tarBytes);
       blobs.push(written);
     }
 
@@ -266,6 +303,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
         uncompressedBytes,
         layers: blobs.length,
       },
+      outputLayerBytes,
       groups,
       workDir: work,
       dispose,
@@ -371,6 +409,13 @@ async function writeEntries(
       } else if (meta.type === 'other' || meta.type === 'hardlink') {
         header.type = 'file';
       }
+      if (meta.devmajor !== undefined && (meta.type === 'char' || meta.type === 'block')) {
+        header.devmajor = meta.devmajor;
+        header.devminor = meta.devminor ?? 0;
+      }
+      // Between entries (the previous one has ended): the pax header that carries the xattrs.
+      const paxBytes = xattrPaxHeader(header, meta.xattrs);
+      if (paxBytes) pack.push(paxBytes);
       if (entry.content) {
         const ref = entry.content;
         const start = spool.offsets.get(keyOf(ref));

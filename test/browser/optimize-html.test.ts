@@ -5,9 +5,9 @@
  * With PARE_ENGINE_TESTS=1 a missing Chromium fails; otherwise the test skips.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
@@ -31,7 +31,16 @@ const result: OptimizeResult = {
     {
       name: 'original',
       dockerfile: 'FROM a',
-      measurement: { imageId: 'a', size: 800_000_000, layers: 9 },
+      measurement: {
+        imageId: 'a',
+        size: 800_000_000,
+        layers: 9,
+        layerSizes: [
+          { size: 100_000_000, createdBy: 'ADD rootfs.tar /' },
+          { size: 500_000_000, createdBy: 'RUN apt-get install -y build-essential' },
+          { size: 200_000_000, createdBy: `RUN make ${HOSTILE}` },
+        ],
+      },
       probe: up,
     },
     {
@@ -43,7 +52,15 @@ const result: OptimizeResult = {
     {
       name: 'optimized',
       dockerfile: `FROM c\nRUN echo ${HOSTILE}`,
-      measurement: { imageId: 'c', size: 20_000_000, layers: 3 },
+      measurement: {
+        imageId: 'c',
+        size: 20_000_000,
+        layers: 3,
+        layerSizes: [
+          { size: 2_000_000, createdBy: 'distroless' },
+          { size: 18_000_000, createdBy: 'COPY --from=build /app /app' },
+        ],
+      },
       probe: up,
     },
     { name: 'optimized-2', dockerfile: 'FROM d', failure: { step: 'build', message: HOSTILE } },
@@ -77,8 +94,24 @@ describe.runIf(existsSync(CHROMIUM) || REQUIRED)('optimize HTML report in Chromi
       expect(await page.locator('#compare [data-candidate="optimized"] .label').textContent()).toContain(
         '40.0x smaller',
       );
+      // Per-layer bars: one stacked bar per candidate with layer sizes, one bar per layer below.
+      expect(await page.locator('#layers .lgroup').count()).toBe(2);
+      expect(await page.locator('#layers [data-candidate="original"] .seg').count()).toBe(3);
+      expect(await page.locator('#layers [data-candidate="optimized"] .seg').count()).toBe(2);
+      expect(await page.locator('#layers [data-candidate="original"] .lbar').count()).toBe(3);
+      const segs = await page
+        .locator('#layers [data-candidate="original"] .seg')
+        .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      expect(segs[1]! / segs[0]!).toBeCloseTo(5, 0);
+      const stackWidth = (name: string) =>
+        page
+          .locator(`#layers [data-candidate="${name}"] .seg`)
+          .evaluateAll((els) => els.reduce((w, e) => w + e.getBoundingClientRect().width, 0));
+      expect((await stackWidth('optimized')) / (await stackWidth('original'))).toBeCloseTo(0.025, 1);
       expect(await page.locator('#dockerfile').textContent()).toContain(`RUN echo ${HOSTILE}`);
       expect(await page.evaluate('typeof globalThis.pwned')).toBe('undefined');
+      await mkdir('test-results', { recursive: true });
+      await page.screenshot({ path: resolve('test-results/optimize-report.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -83,4 +83,17 @@ describe('pare fix', () => {
     );
     expect(result.stderr).toMatch(/unverified/);
   });
+
+  it('--multi-stage says why the conversion does not apply (a final base the catalogue does not know)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pare-fix-unknown-'));
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM corp.example/base/runtime:3\nCOPY --from=build /out/app /app\nCMD ["/app"]\n',
+    );
+    const result = runPare(['fix', dir, '--multi-stage']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'multi-stage conversion: not applicable to this Dockerfile: the final base corp.example/base/runtime:3 is not in the catalogue',
+    );
+  });
 });

@@ -71,6 +71,25 @@ describe('CleanupRegistry', () => {
     expect(hooks.listenerCount('SIGTERM')).toBe(0);
   });
 
+  it('on a signal says so once, then aborts its signal before removing anything', async () => {
+    const hooks = new FakeProcess();
+    const log: string[] = [];
+    const told: string[] = [];
+    const registry = new CleanupRegistry({
+      hooks,
+      onInterrupt: (signal, pending) => told.push(`${signal}: ${pending.join(', ')}`),
+    });
+    registry.signal.addEventListener('abort', () => log.push('aborted'));
+    registry.add(recordingAction('work dir', log));
+    expect(registry.interrupted).toBe(false);
+    hooks.emit('SIGINT', 'SIGINT');
+    await settle();
+    expect(told).toEqual(['SIGINT: work dir']);
+    expect(log).toEqual(['aborted', 'run work dir']);
+    expect(registry.interrupted).toBe(true);
+    expect(hooks.killed).toEqual(['SIGINT']);
+  });
+
   it('does not re-raise when the host program handles the signal itself', async () => {
     const hooks = new FakeProcess();
     hooks.on('SIGINT', () => {});

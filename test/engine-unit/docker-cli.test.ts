@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupRegistry } from '../../src/engine/cleanup.js';
-import { DockerCliEngine } from '../../src/engine/docker-cli.js';
+import { DockerCliEngine, isStaleOwner } from '../../src/engine/docker-cli.js';
 import {
   BuildFailedError,
   ContainerStartError,
@@ -80,6 +80,49 @@ describe('DockerCliEngine.build', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineUnavailableError);
     expect((error as Error).message).toMatch(/stopped responding during the build/);
+  });
+
+  it('asks the engine before blaming the Dockerfile when the build output does not say (daemon killed)', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) echo "#5 [2/2] RUN sleep 30" >&2
+    echo "cannot write /tmp/pare-build-x/image-id because server did not provide an image ID" >&2; exit 1 ;;
+  version) echo "Cannot connect to the Docker daemon at unix:///tmp/d.sock. Is the docker daemon running?" >&2; exit 1 ;;`,
+    );
+    const error = await engineWith(cli.path)
+      .build({ context })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineUnavailableError);
+    expect((error as EngineUnavailableError).line).toBe(
+      `${join(context, 'Dockerfile')}: the container engine at unix:///var/run/docker.sock stopped responding during the build: Cannot connect to the Docker daemon at unix:///tmp/d.sock. Is the docker daemon running?`,
+    );
+    expect((await cli.calls()).map((args) => args[0])).toEqual(['build', 'version']);
+  });
+
+  it('labels temporary builds with the owner, so a later run can remove what this one could not', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) ${IID_FROM_ARGS}
+    printf 'sha256:%064d' 7 > "$iid" ;;
+  image) ;;`,
+    );
+    const cleanup = new CleanupRegistry();
+    await engineWith(cli.path, cleanup).build({
+      context,
+      temporary: true,
+      labels: { 'org.pare.optimize': 'x' },
+    });
+    await cleanup.runAll();
+    const [args] = await cli.calls();
+    const labels = args!.flatMap((arg, index) => (args![index - 1] === '--label' ? [arg] : []));
+    expect(labels).toEqual([
+      'org.pare.optimize=x',
+      'org.pare.managed=true',
+      `org.pare.owner=${process.pid}`,
+      `org.pare.host=${hostname()}`,
+    ]);
   });
 
   it('checks the context and Dockerfile before calling the engine', async () => {
@@ -225,6 +268,65 @@ describe('DockerCliEngine images', () => {
     for await (const chunk of engineWith(cli.path).save(['a:1', 'b:1'])) length += (chunk as Buffer).length;
     expect(length).toBe(3_000_000);
     expect(await cli.calls()).toEqual([['save', 'a:1', 'b:1']]);
+  });
+});
+
+describe('DockerCliEngine cleanup when the engine is gone', () => {
+  it('warns that a temporary image could not be removed, and that the next run removes it', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `
+  build) ${IID_FROM_ARGS}
+    printf 'sha256:%064d' 7 > "$iid" ;;
+  image) echo "Cannot connect to the Docker daemon at unix:///tmp/d.sock. Is the docker daemon running?" >&2; exit 1 ;;`,
+    );
+    const warnings: string[] = [];
+    const cleanup = new CleanupRegistry({
+      onError: (action, error) => warnings.push(`${action.description}: ${(error as Error).message}`),
+    });
+    await engineWith(cli.path, cleanup).build({
+      context,
+      tag: 'pare-optimize/app:original',
+      temporary: true,
+    });
+    await cleanup.runAll();
+    expect(warnings).toEqual([
+      'image pare-optimize/app:original: the container engine at unix:///var/run/docker.sock is unreachable (Cannot connect to the Docker daemon at unix:///tmp/d.sock. Is the docker daemon running?); the next `pare optimize` with this engine removes it',
+    ]);
+    // The synchronous path (process exit) says the same.
+    await engineWith(cli.path, cleanup).build({ context, tag: 'pare-optimize/app:safe', temporary: true });
+    cleanup.runAllSync();
+    expect(warnings[1]).toMatch(/^image pare-optimize\/app:safe: the container engine at .* is unreachable/);
+  });
+
+  it('removes only the leftovers of dead pare processes of this host', async () => {
+    const dead = 2 ** 22 + 17; // above Linux's pid_max default range
+    const host = hostname();
+    const cli = await fakeCli(
+      'docker',
+      `
+  ps) printf 'c1\nc2\nc3\n' ;;
+  images) printf 'i1\ni1\n' ;;
+  container) printf 'c1 ${dead} ${host}\nc2 ${process.pid} ${host}\nc3 ${dead} other-host\n' ;;
+  image) if [ "$2" = inspect ]; then printf 'sha256:i1 ${dead} ${host}\n'; fi ;;
+  rm) ;;`,
+    );
+    const removed = await engineWith(cli.path).removeStale();
+    expect(removed).toEqual(['container c1', 'image i1']);
+    const calls = await cli.calls();
+    expect(calls.filter((args) => args[0] === 'rm' || args[1] === 'rm')).toEqual([
+      ['rm', '--force', '--volumes', 'c1'],
+      ['image', 'rm', '--force', 'sha256:i1'],
+    ]);
+  });
+
+  it('tells a stale owner from a live or foreign one', () => {
+    expect(isStaleOwner(String(2 ** 22 + 17), hostname())).toBe(true);
+    expect(isStaleOwner(String(process.pid), hostname())).toBe(false);
+    expect(isStaleOwner(String(process.ppid), hostname())).toBe(false);
+    expect(isStaleOwner(String(2 ** 22 + 17), `${hostname()}-elsewhere`)).toBe(false);
+    expect(isStaleOwner(undefined, hostname())).toBe(false);
+    expect(isStaleOwner('abc', hostname())).toBe(false);
   });
 });
 

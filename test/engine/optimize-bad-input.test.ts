@@ -1,6 +1,7 @@
 /**
  * `pare optimize` when things go wrong: the user's Dockerfile fails to build,
- * the probe never answers, the directory is missing. Each is one clear line,
+ * the probe never answers, a base the config names is missing, the directory
+ * is missing. Each is one clear line,
  * exit 2, the user's files untouched and no container left behind.
  */
 import { execFile } from 'node:child_process';
@@ -53,6 +54,52 @@ describeWithEngine('pare optimize on bad input', gate, () => {
     expect(result.stderr).toMatch(/original image does not pass the probe: no HTTP answer on :8080\//);
     expect(await readdir(project)).toEqual(['Dockerfile']);
     expect(await managedContainers()).toEqual(before);
+  });
+
+  it('stops before any build when a base the config names is neither in the engine nor pullable', async () => {
+    // The conversion puts the app on the config's slim Python (pare never invents an image), which
+    // this engine does not have and cannot pull (no registry answers for it).
+    const project = join(dir, `unknown-base-${process.pid}`);
+    await run('mkdir', ['-p', project]);
+    const dockerfile = `FROM pare-base/python:bookworm\nWORKDIR /app\nCOPY main.py .\nCMD ["python3", "main.py"]\n`;
+    const entry = (name: string, kind: string, size: string) => ({
+      name,
+      size,
+      libc: 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      kind,
+      ecosystem: 'python',
+    });
+    const config = JSON.stringify({
+      baseImages: [
+        entry('pare-base/python:bookworm', 'full-distro', '193MB'),
+        entry('pare-test-missing/python:slim-bookworm', 'slim', '119MB'),
+      ],
+    });
+    await writeFile(join(project, 'Dockerfile'), dockerfile);
+    await writeFile(join(project, 'main.py'), 'print("hello")\n');
+    await writeFile(join(project, '.pare.json'), config);
+    const containersBefore = await managedContainers();
+    const result = runPare(['optimize', project, '--probe-cmd', '']);
+    expect(result.code, result.stderr).toBe(2);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('pare: error:'));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^pare: error: .*\/\.pare\.json: baseImages\[1\] "pare-test-missing\/python:slim-bookworm": the optimized Dockerfile would build on it, but the container engine at \S+ does not have it and cannot pull it \(.+\); pull or build it first, or remove the entry$/,
+      ),
+    ]);
+    expect(result.stderr).not.toMatch(/building the original|\n\s+at /);
+    expect(await readFile(join(project, 'Dockerfile'), 'utf8')).toBe(dockerfile);
+    expect(await readFile(join(project, '.pare.json'), 'utf8')).toBe(config);
+    expect((await readdir(project)).sort()).toEqual(['.pare.json', 'Dockerfile', 'main.py']);
+    expect(await managedContainers()).toEqual(containersBefore);
+    const { stdout } = await run('/usr/bin/docker', [
+      'images',
+      '-q',
+      `pare-optimize/unknown-base-${process.pid}`,
+    ]);
+    expect(stdout.trim()).toBe('');
   });
 
   it('names a missing directory and a malformed probe, exit 2', () => {

@@ -32,6 +32,8 @@ interface Common {
   gid?: number;
   mtime?: number;
   longNames?: LongNameStyle;
+  /** Extra pax records (e.g. `SCHILY.xattr.security.capability`). */
+  pax?: Record<string, string | Buffer>;
 }
 
 export type EntrySpec =
@@ -41,7 +43,7 @@ export type EntrySpec =
   | (Common & { type: 'hardlink'; target: string })
   | (Common & { type: 'whiteout'; strayLinkname?: string })
   | (Common & { type: 'opaque' })
-  | (Common & { type: 'fifo' | 'char' | 'block' })
+  | (Common & { type: 'fifo' | 'char' | 'block'; devmajor?: number; devminor?: number })
   /** Pre-built tar bytes (headers and data), for hostile cases. */
   | { type: 'raw'; bytes: Buffer };
 
@@ -149,6 +151,7 @@ function entryBytes(spec: EntrySpec): Buffer {
     ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
     ...(spec.mtime !== undefined ? { mtime: spec.mtime } : {}),
     ...(spec.longNames !== undefined ? { longNames: spec.longNames } : {}),
+    ...(spec.pax !== undefined ? { pax: spec.pax } : {}),
   };
   switch (spec.type) {
     case 'file':
@@ -180,9 +183,13 @@ function entryBytes(spec: EntrySpec): Buffer {
     case 'fifo':
       return tarEntry({ ...base, type: '6' });
     case 'char':
-      return tarEntry({ ...base, type: '3' });
     case 'block':
-      return tarEntry({ ...base, type: '4' });
+      return tarEntry({
+        ...base,
+        type: spec.type === 'char' ? '3' : '4',
+        ...(spec.devmajor !== undefined ? { devmajor: spec.devmajor } : {}),
+        ...(spec.devminor !== undefined ? { devminor: spec.devminor } : {}),
+      });
   }
 }
 

@@ -30,6 +30,9 @@ export interface HeaderFields {
   /** Old GNU sparse: real size field and isextended flag. */
   sparseRealSize?: number;
   sparseExtended?: boolean;
+  /** Char/block device numbers (ustar and GNU formats). */
+  devmajor?: number;
+  devminor?: number;
 }
 
 function bytesOf(value: string | Buffer): Buffer {
@@ -80,6 +83,8 @@ export function tarHeader(fields: HeaderFields): Buffer {
   }
   block.write('root', 265, 'latin1');
   block.write('root', 297, 'latin1');
+  if (format !== 'v7' && fields.devmajor !== undefined) writeOctal(block, 329, 8, fields.devmajor);
+  if (format !== 'v7' && fields.devminor !== undefined) writeOctal(block, 337, 8, fields.devminor);
   block.fill(0x20, 148, 156);
   let sum = 0;
   for (const byte of block) sum += byte;
@@ -135,6 +140,8 @@ export interface SimpleEntry {
   longNames?: LongNameStyle;
   /** Extra pax records for this entry. */
   pax?: Record<string, string | Buffer>;
+  devmajor?: number;
+  devminor?: number;
 }
 
 /** Splits a long name into ustar prefix/name at a `/`, or undefined when it cannot be split. */
@@ -195,6 +202,8 @@ export function tarEntry(entry: SimpleEntry): Buffer {
       format,
       ...(headerLink !== undefined ? { linkname: headerLink } : {}),
       ...(prefix !== undefined ? { prefix } : {}),
+      ...(entry.devmajor !== undefined ? { devmajor: entry.devmajor } : {}),
+      ...(entry.devminor !== undefined ? { devminor: entry.devminor } : {}),
     }),
   );
   parts.push(padded(data));

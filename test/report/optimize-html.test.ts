@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
 import { type optimizeHtmlData, ratio, renderOptimizeHtml } from '../../src/report/optimize-html.js';
@@ -18,7 +20,16 @@ function sample(overrides: Partial<OptimizeResult> = {}): OptimizeResult {
       {
         name: 'original',
         dockerfile: 'FROM golang:1.22\nRUN go build -o /app/server .',
-        measurement: { imageId: 'sha256:a', size: 912_000_000, layers: 9 },
+        measurement: {
+          imageId: 'sha256:a',
+          size: 912_000_000,
+          layers: 9,
+          layerSizes: [
+            { size: 120_000_000, createdBy: '/bin/sh -c #(nop) ADD file:abc in /' },
+            { size: 600_000_000, createdBy: 'RUN /bin/sh -c apt-get install -y golang # buildkit' },
+            { size: 192_000_000, createdBy: `RUN /bin/sh -c go build ${HOSTILE} # buildkit` },
+          ],
+        },
         probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
       },
       {
@@ -30,7 +41,15 @@ function sample(overrides: Partial<OptimizeResult> = {}): OptimizeResult {
       {
         name: 'optimized',
         dockerfile: `FROM golang:1.22 AS build\nRUN echo "${HOSTILE}"\nFROM gcr.io/distroless/static\nCOPY --from=build /app/server /server`,
-        measurement: { imageId: 'sha256:c', size: 12_400_000, layers: 3 },
+        measurement: {
+          imageId: 'sha256:c',
+          size: 12_400_000,
+          layers: 3,
+          layerSizes: [
+            { size: 2_400_000, createdBy: 'distroless base' },
+            { size: 10_000_000, createdBy: 'COPY /app/server /server # buildkit' },
+          ],
+        },
         probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
       },
       {
@@ -79,6 +98,48 @@ describe('optimize HTML report', () => {
     expect(html).toContain('1.4x smaller (-29.8%)');
     expect(html).toContain('safe fixes');
     expect(html).toMatch(/data-candidate="optimized-2">[\s\S]*?build failed/);
+  });
+
+  it('draws the bytes each layer added, per candidate that has them', () => {
+    const groups = html.match(/<div class="lgroup" data-candidate="[^"]+"/g) ?? [];
+    expect(groups).toEqual([
+      '<div class="lgroup" data-candidate="original"',
+      '<div class="lgroup" data-candidate="optimized"',
+    ]);
+    const section = html.slice(html.indexOf('id="layers"'));
+    const optimized = section.slice(section.indexOf('data-candidate="optimized"'));
+    expect(
+      section.slice(0, section.indexOf('data-candidate="optimized"')).match(/class="seg"/g),
+    ).toHaveLength(3);
+    expect(optimized.match(/class="seg"/g)).toHaveLength(2);
+    expect(section.match(/class="lbar"/g)).toHaveLength(5);
+    // The largest layer is the full width of the per-layer bars; the stacks share one scale.
+    expect(section).toMatch(/data-layer="1" data-bytes="600000000">[\s\S]*?style="width:100\.00%/);
+    expect(section).toContain('RUN /bin/sh -c go build &lt;/script&gt;');
+    expect(section).toContain('12.4 MB · 2 layers with bytes');
+  });
+
+  it('leaves the layer chart out for reports without layer sizes', () => {
+    const plain = sample();
+    for (const c of plain.candidates) delete c.measurement?.layerSizes;
+    expect(renderOptimizeHtml(plain)).not.toContain('id="layers"');
+  });
+
+  it('validates against schemas/optimize-v1.json with and without layer sizes', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../schemas/optimize-v1.json', import.meta.url), 'utf8'),
+    );
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    const plain = sample();
+    for (const c of plain.candidates) delete c.measurement?.layerSizes;
+    for (const result of [sample(), plain]) {
+      const ok = validate(JSON.parse(JSON.stringify(result)));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+    const bad = sample();
+    bad.candidates[0]!.measurement!.layerSizes = [{ size: 1 } as never];
+    expect(validate(JSON.parse(JSON.stringify(bad)))).toBe(false);
   });
 
   it('shows verdicts, contributions, fixes, conversion, failures and the winning Dockerfile', () => {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,8 +7,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/analyze/detectors/index.js';
 import { runSlim } from '../../src/cli/slim.js';
+import { scanLayer } from '../../src/image/layer-scan.js';
 import { openImage } from '../../src/image/open.js';
-import type { Image, ImageConfig } from '../../src/image/types.js';
+import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
+import { OCI_LAYER_ZSTD } from '../../src/image/write-common.js';
 import { readFinalTree } from '../../src/slim/final-tree.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
 import { parseOutput, writeOutput } from '../../src/slim/output.js';
@@ -30,9 +34,12 @@ import {
   symlink,
   whiteout,
   writeDockerArchive,
+  zstdAvailable,
 } from '../helpers/image-writer.js';
 import { validateImage } from '../helpers/validate-image.js';
 import { containerView } from './tree-view.js';
+
+const gnuTar = existsSync('/usr/bin/tar') || existsSync('/bin/tar');
 
 let work: string;
 beforeAll(async () => {
@@ -203,6 +210,182 @@ describe('lossless shrink', () => {
   });
 });
 
+describe('tar details', () => {
+  // cap_net_raw+ep as setcap writes it (VFS_CAP_REVISION_2): what /usr/bin/ping carries.
+  const capNetRaw = Buffer.from('0100000201200000000000000000000000000000', 'hex');
+  const longName = `opt/${'n'.repeat(120)}/tool`;
+  const spec: ImageSpec = {
+    layers: [
+      {
+        entries: [
+          dir('dev'),
+          { type: 'char', path: 'dev/null', mode: 0o666, devmajor: 1, devminor: 3 },
+          { type: 'block', path: 'dev/sda', mode: 0o660, devmajor: 8, devminor: 16 },
+          file('usr/bin/ping', 'ELF ping', {
+            mode: 0o755,
+            pax: { 'SCHILY.xattr.security.capability': capNetRaw },
+          }),
+          file('etc/labelled', 'x', {
+            pax: {
+              'SCHILY.xattr.user.comment': Buffer.from('h\u00e9llo', 'utf8'),
+              'SCHILY.xattr.user.empty': Buffer.alloc(0),
+            },
+          }),
+        ],
+      },
+      {
+        entries: [
+          hardlink('usr/bin/ping6', 'usr/bin/ping'),
+          file(longName, 'tool', {
+            pax: { uid: '3000000', 'SCHILY.xattr.security.capability': capNetRaw },
+          }),
+        ],
+      },
+    ],
+  };
+
+  async function detailsOf(reference: string) {
+    const found = new Map<string, Pick<TarEntry, 'type' | 'devmajor' | 'devminor' | 'xattrs' | 'uid'>>();
+    await withImage(reference, async (image) => {
+      for (const layer of await image.layers()) {
+        await scanLayer(layer, (entry) => {
+          const { type, devmajor, devminor, xattrs, uid } = entry;
+          found.set(entry.path, {
+            type,
+            uid,
+            ...(devmajor !== undefined ? { devmajor, devminor } : {}),
+            ...(xattrs ? { xattrs } : {}),
+          });
+        });
+      }
+    });
+    return found;
+  }
+
+  it('reads device numbers and SCHILY.xattr records', async () => {
+    const input = await archiveOf(spec);
+    const details = await detailsOf(input);
+    expect(details.get('dev/null')).toMatchObject({ type: 'char', devmajor: 1, devminor: 3 });
+    expect(details.get('dev/sda')).toMatchObject({ type: 'block', devmajor: 8, devminor: 16 });
+    expect(details.get('usr/bin/ping')?.xattrs).toEqual({ 'security.capability': capNetRaw });
+    expect(details.get('etc/labelled')?.xattrs).toEqual({
+      'user.comment': Buffer.from('h\u00e9llo', 'utf8'),
+      'user.empty': Buffer.alloc(0),
+    });
+    expect(details.get('dev')?.xattrs).toBeUndefined();
+  });
+
+  for (const layers of [1, 2]) {
+    it(`keeps them through the lossless rewrite (--layers ${layers})`, async () => {
+      const input = await archiveOf(spec);
+      const { output } = await slimTo(input, { remove: new Set(), layers });
+      const details = await detailsOf(output);
+      expect(details.get('dev/null')).toEqual({ type: 'char', uid: 0, devmajor: 1, devminor: 3 });
+      expect(details.get('dev/sda')).toEqual({ type: 'block', uid: 0, devmajor: 8, devminor: 16 });
+      expect(details.get('usr/bin/ping')?.xattrs).toEqual({ 'security.capability': capNetRaw });
+      // A hard link is the same inode: same capabilities.
+      expect(details.get('usr/bin/ping6')?.xattrs).toEqual({ 'security.capability': capNetRaw });
+      expect(details.get('etc/labelled')?.xattrs).toEqual({
+        'user.comment': Buffer.from('h\u00e9llo', 'utf8'),
+        'user.empty': Buffer.alloc(0),
+      });
+      // Long name and big uid in the same pax header as the xattrs.
+      expect(details.get(longName)).toEqual({
+        type: 'file',
+        uid: 3_000_000,
+        xattrs: { 'security.capability': capNetRaw },
+      });
+      const before = await withImage(input, containerView);
+      const after = await withImage(output, containerView);
+      expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+    });
+  }
+
+  it.skipIf(!gnuTar)('writes xattrs GNU tar reads back', async () => {
+    const input = await archiveOf(spec);
+    const { output } = await slimTo(input, { remove: new Set(), layers: 1, compression: 'none' });
+    const layout = output.slice('oci:'.length);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(
+      await readFile(join(layout, 'blobs', ...index.manifests[0].digest.split(':')), 'utf8'),
+    );
+    const blob = join(layout, 'blobs', ...manifest.layers[0].digest.split(':'));
+    const listing = execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-tvvf', blob], {
+      encoding: 'utf8',
+    });
+    expect(listing).toMatch(/^c\S* .* 1,\s*3 .*dev\/null$/m);
+    expect(listing).toMatch(/^b\S* .* 8,\s*16 .*dev\/sda$/m);
+    expect(listing).toMatch(/x: 20 security\.capability/);
+    expect(listing).toContain(longName);
+  });
+});
+
+describe('zstd layers', () => {
+  const spec: ImageSpec = {
+    layers: [
+      {
+        entries: [
+          dir('app'),
+          file('app/big', { size: 300_000 }),
+          file('app/run', '#!/bin/sh', { mode: 0o755 }),
+        ],
+      },
+      { entries: [file('etc/conf', 'c'), symlink('etc/link', 'conf')] },
+    ],
+  };
+
+  for (const transport of ['oci', 'oci-archive', 'docker-archive'] as const) {
+    it.skipIf(!zstdAvailable)(
+      `are read back with the diff_ids and files of gzip (${transport})`,
+      async () => {
+        const input = await archiveOf(spec);
+        const gzip = await slimTo(input, { mtime: 1000 });
+        const zstd = await slimTo(input, { mtime: 1000, compression: 'zstd' }, transport);
+        expect(zstd.result.image.layers.map((l) => l.mediaType)).toEqual([OCI_LAYER_ZSTD, OCI_LAYER_ZSTD]);
+        expect(zstd.result.config.rootfs.diff_ids).toEqual(gzip.result.config.rootfs.diff_ids);
+        const summary = await withImage(zstd.output, validateImage);
+        expect(summary.layers.map((l) => l.compression)).toEqual(['zstd', 'zstd']);
+        expect(summary.diffIds).toEqual(gzip.result.config.rootfs.diff_ids);
+        const before = await withImage(gzip.output, containerView);
+        const after = await withImage(zstd.output, containerView);
+        expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+      },
+    );
+  }
+
+  it.skipIf(!zstdAvailable)('are reproducible, and --zstd-level changes the blob only', async () => {
+    const input = await archiveOf(spec);
+    const one = await slimTo(input, { mtime: 1000, compression: 'zstd' });
+    const two = await slimTo(input, { mtime: 1000, compression: 'zstd' });
+    const high = await slimTo(input, { mtime: 1000, compression: 'zstd', zstdLevel: 19 });
+    const digests = (r: typeof one) => r.result.image.layers.map((l) => l.digest);
+    expect(digests(two)).toEqual(digests(one));
+    expect(digests(high)).not.toEqual(digests(one));
+    expect(high.result.config.rootfs.diff_ids).toEqual(one.result.config.rootfs.diff_ids);
+  });
+
+  it('names the missing zstd program', async () => {
+    const input = await archiveOf(spec);
+    const path = process.env.PATH;
+    process.env.PATH = join(work, 'no-such-bin');
+    try {
+      const error = await slimTo(input, { compression: 'zstd' }).catch((e) => e);
+      expect(isPareError(error)).toBe(true);
+      expect((error as Error).message).toMatch(/needs the zstd program/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('refuses --tag up front: Docker 20.10 cannot load zstd layers', async () => {
+    const input = await archiveOf(spec);
+    const error = await runSlim(input, { tag: 'app:slim', compression: 'zstd' }, quietIo()).catch((e) => e);
+    expect(isPareError(error)).toBe(true);
+    expect((error as { exitCode: number }).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/--output oci:DIR or oci-archive:PATH/);
+  });
+});
+
 describe('leftover removal', () => {
   const spec: ImageSpec = {
     layers: [
@@ -355,7 +538,10 @@ describe('output image', () => {
       { output: 'registry.example/app:1' },
       { output: 'oci:/tmp/x', layers: '0' },
       { output: 'oci:/tmp/x', keep: 'nonsense' },
-      { output: 'oci:/tmp/x', compression: 'zstd' },
+      { output: 'oci:/tmp/x', compression: 'lz4' },
+      { output: 'oci:/tmp/x', compression: 'zstd', zstdLevel: '20' },
+      { tag: 'app:slim', compression: 'zstd' },
+      { output: 'oci:/tmp/x', verify: true, compression: 'zstd' },
       { output: 'oci:/tmp/x', remove: 'unstripped-binaries' },
     ];
     for (const options of bad) {

@@ -25,6 +25,8 @@ export interface PageParts {
   /** Trusted markup of the body (build it with escapeHtml). */
   body: string;
   data: unknown;
+  /** Page-specific client code (trusted, pare's own), run after the shared client code. */
+  script?: string;
 }
 
 export function renderPage(parts: PageParts): string {
@@ -43,7 +45,7 @@ ${parts.body}
 <script type="application/json" id="pare-data">${jsonForScript(parts.data)}</script>
 <script>${inlineScript(d3HierarchySource())}</script>
 <script>${inlineScript(CLIENT_JS)}</script>
-</body>
+${parts.script === undefined ? '' : `<script>${inlineScript(parts.script)}</script>\n`}</body>
 </html>
 `;
 }

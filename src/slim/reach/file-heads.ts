@@ -1,0 +1,115 @@
+/**
+ * What static reachability needs from file contents: ELF facts (interpreter,
+ * DT_NEEDED, RUNPATH) and the first line of scripts (`#!` interpreters), plus
+ * whole small text files the loader reads (/etc/ld.so.conf and its includes).
+ * One streamed pass over the layers that hold the wanted final files; other
+ * contents are skipped, nothing is extracted.
+ */
+import { type ElfInfo, ElfReader } from '../../analyze/elf.js';
+import { scanLayer } from '../../image/layer-scan.js';
+import type { ContentSink } from '../../image/tar.js';
+import type { Layer } from '../../image/types.js';
+import type { FinalTree } from '../final-tree.js';
+
+/** Bytes kept from the start of every wanted file: enough for a `#!` line. */
+const HEAD_BYTES = 512;
+/** Text files read whole (ld.so.conf and friends) stay small. */
+const TEXT_LIMIT = 256 * 1024;
+
+export interface FileFacts {
+  /** ELF facts by node id (only files that are ELF). */
+  elf: Map<number, ElfInfo>;
+  /** The first bytes of each wanted file, by node id. */
+  heads: Map<number, Buffer>;
+  /** Whole contents of the requested text files, by node id. */
+  texts: Map<number, string>;
+}
+
+export interface ReadFileFactsOptions {
+  /** Read ELF facts and heads of this file? */
+  wanted: (id: number) => boolean;
+  /** Read this file whole as text? */
+  wantedText?: (id: number) => boolean;
+  verify?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function readFileFacts(
+  layers: readonly Layer[],
+  final: FinalTree,
+  options: ReadFileFactsOptions,
+): Promise<FileFacts> {
+  const facts: FileFacts = { elf: new Map(), heads: new Map(), texts: new Map() };
+  // Final contents by where they sit: "layer:ordinal" → node ids (hard links share one).
+  const byLayer = new Map<number, Map<number, number[]>>();
+  for (const [id, ref] of final.content) {
+    const head = options.wanted(id);
+    const text = options.wantedText?.(id) === true && ref.size <= TEXT_LIMIT;
+    if (!head && !text) continue;
+    const ordinals = byLayer.get(ref.layer) ?? new Map<number, number[]>();
+    byLayer.set(ref.layer, ordinals);
+    const ids = ordinals.get(ref.ordinal) ?? [];
+    ids.push(id);
+    ordinals.set(ref.ordinal, ids);
+  }
+  for (const [index, layer] of layers.entries()) {
+    const ordinals = byLayer.get(index);
+    if (!ordinals) continue;
+    let ordinal = 0;
+    await scanLayer(
+      layer,
+      (entry): ContentSink | undefined => {
+        const ids = ordinals.get(ordinal++);
+        if (!ids || entry.type !== 'file' || entry.size === 0) return undefined;
+        return factSink(entry.size, ids, facts, options);
+      },
+      { verify: options.verify !== false, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+  }
+  return facts;
+}
+
+function factSink(size: number, ids: number[], facts: FileFacts, options: ReadFileFactsOptions): ContentSink {
+  const wantText = ids.some((id) => options.wantedText?.(id)) && size <= TEXT_LIMIT;
+  let elf: ElfReader | undefined = new ElfReader(size, (info) => {
+    if (info) for (const id of ids) facts.elf.set(id, info);
+  });
+  const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
+  let headGot = 0;
+  const text: Buffer[] = [];
+  return {
+    write(chunk) {
+      if (headGot < head.length) headGot += chunk.copy(head, headGot, 0, head.length - headGot);
+      if (wantText) text.push(chunk);
+      if (elf) {
+        elf.write(chunk);
+        if (elf.satisfied) {
+          elf.end();
+          elf = undefined;
+        }
+      }
+    },
+    end() {
+      elf?.end();
+      elf = undefined;
+      for (const id of ids) {
+        facts.heads.set(id, head.subarray(0, headGot));
+        if (wantText) facts.texts.set(id, Buffer.concat(text).toString('utf8'));
+      }
+    },
+  };
+}
+
+/** `#!/usr/bin/env python3 -u` → ['/usr/bin/env', 'python3 -u'] as the kernel splits it (one optional argument). */
+export function shebangOf(head: Buffer | undefined): { interpreter: string; argument?: string } | undefined {
+  if (!head || head.length < 3 || head[0] !== 0x23 || head[1] !== 0x21) return undefined;
+  const end = head.indexOf(0x0a);
+  const line = head
+    .subarray(2, end < 0 ? head.length : end)
+    .toString('latin1')
+    .trim();
+  const match = /^(\S+)(?:\s+(.*))?$/.exec(line);
+  if (!match) return undefined;
+  const argument = match[2]?.trim();
+  return { interpreter: match[1]!, ...(argument ? { argument } : {}) };
+}

@@ -1,0 +1,128 @@
+/**
+ * The `pare slim` report: what was read, what was written, every removed path
+ * and (with `--minimal`) every kept path, each with its size and the reason.
+ * One data shape for `--report FILE` (JSON, schemas/slim-v1.json) and the
+ * HTML page (report/slim-html.ts).
+ */
+import type { Digest } from '../image/types.js';
+
+export interface ReportedPath {
+  /** Absolute path in the image, e.g. `/usr/lib/x86_64-linux-gnu/libssl.so.3`. */
+  path: string;
+  /** Bytes of file content (a hard-linked inode counts on its first name only; 0 for links and directories). */
+  size: number;
+  /** Machine-readable reason: a leftover category (`docs`…), `unreachable`, or why a path was kept (`entrypoint`, `elf-needed`, `traced`…). */
+  reason: string;
+  /** Human words for the reason, e.g. "man pages" or "DT_NEEDED of /usr/bin/python3.11". */
+  detail?: string;
+}
+
+export interface ReportedLayer {
+  /** The history step that made it (`created_by`), when known. */
+  createdBy?: string;
+  compressedBytes: number;
+  /** Known for output layers (pare wrote them); input layers only when the source says. */
+  uncompressedBytes?: number;
+}
+
+export interface ReasonTally {
+  files: number;
+  bytes: number;
+}
+
+export interface SlimReport {
+  schemaVersion: 'pare.slim/v1';
+  source: { reference: string; configDigest: Digest; compressedBytes: number; layers: number };
+  output: { compressedBytes: number; uncompressedBytes: number; layers: number };
+  /** Input layer ranges [first, last] merged into each output layer. */
+  layerGroups: Array<[number, number]>;
+  /** Input and output layers, bottom to top, for the per-layer comparison. */
+  layers: { before: ReportedLayer[]; after: ReportedLayer[] };
+  removedByReason: Record<string, ReasonTally>;
+  removedBytes: number;
+  removed: ReportedPath[];
+  /** Present with `--minimal`. */
+  minimal?: {
+    /** The level the written image is at: `minimal`, or `leftovers` after a failed minimal proof. */
+    level: 'minimal' | 'leftovers';
+    /** Why pare fell back to the leftovers level (the failed proof, and missing paths when the tracer saw them). */
+    fallbackReason?: string;
+    /** Paths the slim image tried to open that it no longer has (from a traced run of the slim image). */
+    missing?: string[];
+    kept: ReportedPath[];
+    keptByReason: Record<string, ReasonTally>;
+  };
+  /** Present when both images ran with the same probe. */
+  probe?: {
+    spec: string;
+    original: string;
+    slim: string;
+    same: boolean;
+    why?: string;
+    /** Stricter checks (e.g. every statically imported Python module imports in the slim image). */
+    checks?: Array<{ name: string; ok: boolean; detail: string }>;
+    /** `docker images` sizes. */
+    engineSize?: { original: number; slim: number };
+  };
+}
+
+export interface SlimReportExtras {
+  /** The input image's history, to name the input layers. */
+  history?: Array<{ created_by?: string; empty_layer?: boolean }>;
+  /** Uncompressed bytes per input layer where known (undefined entries: unknown). */
+  inputLayerBytes?: Array<number | undefined>;
+  minimal?: SlimReport['minimal'];
+  probe?: SlimReport['probe'];
+}
+
+/** The report of one slim run (SlimResult from slim.ts, plus what the CLI learned by running both images). */
+export function buildSlimReport(
+  reference: string,
+  result: {
+    sourceDigest: Digest;
+    input: { compressedBytes: number; layers: number };
+    output: { compressedBytes: number; uncompressedBytes: number; layers: number };
+    outputLayerBytes: number[];
+    groups: Array<[number, number]>;
+    removedByReason: Record<string, ReasonTally>;
+    removed: ReportedPath[];
+    inputLayerSizes: number[];
+    outputLayerSizes: number[];
+    outputHistory: Array<{ created_by?: string; empty_layer?: boolean }>;
+  },
+  extras: SlimReportExtras = {},
+): SlimReport {
+  const layerSteps = (history: SlimReportExtras['history'], count: number): Array<string | undefined> => {
+    const steps = (history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
+    return steps.length === count ? steps : Array.from({ length: count }, () => undefined);
+  };
+  const beforeSteps = layerSteps(extras.history, result.inputLayerSizes.length);
+  const afterSteps = layerSteps(result.outputHistory, result.outputLayerSizes.length);
+  return {
+    schemaVersion: 'pare.slim/v1',
+    source: { reference, configDigest: result.sourceDigest, ...result.input },
+    output: result.output,
+    layerGroups: result.groups,
+    layers: {
+      before: result.inputLayerSizes.map((size, i) => ({
+        ...(beforeSteps[i] ? { createdBy: beforeSteps[i] } : {}),
+        compressedBytes: size,
+        ...(extras.inputLayerBytes?.[i] !== undefined
+          ? { uncompressedBytes: extras.inputLayerBytes[i] }
+          : {}),
+      })),
+      after: result.outputLayerSizes.map((size, i) => ({
+        ...(afterSteps[i] ? { createdBy: afterSteps[i] } : {}),
+        compressedBytes: size,
+        ...(result.outputLayerBytes[i] !== undefined
+          ? { uncompressedBytes: result.outputLayerBytes[i] }
+          : {}),
+      })),
+    },
+    removedByReason: result.removedByReason,
+    removedBytes: result.removed.reduce((sum, r) => sum + r.size, 0),
+    removed: result.removed,
+    ...(extras.minimal ? { minimal: extras.minimal } : {}),
+    ...(extras.probe ? { probe: extras.probe } : {}),
+  };
+}
