@@ -146,6 +146,13 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--exclude <glob>', 'With --minimal: drop matching paths even when reached (repeatable)')
     .option('--no-trace', 'With --minimal: static reachability only, no traced run')
     .option(
+      '--format <format>',
+      'text (default), json or html: the report on stdout, the summary on stderr',
+      {
+        default: 'text',
+      },
+    )
+    .option(
       '--report <file>',
       'Write removed (and with --minimal kept) paths with sizes and reasons: JSON, or an HTML page when FILE ends in .html',
     )

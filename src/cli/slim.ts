@@ -52,6 +52,8 @@ export interface SlimCliOptions {
   probeCmd?: string;
   probeHttp?: string;
   probeUp?: string | number;
+  /** text (default), or json/html: the report on stdout, the summary on stderr. */
+  format?: string;
   minimal?: boolean;
   include?: string | string[];
   exclude?: string | string[];
@@ -67,8 +69,14 @@ export interface SlimIo {
 export async function runSlim(
   reference: string,
   options: SlimCliOptions,
-  io: SlimIo = { stdout: process.stdout, stderr: process.stderr },
+  streams: SlimIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'html') {
+    throw new PareError(`expected text, json or html, got "${format}"`, { subject: '--format' });
+  }
+  // With --format json/html stdout carries the report alone; the summary moves to stderr.
+  const io: SlimIo = format === 'text' ? streams : { stdout: streams.stderr, stderr: streams.stderr };
   if (!options.tag && !options.output) {
     throw new PareError('give --tag NAME or --output TRANSPORT:PATH (e.g. docker-archive:slim.tar)');
   }
@@ -290,7 +298,7 @@ export async function runSlim(
         }
       }
     }
-    if (options.report) {
+    if (options.report || format !== 'text') {
       const report = buildSlimReport(reference, reportInput(result, image.reference, await image.layers()), {
         ...(config.history ? { history: config.history } : {}),
         // Layers stored uncompressed (docker-daemon exports) are their own uncompressed size.
@@ -300,8 +308,15 @@ export async function runSlim(
         ...(minimalSection ? { minimal: minimalSection } : {}),
         ...(probeSection ? { probe: probeSection } : {}),
       });
-      await writeReport(options.report, report);
-      io.stdout.write(`report: ${options.report}\n`);
+      if (options.report) {
+        await writeReport(options.report, report);
+        io.stdout.write(`report: ${options.report}\n`);
+      }
+      if (format === 'json') streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (format === 'html') {
+        const { renderSlimHtml } = await import('../report/slim-html.js');
+        streams.stdout.write(renderSlimHtml(report));
+      }
     }
     return exitCode;
   } finally {

@@ -531,9 +531,42 @@ describe('output image', () => {
     });
   });
 
+  it.each([
+    ['json', (text: string) => JSON.parse(text).schemaVersion === 'pare.slim/v1'],
+    [
+      'html',
+      (text: string) => text.startsWith('<!doctype html>') && text.includes('run.1'),
+    ],
+  ])('--format %s puts the report alone on stdout and the summary on stderr', async (format, looksRight) => {
+    const input = await archiveOf(spec);
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: {
+        write: (chunk: string) => {
+          stdout += chunk;
+          return true;
+        },
+      } as unknown as NodeJS.WritableStream,
+      stderr: {
+        write: (chunk: string) => {
+          stderr += chunk;
+          return true;
+        },
+      } as unknown as NodeJS.WritableStream,
+    };
+    const code = await runSlim(input, { output: `oci:${join(work, `fmt-${format}`)}`, format }, io);
+    expect(code).toBe(0);
+    expect(looksRight(stdout)).toBe(true);
+    expect(stderr).toMatch(/removed docs: 1 files/);
+  });
+
   it('rejects bad options with exit-2 errors', async () => {
     const input = await archiveOf(spec);
     const bad = [
+      { output: 'oci:/tmp/x', format: 'yaml' },
+      { output: 'oci:/tmp/x', include: ['/etc'] },
+      { output: 'oci:/tmp/x', exclude: ['*.md'] },
       {},
       { output: 'registry.example/app:1' },
       { output: 'oci:/tmp/x', layers: '0' },
