@@ -533,10 +533,7 @@ describe('output image', () => {
 
   it.each([
     ['json', (text: string) => JSON.parse(text).schemaVersion === 'pare.slim/v1'],
-    [
-      'html',
-      (text: string) => text.startsWith('<!doctype html>') && text.includes('run.1'),
-    ],
+    ['html', (text: string) => text.startsWith('<!doctype html>') && text.includes('run.1')],
   ])('--format %s puts the report alone on stdout and the summary on stderr', async (format, looksRight) => {
     const input = await archiveOf(spec);
     let stdout = '';

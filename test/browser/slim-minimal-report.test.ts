@@ -1,0 +1,81 @@
+/**
+ * The HTML report of a real `pare slim --minimal` run (examples/python-api,
+ * built in CI), as the CLI prints it with `--format html`, opened in headless
+ * Chromium: the kept list carries the paths the app reached with their
+ * reasons (libsqlite3 kept although the probe never imports sqlite3 itself
+ * at start), the proof shows the import check, and the page has no console
+ * errors. A screenshot is saved under test-results/.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runSlim } from '../../src/cli/slim.js';
+import { describeWithEngine, engineGate } from '../engine/engine-gate.js';
+
+const gate = await engineGate();
+const IMAGE = `pare-test/min-report:${randomBytes(4).toString('hex')}`;
+const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'python-api');
+
+describeWithEngine('slim --minimal HTML report in Chromium', gate, (engine) => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pare-min-report-'));
+    await engine.build({ context: EXAMPLE, tag: IMAGE });
+  }, 600_000);
+  afterAll(async () => {
+    await engine.removeImage(`${IMAGE}-min`, { force: true }).catch(() => {});
+    await engine.removeImage(IMAGE, { force: true }).catch(() => {});
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists kept paths with reasons, the proof and the import check', async () => {
+    let html = '';
+    const stdout = {
+      write: (chunk: string) => {
+        html += chunk;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
+    const stderr = { write: () => true } as unknown as NodeJS.WritableStream;
+    const code = await runSlim(
+      `docker-daemon:${IMAGE}`,
+      { minimal: true, tag: `${IMAGE}-min`, probeHttp: ':8000/api/stats', format: 'html' },
+      { stdout, stderr },
+    );
+    expect(code).toBe(0);
+    const file = join(dir, 'report.html');
+    await writeFile(file, html);
+
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await page.goto(`file://${file}`);
+      await page.waitForSelector('#kept-rows .prow');
+
+      expect(await page.textContent('#verdict')).toContain('same');
+      expect(await page.textContent('#checks')).toContain('python-imports');
+      await page.fill('#kept-search', 'libsqlite3');
+      const rows = page.locator('#kept-rows .prow');
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      expect(await rows.first().textContent()).toMatch(/libsqlite3[\s\S]*(traced|python-import|elf-needed)/);
+      await page.fill('#removed-search', '/usr/bin/curl');
+      await expect.poll(() => page.locator('#removed-rows .prow').count()).toBeGreaterThan(0);
+      expect(await page.locator('#removed-rows .prow').first().textContent()).toContain('unreachable');
+
+      const shots = resolve('test-results');
+      await mkdir(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, 'slim-minimal-report.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 300_000);
+});
