@@ -76,7 +76,7 @@ describeWithEngine('pare slim --minimal (engine)', gate, (engine) => {
     // Every kept path carries a reason.
     expect(report.minimal!.kept.every((entry) => entry.reason.length > 0)).toBe(true);
     const sizes = report.probe!.engineSize!;
-    // Measured 22.8 MB from 219 MB; the interpreter (6.8 MB) and libcrypto (4.7 MB, http.client imports ssl) dominate.
+    // Measured 23.5 MB from 219 MB; the interpreter (6.8 MB) and libcrypto (4.7 MB, http.client imports ssl) dominate.
     expect(sizes.slim).toBeLessThan(26_000_000);
     expect(sizes.slim).toBeLessThan(sizes.original / 8);
   }, 300_000);
