@@ -7,7 +7,7 @@
  * missing and fall back to the leftovers level.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -127,6 +127,24 @@ describeWithEngine('pare slim --minimal (engine)', gate, (engine) => {
     const programBytes = program.reduce((sum, entry) => sum + entry.size, 0);
     expect(programBytes).toBeGreaterThan(1_000_000); // libc is part of what a dynamic binary needs
     expect(result.report.probe!.engineSize!.slim).toBeLessThan(programBytes * 1.15);
+  }, 300_000);
+
+  it('an entrypoint that is not in the image: one line, exit 2, before anything runs', async () => {
+    const context = join(dir, 'bad-entrypoint');
+    await mkdir(context);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      'FROM pare-base/debian:bookworm-slim\nENTRYPOINT ["/app/nope"]\n',
+    );
+    const name = `pare-test/min-bad:${suffix}`;
+    created.push(name);
+    await engine.build({ context, tag: name });
+    const error = await runSlim(`docker-daemon:${name}`, { minimal: true, tag: `${name}-min` }).catch(
+      (e) => e,
+    );
+    expect((error as { exitCode?: number }).exitCode).toBe(2);
+    expect((error as Error).message).toMatch(/"\/app\/nope" is not in the image/);
+    expect(await engine.imageExists(`${name}-min`)).toBe(false);
   }, 300_000);
 
   it('refuses --include without --minimal (exit 2 path: a PareError before any work)', async () => {

@@ -17,6 +17,7 @@ import { loadShellParser, parseShell } from '../../dockerfile/shell.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ProbeObservation, ProbeSpec } from '../../engine/probe.js';
 import type { ImageConfig, Layer } from '../../image/types.js';
+import { PareError } from '../../util/errors.js';
 import type { FinalTree } from '../final-tree.js';
 import type { RemovedFile } from '../leftovers.js';
 import { elfClosure } from './elf-closure.js';
@@ -103,6 +104,16 @@ export async function selectReachable(
     }
     return undefined;
   };
+  const program = argv[0];
+  if (program !== undefined) {
+    const found = findProgram(program);
+    if (!found || resolvePath(tree, found).id === undefined) {
+      throw new PareError(
+        `the image's command ${JSON.stringify(program)} is not in the image${program.includes('/') ? '' : ` (PATH ${searchPath.join(':')})`}`,
+        { subject: options.image },
+      );
+    }
+  }
   for (const words of commandLines) {
     for (const [index, word] of words.entries()) {
       const path =
