@@ -42,7 +42,8 @@ exec 9>"$STATE_DIR/provision.lock"
 flock 9
 
 # ---------------------------------------------------------------- packages
-PACKAGES=(docker.io mmdebstrap docker-registry skopeo pigz zstd chromium curl ca-certificates strace)
+PACKAGES=(docker.io mmdebstrap docker-registry skopeo pigz zstd chromium curl ca-certificates strace
+  podman crun conmon slirp4netns fuse-overlayfs uidmap catatonit netavark aardvark-dns)
 
 install_missing_packages() {
   local missing=() pkg
@@ -328,10 +329,45 @@ print_sizes() {
   done
 }
 
+# ---------------------------------------------------------------- podman
+# pare's podman tests (PARE_PODMAN_TESTS=1) use rootful podman beside dockerd:
+# daemonless, its own storage and bridge (podman0, 10.88.0.0/16), nothing of
+# Docker's touched. Root here lacks CAP_SYS_RESOURCE, so podman's default
+# ulimits (1048576 files) cannot be set, and crun refuses the hybrid cgroup
+# layout; this drop-in makes podman ask for what the machine allows and use runc.
+PODMAN_IMAGES=(pare-base/debian:bookworm pare-base/debian:bookworm-slim pare-base/gcc:bookworm)
+
+ensure_podman() {
+  command -v podman >/dev/null || die "podman missing after installing packages"
+  local conf=/etc/containers/containers.conf.d/50-pare-ci.conf
+  local files procs
+  files=$(ulimit -Hn); [ "$files" = unlimited ] || [ "$files" -gt 1048576 ] && files=1048576
+  procs=$(ulimit -Hu); [ "$procs" = unlimited ] || [ "$procs" -gt 32768 ] && procs=32768
+  local wanted
+  wanted=$(printf '# Written by pare/.ci/provision-engine.sh for the podman tests.\n[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n\n[engine]\nruntime = "runc"\n' "$files" "$files" "$procs" "$procs")
+  if [ "$(cat "$conf" 2>/dev/null)" != "$wanted" ]; then
+    mkdir -p "$(dirname "$conf")"
+    printf '%s\n' "$wanted" >"$conf"
+    log "podman: wrote $conf"
+  fi
+  local image docker_id podman_id
+  for image in "${PODMAN_IMAGES[@]}"; do
+    docker_id=$(image_id "$image")
+    podman_id=$(podman image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+    if [ "$docker_id" != "sha256:$podman_id" ]; then
+      log "podman: loading $image from docker"
+      "$DOCKER" save "$image" | podman load -q >/dev/null || die "podman load of $image failed"
+    fi
+  done
+  timeout 60 podman run --rm pare-base/debian:bookworm true || die "podman cannot run a container (see $conf)"
+  log "podman: ready"
+}
+
 install_missing_packages
 ensure_dockerd
 ensure_registry
 build_bases
 remove_replaced
+ensure_podman
 print_sizes
 log "done in $(($(date +%s) - START))s"

@@ -1,9 +1,10 @@
 /**
  * Finds a working container engine, trying in order: /usr/bin/docker (the
  * distribution's client: on Debian 12 it has BuildKit built in), `docker` on
- * PATH, then `podman` on PATH. A candidate counts only if its daemon answers.
- * When none does, the error names every candidate and why it was passed over,
- * so the user knows what to install or start.
+ * PATH, then `podman` on PATH. `PARE_ENGINE=docker|podman` keeps only that
+ * kind. A candidate counts only if its engine answers. When none does, the
+ * error names every candidate and why it was passed over, so the user knows
+ * what to install or start.
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -15,6 +16,8 @@ import { PodmanCliEngine } from './podman.js';
 import { runProcess } from './process.js';
 
 export const SYSTEM_DOCKER = '/usr/bin/docker';
+/** Environment variable that selects the engine kind (`docker` or `podman`) instead of trying both. */
+export const ENGINE_ENV = 'PARE_ENGINE';
 
 export interface EngineCandidate {
   kind: EngineKind;
@@ -37,7 +40,10 @@ export interface FindEngineOptions {
 
 export async function findEngine(options: FindEngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
-  const candidates = options.candidates ?? defaultCandidates(env);
+  const wanted = requestedEngine(env);
+  const candidates = (options.candidates ?? defaultCandidates(env)).filter(
+    (candidate) => wanted === undefined || candidate.kind === wanted,
+  );
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (candidate.skip !== undefined) {
@@ -57,7 +63,18 @@ export async function findEngine(options: FindEngineOptions = {}): Promise<Engin
     }
     tried.push(`${candidate.label} (${probe.reason})`);
   }
-  throw new EngineUnavailableError(`no container engine found: tried ${tried.join(', ')}`);
+  const asked = wanted === undefined ? '' : ` (${ENGINE_ENV}=${wanted})`;
+  throw new EngineUnavailableError(
+    `no container engine found${asked}: tried ${tried.length > 0 ? tried.join(', ') : 'nothing'}`,
+  );
+}
+
+/** The engine kind `PARE_ENGINE` asks for; undefined (unset or empty) means try docker, then podman. */
+export function requestedEngine(env: NodeJS.ProcessEnv = process.env): EngineKind | undefined {
+  const value = env[ENGINE_ENV]?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (value === 'docker' || value === 'podman') return value;
+  throw new EngineUnavailableError(`${ENGINE_ENV}=${env[ENGINE_ENV]}: expected docker or podman`);
 }
 
 export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineCandidate[] {
@@ -75,6 +92,12 @@ export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineC
 
 type Probe = { ok: true; buildkit: boolean } | { ok: false; reason: string };
 
+/** How each kind is asked whether it works. */
+export const PROBE_ARGS: Record<EngineKind, string[]> = {
+  docker: ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'],
+  podman: ['info', '--format', '{{.Version.Version}}'],
+};
+
 async function probeCandidate(
   kind: EngineKind,
   binary: string,
@@ -87,20 +110,27 @@ async function probeCandidate(
       : env.DOCKER_HOST || 'unix:///var/run/docker.sock';
   let result: Awaited<ReturnType<typeof runProcess>>;
   try {
-    result = await runProcess(binary, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], {
-      env,
-      timeoutMs,
-    });
+    result = await runProcess(binary, PROBE_ARGS[kind], { env, timeoutMs });
   } catch (error) {
     return { ok: false, reason: `cannot run it: ${(error as Error).message}` };
   }
   if (result.timedOut)
     return { ok: false, reason: `daemon not reachable at ${host}: no answer within ${timeoutMs / 1000} s` };
+  if (kind === 'podman') {
+    // Local podman has no server: `podman version` has no .Server and fails on the template.
+    // `podman info` opens the storage (local) or asks the service (remote), so it proves the engine works.
+    if (result.exitCode !== 0 || result.stdout.trim() === '') {
+      if (env.CONTAINER_HOST) return { ok: false, reason: describeUnreachable(host, result.stderr) };
+      const line =
+        lastMeaningfulLine(result.stderr)?.replace(/^Error:\s*/, '') ?? `exit code ${result.exitCode}`;
+      return { ok: false, reason: `podman info failed: ${line}` };
+    }
+    return { ok: true, buildkit: false };
+  }
   const [client = '', server = ''] = result.stdout.trim().split('|');
   if (result.exitCode !== 0 || server === '' || server === '<no value>') {
     return { ok: false, reason: describeUnreachable(host, result.stderr) };
   }
-  if (kind === 'podman') return { ok: true, buildkit: false };
   return { ok: true, buildkit: await hasBuildKit(binary, client, env) };
 }
 

@@ -66,7 +66,7 @@ export class DockerCliEngine implements Engine {
   readonly host: string;
   protected readonly buildkit: boolean;
   protected readonly env: NodeJS.ProcessEnv;
-  private readonly cleanup: CleanupRegistry;
+  protected readonly cleanup: CleanupRegistry;
   /** Registered containers by name and by ID; images by the reference they were registered with. */
   private readonly containers = new Map<string, CleanupHandle>();
   private readonly images = new Map<string, CleanupHandle>();
@@ -195,7 +195,7 @@ export class DockerCliEngine implements Engine {
       await this.remove(name);
       this.throwIfEngineGone(started.stderr);
       const reason = lastMeaningfulLine(started.stderr)?.replace(
-        /^docker: (Error response from daemon: )?/,
+        /^(?:docker: |Error: )(Error response from daemon: )?/,
         '',
       );
       throw new ContainerStartError(
@@ -250,7 +250,7 @@ export class DockerCliEngine implements Engine {
 
   async remove(container: string): Promise<void> {
     const handle = this.containers.get(container);
-    const args = ['rm', '--force', '--volumes', container];
+    const args = this.removeContainerArgs(container);
     const result = await this.spawn(args);
     if (result.exitCode !== 0 && !NO_SUCH_CONTAINER.test(result.stderr)) this.failUnlessOk(args, result);
     if (handle) {
@@ -293,8 +293,7 @@ export class DockerCliEngine implements Engine {
       for (const line of inspected.stdout.split('\n')) {
         const [id, owner, host] = line.trim().split(' ');
         if (!id || !isStaleOwner(owner, host)) continue;
-        const args =
-          kind === 'container' ? ['rm', '--force', '--volumes', id] : ['image', 'rm', '--force', id];
+        const args = kind === 'container' ? this.removeContainerArgs(id) : ['image', 'rm', '--force', id];
         const result = await this.spawn(args);
         if (result.exitCode === 0) removed.push(`${kind} ${id.replace(/^sha256:/, '').slice(0, 12)}`);
       }
@@ -321,7 +320,7 @@ export class DockerCliEngine implements Engine {
   save(images: string | string[]): Readable {
     const names = Array.isArray(images) ? images : [images];
     const output = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const child = spawn(this.binary, ['save', ...names], {
+    const child = spawn(this.binary, this.saveArgs(names), {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -348,6 +347,16 @@ export class DockerCliEngine implements Engine {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     });
     return output;
+  }
+
+  /** Force-removal of a container with its anonymous volumes (docker kills at once; podman needs telling). */
+  protected removeContainerArgs(container: string): string[] {
+    return ['rm', '--force', '--volumes', container];
+  }
+
+  /** The save command line (podman needs more flags for several images). */
+  protected saveArgs(names: string[]): string[] {
+    return ['save', ...names];
   }
 
   async exec(container: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -379,7 +388,7 @@ export class DockerCliEngine implements Engine {
   /** Registers a container for removal at exit; `remove()` releases it. */
   protected trackContainer(name: string): void {
     const handle = this.cleanup.add(
-      this.removal(`container ${name}`, ['rm', '--force', '--volumes', name], NO_SUCH_CONTAINER),
+      this.removal(`container ${name}`, this.removeContainerArgs(name), NO_SUCH_CONTAINER),
     );
     this.containers.set(name, handle);
   }

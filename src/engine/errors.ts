@@ -111,7 +111,7 @@ export function summariseBuildFailure(lines: string[]): string {
     if (match) return shorten(match[1]!.replace(VERDICT_NOISE, '') || match[1]!);
   }
   return shorten(
-    lastMeaningfulLine(stripAnsi(lines.join('\n')))?.replace(/^(?:ERROR:?|error:)\s*/, '') ?? 'no output',
+    lastMeaningfulLine(stripAnsi(lines.join('\n')))?.replace(/^(?:ERROR:?|[Ee]rror:)\s*/, '') ?? 'no output',
   );
 }
 

@@ -5,15 +5,21 @@
  * to a temporary file and read with the docker-archive reader. The file is
  * removed on close(), and at process exit if close() is never reached.
  *
+ * With PARE_ENGINE=podman (or no docker socket, no podman API socket, and
+ * podman on PATH) the image is podman's, exported with `podman save
+ * --format docker-archive`: local podman has no daemon to ask, and the same
+ * engine must both provide the image and run it.
+ *
  * The export is a plain file rather than a stream because the archive reader
  * needs random access (manifest.json comes last in `docker save` output).
  */
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type CleanupHandle, processCleanup } from '../engine/cleanup.js';
+import { ENGINE_ENV, requestedEngine, which } from '../engine/detect.js';
 import {
   describeConnectionError,
   type EngineEndpoint,
@@ -23,6 +29,7 @@ import {
   errorMessage,
   readBody,
 } from '../engine/engine-api.js';
+import { runProcess } from '../engine/process.js';
 import { describeSystemError, PareError } from '../util/errors.js';
 import { openDockerArchive } from './docker-archive.js';
 import type { DaemonImageReference, OpenImageOptions } from './open.js';
@@ -34,16 +41,50 @@ export interface OpenDaemonImageOptions extends OpenImageOptions {
   env?: NodeJS.ProcessEnv;
   /** An explicit engine endpoint, overriding DOCKER_HOST. */
   endpoint?: EngineEndpoint;
+  /** Export with this podman CLI instead of the Engine API (default: chosen from the environment, see daemonSource). */
+  podman?: string;
+}
+
+/** Where a docker-daemon: image comes from. */
+export type DaemonSource = { kind: 'api'; endpoint: EngineEndpoint } | { kind: 'podman'; binary: string };
+
+/**
+ * The Engine API at DOCKER_HOST or the default sockets, or podman's CLI when
+ * PARE_ENGINE=podman says so, or when nothing else is there and podman is.
+ */
+export function daemonSource(env: NodeJS.ProcessEnv = process.env): DaemonSource {
+  const wanted = requestedEngine(env);
+  const podman = wanted === 'docker' ? undefined : which('podman', env.PATH);
+  if (wanted === 'podman') {
+    if (!podman) throw new PareError(`${ENGINE_ENV}=podman but podman is not on PATH`);
+    // A podman service the user points at (CONTAINER_HOST=unix://…) is asked through its API.
+    const host = env.CONTAINER_HOST?.trim();
+    if (host?.startsWith('unix://'))
+      return { kind: 'api', endpoint: { url: host, socketPath: host.slice(7) } };
+    return { kind: 'podman', binary: podman };
+  }
+  const endpoint = endpointFromEnv(env);
+  if (!env.DOCKER_HOST?.trim() && podman && endpoint.socketPath && !existsSync(endpoint.socketPath)) {
+    return { kind: 'podman', binary: podman };
+  }
+  return { kind: 'api', endpoint };
 }
 
 export async function openDaemonImage(
   reference: DaemonImageReference,
   options: OpenDaemonImageOptions = {},
 ): Promise<Image> {
-  const endpoint = options.endpoint ?? endpointFromEnv(options.env);
+  const source: DaemonSource = options.endpoint
+    ? { kind: 'api', endpoint: options.endpoint }
+    : options.podman
+      ? { kind: 'podman', binary: options.podman }
+      : daemonSource(options.env);
   const subject = reference.raw;
   const name = daemonName(reference);
-  const imageId = await inspectImageId(endpoint, name, subject, options.signal);
+  const imageId =
+    source.kind === 'api'
+      ? await inspectImageId(source.endpoint, name, subject, options.signal)
+      : await podmanImageId(source.binary, name, subject, options.signal, options.env);
 
   const directory = await mkdtemp(join(tmpdir(), 'pare-daemon-'));
   const handle = processCleanup.add({
@@ -55,7 +96,10 @@ export async function openDaemonImage(
     const path = join(directory, 'image.tar');
     // A tag or digest names what the user asked for, and keeps RepoTags in the
     // archive; the ID is used when that is all we have.
-    await exportImage(endpoint, reference.imageId ?? name, path, subject, options.signal);
+    if (source.kind === 'api')
+      await exportImage(source.endpoint, reference.imageId ?? name, path, subject, options.signal);
+    else
+      await podmanSave(source.binary, reference.imageId ?? name, path, subject, options.signal, options.env);
     const image = await openDockerArchive(path, { reference: subject });
     const exported = await image.configDigest();
     if (exported !== imageId) {
@@ -139,6 +183,69 @@ async function exportImage(
       cause: error,
     });
   }
+}
+
+const PODMAN_NO_SUCH_IMAGE = /image not known|no such image/i;
+
+async function podmanImageId(
+  binary: string,
+  name: string,
+  subject: string,
+  signal: AbortSignal | undefined,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<Digest> {
+  const result = await podman(
+    binary,
+    ['image', 'inspect', '--format', '{{.Id}}', name],
+    subject,
+    signal,
+    env,
+  );
+  if (result.exitCode !== 0) {
+    if (PODMAN_NO_SUCH_IMAGE.test(result.stderr))
+      throw new PareError(`no such image in podman (${binary})`, { subject });
+    throw new PareError(`podman could not inspect the image: ${podmanReason(result)}`, { subject });
+  }
+  const id = result.stdout.trim().split('\n')[0] ?? '';
+  if (!/^(sha256:)?[0-9a-f]{64}$/.test(id)) throw new PareError(`podman reported no image ID`, { subject });
+  return (id.startsWith('sha256:') ? id : `sha256:${id}`) as Digest;
+}
+
+async function podmanSave(
+  binary: string,
+  name: string,
+  path: string,
+  subject: string,
+  signal: AbortSignal | undefined,
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<void> {
+  const args = ['save', '--quiet', '--format', 'docker-archive', '--output', path, name];
+  const result = await podman(binary, args, subject, signal, env);
+  if (result.exitCode !== 0) {
+    if (PODMAN_NO_SUCH_IMAGE.test(result.stderr))
+      throw new PareError(`no such image in podman (${binary})`, { subject });
+    throw new PareError(`exporting the image from podman failed: ${podmanReason(result)}`, { subject });
+  }
+}
+
+async function podman(
+  binary: string,
+  args: string[],
+  subject: string,
+  signal: AbortSignal | undefined,
+  env: NodeJS.ProcessEnv | undefined,
+) {
+  try {
+    return await runProcess(binary, args, { env: env ?? process.env, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError' || signal?.aborted) throw error;
+    throw new PareError(`cannot run ${binary}: ${describeSystemError(error)}`, { subject, cause: error });
+  }
+}
+
+function podmanReason(result: { stderr: string; exitCode: number | null }): string {
+  const lines = result.stderr.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').replace(/^Error:\s*/, '') || `exit code ${result.exitCode}`;
 }
 
 /** `headersTimeoutMs` 0 = wait as long as the daemon takes (it starts exporting only after preparing the tar). */

@@ -82,7 +82,8 @@ describe('findEngine', () => {
   });
 
   it('falls back to podman', async () => {
-    const podman = await fakeCli('podman', `\n  version) echo "4.3.1|4.3.1" ;;`);
+    // Local podman has no server section in `podman version`: `podman info` is what answers.
+    const podman = await fakeCli('podman', `\n  info) echo "4.3.1" ;;`);
     const engine = await findEngine({
       cleanup,
       env: {},
@@ -93,6 +94,58 @@ describe('findEngine', () => {
     });
     expect(engine).toBeInstanceOf(PodmanCliEngine);
     expect(engine.kind).toBe('podman');
+  });
+
+  it('takes only podman when PARE_ENGINE=podman, even with docker answering first', async () => {
+    const docker = await fakeCli('docker', DAEMON_UP_20);
+    const podman = await fakeCli('podman', `\n  info) echo "4.3.1" ;;`);
+    const engine = await findEngine({
+      cleanup,
+      env: { PARE_ENGINE: 'podman' },
+      candidates: [
+        { kind: 'docker', label: '/usr/bin/docker', binary: docker.path },
+        { kind: 'podman', label: 'podman', binary: podman.path },
+      ],
+    });
+    expect(engine).toBeInstanceOf(PodmanCliEngine);
+    expect(await docker.calls()).toEqual([]);
+    expect(await podman.calls()).toEqual([['info', '--format', '{{.Version.Version}}']]);
+  });
+
+  it('says what PARE_ENGINE asked for when that engine is not there', async () => {
+    const docker = await fakeCli('docker', DAEMON_UP_20);
+    const failing = await fakeCli(
+      'podman',
+      `\n  info) echo 'Error: could not find a working conmon binary' >&2; exit 125 ;;`,
+    );
+    const candidates = [
+      { kind: 'docker' as const, label: '/usr/bin/docker', binary: docker.path },
+      { kind: 'podman' as const, label: 'podman', binary: undefined },
+    ];
+    await expect(findEngine({ cleanup, env: { PARE_ENGINE: 'podman' }, candidates })).rejects.toThrow(
+      'no container engine found (PARE_ENGINE=podman): tried podman (not installed)',
+    );
+    candidates[1]!.binary = failing.path as never;
+    await expect(findEngine({ cleanup, env: { PARE_ENGINE: 'podman' }, candidates })).rejects.toThrow(
+      'no container engine found (PARE_ENGINE=podman): tried podman (podman info failed: could not find a working conmon binary)',
+    );
+  });
+
+  it('takes only docker when PARE_ENGINE=docker, and refuses other values', async () => {
+    const podman = await fakeCli('podman', `\n  info) echo "4.3.1" ;;`);
+    const candidates = [
+      { kind: 'docker' as const, label: '/usr/bin/docker', binary: undefined },
+      { kind: 'podman' as const, label: 'podman', binary: podman.path },
+    ];
+    await expect(findEngine({ cleanup, env: { PARE_ENGINE: 'Docker ' }, candidates })).rejects.toThrow(
+      'no container engine found (PARE_ENGINE=docker): tried /usr/bin/docker (not installed)',
+    );
+    await expect(findEngine({ cleanup, env: { PARE_ENGINE: 'rkt' }, candidates })).rejects.toThrow(
+      'PARE_ENGINE=rkt: expected docker or podman',
+    );
+    expect(await podman.calls()).toEqual([]);
+    // Empty means unset: both kinds are tried.
+    expect((await findEngine({ cleanup, env: { PARE_ENGINE: '' }, candidates })).kind).toBe('podman');
   });
 
   it('reports a candidate that cannot be executed', async () => {

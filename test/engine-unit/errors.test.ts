@@ -47,6 +47,13 @@ const NEWER_BUILDKIT = [
   'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
 ];
 
+// podman 4.3 (buildah 1.28): no verdict line the patterns know; the last line, without `Error: `.
+const PODMAN_RUN = [
+  'STEP 2/5: RUN echo "compiling" && exit 3',
+  'compiling',
+  'Error: building at STEP "RUN echo "compiling" && exit 3": while running runtime: exit status 3',
+];
+
 describe('summariseBuildFailure', () => {
   it.each([
     ['a failing RUN', FAILED_RUN, 'executor failed running [/bin/sh -c make]: exit code: 2'],
@@ -66,6 +73,11 @@ describe('summariseBuildFailure', () => {
       'newer BuildKit',
       NEWER_BUILDKIT,
       'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+    ],
+    [
+      'podman (buildah)',
+      PODMAN_RUN,
+      'building at STEP "RUN echo "compiling" && exit 3": while running runtime: exit status 3',
     ],
   ])('names the reason for %s', (_name, lines, expected) => {
     expect(summariseBuildFailure(lines)).toBe(expected);
