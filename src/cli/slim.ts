@@ -23,7 +23,7 @@ import {
 import type { Image, Layer } from '../image/types.js';
 import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
-import { loadArchive } from '../slim/engine-load.js';
+import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
 import { missingPaths, type Proof, prove } from '../slim/prove.js';
@@ -137,10 +137,9 @@ export async function runSlim(
     const config = await image.config();
     const original = engine ? await runnableOriginal(reference, image, engine, cleanups) : undefined;
     if (minimal && !original) {
-      throw new PareError(
-        '--minimal runs the image to see what it uses: give docker-daemon:NAME or docker-archive:PATH',
-        { subject: reference },
-      );
+      throw new PareError('--minimal runs the image to see what it uses, and the engine could not load it', {
+        subject: reference,
+      });
     }
     workDir = minimal ? await mkdtemp(join(tmpdir(), 'pare-minimal-')) : undefined;
     if (workDir) {
@@ -363,12 +362,27 @@ async function runnableOriginal(
       return undefined;
     }
   })();
-  if (parsed?.transport !== 'docker-archive') return undefined;
-  const id = await image.configDigest();
-  if (await engine.imageExists(id)) return id;
-  await loadArchive(engine, parsed.path);
-  cleanups.push(() => engine.removeImage(id, { force: true }));
-  return id;
+  if (parsed?.transport === 'docker-archive') {
+    const id = await image.configDigest();
+    if (await engine.imageExists(id)) return id;
+    await loadArchive(engine, parsed.path);
+    cleanups.push(() => engine.removeImage(id, { force: true }));
+    return id;
+  }
+  // OCI layouts and archives, registry images: copy the stored layers into an archive the engine loads.
+  const dir = await mkdtemp(join(tmpdir(), 'pare-original-'));
+  const handle = processCleanup.add({
+    description: `temporary directory ${dir}`,
+    run: () => rm(dir, { recursive: true, force: true }),
+    runSync: () => rmSync(dir, { recursive: true, force: true }),
+  });
+  try {
+    const id = await loadImageIntoEngine(engine, image, dir, processCleanup.signal);
+    cleanups.push(() => engine.removeImage(id, { force: true }));
+    return id;
+  } finally {
+    await handle.runNow();
+  }
 }
 
 function reportInput(result: SlimResult, _reference: string, layers: readonly Layer[]) {

@@ -6,15 +6,20 @@
  * minimal image is made to fail (a library excluded), pare must name what is
  * missing and fall back to the leftovers level.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSlim, type SlimCliOptions } from '../../src/cli/slim.js';
+import { openImage } from '../../src/image/open.js';
+import { digestOf } from '../../src/image/write-common.js';
 import type { SlimReport } from '../../src/slim/report.js';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
+const run = promisify(execFile);
 const gate = await engineGate();
 const suffix = randomBytes(4).toString('hex');
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
@@ -127,6 +132,26 @@ describeWithEngine('pare slim --minimal (engine)', gate, (engine) => {
     const programBytes = program.reduce((sum, entry) => sum + entry.size, 0);
     expect(programBytes).toBeGreaterThan(1_000_000); // libc is part of what a dynamic binary needs
     expect(result.report.probe!.engineSize!.slim).toBeLessThan(programBytes * 1.15);
+  }, 300_000);
+
+  it('an OCI layout input is loaded for the runs and removed again', async () => {
+    const layout = join(dir, 'c-oci');
+    await run('skopeo', ['copy', '-q', `docker-daemon:${C_CLI}`, `oci:${layout}:latest`]);
+    const result = await slim(`oci:${layout}`, {
+      minimal: true,
+      output: `docker-archive:${join(dir, 'c-min.tar')}`,
+      verify: true,
+      probeCmd: "'2 * (3 + 4)'",
+      report: join(dir, 'c-oci.json'),
+    });
+    expect(result.code, result.err).toBe(0);
+    expect(result.report.minimal?.level).toBe('minimal');
+    expect(result.report.probe?.same).toBe(true);
+    // The loaded copy is named by the digest of its re-serialised config (engine-load.ts): gone afterwards.
+    const source = await openImage(`oci:${layout}`);
+    const loadedId = digestOf(Buffer.from(JSON.stringify(await source.config())));
+    await source.close();
+    expect(await engine.imageExists(loadedId)).toBe(false);
   }, 300_000);
 
   it('an entrypoint that is not in the image: one line, exit 2, before anything runs', async () => {
