@@ -129,6 +129,10 @@ export async function runSlim(
   };
 
   const engine = verify || minimal ? await findEngine() : undefined;
+  // What an earlier run could not remove because its engine died (labelled with a process now gone).
+  const stale = engine ? await engine.removeStale().catch(() => [] as string[]) : [];
+  if (stale.length > 0)
+    streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
   const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
   const cleanups: Array<() => Promise<unknown>> = [];
   let result: SlimResult | undefined;
