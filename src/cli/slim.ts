@@ -5,11 +5,9 @@
  * (and, if probed, behaving the same), 1 when the probe differs, 2 for bad input.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processCleanup } from '../engine/cleanup.js';
+import { processCleanup, temporaryDirectory } from '../engine/cleanup.js';
 import { findEngine } from '../engine/detect.js';
 import type { Engine } from '../engine/engine.js';
 import { resolveProbe } from '../engine/probe-options.js';
@@ -20,7 +18,7 @@ import {
   parseImageReference,
   withDefaultTag,
 } from '../image/reference.js';
-import type { Image, Layer } from '../image/types.js';
+import type { Image } from '../image/types.js';
 import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
@@ -145,15 +143,10 @@ export async function runSlim(
         subject: reference,
       });
     }
-    workDir = minimal ? await mkdtemp(join(tmpdir(), 'pare-minimal-')) : undefined;
-    if (workDir) {
-      const dir = workDir;
-      const handle = processCleanup.add({
-        description: `temporary directory ${dir}`,
-        run: () => rm(dir, { recursive: true, force: true }),
-        runSync: () => rmSync(dir, { recursive: true, force: true }),
-      });
-      cleanups.push(() => handle.runNow());
+    if (minimal) {
+      const temporary = await temporaryDirectory('pare-minimal-');
+      workDir = temporary.path;
+      cleanups.push(() => temporary.handle.runNow());
     }
     const tracer =
       minimal && options.trace !== false ? await prepareTracer(workDir!, config.architecture) : undefined;
@@ -275,7 +268,7 @@ export async function runSlim(
             original,
             slim: slimName,
             probe,
-            originalObservation: proof.original,
+            previous: proof,
             ...(selection.python ? { python: selection.python } : {}),
           });
         }
@@ -302,12 +295,8 @@ export async function runSlim(
       }
     }
     if (options.report || format !== 'text') {
-      const report = buildSlimReport(reference, reportInput(result, image.reference, await image.layers()), {
+      const report = buildSlimReport(reference, result, await image.layers(), {
         ...(config.history ? { history: config.history } : {}),
-        // Layers stored uncompressed (docker-daemon exports) are their own uncompressed size.
-        inputLayerBytes: (await image.layers()).map((layer) =>
-          layer.compression === 'none' ? layer.size : undefined,
-        ),
         ...(minimalSection ? { minimal: minimalSection } : {}),
         ...(probeSection ? { probe: probeSection } : {}),
       });
@@ -374,12 +363,7 @@ async function runnableOriginal(
     return id;
   }
   // OCI layouts and archives, registry images: copy the stored layers into an archive the engine loads.
-  const dir = await mkdtemp(join(tmpdir(), 'pare-original-'));
-  const handle = processCleanup.add({
-    description: `temporary directory ${dir}`,
-    run: () => rm(dir, { recursive: true, force: true }),
-    runSync: () => rmSync(dir, { recursive: true, force: true }),
-  });
+  const { path: dir, handle } = await temporaryDirectory('pare-original-');
   try {
     const id = await loadImageIntoEngine(engine, image, dir, processCleanup.signal);
     cleanups.push(() => engine.removeImage(id, { force: true }));
@@ -387,15 +371,6 @@ async function runnableOriginal(
   } finally {
     await handle.runNow();
   }
-}
-
-function reportInput(result: SlimResult, _reference: string, layers: readonly Layer[]) {
-  return {
-    ...result,
-    inputLayerSizes: layers.map((layer) => layer.size),
-    outputLayerSizes: result.image.layers.map((blob) => blob.size),
-    outputHistory: result.config.history ?? [],
-  };
 }
 
 async function writeReport(path: string, report: SlimReport): Promise<void> {

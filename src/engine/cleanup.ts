@@ -10,6 +10,10 @@
  * Ctrl-C. After cleaning up on a signal, the signal is re-raised so the process
  * ends the way it would have without pare.
  */
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface CleanupAction {
   /** What is removed, for messages ("container pare-1a2b"). */
@@ -187,3 +191,21 @@ export class CleanupRegistry {
 
 /** The registry of this process; engines register what they create here by default. */
 export const processCleanup = new CleanupRegistry();
+
+/** Registers a file or directory for removal on exit or Ctrl-C; `runNow()` removes it, `release()` keeps it. */
+export function removeOnExit(path: string, description: string): CleanupHandle {
+  return processCleanup.add({
+    description: `${description} ${path}`,
+    run: () => rm(path, { recursive: true, force: true, maxRetries: 3 }),
+    runSync: () => rmSync(path, { recursive: true, force: true, maxRetries: 3 }),
+  });
+}
+
+/** A new `PREFIXxxxxxx` directory under `parent` (default the OS temp dir), removed on exit or Ctrl-C. */
+export async function temporaryDirectory(
+  prefix: string,
+  parent: string = tmpdir(),
+): Promise<{ path: string; handle: CleanupHandle }> {
+  const path = await mkdtemp(join(parent, prefix));
+  return { path, handle: removeOnExit(path, 'temporary directory') };
+}

@@ -143,14 +143,7 @@ async function observeHttp(
       // A container that died at once has no published port any more: report the exit, not the lookup.
       const exited = await engine.wait(container.id, { timeoutMs: 2000 });
       if (exited === undefined) throw error;
-      const logs = await engine.logs(container.id);
-      return {
-        ok: false,
-        summary: `exited ${exited} before answering`,
-        fingerprint: 'exited',
-        error: `container exited with ${exited} before answering on :${port}${path}`,
-        logTail: tail(logs.stderr || logs.stdout),
-      };
+      return exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
     }
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     let lastError = 'no answer';
@@ -168,16 +161,7 @@ async function observeHttp(
       }
       // Stop polling as soon as the container has died: it will never answer.
       const exited = await engine.wait(container.id, { timeoutMs: 250 });
-      if (exited !== undefined) {
-        const logs = await engine.logs(container.id);
-        return {
-          ok: false,
-          summary: `exited ${exited} before answering`,
-          fingerprint: 'exited',
-          error: `container exited with ${exited} before answering on :${port}${path}`,
-          logTail: tail(logs.stderr || logs.stdout),
-        };
-      }
+      if (exited !== undefined) return exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
     }
     const logs = await engine.logs(container.id);
     return {
@@ -190,6 +174,22 @@ async function observeHttp(
   } finally {
     await engine.remove(container.id);
   }
+}
+
+async function exitedBeforeAnswering(
+  engine: Engine,
+  container: string,
+  code: number,
+  target: string,
+): Promise<ProbeObservation> {
+  const logs = await engine.logs(container);
+  return {
+    ok: false,
+    summary: `exited ${code} before answering`,
+    fingerprint: 'exited',
+    error: `container exited with ${code} before answering on ${target}`,
+    logTail: tail(logs.stderr || logs.stdout),
+  };
 }
 
 function httpGet(host: string, port: number, path: string): Promise<{ status: number; body: string }> {

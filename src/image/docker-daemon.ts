@@ -13,12 +13,10 @@
  * The export is a plain file rather than a stream because the archive reader
  * needs random access (manifest.json comes last in `docker save` output).
  */
-import { createWriteStream, existsSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type CleanupHandle, processCleanup } from '../engine/cleanup.js';
+import { type CleanupHandle, temporaryDirectory } from '../engine/cleanup.js';
 import { ENGINE_ENV, requestedEngine, which } from '../engine/detect.js';
 import {
   describeConnectionError,
@@ -86,12 +84,7 @@ export async function openDaemonImage(
       ? await inspectImageId(source.endpoint, name, subject, options.signal)
       : await podmanImageId(source.binary, name, subject, options.signal, options.env);
 
-  const directory = await mkdtemp(join(tmpdir(), 'pare-daemon-'));
-  const handle = processCleanup.add({
-    description: `temporary export ${directory}`,
-    run: () => rm(directory, { recursive: true, force: true }),
-    runSync: () => rmSync(directory, { recursive: true, force: true }),
-  });
+  const { path: directory, handle } = await temporaryDirectory('pare-daemon-');
   try {
     const path = join(directory, 'image.tar');
     // A tag or digest names what the user asked for, and keeps RepoTags in the

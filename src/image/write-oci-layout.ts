@@ -5,12 +5,12 @@
  * output is replaced only when it is not the input (refuseInputPath).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { type CleanupHandle, processCleanup } from '../engine/cleanup.js';
+import { type CleanupHandle, removeOnExit } from '../engine/cleanup.js';
 import { PareError } from '../util/errors.js';
 import {
   digestOf,
@@ -32,11 +32,7 @@ function tempSibling(path: string): string {
 
 /** Registers a half-written output so Ctrl-C removes it; release it once renamed into place. */
 function registerTemp(path: string): CleanupHandle {
-  return processCleanup.add({
-    description: `partial output ${path}`,
-    run: () => rm(path, { recursive: true, force: true, maxRetries: 3 }),
-    runSync: () => rmSync(path, { recursive: true, force: true, maxRetries: 3 }),
-  });
+  return removeOnExit(path, 'partial output');
 }
 
 /** Writes an OCI layout directory at `dir` (replacing an existing one atomically enough: rename). */

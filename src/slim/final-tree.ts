@@ -7,23 +7,17 @@
  */
 import { FileTree, KIND_SYMLINK } from '../analyze/file-tree.js';
 import { scanLayer } from '../image/layer-scan.js';
+import type { ContentSink } from '../image/tar.js';
 import type { Layer, TarEntry } from '../image/types.js';
 
-export interface NodeMeta {
-  type: TarEntry['type'];
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  linkname?: string;
-  /** Char/block device numbers. */
-  devmajor?: number;
-  devminor?: number;
-  /** pax SCHILY.xattr.* records (file capabilities, SELinux labels, user.*), raw bytes. */
-  xattrs?: Record<string, Buffer>;
+/** A present node's tar header fields as the final layer wrote them (mode masked to permission bits). */
+export type NodeMeta = Pick<
+  TarEntry,
+  'type' | 'mode' | 'uid' | 'gid' | 'mtime' | 'linkname' | 'devmajor' | 'devminor' | 'xattrs'
+> & {
   /** Input layer of the entry (a directory whose tree writer differs was re-created implicitly since). */
   layer: number;
-}
+};
 
 /** Where a file's bytes are: entry `ordinal` (0-based, in tar order) of input layer `layer`. */
 export interface ContentRef {
@@ -106,4 +100,40 @@ export async function readFinalTree(
     tree.endLayer();
   }
   return { tree, meta, content };
+}
+
+/**
+ * Streams the contents of chosen entries: `items` pairs each content
+ * location with what the caller wants it for; `sinkFor` receives the
+ * entries of one location (several items may share one, e.g. hard links) and
+ * returns where its bytes go. Layers holding none of them are not read.
+ */
+export async function scanContents<T>(
+  layers: readonly Layer[],
+  items: Iterable<[ContentRef, T]>,
+  sinkFor: (entry: TarEntry, wanted: T[], ref: { layer: number; ordinal: number }) => ContentSink | undefined,
+  options: ReadFinalTreeOptions = {},
+): Promise<void> {
+  const byLayer = new Map<number, Map<number, T[]>>();
+  for (const [ref, item] of items) {
+    const ordinals = byLayer.get(ref.layer) ?? new Map<number, T[]>();
+    byLayer.set(ref.layer, ordinals);
+    const list = ordinals.get(ref.ordinal) ?? [];
+    list.push(item);
+    ordinals.set(ref.ordinal, list);
+  }
+  for (const [index, layer] of layers.entries()) {
+    const ordinals = byLayer.get(index);
+    if (!ordinals) continue;
+    let ordinal = 0;
+    await scanLayer(
+      layer,
+      (entry) => {
+        const at = ordinal++;
+        const wanted = ordinals.get(at);
+        return wanted ? sinkFor(entry, wanted, { layer: index, ordinal: at }) : undefined;
+      },
+      { verify: options.verify !== false, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+  }
 }

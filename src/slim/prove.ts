@@ -24,8 +24,8 @@ export interface ProofInput {
   probe: ProbeSpec;
   /** Python apps: modules to import in both images. */
   python?: { interpreter: string; modules: string[]; workdir: string };
-  /** Reuse an observation of the original (it does not change between attempts). */
-  originalObservation?: ProbeObservation;
+  /** An earlier proof against the same original: what the original did is reused, not run again. */
+  previous?: Proof;
   signal?: AbortSignal;
 }
 
@@ -33,8 +33,12 @@ export interface Proof {
   ok: boolean;
   original: ProbeObservation;
   slim: ProbeObservation;
+  /** The import check's answer in the original (Python apps). */
+  originalImports?: ImportCheck;
   section: NonNullable<SlimReport['probe']>;
 }
+
+type ImportCheck = Awaited<ReturnType<typeof importCheck>>;
 
 export function describeProbe(spec: ProbeSpec): string {
   switch (spec.kind) {
@@ -50,16 +54,19 @@ export function describeProbe(spec: ProbeSpec): string {
 export async function prove(input: ProofInput): Promise<Proof> {
   const signal = input.signal ? { signal: input.signal } : {};
   const original =
-    input.originalObservation ?? (await observe(input.engine, input.original, input.probe, signal));
+    input.previous?.original ?? (await observe(input.engine, input.original, input.probe, signal));
   const slim = await observe(input.engine, input.slim, input.probe, signal);
   const verdict = sameBehaviour(original, slim);
   const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
+  let originalImports: ImportCheck | undefined;
   if (input.python && input.python.modules.length > 0) {
     const options = { workdir: input.python.workdir, ...signal };
     const [before, after] = await Promise.all([
-      importCheck(input.engine, input.original, input.python.interpreter, input.python.modules, options),
+      input.previous?.originalImports ??
+        importCheck(input.engine, input.original, input.python.interpreter, input.python.modules, options),
       importCheck(input.engine, input.slim, input.python.interpreter, input.python.modules, options),
     ]);
+    originalImports = before;
     const importable = input.python.modules.filter((name) => before.failed && !(name in before.failed));
     const broken = after.failed ? importable.filter((name) => name in after.failed!) : importable;
     checks.push({
@@ -80,6 +87,7 @@ export async function prove(input: ProofInput): Promise<Proof> {
     ok,
     original,
     slim,
+    ...(originalImports ? { originalImports } : {}),
     section: {
       spec: describeProbe(input.probe),
       original: original.summary,

@@ -4,7 +4,8 @@
  * One data shape for `--report FILE` (JSON, schemas/slim-v1.json) and the
  * HTML page (report/slim-html.ts).
  */
-import type { Digest } from '../image/types.js';
+import type { Digest, HistoryEntry, Layer } from '../image/types.js';
+import type { SlimResult } from './slim.js';
 
 export interface ReportedPath {
   /** Absolute path in the image, e.g. `/usr/lib/x86_64-linux-gnu/libssl.so.3`. */
@@ -68,52 +69,48 @@ export interface SlimReport {
 
 export interface SlimReportExtras {
   /** The input image's history, to name the input layers. */
-  history?: Array<{ created_by?: string; empty_layer?: boolean }>;
-  /** Uncompressed bytes per input layer where known (undefined entries: unknown). */
-  inputLayerBytes?: Array<number | undefined>;
+  history?: HistoryEntry[];
   minimal?: SlimReport['minimal'];
   probe?: SlimReport['probe'];
 }
 
-/** The report of one slim run (SlimResult from slim.ts, plus what the CLI learned by running both images). */
+/** What the report reads of a SlimResult (slim.ts). */
+export type SlimOutcome = Pick<
+  SlimResult,
+  'sourceDigest' | 'input' | 'output' | 'outputLayerBytes' | 'groups' | 'removedByReason' | 'removed'
+> & { image: { layers: ReadonlyArray<{ size: number }> }; config: { history?: HistoryEntry[] } };
+
+/**
+ * The report of one slim run: the SlimResult, the input's layers as stored
+ * (a layer stored uncompressed, as the daemon's `docker save` gives, is its
+ * own uncompressed size), and what the CLI learned by running both images.
+ */
 export function buildSlimReport(
   reference: string,
-  result: {
-    sourceDigest: Digest;
-    input: { compressedBytes: number; layers: number };
-    output: { compressedBytes: number; uncompressedBytes: number; layers: number };
-    outputLayerBytes: number[];
-    groups: Array<[number, number]>;
-    removedByReason: Record<string, ReasonTally>;
-    removed: ReportedPath[];
-    inputLayerSizes: number[];
-    outputLayerSizes: number[];
-    outputHistory: Array<{ created_by?: string; empty_layer?: boolean }>;
-  },
+  result: SlimOutcome,
+  inputLayers: ReadonlyArray<Pick<Layer, 'size' | 'compression'>>,
   extras: SlimReportExtras = {},
 ): SlimReport {
   const layerSteps = (history: SlimReportExtras['history'], count: number): Array<string | undefined> => {
     const steps = (history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
     return steps.length === count ? steps : Array.from({ length: count }, () => undefined);
   };
-  const beforeSteps = layerSteps(extras.history, result.inputLayerSizes.length);
-  const afterSteps = layerSteps(result.outputHistory, result.outputLayerSizes.length);
+  const beforeSteps = layerSteps(extras.history, inputLayers.length);
+  const afterSteps = layerSteps(result.config.history, result.image.layers.length);
   return {
     schemaVersion: 'pare.slim/v1',
     source: { reference, configDigest: result.sourceDigest, ...result.input },
     output: result.output,
     layerGroups: result.groups,
     layers: {
-      before: result.inputLayerSizes.map((size, i) => ({
+      before: inputLayers.map((layer, i) => ({
         ...(beforeSteps[i] ? { createdBy: beforeSteps[i] } : {}),
-        compressedBytes: size,
-        ...(extras.inputLayerBytes?.[i] !== undefined
-          ? { uncompressedBytes: extras.inputLayerBytes[i] }
-          : {}),
+        compressedBytes: layer.size,
+        ...(layer.compression === 'none' ? { uncompressedBytes: layer.size } : {}),
       })),
-      after: result.outputLayerSizes.map((size, i) => ({
+      after: result.image.layers.map((layer, i) => ({
         ...(afterSteps[i] ? { createdBy: afterSteps[i] } : {}),
-        compressedBytes: size,
+        compressedBytes: layer.size,
         ...(result.outputLayerBytes[i] !== undefined
           ? { uncompressedBytes: result.outputLayerBytes[i] }
           : {}),

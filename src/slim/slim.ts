@@ -15,16 +15,14 @@
  * work directory (never extracted: image paths never become host paths) and
  * from there into the output tars in path order.
  */
-import { createReadStream, rmSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
-import { processCleanup } from '../engine/cleanup.js';
-import { scanLayer } from '../image/layer-scan.js';
+import { temporaryDirectory } from '../engine/cleanup.js';
 import type { ContentSink } from '../image/tar.js';
 import type { Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
 import {
@@ -34,7 +32,7 @@ import {
   writeLayerBlob,
 } from '../image/write-common.js';
 import { VERSION } from '../version.js';
-import { type ContentRef, type FinalTree, type NodeMeta, readFinalTree } from './final-tree.js';
+import { type ContentRef, type FinalTree, type NodeMeta, readFinalTree, scanContents } from './final-tree.js';
 import { DEFAULT_REMOVE, detectContextOf, findLeftovers, type RemovedFile } from './leftovers.js';
 import { xattrPaxHeader } from './tar-pax.js';
 
@@ -240,13 +238,8 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     perGroup[g]!.push(entry);
   }
 
-  const work = await mkdtemp(join(options.tempDir ?? tmpdir(), 'pare-slim-'));
   // Registered, so Ctrl-C (or an exit before dispose) removes it too.
-  const workHandle = processCleanup.add({
-    description: `temporary directory ${work}`,
-    run: () => rm(work, { recursive: true, force: true, maxRetries: 3 }),
-    runSync: () => rmSync(work, { recursive: true, force: true, maxRetries: 3 }),
-  });
+  const { path: work, handle: workHandle } = await temporaryDirectory('pare-slim-', options.tempDir);
   const dispose = () => workHandle.runNow();
   try {
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
@@ -328,37 +321,25 @@ async function spoolContents(
 ): Promise<Spool> {
   const layers = await source.layers();
   const offsets = new Map<string, number>();
-  const byLayer = new Map<number, Set<number>>();
-  for (const ref of needed.values()) {
-    const set = byLayer.get(ref.layer) ?? new Set<number>();
-    set.add(ref.ordinal);
-    byLayer.set(ref.layer, set);
-  }
   const handle = await open(path, 'w');
   let position = 0;
   try {
-    for (const [index, layer] of layers.entries()) {
-      const wanted = byLayer.get(index);
-      if (!wanted) continue;
-      let ordinal = 0;
-      await scanLayer(
-        layer,
-        (): ContentSink | undefined => {
-          const at = ordinal++;
-          if (!wanted.has(at)) return undefined;
-          offsets.set(`${index}:${at}`, position);
-          return {
-            write: async (chunk) => {
-              const at0 = position;
-              position += chunk.length;
-              await handle.write(chunk, 0, chunk.length, at0);
-            },
-            end: () => {},
-          };
-        },
-        scan,
-      );
-    }
+    await scanContents(
+      layers,
+      [...needed.values()].map((ref): [ContentRef, ContentRef] => [ref, ref]),
+      (_entry, _refs, at): ContentSink => {
+        offsets.set(`${at.layer}:${at.ordinal}`, position);
+        return {
+          write: async (chunk) => {
+            const at0 = position;
+            position += chunk.length;
+            await handle.write(chunk, 0, chunk.length, at0);
+          },
+          end: () => {},
+        };
+      },
+      scan,
+    );
   } finally {
     await handle.close();
   }

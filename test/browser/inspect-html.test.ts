@@ -1,25 +1,14 @@
-/**
- * `pare inspect --format html` opened in headless Chromium (Debian's
- * package, driven by playwright-core): the treemap renders with the right
- * total, a layer filters it, search finds a path, hostile names stay inert,
- * no console errors; a screenshot is saved under test-results/. Also on a
- * real image from the Docker daemon when one is there. With
- * PARE_ENGINE_TESTS=1 a missing Chromium fails; otherwise the tests skip.
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inspectImage } from '../../src/analyze/inspect.js';
 import { runInspect } from '../../src/cli/inspect.js';
 import { openImage } from '../../src/image/open.js';
 import { buildImage, file, writeImage } from '../helpers/image-writer.js';
+import { describeWithChromium, dockerHas, launchChromium, openPage } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const REQUIRED = process.env.PARE_ENGINE_TESTS === '1';
 const HOSTILE = '</script><script>window.pwned=1</script>"\'.txt';
 const REAL_IMAGE = 'pare-base/debian:bookworm-slim';
 
@@ -28,147 +17,109 @@ const quietIo = () => {
   return { stdout: sink, stderr: sink };
 };
 
-function dockerHas(image: string): boolean {
-  if (!existsSync('/usr/bin/docker')) return false;
-  try {
-    execFileSync('/usr/bin/docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function openReport(browser: Browser, path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`file://${path}`);
-  await page.waitForSelector('#treemap .tm');
-  return { page, errors };
+  const opened = await openPage(browser, path);
+  await opened.page.waitForSelector('#treemap .tm');
+  return opened;
 }
 
 const totalOf = async (page: Page) => Number(await page.getAttribute('#total', 'data-bytes'));
 
-if (!existsSync(CHROMIUM) && REQUIRED) {
-  describe('inspect HTML report in Chromium', () => {
-    it('has Chromium (PARE_ENGINE_TESTS=1)', () => {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-    });
+describeWithChromium('inspect HTML report in Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pare-html-'));
+    browser = await launchChromium();
   });
-} else {
-  describe.skipIf(!existsSync(CHROMIUM))('inspect HTML report in Chromium', () => {
-    let dir: string;
-    let browser: Browser;
-
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'pare-html-'));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
-    });
-    afterAll(async () => {
-      await browser?.close();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
-
-    it('renders the fixture image: total, layer filter, search, leftovers, keyboard', async () => {
-      const built = buildImage({
-        layers: [
-          {
-            createdBy: '/bin/sh -c #(nop) ADD file:abc in / ',
-            entries: [
-              file('usr/bin/tool', { size: 40_000 }),
-              file('usr/lib/libx.so', { size: 90_000 }),
-              file('etc/os-release', 'debian'),
-              file(`etc/${HOSTILE}`, 'x'),
-            ],
-          },
-          {
-            createdBy: '/bin/sh -c apt-get update',
-            entries: [file('var/lib/apt/lists/pkgs', { size: 30_000 })],
-          },
-          { createdBy: 'COPY app /app # buildkit', entries: [file('app/server.js', { size: 25_000 })] },
-        ],
-      });
-      const reference = await writeImage(join(dir, 'oci'), 'oci', [built]);
-      const image = await openImage(reference);
-      const expected = await inspectImage(image).finally(() => image.close());
-      const output = join(dir, 'report.html');
-      expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
-      const html = await readFile(output, 'utf8');
-      expect(html).not.toContain('<script>window.pwned');
-      expect(html).not.toMatch(/src=["']?https?:/);
-
-      const { page, errors } = await openReport(browser, output);
-      expect(await totalOf(page)).toBe(expected.size.finalBytes);
-      expect(await page.locator('#treemap .tm').count()).toBeGreaterThan(3);
-
-      // A layer filters the treemap to its bytes.
-      await page.click('.layer-row[data-layer="2"]');
-      expect(await totalOf(page)).toBe(25_000);
-      expect(await page.locator('.layer-row.active').count()).toBe(1);
-      await page.click('#clear');
-      expect(await totalOf(page)).toBe(expected.size.finalBytes);
-
-      // Search finds a known path; clicking it zooms there.
-      await page.fill('#search', 'server.js');
-      await page.click('.search-result[data-path="/app/server.js"]');
-      await page.waitForSelector('#treemap .tm[data-path="/app/server.js"]');
-      expect(await page.textContent('#crumbs')).toContain('app');
-      // Escape zooms out to the root.
-      await page.focus('#treemap');
-      await page.keyboard.press('Escape');
-      await page.waitForSelector('#treemap .tm[data-path="/usr"]');
-
-      // The hostile name is data, not markup.
-      await page.fill('#search', 'pwned');
-      expect(await page.textContent('#results')).toContain(HOSTILE);
-      expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
-
-      await page.fill('#search', '');
-      await mkdir('test-results', { recursive: true });
-      await page.screenshot({ path: resolve('test-results/inspect-report-fixture.png') });
-      expect(errors).toEqual([]);
-      await page.close();
-    });
-
-    it.skipIf(!dockerHas(REAL_IMAGE))(`renders a real image (docker-daemon:${REAL_IMAGE})`, async () => {
-      const reference = `docker-daemon:${REAL_IMAGE}`;
-      const image = await openImage(reference);
-      const expected = await inspectImage(image).finally(() => image.close());
-      const output = join(dir, 'real.html');
-      expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
-      const { page, errors } = await openReport(browser, output);
-      expect(await totalOf(page)).toBe(expected.size.finalBytes);
-      await page.click('.layer-row[data-layer="0"]');
-      expect(await page.locator('.layer-row.active').count()).toBe(1);
-      await page.click('#clear');
-      await page.fill('#search', 'bin/bash');
-      await page.waitForSelector('.search-result[data-path="/usr/bin/bash"]');
-      await page.fill('#search', '');
-      await page.click('#treemap .tm[data-path="/usr"]', { position: { x: 6, y: 6 } });
-      await page.waitForSelector('#treemap .tm[data-path="/usr/lib"]');
-      const box = await page.locator('#treemap .tm[data-path="/usr/lib"]').boundingBox();
-      expect(box!.width * box!.height).toBeGreaterThan(10_000);
-      await mkdir('test-results', { recursive: true });
-      await page.screenshot({ path: resolve('test-results/inspect-report.png') });
-      expect(errors).toEqual([]);
-      await page.close();
-    });
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
-}
+
+  it('renders the fixture image: total, layer filter, search, leftovers, keyboard', async () => {
+    const built = buildImage({
+      layers: [
+        {
+          createdBy: '/bin/sh -c #(nop) ADD file:abc in / ',
+          entries: [
+            file('usr/bin/tool', { size: 40_000 }),
+            file('usr/lib/libx.so', { size: 90_000 }),
+            file('etc/os-release', 'debian'),
+            file(`etc/${HOSTILE}`, 'x'),
+          ],
+        },
+        {
+          createdBy: '/bin/sh -c apt-get update',
+          entries: [file('var/lib/apt/lists/pkgs', { size: 30_000 })],
+        },
+        { createdBy: 'COPY app /app # buildkit', entries: [file('app/server.js', { size: 25_000 })] },
+      ],
+    });
+    const reference = await writeImage(join(dir, 'oci'), 'oci', [built]);
+    const image = await openImage(reference);
+    const expected = await inspectImage(image).finally(() => image.close());
+    const output = join(dir, 'report.html');
+    expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
+    const html = await readFile(output, 'utf8');
+    expect(html).not.toContain('<script>window.pwned');
+    expect(html).not.toMatch(/src=["']?https?:/);
+
+    const { page, errors } = await openReport(browser, output);
+    expect(await totalOf(page)).toBe(expected.size.finalBytes);
+    expect(await page.locator('#treemap .tm').count()).toBeGreaterThan(3);
+
+    // A layer filters the treemap to its bytes.
+    await page.click('.layer-row[data-layer="2"]');
+    expect(await totalOf(page)).toBe(25_000);
+    expect(await page.locator('.layer-row.active').count()).toBe(1);
+    await page.click('#clear');
+    expect(await totalOf(page)).toBe(expected.size.finalBytes);
+
+    // Search finds a known path; clicking it zooms there.
+    await page.fill('#search', 'server.js');
+    await page.click('.search-result[data-path="/app/server.js"]');
+    await page.waitForSelector('#treemap .tm[data-path="/app/server.js"]');
+    expect(await page.textContent('#crumbs')).toContain('app');
+    // Escape zooms out to the root.
+    await page.focus('#treemap');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#treemap .tm[data-path="/usr"]');
+
+    // The hostile name is data, not markup.
+    await page.fill('#search', 'pwned');
+    expect(await page.textContent('#results')).toContain(HOSTILE);
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
+
+    await page.fill('#search', '');
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: resolve('test-results/inspect-report-fixture.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!dockerHas(REAL_IMAGE))(`renders a real image (docker-daemon:${REAL_IMAGE})`, async () => {
+    const reference = `docker-daemon:${REAL_IMAGE}`;
+    const image = await openImage(reference);
+    const expected = await inspectImage(image).finally(() => image.close());
+    const output = join(dir, 'real.html');
+    expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
+    const { page, errors } = await openReport(browser, output);
+    expect(await totalOf(page)).toBe(expected.size.finalBytes);
+    await page.click('.layer-row[data-layer="0"]');
+    expect(await page.locator('.layer-row.active').count()).toBe(1);
+    await page.click('#clear');
+    await page.fill('#search', 'bin/bash');
+    await page.waitForSelector('.search-result[data-path="/usr/bin/bash"]');
+    await page.fill('#search', '');
+    await page.click('#treemap .tm[data-path="/usr"]', { position: { x: 6, y: 6 } });
+    await page.waitForSelector('#treemap .tm[data-path="/usr/lib"]');
+    const box = await page.locator('#treemap .tm[data-path="/usr/lib"]').boundingBox();
+    expect(box!.width * box!.height).toBeGreaterThan(10_000);
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: resolve('test-results/inspect-report.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

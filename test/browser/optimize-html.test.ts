@@ -1,20 +1,11 @@
-/**
- * `pare optimize --format html` opened in headless Chromium (Debian's
- * package, driven by playwright-core): one bar per measured candidate, widths
- * in proportion to the sizes, hostile text inert, no console errors.
- * With PARE_ENGINE_TESTS=1 a missing Chromium fails; otherwise the test skips.
- */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
 import { renderOptimizeHtml } from '../../src/report/optimize-html.js';
+import { describeWithChromium, launchChromium, openPage } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const REQUIRED = process.env.PARE_ENGINE_TESTS === '1';
 const HOSTILE = '</script><script>window.pwned=1</script>';
 const up = { summary: 'still running after 5 s', fingerprint: 'up', ok: true };
 
@@ -69,23 +60,14 @@ const result: OptimizeResult = {
   contributions: [{ change: 'multi-stage build', bytes: 380_000_000 }],
 };
 
-describe.runIf(existsSync(CHROMIUM) || REQUIRED)('optimize HTML report in Chromium', () => {
+describeWithChromium('optimize HTML report in Chromium', () => {
   it('draws the bars in proportion, with no console errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pare-opt-html-'));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
+    const browser = await launchChromium();
     try {
       const path = join(dir, 'pare-optimize.html');
       await writeFile(path, renderOptimizeHtml(result));
-      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`file://${path}`);
+      const { page, errors } = await openPage(browser, path, { width: 1200, height: 800 });
       const bars = page.locator('#compare .bar');
       expect(await bars.count()).toBe(3);
       const widths = await bars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));

@@ -10,10 +10,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithEngine, engineGate } from '../engine/engine-gate.js';
 import { PARE_BIN } from '../helpers/cli.js';
+import { launchChromium, openPage } from './harness.js';
 
 const run = promisify(execFile);
 const gate = await engineGate();
@@ -40,15 +40,9 @@ describeWithEngine('optimize HTML report of a real build in Chromium', gate, () 
     const html = await readFile(report, 'utf8');
     expect(html.length).toBeGreaterThan(1000);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(`file://${report}`);
+      const { page, errors } = await openPage(browser, report, { width: 1280, height: 1100 });
       expect(await page.locator('#compare .brow').count()).toBeGreaterThanOrEqual(2);
       const original = page.locator('#layers .lgroup[data-candidate="original"]');
       expect(await original.count()).toBe(1);

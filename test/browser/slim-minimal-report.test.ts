@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSlim } from '../../src/cli/slim.js';
 import { describeWithEngine, engineGate } from '../engine/engine-gate.js';
+import { launchChromium, openPage } from './harness.js';
 
 const gate = await engineGate();
 const IMAGE = `pare-test/min-report:${randomBytes(4).toString('hex')}`;
@@ -49,15 +49,9 @@ describeWithEngine('slim --minimal HTML report in Chromium', gate, (engine) => {
     const file = join(dir, 'report.html');
     await writeFile(file, html);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(`file://${file}`);
+      const { page, errors } = await openPage(browser, file, { width: 1280, height: 1000 });
       await page.waitForSelector('#kept-rows .prow');
 
       expect(await page.textContent('#verdict')).toContain('same');

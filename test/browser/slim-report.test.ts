@@ -1,91 +1,21 @@
-/**
- * `pare slim`'s HTML report opened in headless Chromium (Debian's package,
- * driven by playwright-core), on a real slim of pare-base/python:bookworm
- * from the Docker daemon: the headline shows the measured totals, the
- * per-layer bars match the layers, search finds a removed path, sorting by
- * size puts the largest first, the keyboard moves between rows, no console
- * errors; a screenshot is saved under test-results/. A synthetic
- * 200,000-path report checks the tables stay virtualised. With
- * PARE_ENGINE_TESTS=1 a missing Chromium or image fails; otherwise the tests skip.
- */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
-import type { HistoryEntry } from '../../src/image/types.js';
 import { renderSlimHtml } from '../../src/report/slim-html.js';
-import type { ReportedLayer, ReportedPath, SlimReport } from '../../src/slim/report.js';
+import { buildSlimReport, type ReportedPath, type SlimReport } from '../../src/slim/report.js';
 import { type SlimResult, slimImage } from '../../src/slim/slim.js';
 import { formatBytes } from '../../src/util/bytes.js';
+import { describeWithChromium, dockerHas, launchChromium, openPage, REQUIRED } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const REQUIRED = process.env.PARE_ENGINE_TESTS === '1';
 const REAL_IMAGE = 'pare-base/python:bookworm';
 
-function dockerHas(image: string): boolean {
-  if (!existsSync('/usr/bin/docker')) return false;
-  try {
-    execFileSync('/usr/bin/docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The `created_by` of each history step that made a layer, bottom to top. */
-const layerSteps = (history: HistoryEntry[] | undefined) =>
-  (history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
-
-/** A SlimReport from a SlimResult (the CLI's builder is moving to src/slim/report.ts; this is the test's own). */
-function reportOf(
-  reference: string,
-  result: SlimResult,
-  before: Array<{ size: number; compression: string }>,
-  history: HistoryEntry[] | undefined,
-): SlimReport {
-  const withStep = (layer: ReportedLayer, step: string | undefined): ReportedLayer =>
-    step ? { createdBy: step, ...layer } : layer;
-  const beforeSteps = layerSteps(history);
-  const afterSteps = layerSteps(result.config.history);
-  return {
-    schemaVersion: 'pare.slim/v1',
-    source: { reference, configDigest: result.sourceDigest, ...result.input },
-    output: result.output,
-    layerGroups: result.groups,
-    layers: {
-      // A layer stored uncompressed (the daemon's `docker save`) has its uncompressed size known.
-      before: before.map((l, i) =>
-        withStep(
-          { compressedBytes: l.size, ...(l.compression === 'none' ? { uncompressedBytes: l.size } : {}) },
-          beforeSteps[i],
-        ),
-      ),
-      after: result.image.layers.map((l, i) => withStep({ compressedBytes: l.size }, afterSteps[i])),
-    },
-    removedByReason: result.removedByReason,
-    removedBytes: result.removed.reduce((sum, r) => sum + r.size, 0),
-    removed: result.removed.map((r) => ({ path: r.path, size: r.size, reason: r.reason, detail: r.detail })),
-  };
-}
-
 async function openReport(browser: Browser, path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(`file://${path}`);
-  await page.waitForSelector('#removed-rows .prow');
-  return { page, errors };
+  const opened = await openPage(browser, path);
+  await opened.page.waitForSelector('#removed-rows .prow');
+  return opened;
 }
 
 const rowPaths = (page: Page, kind = 'removed') =>
@@ -95,187 +25,174 @@ const waitForCount = (page: Page, n: number) => page.waitForSelector(`#removed-c
 const firstSize = async (page: Page) =>
   Number(await page.locator('#removed-rows .prow').first().getAttribute('data-size'));
 
-if (!existsSync(CHROMIUM) && REQUIRED) {
-  describe('slim HTML report in Chromium', () => {
-    it('has Chromium (PARE_ENGINE_TESTS=1)', () => {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-    });
+describeWithChromium('slim HTML report in Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pare-slim-html-'));
+    browser = await launchChromium();
   });
-} else {
-  describe.skipIf(!existsSync(CHROMIUM))('slim HTML report in Chromium', () => {
-    let dir: string;
-    let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'pare-slim-html-'));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
-    });
-    afterAll(async () => {
-      await browser?.close();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
-
-    it.skipIf(!REQUIRED && !dockerHas(REAL_IMAGE))(
-      `renders a real slim of docker-daemon:${REAL_IMAGE}`,
-      async () => {
-        const reference = `docker-daemon:${REAL_IMAGE}`;
-        const image = await openImage(reference);
-        let report: SlimReport;
-        let result: SlimResult | undefined;
-        try {
-          const [layers, config] = await Promise.all([image.layers(), image.config()]);
-          result = await slimImage(image, {});
-          report = reportOf(reference, result, layers, config.history);
-        } finally {
-          await result?.dispose();
-          await image.close();
-        }
-        expect(report.removed.length).toBeGreaterThan(100);
-        const output = join(dir, 'slim.html');
-        await writeFile(output, renderSlimHtml(report));
-        const { page, errors } = await openReport(browser, output);
-
-        // Headline: the measured totals.
-        expect(Number(await page.getAttribute('#fig-compressed', 'data-bytes'))).toBe(
-          report.output.compressedBytes,
+  it.skipIf(!REQUIRED && !dockerHas(REAL_IMAGE))(
+    `renders a real slim of docker-daemon:${REAL_IMAGE}`,
+    async () => {
+      const reference = `docker-daemon:${REAL_IMAGE}`;
+      const image = await openImage(reference);
+      let report: SlimReport;
+      let result: SlimResult | undefined;
+      try {
+        const [layers, config] = await Promise.all([image.layers(), image.config()]);
+        result = await slimImage(image, {});
+        report = buildSlimReport(
+          reference,
+          result,
+          layers,
+          config.history ? { history: config.history } : {},
         );
-        const headline = await page.textContent('#fig-compressed');
-        expect(headline).toContain(formatBytes(report.source.compressedBytes));
-        expect(headline).toContain(formatBytes(report.output.compressedBytes));
-        expect(Number(await page.getAttribute('#fig-removed', 'data-bytes'))).toBe(report.removedBytes);
-        expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(report.removed.length);
-        // One bar per input and per output layer; the stacked totals add up.
-        expect(await page.locator('#layers .brow.in').count()).toBe(report.layers.before.length);
-        expect(await page.locator('#layers .brow.out').count()).toBe(report.layers.after.length);
-        expect(await page.locator('#layers .brow.in .bar').count()).toBe(report.layers.before.length);
-        expect(Number(await page.getAttribute('[data-side="after"]', 'data-bytes'))).toBe(
-          report.output.compressedBytes,
-        );
-        expect(await page.locator('#removed-by-reason .brow').count()).toBe(
-          Object.keys(report.removedByReason).length,
-        );
-
-        // Sorted by size, largest first; the size header flips the order; path sorts by path.
-        const sizes = report.removed.map((r) => r.size);
-        expect(await firstSize(page)).toBe(Math.max(...sizes));
-        await page.click('#removed .phead button[data-sort="size"]');
-        expect(await firstSize(page)).toBe(Math.min(...sizes));
-        await page.click('#removed .phead button[data-sort="path"]');
-        expect((await rowPaths(page))[0]).toBe(report.removed.map((r) => r.path).sort()[0]);
-        await page.click('#removed .phead button[data-sort="size"]');
-        expect(await firstSize(page)).toBe(Math.max(...sizes));
-
-        // Search by path finds a known removed file under /usr/share/doc.
-        const doc = report.removed.find((r) => r.path.startsWith('/usr/share/doc/'));
-        expect(doc).toBeDefined();
-        await page.fill('#removed-search', '/usr/share/doc/');
-        await waitForCount(
-          page,
-          report.removed.filter((r) => r.path.toLowerCase().includes('/usr/share/doc/')).length,
-        );
-        expect((await rowPaths(page)).every((p) => p.includes('/usr/share/doc/'))).toBe(true);
-        await page.fill('#removed-search', doc!.path);
-        await page.waitForSelector(`#removed-rows .prow[data-path="${doc!.path}"]`);
-
-        // Keyboard: "/" focuses the search, ArrowDown goes to the rows, j/k move.
-        await page.fill('#removed-search', '');
-        await waitForCount(page, report.removed.length);
-        await page.focus('#removed-rows');
-        await page.keyboard.press('/');
-        expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
-          'removed-search',
-        );
-        await page.keyboard.press('ArrowDown');
-        expect(await page.getAttribute('#removed-rows .prow.sel', 'data-pos')).toBe('0');
-        await page.keyboard.press('j');
-        await page.keyboard.press('j');
-        await page.keyboard.press('k');
-        expect(await page.getAttribute('#removed-rows .prow.sel', 'data-pos')).toBe('1');
-
-        // A reason filters the table.
-        const [reason, tally] = Object.entries(report.removedByReason).sort(
-          (a, b) => b[1].bytes - a[1].bytes,
-        )[0]!;
-        const option = await page
-          .locator('#removed-reason option', { hasText: `${reason} (` })
-          .getAttribute('value');
-        await page.selectOption('#removed-reason', option!);
-        expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(tally.files);
-        await page.selectOption('#removed-reason', '-1');
-
-        await mkdir('test-results', { recursive: true });
-        await page.screenshot({ path: resolve('test-results/slim-report.png'), fullPage: true });
-        await page.emulateMedia({ colorScheme: 'dark' });
-        await page.screenshot({ path: resolve('test-results/slim-report-dark.png'), fullPage: true });
-        expect(errors).toEqual([]);
-        await page.close();
-      },
-    );
-
-    it('keeps 200,000 paths usable: few rows in the DOM, search and scroll work', async () => {
-      const removed: ReportedPath[] = [];
-      const kept: ReportedPath[] = [];
-      for (let i = 0; i < 200_000; i++) {
-        const path = `/usr/share/p${i % 97}/s${(i >> 3) % 31}/file-${i}.dat`;
-        (i % 4 === 0 ? kept : removed).push({
-          path,
-          size: 100 + ((i * 7919) % 50_000),
-          reason: i % 4 === 0 ? 'elf-needed' : i % 3 ? 'docs' : 'unreachable',
-        });
+      } finally {
+        await result?.dispose();
+        await image.close();
       }
-      const total = (list: ReportedPath[]) => list.reduce((s, p) => s + p.size, 0);
-      const report: SlimReport = {
-        schemaVersion: 'pare.slim/v1',
-        source: {
-          reference: 'synthetic:200k',
-          configDigest: `sha256:${'0'.repeat(64)}`,
-          compressedBytes: 2e9,
-          layers: 1,
-        },
-        output: { compressedBytes: 1e9, uncompressedBytes: 3e9, layers: 1 },
-        layerGroups: [[0, 0]],
-        layers: { before: [{ compressedBytes: 2e9 }], after: [{ compressedBytes: 1e9 }] },
-        removedByReason: { docs: { files: removed.length, bytes: total(removed) } },
-        removedBytes: total(removed),
-        removed,
-        minimal: {
-          level: 'minimal',
-          kept,
-          keptByReason: { 'elf-needed': { files: kept.length, bytes: total(kept) } },
-        },
-      };
-      const output = join(dir, 'big.html');
+      expect(report.removed.length).toBeGreaterThan(100);
+      const output = join(dir, 'slim.html');
       await writeFile(output, renderSlimHtml(report));
-      const started = Date.now();
       const { page, errors } = await openReport(browser, output);
-      const loadMs = Date.now() - started;
-      console.log(`200k-path slim report: ready in ${loadMs} ms`);
-      expect(loadMs).toBeLessThan(15_000);
-      expect(await page.locator('.prow:not(.phead)').count()).toBeLessThan(400);
-      expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(removed.length);
-      expect(Number(await page.getAttribute('#kept-count', 'data-count'))).toBe(kept.length);
-      const wanted = kept[kept.length - 1]!.path;
-      await page.fill('#kept-search', wanted.slice(wanted.lastIndexOf('/')));
-      await page.waitForSelector(`#kept-rows .prow[data-path="${wanted}"]`);
-      // Scrolling to the end draws the last rows.
-      await page.$eval('#removed-rows', (box) => {
-        box.scrollTop = box.scrollHeight;
-        box.dispatchEvent(new Event('scroll'));
-      });
-      const last = await page.locator('#removed-rows .prow').last().getAttribute('data-pos');
-      expect(Number(last)).toBe(removed.length - 1);
+
+      // Headline: the measured totals.
+      expect(Number(await page.getAttribute('#fig-compressed', 'data-bytes'))).toBe(
+        report.output.compressedBytes,
+      );
+      const headline = await page.textContent('#fig-compressed');
+      expect(headline).toContain(formatBytes(report.source.compressedBytes));
+      expect(headline).toContain(formatBytes(report.output.compressedBytes));
+      expect(Number(await page.getAttribute('#fig-removed', 'data-bytes'))).toBe(report.removedBytes);
+      expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(report.removed.length);
+      // One bar per input and per output layer; the stacked totals add up.
+      expect(await page.locator('#layers .brow.in').count()).toBe(report.layers.before.length);
+      expect(await page.locator('#layers .brow.out').count()).toBe(report.layers.after.length);
+      expect(await page.locator('#layers .brow.in .bar').count()).toBe(report.layers.before.length);
+      expect(Number(await page.getAttribute('[data-side="after"]', 'data-bytes'))).toBe(
+        report.output.compressedBytes,
+      );
+      expect(await page.locator('#removed-by-reason .brow').count()).toBe(
+        Object.keys(report.removedByReason).length,
+      );
+
+      // Sorted by size, largest first; the size header flips the order; path sorts by path.
+      const sizes = report.removed.map((r) => r.size);
+      expect(await firstSize(page)).toBe(Math.max(...sizes));
+      await page.click('#removed .phead button[data-sort="size"]');
+      expect(await firstSize(page)).toBe(Math.min(...sizes));
+      await page.click('#removed .phead button[data-sort="path"]');
+      expect((await rowPaths(page))[0]).toBe(report.removed.map((r) => r.path).sort()[0]);
+      await page.click('#removed .phead button[data-sort="size"]');
+      expect(await firstSize(page)).toBe(Math.max(...sizes));
+
+      // Search by path finds a known removed file under /usr/share/doc.
+      const doc = report.removed.find((r) => r.path.startsWith('/usr/share/doc/'));
+      expect(doc).toBeDefined();
+      await page.fill('#removed-search', '/usr/share/doc/');
+      await waitForCount(
+        page,
+        report.removed.filter((r) => r.path.toLowerCase().includes('/usr/share/doc/')).length,
+      );
+      expect((await rowPaths(page)).every((p) => p.includes('/usr/share/doc/'))).toBe(true);
+      await page.fill('#removed-search', doc!.path);
+      await page.waitForSelector(`#removed-rows .prow[data-path="${doc!.path}"]`);
+
+      // Keyboard: "/" focuses the search, ArrowDown goes to the rows, j/k move.
+      await page.fill('#removed-search', '');
+      await waitForCount(page, report.removed.length);
+      await page.focus('#removed-rows');
+      await page.keyboard.press('/');
+      expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+        'removed-search',
+      );
+      await page.keyboard.press('ArrowDown');
+      expect(await page.getAttribute('#removed-rows .prow.sel', 'data-pos')).toBe('0');
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      await page.keyboard.press('k');
+      expect(await page.getAttribute('#removed-rows .prow.sel', 'data-pos')).toBe('1');
+
+      // A reason filters the table.
+      const [reason, tally] = Object.entries(report.removedByReason).sort(
+        (a, b) => b[1].bytes - a[1].bytes,
+      )[0]!;
+      const option = await page
+        .locator('#removed-reason option', { hasText: `${reason} (` })
+        .getAttribute('value');
+      await page.selectOption('#removed-reason', option!);
+      expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(tally.files);
+      await page.selectOption('#removed-reason', '-1');
+
+      await mkdir('test-results', { recursive: true });
+      await page.screenshot({ path: resolve('test-results/slim-report.png'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: resolve('test-results/slim-report-dark.png'), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
+    },
+  );
+
+  it('keeps 200,000 paths usable: few rows in the DOM, search and scroll work', async () => {
+    const removed: ReportedPath[] = [];
+    const kept: ReportedPath[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const path = `/usr/share/p${i % 97}/s${(i >> 3) % 31}/file-${i}.dat`;
+      (i % 4 === 0 ? kept : removed).push({
+        path,
+        size: 100 + ((i * 7919) % 50_000),
+        reason: i % 4 === 0 ? 'elf-needed' : i % 3 ? 'docs' : 'unreachable',
+      });
+    }
+    const total = (list: ReportedPath[]) => list.reduce((s, p) => s + p.size, 0);
+    const report: SlimReport = {
+      schemaVersion: 'pare.slim/v1',
+      source: {
+        reference: 'synthetic:200k',
+        configDigest: `sha256:${'0'.repeat(64)}`,
+        compressedBytes: 2e9,
+        layers: 1,
+      },
+      output: { compressedBytes: 1e9, uncompressedBytes: 3e9, layers: 1 },
+      layerGroups: [[0, 0]],
+      layers: { before: [{ compressedBytes: 2e9 }], after: [{ compressedBytes: 1e9 }] },
+      removedByReason: { docs: { files: removed.length, bytes: total(removed) } },
+      removedBytes: total(removed),
+      removed,
+      minimal: {
+        level: 'minimal',
+        kept,
+        keptByReason: { 'elf-needed': { files: kept.length, bytes: total(kept) } },
+      },
+    };
+    const output = join(dir, 'big.html');
+    await writeFile(output, renderSlimHtml(report));
+    const started = Date.now();
+    const { page, errors } = await openReport(browser, output);
+    const loadMs = Date.now() - started;
+    console.log(`200k-path slim report: ready in ${loadMs} ms`);
+    expect(loadMs).toBeLessThan(15_000);
+    expect(await page.locator('.prow:not(.phead)').count()).toBeLessThan(400);
+    expect(Number(await page.getAttribute('#removed-count', 'data-count'))).toBe(removed.length);
+    expect(Number(await page.getAttribute('#kept-count', 'data-count'))).toBe(kept.length);
+    const wanted = kept[kept.length - 1]!.path;
+    await page.fill('#kept-search', wanted.slice(wanted.lastIndexOf('/')));
+    await page.waitForSelector(`#kept-rows .prow[data-path="${wanted}"]`);
+    // Scrolling to the end draws the last rows.
+    await page.$eval('#removed-rows', (box) => {
+      box.scrollTop = box.scrollHeight;
+      box.dispatchEvent(new Event('scroll'));
     });
+    const last = await page.locator('#removed-rows .prow').last().getAttribute('data-pos');
+    expect(Number(last)).toBe(removed.length - 1);
+    expect(errors).toEqual([]);
+    await page.close();
   });
-}
+});

@@ -6,10 +6,9 @@
  * contents are skipped, nothing is extracted.
  */
 import { type ElfInfo, ElfReader } from '../../analyze/elf.js';
-import { scanLayer } from '../../image/layer-scan.js';
 import type { ContentSink } from '../../image/tar.js';
 import type { Layer } from '../../image/types.js';
-import type { FinalTree } from '../final-tree.js';
+import { type ContentRef, type FinalTree, scanContents } from '../final-tree.js';
 
 /** Bytes kept from the start of every wanted file: enough for a `#!` line. */
 const HEAD_BYTES = 512;
@@ -40,32 +39,18 @@ export async function readFileFacts(
   options: ReadFileFactsOptions,
 ): Promise<FileFacts> {
   const facts: FileFacts = { elf: new Map(), heads: new Map(), texts: new Map() };
-  // Final contents by where they sit: "layer:ordinal" → node ids (hard links share one).
-  const byLayer = new Map<number, Map<number, number[]>>();
+  const items: Array<[ContentRef, number]> = [];
   for (const [id, ref] of final.content) {
-    const head = options.wanted(id);
     const text = options.wantedText?.(id) === true && ref.size <= TEXT_LIMIT;
-    if (!head && !text) continue;
-    const ordinals = byLayer.get(ref.layer) ?? new Map<number, number[]>();
-    byLayer.set(ref.layer, ordinals);
-    const ids = ordinals.get(ref.ordinal) ?? [];
-    ids.push(id);
-    ordinals.set(ref.ordinal, ids);
+    if (text || options.wanted(id)) items.push([ref, id]);
   }
-  for (const [index, layer] of layers.entries()) {
-    const ordinals = byLayer.get(index);
-    if (!ordinals) continue;
-    let ordinal = 0;
-    await scanLayer(
-      layer,
-      (entry): ContentSink | undefined => {
-        const ids = ordinals.get(ordinal++);
-        if (!ids || entry.type !== 'file' || entry.size === 0) return undefined;
-        return factSink(entry.size, ids, facts, options);
-      },
-      { verify: options.verify !== false, ...(options.signal ? { signal: options.signal } : {}) },
-    );
-  }
+  await scanContents(
+    layers,
+    items,
+    (entry, ids) =>
+      entry.type === 'file' && entry.size > 0 ? factSink(entry.size, ids, facts, options) : undefined,
+    options,
+  );
   return facts;
 }
 

@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
+import { runInterpreter } from './interpreter-run.js';
 
 const NODE = /^(node|nodejs)$/;
 /** Options of node that take a value, so the value is not read as the entry file. */
@@ -80,21 +81,15 @@ export async function resolveNodeGraph(
   entry: string,
   options: { workdir?: string; signal?: AbortSignal } = {},
 ): Promise<{ result?: NodeGraph; error?: string }> {
-  const exit = await engine.run({
+  const answer = await runInterpreter<NodeGraph>(engine, {
     image,
-    entrypoint: [interpreter],
-    cmd: ['-e', RESOLVER_SCRIPT, entry],
-    network: 'none',
+    interpreter,
+    args: ['-e', RESOLVER_SCRIPT, entry],
+    marker: 'PARE-NODE',
     timeoutMs: 120_000,
-    ...(options.workdir ? { workdir: options.workdir } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...options,
   });
-  const line = exit.stdout.split('\n').find((l) => l.startsWith('PARE-NODE '));
-  if (exit.exitCode !== 0 || !line) {
-    const why = exit.timedOut
-      ? 'timed out'
-      : (exit.stderr.trim().split('\n').pop() ?? `exit ${exit.exitCode}`);
-    return { error: `resolving ${entry} with node failed: ${why}` };
-  }
-  return { result: JSON.parse(line.slice('PARE-NODE '.length)) as NodeGraph };
+  return answer.failure === undefined
+    ? { result: answer.value }
+    : { error: `resolving ${entry} with node failed: ${answer.failure}` };
 }

@@ -10,6 +10,7 @@
  */
 import { posix } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
+import { runInterpreter } from './interpreter-run.js';
 
 export interface PythonEntry {
   /** The interpreter word as written (`python3`) and its resolved path in the image. */
@@ -138,23 +139,16 @@ export async function findPythonModules(
   options: { workdir?: string; signal?: AbortSignal } = {},
 ): Promise<{ result?: PythonModules; error?: string }> {
   const target = entry.script ?? entry.module!;
-  const exit = await engine.run({
+  const answer = await runInterpreter<PythonModules>(engine, {
     image,
-    entrypoint: [entry.interpreter],
-    cmd: ['-c', FINDER_SCRIPT, target, entry.script ? 'script' : 'module'],
-    network: 'none',
-    timeoutMs: 180_000,
-    ...(options.workdir ? { workdir: options.workdir } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    interpreter: entry.interpreter,
+    args: ['-c', FINDER_SCRIPT, target, entry.script ? 'script' : 'module'],
+    marker: 'PARE-MODULES',
+    ...options,
   });
-  const line = exit.stdout.split('\n').find((l) => l.startsWith('PARE-MODULES '));
-  if (exit.exitCode !== 0 || !line) {
-    const why = exit.timedOut
-      ? 'timed out'
-      : (exit.stderr.trim().split('\n').pop() ?? `exit ${exit.exitCode}`);
-    return { error: `modulefinder on ${target} failed: ${why}` };
-  }
-  return { result: JSON.parse(line.slice('PARE-MODULES '.length)) as PythonModules };
+  return answer.failure === undefined
+    ? { result: answer.value }
+    : { error: `modulefinder on ${target} failed: ${answer.failure}` };
 }
 
 /** Modules never imported by a check: they act on import (open a browser, print, start a GUI). */
@@ -193,23 +187,17 @@ export async function importCheck(
   modules: readonly string[],
   options: { workdir?: string; signal?: AbortSignal } = {},
 ): Promise<{ failed?: Record<string, string>; error?: string }> {
-  const exit = await engine.run({
+  const answer = await runInterpreter<Record<string, string>>(engine, {
     image,
-    entrypoint: [interpreter],
-    cmd: importProgram(modules),
-    network: 'none',
-    timeoutMs: 180_000,
-    ...(options.workdir ? { workdir: options.workdir } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    interpreter,
+    args: importProgram(modules),
+    marker: 'PARE-IMPORTS',
+    anyExitCode: true,
+    ...options,
   });
-  const line = exit.stdout.split('\n').find((l) => l.startsWith('PARE-IMPORTS '));
-  if (!line) {
-    const why = exit.timedOut
-      ? 'timed out'
-      : (exit.stderr.trim().split('\n').pop() ?? `exit ${exit.exitCode}`);
-    return { error: `the import check could not run: ${why}` };
-  }
-  return { failed: JSON.parse(line.slice('PARE-IMPORTS '.length)) as Record<string, string> };
+  return answer.failure === undefined
+    ? { failed: answer.value }
+    : { error: `the import check could not run: ${answer.failure}` };
 }
 
 /** `__pycache__/NAME.cpython-311*.pyc` beside `/x/NAME.py`: what the interpreter reads instead of compiling. */

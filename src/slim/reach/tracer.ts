@@ -121,6 +121,19 @@ export function tracedCommand(bundle: TracerBundle, argv: string[]): { entrypoin
   return { entrypoint: [bundle.loader], cmd: ['--library-path', `${TRACER_MOUNT}/lib`, ...strace] };
 }
 
+/**
+ * The bundle (read-only) and `outDir` for the trace, made writable for any
+ * user since the app may not run as root.
+ */
+async function traceMounts(bundle: TracerBundle, outDir: string): Promise<Mount[]> {
+  await mkdir(outDir, { recursive: true });
+  await chmod(outDir, 0o1777);
+  return [
+    { type: 'bind', source: bundle.dir, target: TRACER_MOUNT, readOnly: true },
+    { type: 'bind', source: outDir, target: TRACE_OUT_MOUNT },
+  ];
+}
+
 /** The argv the engine runs for a probe: ENTRYPOINT plus the probe's arguments or CMD (Docker's rule). */
 export function probeArgv(config: ImageConfig, spec: ProbeSpec): string[] {
   const entrypoint = config.config?.Entrypoint ?? [];
@@ -133,10 +146,7 @@ export interface TracedRun {
   trace: string;
 }
 
-/**
- * Runs `image` under the tracer with the probe. `outDir` receives the trace;
- * it is made writable for any user, as the app may not run as root.
- */
+/** Runs `image` under the tracer with the probe; `outDir` receives the trace. */
 export async function tracedProbe(
   engine: Engine,
   image: string,
@@ -150,14 +160,10 @@ export async function tracedProbe(
   if (argv.length === 0) {
     throw new PareError('the image has neither ENTRYPOINT nor CMD: nothing to trace', { subject: image });
   }
-  await mkdir(outDir, { recursive: true });
-  await chmod(outDir, 0o1777);
-  const mounts: Mount[] = [
-    { type: 'bind', source: bundle.dir, target: TRACER_MOUNT, readOnly: true },
-    { type: 'bind', source: outDir, target: TRACE_OUT_MOUNT },
-  ];
-  const command = tracedCommand(bundle, argv);
-  const overrides: Partial<RunOptions> = { ...command, mounts };
+  const overrides: Partial<RunOptions> = {
+    ...tracedCommand(bundle, argv),
+    mounts: await traceMounts(bundle, outDir),
+  };
   const observation = await observe(engine, image, spec, {
     runOverrides: overrides,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -183,15 +189,10 @@ export async function tracedExec(
   outDir: string,
   options: { workdir?: string; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<{ exitCode: number | undefined; stdout: string; stderr: string; trace: string }> {
-  await mkdir(outDir, { recursive: true });
-  await chmod(outDir, 0o1777);
   const exit = await engine.run({
     image,
     ...tracedCommand(bundle, argv),
-    mounts: [
-      { type: 'bind', source: bundle.dir, target: TRACER_MOUNT, readOnly: true },
-      { type: 'bind', source: outDir, target: TRACE_OUT_MOUNT },
-    ],
+    mounts: await traceMounts(bundle, outDir),
     network: 'none',
     timeoutMs: options.timeoutMs ?? 180_000,
     ...(options.workdir ? { workdir: options.workdir } : {}),

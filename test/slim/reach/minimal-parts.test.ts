@@ -185,13 +185,16 @@ describe('buildSlimReport', () => {
         groups: [[0, 1]],
         removedByReason: { docs: { files: 2, bytes: 40 } },
         removed: [
-          { path: '/usr/share/doc/a', size: 10, reason: 'docs' },
-          { path: '/usr/share/doc/b', size: 30, reason: 'docs' },
+          { path: '/usr/share/doc/a', size: 10, reason: 'docs', detail: 'documentation' },
+          { path: '/usr/share/doc/b', size: 30, reason: 'docs', detail: 'documentation' },
         ],
-        inputLayerSizes: [200, 100],
-        outputLayerSizes: [100],
-        outputHistory: [{ created_by: 'pare slim', empty_layer: false }],
+        image: { layers: [{ size: 100 }] },
+        config: { history: [{ created_by: 'pare slim', empty_layer: false }] },
       },
+      [
+        { size: 200, compression: 'gzip' },
+        { size: 100, compression: 'gzip' },
+      ],
       {
         history: [
           { created_by: 'FROM base' },
@@ -209,5 +212,24 @@ describe('buildSlimReport', () => {
       { createdBy: 'pare slim', compressedBytes: 100, uncompressedBytes: 180 },
     ]);
     expect(report.minimal).toBeUndefined();
+  });
+
+  it('an input layer stored uncompressed is its own uncompressed size', () => {
+    const report = buildSlimReport(
+      'docker-daemon:app',
+      {
+        sourceDigest: 'sha256:aa',
+        input: { compressedBytes: 50, layers: 1 },
+        output: { compressedBytes: 20, uncompressedBytes: 40, layers: 1 },
+        outputLayerBytes: [40],
+        groups: [[0, 0]],
+        removedByReason: {},
+        removed: [],
+        image: { layers: [{ size: 20 }] },
+        config: {},
+      },
+      [{ size: 50, compression: 'none' }],
+    );
+    expect(report.layers.before).toEqual([{ compressedBytes: 50, uncompressedBytes: 50 }]);
   });
 });
