@@ -5,8 +5,8 @@
  * output is replaced only when it is not the input (refuseInputPath).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
@@ -83,8 +83,12 @@ export async function writeTarAtomic(path: string, members: ArchiveMember[]): Pr
   const temp = tempSibling(path);
   const handle = registerTemp(temp);
   try {
+    // Opened before packing, so an unwritable or full location fails here, not mid-stream.
+    const file = await open(temp, 'w');
     const pack = tarStream.pack();
-    const out = pipeline(pack, createWriteStream(temp));
+    const out = pipeline(pack, file.createWriteStream());
+    // Awaited after the entries; until then a write error must not surface as an unhandled rejection.
+    out.catch(() => undefined);
     const dirs = new Set<string>();
     for (const member of members) {
       const parts = member.name.split('/');

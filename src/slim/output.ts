@@ -8,7 +8,7 @@ import type { ImageToWrite } from '../image/write-common.js';
 import { refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { writeOciArchive, writeOciLayout } from '../image/write-oci-layout.js';
-import { PareError } from '../util/errors.js';
+import { describeSystemError, isPareError, PareError } from '../util/errors.js';
 
 export interface OutputTarget {
   transport: 'docker-archive' | 'oci' | 'oci-archive';
@@ -62,12 +62,23 @@ export async function writeOutput(
   inputs: readonly string[],
 ): Promise<void> {
   await refuseInputPath(target.path, inputs);
-  switch (target.transport) {
-    case 'docker-archive':
-      return writeDockerArchive(target.path, image, target.name ? { repoTags: [target.name] } : {});
-    case 'oci':
-      return writeOciLayout(target.path, image, target.name ? { refName: target.name } : {});
-    case 'oci-archive':
-      return writeOciArchive(target.path, image, target.name ? { refName: target.name } : {});
+  try {
+    switch (target.transport) {
+      case 'docker-archive':
+        return await writeDockerArchive(target.path, image, target.name ? { repoTags: [target.name] } : {});
+      case 'oci':
+        return await writeOciLayout(target.path, image, target.name ? { refName: target.name } : {});
+      case 'oci-archive':
+        return await writeOciArchive(target.path, image, target.name ? { refName: target.name } : {});
+    }
+  } catch (error) {
+    // A read-only, full or missing output location is the user's to fix: one line naming it.
+    if (typeof (error as NodeJS.ErrnoException).code === 'string' && !isPareError(error)) {
+      throw new PareError(`cannot write the image: ${describeSystemError(error)}`, {
+        subject: `--output ${target.transport}:${target.path}`,
+        cause: error,
+      });
+    }
+    throw error;
   }
 }

@@ -504,6 +504,19 @@ describe('output image', () => {
     });
   }
 
+  it.each([
+    'docker-archive:/sys/pare-slim-test.tar',
+    'oci:/sys/pare-slim-test',
+    'oci-archive:/proc/pare.tar',
+  ])('an output location it cannot write (%s) is one line and exit 2, not a crash', async (output) => {
+    const input = await archiveOf(spec);
+    const error = await runSlim(input, { output }, quietIo()).catch((e) => e);
+    expect(isPareError(error)).toBe(true);
+    expect((error as { exitCode: number }).exitCode).toBe(2);
+    expect((error as { line: string }).line).toMatch(/^--output .*: cannot write the image: /);
+    expect((error as { line: string }).line).not.toContain('\n');
+  });
+
   it('refuses to write over the input', async () => {
     const input = await archiveOf(spec);
     const path = input.slice('docker-archive:'.length);

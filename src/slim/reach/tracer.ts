@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import type { Engine, Mount, RunOptions } from '../../engine/engine.js';
 import { observe, type ProbeObservation, type ProbeSpec } from '../../engine/probe.js';
 import type { ImageConfig } from '../../image/types.js';
-import { PareError } from '../../util/errors.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
 
 const run = promisify(execFile);
 
@@ -72,6 +72,11 @@ export async function prepareTracer(
         '(apt-get install strace, or use --no-trace for static reachability only)',
     );
   }
+  try {
+    accessSync(strace, constants.X_OK);
+  } catch (error) {
+    throw new PareError(`the tracer cannot start: ${strace}: ${describeSystemError(error)}`);
+  }
   let listing: string;
   try {
     listing = (await run('ldd', [strace])).stdout;
@@ -79,7 +84,8 @@ export async function prepareTracer(
     const text = `${(error as { stdout?: string }).stdout ?? ''}`;
     // A static strace needs no libraries: ldd says so and exits non-zero.
     if (!/not a dynamic executable|statically linked/.test(text)) {
-      throw new PareError(`the tracer cannot start: ldd ${strace} failed (${(error as Error).message})`);
+      const why = `${(error as { stderr?: string }).stderr ?? ''}`.trim().split('\n').pop();
+      throw new PareError(`the tracer cannot start: ldd ${strace} failed${why ? ` (${why})` : ''}`);
     }
     listing = '';
   }

@@ -3,13 +3,17 @@
  * Node entries, `#!` lines, the traced command, bytecode names, the keep-set
  * (links kept with their targets, parents implied, exclusions) and the report.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shebangOf } from '../../../src/slim/reach/file-heads.js';
 import { KeepSet } from '../../../src/slim/reach/keep-set.js';
 import { nodeEntryOf } from '../../../src/slim/reach/node.js';
 import { bytecodeCandidates, checkableModules, pythonEntryOf } from '../../../src/slim/reach/python.js';
-import { probeArgv, tracedCommand } from '../../../src/slim/reach/tracer.js';
+import { prepareTracer, probeArgv, tracedCommand } from '../../../src/slim/reach/tracer.js';
 import { buildSlimReport } from '../../../src/slim/report.js';
+import { isPareError } from '../../../src/util/errors.js';
 import { dir, file, symlink, treeOf } from '../../analyze/entries.js';
 
 describe('pythonEntryOf', () => {
@@ -84,6 +88,36 @@ describe('tracedCommand and probeArgv', () => {
     [{}, { kind: 'up', seconds: 5 }, []],
   ] as const)('probe argv of %j with %j', (config, spec, expected) => {
     expect(probeArgv({ config } as never, spec as never)).toEqual(expected);
+  });
+});
+
+describe('prepareTracer refuses with one line', () => {
+  it.each([
+    [
+      'a strace that is not there',
+      '/nonexistent/strace',
+      'amd64',
+      /^the tracer cannot start: \/nonexistent\/strace: no such file or directory$/,
+    ],
+    [
+      'an image of another architecture',
+      undefined,
+      'riscv64',
+      /^the tracer cannot start: the image is riscv64/,
+    ],
+  ])('%s', async (_case, strace, architecture, message) => {
+    const saved = process.env.PARE_STRACE;
+    if (strace) process.env.PARE_STRACE = strace;
+    const dir = await mkdtemp(join(tmpdir(), 'pare-tracer-test-'));
+    try {
+      const error = await prepareTracer(dir, architecture).catch((e) => e);
+      expect(isPareError(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    } finally {
+      if (saved === undefined) delete process.env.PARE_STRACE;
+      else process.env.PARE_STRACE = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
