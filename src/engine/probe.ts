@@ -143,7 +143,7 @@ async function observeHttp(
       // A container that died at once has no published port any more: report the exit, not the lookup.
       const exited = await engine.wait(container.id, { timeoutMs: 2000 });
       if (exited === undefined) throw error;
-      return exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
+      return await exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
     }
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     let lastError = 'no answer';
@@ -161,7 +161,8 @@ async function observeHttp(
       }
       // Stop polling as soon as the container has died: it will never answer.
       const exited = await engine.wait(container.id, { timeoutMs: 250 });
-      if (exited !== undefined) return exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
+      if (exited !== undefined)
+        return await exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
     }
     const logs = await engine.logs(container.id);
     return {
