@@ -145,9 +145,9 @@ export class DockerCliEngine implements Engine {
         // an image ID"): ask the engine before blaming the Dockerfile.
         const gone = looksLikeEngineGone(output) ? lastMeaningfulLine(output) : await this.unreachable();
         if (gone !== undefined) {
+          // No subject: the Dockerfile being built may be pare's own candidate, and it is not at fault.
           throw new EngineUnavailableError(
             `the container engine at ${this.host} stopped responding during the build: ${gone}`,
-            { subject: dockerfile },
           );
         }
         throw new BuildFailedError(
