@@ -126,6 +126,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       const outcome = tryConvertToMultiStage(plan.model, {
         contextFiles,
         contextDirectory: options.directory,
+        allowedBases: lintOptions.policy.allowed,
         ...(staticLinking !== undefined ? { staticLinking } : {}),
         ...variant,
       });
@@ -141,6 +142,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     const dynamic = convertToMultiStage(plan.model, {
       contextFiles,
       contextDirectory: options.directory,
+      allowedBases: lintOptions.policy.allowed,
       staticLinking: false,
     });
     if (dynamic && (dynamic.ecosystem === 'c' || dynamic.ecosystem === 'rust')) dynamicConversion = dynamic;
@@ -228,6 +230,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       const exact = convertToMultiStage(plan.model, {
         contextFiles: await buildContext.files(),
         contextDirectory: options.directory,
+        allowedBases: lintOptions.policy.allowed,
         staticLinking: false,
         sharedLibraries: libraries,
       });

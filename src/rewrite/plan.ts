@@ -50,6 +50,7 @@ export async function planFixes(model: DockerfileModel, options: PlanOptions): P
   let conversionSkipped: string | undefined;
   if (options.multiStage) {
     const outcome = tryConvertToMultiStage(fixed.model, {
+      ...(options.policy ? { allowedBases: options.policy.allowed } : {}),
       ...(options.buildContext
         ? {
             contextFiles: await options.buildContext.files(),

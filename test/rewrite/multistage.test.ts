@@ -495,3 +495,86 @@ describe('options and details', () => {
     }
   });
 });
+
+describe("a team's allowed bases (allowedBaseImages)", () => {
+  const LOADER = ['/lib64/ld-linux-x86-64.so.2', '/lib/x86_64-linux-gnu/libc.so.6'];
+  it.each<[string, string, string[], ConversionOptions, RegExp]>([
+    ['no policy: scratch', 'go-seed004', [], {}, /^-> scratch$/],
+    ['scratch listed', 'go-seed004', ['pare-base/*', 'scratch'], {}, /^-> scratch$/],
+    [
+      'scratch not listed: the smallest allowed base',
+      'go-seed004',
+      ['pare-base/*'],
+      {},
+      /^-> pare-base\/debian:bookworm-slim \(scratch is not among the team's allowed bases/,
+    ],
+    [
+      'nothing allowed fits a static binary',
+      'go-seed004',
+      ['corp/*'],
+      {},
+      /^not converted: no final base for a static binary is allowed; the team's allowed bases \(corp\/\*\) rule out scratch/,
+    ],
+    [
+      'static Rust, scratch not listed',
+      'rust',
+      ['pare-base/debian:*'],
+      {},
+      /^-> pare-base\/debian:bookworm-slim/,
+    ],
+    [
+      'the exact libraries with their loader go onto an allowed base, not scratch',
+      'c-dynamic',
+      ['pare-base/debian:bookworm-slim'],
+      { sharedLibraries: LOADER },
+      /^-> pare-base\/debian:bookworm-slim/,
+    ],
+    [
+      'a venv on the allowed plain distribution',
+      'python-apt-flask',
+      ['pare-base/debian:*'],
+      {},
+      /^-> pare-base\/debian:bookworm-slim/,
+    ],
+    [
+      'a final stage that would keep a disallowed original',
+      'node-npm-build',
+      ['pare-base/*'],
+      {},
+      /^not converted: its final base node:20 is not among the team's allowed bases \(pare-base\/\*\)$/,
+    ],
+    [
+      'the policy rules out the only JRE',
+      'java-maven',
+      ['corp/*'],
+      {},
+      /^not converted: no JRE for Java 17 in the catalogue .*; the team's allowed bases \(corp\/\*\) rule out eclipse-temurin:17-jre, which the conversion would use otherwise$/,
+    ],
+    [
+      'an already multi-stage Dockerfile whose slim runtime is not allowed',
+      'multistage-python-full-final',
+      ['pare-base/debian:*'],
+      {},
+      /rule out python:3\.12-slim/,
+    ],
+  ])('%s', async (_name, fixture, allowedBases, extra, expected) => {
+    const text = readFileSync(join(FIXTURES, fixture, 'Dockerfile'), 'utf8');
+    const outcome = tryConvertToMultiStage(await parseDockerfile(text), {
+      ...(await optionsFor(fixture)),
+      ...extra,
+      allowedBases,
+    });
+    const summary = outcome.converted
+      ? `-> ${outcome.result.finalBase}${outcome.result.notes.some((note) => note.startsWith('scratch is not')) ? ` (${outcome.result.notes.find((note) => note.startsWith('scratch is not'))})` : ''}`
+      : `not converted: ${outcome.reason}`;
+    expect(summary).toMatch(expected);
+    if (outcome.converted && allowedBases.length > 0) {
+      // What pare writes passes the team's own lint policy.
+      const lint = await lintModel(await parseDockerfile(outcome.result.text), {
+        rules: allRules,
+        policy: { allowed: allowedBases },
+      });
+      expect(lint.filter((finding) => finding.ruleId === 'toolchain-base-in-final-image')).toEqual([]);
+    }
+  });
+});

@@ -18,6 +18,7 @@ import {
 } from '../../catalog/base-images.js';
 import { parseImageRef } from '../../dockerfile/image-ref.js';
 import type { ImageRef } from '../../dockerfile/types.js';
+import { isAllowed } from '../../rules/base/policy.js';
 
 export interface BaseCandidate {
   /** The image as it will be written in FROM (variables of the original kept when the name follows its tag). */
@@ -124,22 +125,34 @@ export function originalCandidate(original: ImageRef): BaseCandidate | undefined
   };
 }
 
-/** Every image the final stage may use, for an original base. */
-export function candidatePool(original: ImageRef, includeOriginal = false): BaseCandidate[] {
+/**
+ * Every image the final stage may use, for an original base: with a team
+ * policy (`allowed`, non-empty) only the images it allows.
+ */
+export function candidatePool(
+  original: ImageRef,
+  options: { includeOriginal?: boolean; allowed?: readonly string[] | undefined } = {},
+): BaseCandidate[] {
   const seen = new Set<string>();
   const result: BaseCandidate[] = [];
-  const own = includeOriginal ? originalCandidate(original) : undefined;
+  const own = options.includeOriginal ? originalCandidate(original) : undefined;
   for (const candidate of [
     ...configCandidates(),
     ...(own ? [own] : []),
     ...alternativeCandidates(original),
   ]) {
     const key = candidate.resolved.replace(/^docker\.io\/(?:library\/)?/, '');
-    if (seen.has(key)) continue;
+    if (seen.has(key) || !policyAllows(options.allowed, candidate.resolved)) continue;
     seen.add(key);
     result.push(candidate);
   }
   return result;
+}
+
+/** Whether a team policy (empty or absent: none) lets a final stage use `image` (`scratch` included). */
+export function policyAllows(allowed: readonly string[] | undefined, image: string): boolean {
+  if (!allowed || allowed.length === 0) return true;
+  return isAllowed(parseImageRef(image, image, false), allowed);
 }
 
 const RANK: Record<BaseCandidate['source'], number> = { config: 0, original: 1, builtin: 1 };

@@ -123,6 +123,7 @@ export function convertC(
     warnings.push(...staticPlan.warnings);
     if (libcOf(builderImage) !== 'musl') warnings.push(NSS_WARNING);
     choice = staticBase(builderImage, options);
+    if ('error' in choice) return fail(choice.error);
   }
   notes.push(...choice.notes);
   warnings.push(...choice.warnings);

@@ -84,7 +84,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
           ? 'node'
           : undefined;
   if (!ecosystem) return fail(`no build copied into ${image.resolved} that pare can follow`);
-  return runtimeFinal(model, final, ecosystem, program);
+  return runtimeFinal(model, final, ecosystem, program, options);
 }
 
 function runsCommands(stage: Stage): boolean {
@@ -153,6 +153,7 @@ function nativeFinal(
   let base: BaseCandidate;
   if (allStatic) {
     const choice = staticBase(builderImage, options);
+    if ('error' in choice) return fail(choice.error);
     base = choice.base;
     notes.push(...choice.notes);
   } else {
@@ -187,6 +188,7 @@ function runtimeFinal(
   final: Stage,
   ecosystem: ConvertibleEcosystem,
   program: string,
+  options: ConversionOptions,
 ): ConversionOutcome {
   const image = rootImage(model, final);
   const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
@@ -194,7 +196,7 @@ function runtimeFinal(
   const libc = match.entry.libc;
   const release = releaseOf(image.resolved);
   const needsShell = runsCommands(final) || ['npm', 'yarn', 'pnpm'].includes(program);
-  const pool = candidatePool(image);
+  const pool = candidatePool(image, { allowed: options.allowedBases });
   const version =
     ecosystem === 'java'
       ? javaVersionOf(image.resolved)

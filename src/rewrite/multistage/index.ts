@@ -10,6 +10,7 @@ import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { isCargoBuild, isCompilerLink, isGoBuild } from '../../rules/base/builds.js';
 import { ecosystem } from '../../rules/layers/knowledge.js';
+import { policyAllows } from './bases.js';
 import { convertC, isMakeLike } from './c.js';
 import { contextFromEntries } from './context.js';
 import { replaceFinalBase } from './final-base.js';
@@ -49,6 +50,32 @@ export function tryConvertToMultiStage(
   model: DockerfileModel,
   given: ConversionOptions = {},
 ): ConversionOutcome {
+  const outcome = convert(model, given);
+  const allowed = given.allowedBases ?? [];
+  if (allowed.length === 0) return outcome;
+  const policy = `the team's allowed bases (${allowed.join(', ')})`;
+  // The choosers only pick allowed bases; this also covers a final stage that keeps the original's.
+  if (outcome.converted && !policyAllows(allowed, outcome.result.finalBase)) {
+    return {
+      converted: false,
+      ecosystem: outcome.result.ecosystem,
+      reason: `its final base ${outcome.result.finalBase} is not among ${policy}`,
+    };
+  }
+  if (!outcome.converted) {
+    // Say when the policy is what stands in the way, and what it rules out.
+    const unrestricted = convert(model, { ...given, allowedBases: [] });
+    if (unrestricted.converted) {
+      return {
+        ...outcome,
+        reason: `${outcome.reason}; ${policy} rule out ${unrestricted.result.finalBase}, which the conversion would use otherwise`,
+      };
+    }
+  }
+  return outcome;
+}
+
+function convert(model: DockerfileModel, given: ConversionOptions): ConversionOutcome {
   const options: ConversionOptions =
     given.context || !given.contextFiles
       ? given

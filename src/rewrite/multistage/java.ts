@@ -153,7 +153,7 @@ export function convertJava(
   const packages = runtimePackages([stage], (name) => JAVA_PACKAGES.test(name));
   const plan = new BuilderPlan();
   const jlinked = options.jlink
-    ? jlinkPlan(model, builderImage, java, copies, version, libc, packages, jdk)
+    ? jlinkPlan(model, builderImage, java, copies, version, libc, packages, jdk, options)
     : undefined;
   if (jlinked && 'note' in jlinked) notes.push(jlinked.note);
   const runtime = jlinked && 'base' in jlinked ? jlinked : undefined;
@@ -167,7 +167,7 @@ export function convertJava(
   const base =
     runtime?.base ??
     chooseRuntime(
-      candidatePool(builderImage),
+      candidatePool(builderImage, { allowed: options.allowedBases }),
       (c) =>
         c.ecosystem === 'java' &&
         (c.kind === 'runtime' || (c.kind === 'alpine' && libc === 'musl')) &&
@@ -233,6 +233,7 @@ function jlinkPlan(
   libc: string | undefined,
   packages: ReturnType<typeof runtimePackages>,
   jdk: boolean,
+  options: ConversionOptions,
 ): { base: BaseCandidate; line: string } | { note: string } {
   if (java.jar === undefined) return { note: 'jlink skipped: the command does not run java -jar' };
   if (!jdk) return { note: `jlink skipped: ${builder.raw} is not a JDK` };
@@ -240,7 +241,7 @@ function jlinkPlan(
     return { note: `jlink skipped: Java ${version} has no jdeps --print-module-deps` };
   const release = releaseOf(builder.resolved);
   const base = chooseRuntime(
-    candidatePool(builder),
+    candidatePool(builder, { allowed: options.allowedBases }),
     (c) =>
       c.ecosystem === 'generic' &&
       c.kind === 'slim' &&

@@ -6,7 +6,7 @@
  */
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, ImageRef, Instruction, Stage } from '../../dockerfile/types.js';
-import { type BaseCandidate, candidatePool, choose, SCRATCH } from './bases.js';
+import { type BaseCandidate, candidatePool, choose, policyAllows, SCRATCH } from './bases.js';
 import { copyLine, type StageSpec } from './emit.js';
 import {
   basename,
@@ -29,17 +29,31 @@ export interface FinalChoice {
   warnings: string[];
 }
 
-/** A static binary: scratch, or a distroless static base when preferred and known. */
-export function staticBase(original: ImageRef, options: ConversionOptions): FinalChoice {
-  if (!options.preferDistroless) return { base: SCRATCH, notes: [], warnings: [] };
-  const distroless = choose(
-    candidatePool(original),
-    (c) => c.kind === 'distroless' && c.libc === 'none' && !c.hasShell,
-  );
-  if (distroless) return { base: distroless, notes: [], warnings: [] };
+/**
+ * A static binary: scratch, or a distroless static base when preferred and
+ * known. A team policy that does not list scratch gets the smallest base it
+ * allows (a static binary needs nothing from it).
+ */
+export function staticBase(original: ImageRef, options: ConversionOptions): FinalChoice | { error: string } {
+  const pool = candidatePool(original, { allowed: options.allowedBases });
+  const scratchAllowed = policyAllows(options.allowedBases, 'scratch');
+  if (options.preferDistroless || !scratchAllowed) {
+    const distroless = choose(pool, (c) => c.kind === 'distroless' && c.libc === 'none' && !c.hasShell);
+    if (distroless) return { base: distroless, notes: [], warnings: [] };
+  }
+  if (scratchAllowed) {
+    const notes = options.preferDistroless
+      ? ['no distroless static base in the catalogue: using scratch']
+      : [];
+    return { base: SCRATCH, notes, warnings: [] };
+  }
+  const allowed = choose(pool, (c) => c.kind !== 'toolchain' && c.kind !== 'scratch');
+  if (!allowed) {
+    return { error: 'no final base for a static binary is allowed' };
+  }
   return {
-    base: SCRATCH,
-    notes: ['no distroless static base in the catalogue: using scratch'],
+    base: allowed,
+    notes: [`scratch is not among the team's allowed bases: the static binary runs on ${allowed.image}`],
     warnings: [],
   };
 }
@@ -56,7 +70,8 @@ export function dynamicBase(
   extraFit: (candidate: BaseCandidate) => boolean = () => true,
 ): FinalChoice | { error: string } {
   const libraries = options.sharedLibraries ?? [];
-  if (libraries.some((path) => /(?:^|\/)ld-(?:linux|musl)[^/]*$/.test(path))) {
+  const withLoader = libraries.some((path) => /(?:^|\/)ld-(?:linux|musl)[^/]*$/.test(path));
+  if (withLoader && policyAllows(options.allowedBases, 'scratch')) {
     return {
       base: SCRATCH,
       notes: [`the binary's shared libraries and loader (${libraries.length} files) copied onto scratch`],
@@ -65,7 +80,7 @@ export function dynamicBase(
   }
   const release = releaseOf(builder.resolved);
   const base = choose(
-    candidatePool(builder),
+    candidatePool(builder, { allowed: options.allowedBases }),
     (c) =>
       c.libc === libc &&
       c.kind !== 'toolchain' &&

@@ -284,7 +284,10 @@ export function convertNode(
     if (needsNpm && !c.hasShell) return false;
     return c.source === 'original' || versionsFit(official ? version : undefined, nodeVersionOf(c.resolved));
   };
-  const pool = candidatePool(base, isRuntimeKind(originalCandidate(base)?.kind ?? 'toolchain'));
+  const pool = candidatePool(base, {
+    includeOriginal: isRuntimeKind(originalCandidate(base)?.kind ?? 'toolchain'),
+    allowed: options.allowedBases,
+  });
   let chosen = chooseRuntime(pool, fits, packages);
   let finalPackages = packages;
   // A Node image that is a distribution plus its nodejs package: the same distribution's slim image and nodejs.

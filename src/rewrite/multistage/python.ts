@@ -90,7 +90,7 @@ function layoutOf(candidate: BaseCandidate): Layout {
 export function convertPython(
   model: DockerfileModel,
   stage: Stage,
-  _options: ConversionOptions = {},
+  options: ConversionOptions = {},
 ): ConversionOutcome {
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -215,7 +215,10 @@ export function convertPython(
     // A plain distribution runs the venv only with the distribution's own python3 (apt-installed).
     return distroPython && c.hasShell && c.packageManager !== 'none';
   };
-  const pool = candidatePool(base, isRuntimeKind(originalCandidate(base)?.kind ?? 'toolchain'));
+  const pool = candidatePool(base, {
+    includeOriginal: isRuntimeKind(originalCandidate(base)?.kind ?? 'toolchain'),
+    allowed: options.allowedBases,
+  });
   // A Python runtime image first (it has the interpreter already), then a plain distribution.
   let chosen =
     chooseRuntime(pool, (c) => fits(c) && c.ecosystem === 'python', packages) ??

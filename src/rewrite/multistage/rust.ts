@@ -224,6 +224,7 @@ export function convertRust(
   let choice: ReturnType<typeof staticBase> | ReturnType<typeof dynamicBase>;
   if (staticLink) {
     choice = staticBase(builderImage, options);
+    if ('error' in choice) return fail(choice.error);
     if (!muslTarget) warnings.push(NSS_WARNING);
   } else {
     choice = dynamicBase(builderImage, builderLibc, options);

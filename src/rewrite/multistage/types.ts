@@ -62,6 +62,11 @@ export interface ConversionOptions {
   jlink?: boolean;
   /** USER for scratch/distroless finals when the original sets none. Default `65532:65532`. */
   user?: string;
+  /**
+   * The team's `allowedBaseImages`: when non-empty the final stage is built only
+   * on a base they allow, and on scratch only when they list `scratch`.
+   */
+  allowedBases?: readonly string[];
 }
 
 export interface ConversionResult {
