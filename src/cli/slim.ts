@@ -21,6 +21,7 @@ import {
 import type { Image } from '../image/types.js';
 import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
+import type { SlimHtmlView } from '../report/slim-html.js';
 import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
@@ -117,6 +118,8 @@ export async function runSlim(
   }
   const slimOptions: SlimOptions = {
     remove: selectCategories(keep, remove),
+    // The HTML report draws the input's whole filesystem; nothing else needs it.
+    treeView: format === 'html' || (options.report !== undefined && isHtmlPath(options.report)),
     compression,
     // Ctrl-C stops the work early; the cleanup registry removes what it left.
     signal: processCleanup.signal,
@@ -300,14 +303,15 @@ export async function runSlim(
         ...(minimalSection ? { minimal: minimalSection } : {}),
         ...(probeSection ? { probe: probeSection } : {}),
       });
+      const view = result.tree ? { tree: result.tree } : {};
       if (options.report) {
-        await writeReport(options.report, report);
+        await writeReport(options.report, report, view);
         io.stdout.write(`report: ${options.report}\n`);
       }
       if (format === 'json') streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       if (format === 'html') {
         const { renderSlimHtml } = await import('../report/slim-html.js');
-        streams.stdout.write(renderSlimHtml(report));
+        streams.stdout.write(renderSlimHtml(report, view));
       }
     }
     return exitCode;
@@ -373,13 +377,17 @@ async function runnableOriginal(
   }
 }
 
-async function writeReport(path: string, report: SlimReport): Promise<void> {
-  if (path.endsWith('.html') || path.endsWith('.htm')) {
+async function writeReport(path: string, report: SlimReport, view: SlimHtmlView): Promise<void> {
+  if (isHtmlPath(path)) {
     const { renderSlimHtml } = await import('../report/slim-html.js');
-    await writeFileAtomic(path, renderSlimHtml(report));
+    await writeFileAtomic(path, renderSlimHtml(report, view));
   } else {
     await writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
   }
+}
+
+function isHtmlPath(path: string): boolean {
+  return path.endsWith('.html') || path.endsWith('.htm');
 }
 
 function parseTag(text: string): string {

@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
 import { type AggregateOptions, aggregateTree, type HtmlTreeNode } from './html/tree-data.js';
+import { treemapView } from './html/treemap-view.js';
 
 /** Tree depth to ask inspectImage for, so the report sees every path. */
 export const HTML_TREE_DEPTH = 4096;
@@ -67,23 +68,15 @@ ${fig('leftovers', formatBytes(result.leftoverBytes), 'wasted')}
 ${exceeded.map((b) => `<span class="fig wasted">budget exceeded: ${escapeHtml(b.message)}</span>`).join('\n')}
 <span class="muted">pare ${escapeHtml(VERSION)}</span>
 </header>
-<main>
-<section id="left">
-<div id="bar"><div id="crumbs"></div><span>total <b id="total" data-bytes="0"></b></span>
-<input id="search" type="search" placeholder="Search paths…" aria-label="Search paths"></div>
-<div id="results"></div>
-<div id="treemap" tabindex="0" aria-label="Treemap of the final filesystem; arrows select, Enter opens, Escape goes up">${
-    data.tree ? '' : '<p class="muted" style="padding:8px">No tree in this result.</p>'
-  }</div>
-</section>
-<aside id="right">
-<h2>Layers <button id="clear" hidden>show all</button></h2>
-<table><thead><tr><th>#</th><th class="num">size</th><th class="num">in final</th><th>instruction</th></tr></thead><tbody id="layers"></tbody></table>
-<h2>Leftovers</h2>
-<table><tbody id="leftovers"></tbody></table>
-<h2>Contents <button id="sort">sort: size</button></h2>
-<table><thead><tr><th>name</th><th class="num">bytes</th><th class="num">layer</th></tr></thead><tbody id="list"></tbody></table>
-</aside>
+<main class="tmgrid">
+${treemapView(
+  {
+    findings: 'Leftovers',
+    treemap: 'Treemap of the final filesystem',
+    noTree: 'No tree in this result.',
+  },
+  data.tree !== null,
+)}
 </main>`;
   return renderPage({ title: `pare inspect ${result.image.reference}`, body, data });
 }

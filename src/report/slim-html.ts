@@ -8,12 +8,15 @@
  * plain markup; the tables are drawn by html/slim-client.ts, virtualised so
  * a 200,000-path report stays usable (see there).
  */
+import type { TreeViewNode } from '../analyze/top-paths.js';
 import type { ReasonTally, ReportedLayer, ReportedPath, SlimReport } from '../slim/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
 import { SLIM_CSS, SLIM_JS } from './html/slim-client.js';
+import { type AggregateOptions, aggregateTree, type HtmlTreeNode } from './html/tree-data.js';
+import { treemapView } from './html/treemap-view.js';
 import { ratio } from './optimize-html.js';
 
 /** One path: [index into dirs, name, size, index into reasons, index into details when it has one]. */
@@ -32,9 +35,24 @@ export interface EncodedPaths {
   kept?: EncodedPath[];
 }
 
+/** A findings row of the treemap view: one removal reason, its largest paths linked to the treemap. */
+export interface RemovalFinding {
+  title: string;
+  hint: string;
+  paths: string[];
+  bytes: number;
+}
+
 export interface SlimHtmlData {
   tool: { name: 'pare'; version: string };
-  /** Not `tree` or `optimize`: the shared client code starts its own views for those keys. */
+  /**
+   * The treemap view (html/client.ts, the same as inspect's): the input's final
+   * filesystem, removed bytes hatched, coloured by input layer. Present when the
+   * slim run returned its tree.
+   */
+  tree?: HtmlTreeNode;
+  layers?: Array<{ index: number; instruction: string; contentBytes: number; compressedBytes: number }>;
+  leftovers?: RemovalFinding[];
   slimReport: {
     reference: string;
     source: SlimReport['source'];
@@ -76,9 +94,13 @@ export function encodePaths(removed: readonly ReportedPath[], kept?: readonly Re
   return encoded;
 }
 
-export function slimHtmlData(report: SlimReport): SlimHtmlData {
+/** Paths of each removal reason the findings list links, largest first. */
+const PATHS_PER_REASON = 8;
+
+export function slimHtmlData(report: SlimReport, view: SlimHtmlView = {}): SlimHtmlData {
   return {
     tool: { name: 'pare', version: VERSION },
+    ...(view.tree ? treemapData(report, view.tree, view.aggregate) : {}),
     slimReport: {
       reference: report.source.reference,
       source: report.source,
@@ -97,8 +119,50 @@ function layerColor(index: number): string {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-export function renderSlimHtml(report: SlimReport): string {
-  const data = slimHtmlData(report);
+export interface SlimHtmlView {
+  /** The input's whole final filesystem (SlimResult.tree): adds the treemap view. */
+  tree?: TreeViewNode;
+  aggregate?: AggregateOptions;
+}
+
+function treemapData(
+  report: SlimReport,
+  tree: TreeViewNode,
+  aggregate: AggregateOptions = {},
+): Pick<SlimHtmlData, 'tree' | 'layers' | 'leftovers'> {
+  const byReason = new Map<string, ReportedPath[]>();
+  for (const path of report.removed) {
+    const list = byReason.get(path.reason) ?? [];
+    list.push(path);
+    byReason.set(path.reason, list);
+  }
+  const leftovers = [...byReason]
+    .map(([reason, paths]): RemovalFinding => {
+      const tally = report.removedByReason[reason];
+      const largest = [...paths].sort((a, b) => b.size - a.size).slice(0, PATHS_PER_REASON);
+      return {
+        title: `${reason}: ${paths.length} path${paths.length === 1 ? '' : 's'} removed`,
+        hint:
+          paths.length > largest.length ? `the ${largest.length} largest; all in Removed paths below` : '',
+        paths: largest.map((p) => p.path),
+        bytes: tally?.bytes ?? paths.reduce((sum, p) => sum + p.size, 0),
+      };
+    })
+    .sort((a, b) => b.bytes - a.bytes);
+  return {
+    tree: aggregateTree(tree, { ...aggregate, leftoverPaths: report.removed.map((p) => p.path) }),
+    layers: report.layers.before.map((layer, index) => ({
+      index,
+      instruction: layer.createdBy ?? '',
+      contentBytes: layer.uncompressedBytes ?? layer.compressedBytes,
+      compressedBytes: layer.compressedBytes,
+    })),
+    leftovers,
+  };
+}
+
+export function renderSlimHtml(report: SlimReport, view: SlimHtmlView = {}): string {
+  const data = slimHtmlData(report, view);
   const before = report.layers.before;
   const fig = (label: string, value: string, id: string, bytes?: number, cls = '') =>
     `<span class="fig ${cls}" id="${id}"${bytes === undefined ? '' : ` data-bytes="${bytes}"`}>${escapeHtml(label)} <b>${escapeHtml(value)}</b></span>`;
@@ -154,6 +218,19 @@ export function renderSlimHtml(report: SlimReport): string {
   }
 
   const sections = [
+    ...(data.tree
+      ? [
+          `<section id="fsview"><h2>Filesystem before slimming: removed bytes hatched, colours by input layer</h2>
+<div class="tmgrid">${treemapView(
+            {
+              findings: 'Removed, by reason',
+              treemap: "Treemap of the input's final filesystem, removed bytes hatched",
+              noTree: '',
+            },
+            true,
+          )}</div></section>`,
+        ]
+      : []),
     layerSection(report),
     reasonSection('Removed bytes per reason', 'removed-by-reason', 'reason', report.removedByReason),
   ];
@@ -272,7 +349,7 @@ ${outputBar(after[g]!, g, sum(inputs.map((l) => l.compressedBytes)))}
 ${stacked('before', before, totalBefore)}
 ${stacked('after', after, totalAfter)}
 </div>
-<div class="chart" id="layers">
+<div class="chart" id="layer-chart">
 ${rows}
 </div></section>`;
 }

@@ -22,6 +22,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
+import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
 import type { ContentSink } from '../image/tar.js';
 import type { Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
@@ -60,6 +61,8 @@ export interface SlimOptions {
    * filesystem. Paths it keeps are never removed as leftovers.
    */
   select?: (final: FinalTree, config: ImageConfig, layers: readonly Layer[]) => Promise<Selection>;
+  /** Also return the input's whole final filesystem as a tree (`tree`), for the HTML report's treemap. */
+  treeView?: boolean;
 }
 
 export interface Selection {
@@ -84,6 +87,8 @@ export interface SlimResult {
   workDir: string;
   /** Deletes the work directory holding the layer blobs. Call once the image is written. */
   dispose(): Promise<void>;
+  /** The input's final filesystem, every path (with `treeView`): the removed paths are in `removed`. */
+  tree?: TreeViewNode;
 }
 
 /** Layers that came from the base image: those before the last CMD/ENTRYPOINT of the history that precedes a layer. */
@@ -300,6 +305,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       groups,
       workDir: work,
       dispose,
+      ...(options.treeView ? { tree: treeView(tree, { depth: Number.POSITIVE_INFINITY }) } : {}),
     };
   } catch (error) {
     await dispose();

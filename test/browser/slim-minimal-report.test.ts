@@ -64,8 +64,23 @@ describeWithEngine('slim --minimal HTML report in Chromium', gate, (engine) => {
       await expect.poll(() => page.locator('#removed-rows .prow').count()).toBeGreaterThan(0);
       expect(await page.locator('#removed-rows .prow').first().textContent()).toContain('unreachable');
 
+      // The treemap of the input: what the app reaches is drawn plain, what pare removed hatched.
+      await page.waitForSelector('#treemap .tm');
+      const drawnPlain = async (path: string) => {
+        await page.fill('#search', path);
+        await page.click(`#results [data-path="${path}"]`);
+        const tile = page.locator(`#treemap [data-path="${path}"]`);
+        expect(await tile.count(), path).toBe(1);
+        return !(await tile.getAttribute('class'))!.split(' ').includes('waste');
+      };
+      expect(await drawnPlain('/usr/lib/x86_64-linux-gnu/libsqlite3.so.0.8.6')).toBe(true);
+      expect(await drawnPlain('/usr/bin/curl')).toBe(false);
+
       const shots = resolve('test-results');
       await mkdir(shots, { recursive: true });
+      await page.fill('#search', '');
+      await page.click('#crumbs a');
+      await page.locator('#fsview').screenshot({ path: join(shots, 'slim-minimal-treemap.png') });
       await page.screenshot({ path: join(shots, 'slim-minimal-report.png') });
       expect(errors).toEqual([]);
     } finally {

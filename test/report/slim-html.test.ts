@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { encodePaths, renderSlimHtml, type SlimHtmlData } from '../../src/report/slim-html.js';
+import type { HtmlTreeNode } from '../../src/report/html/tree-data.js';
+import { encodePaths, renderSlimHtml, type SlimHtmlData, slimHtmlData } from '../../src/report/slim-html.js';
 import type { ReportedPath, SlimReport } from '../../src/slim/report.js';
+import { treeOf } from '../helpers/tree-view.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
 const DIGEST = `sha256:${'ab'.repeat(32)}` as const;
@@ -49,6 +51,12 @@ function base(): SlimReport {
       { path: '/var/cache/apt/pkgcache.bin', size: 12_000_000, reason: 'package-cache' },
     ],
   };
+}
+
+function findNode(root: HtmlTreeNode, path: string): HtmlTreeNode | undefined {
+  let node: HtmlTreeNode | undefined = root;
+  for (const name of path.split('/').filter(Boolean)) node = node?.c?.find((c) => c.n === name);
+  return node;
 }
 
 const withMinimal = (): SlimReport => ({
@@ -218,6 +226,42 @@ describe('slim HTML report', () => {
     expect(encoded.removed.map((r) => r[4])).toEqual([undefined, 0, 0]);
   });
 
+  it('adds the treemap view of the input filesystem, removed bytes marked, findings per reason', () => {
+    const report = base();
+    const files = [...report.removed, { path: '/usr/bin/python3.11', size: 6_000_000 }];
+    const tree = treeOf(files, (path) => (path.startsWith('/var') ? 1 : 0));
+    const data = slimHtmlData(report, { tree });
+    expect(data.tree!.b).toBe(25_000_000);
+    expect(data.tree!.w).toBe(19_000_000);
+    expect(findNode(data.tree!, '/usr/bin/python3.11')!.w).toBeUndefined();
+    expect(findNode(data.tree!, '/var/cache/apt/pkgcache.bin')).toMatchObject({
+      b: 12_000_000,
+      w: 12_000_000,
+      l: 1,
+    });
+    expect(data.layers!.map((l) => [l.index, l.instruction, l.contentBytes])).toEqual([
+      [0, '/bin/sh -c #(nop) ADD file:abc in /', 30_000_000],
+      [1, `RUN apt-get install -y ${HOSTILE}`, 20_000_000],
+      [2, 'COPY . /app # buildkit', 10_000_000],
+    ]);
+    // Largest reason first; its paths largest first, each a link into the treemap.
+    expect(data.leftovers!.map((f) => [f.title, f.bytes, f.paths])).toEqual([
+      ['package-cache: 1 path removed', 12_000_000, ['/var/cache/apt/pkgcache.bin']],
+      [
+        'docs: 2 paths removed',
+        7_000_000,
+        ['/usr/share/doc/libc6/changelog.gz', `/usr/share/man/${HOSTILE}.1.gz`],
+      ],
+    ]);
+    const html = renderSlimHtml(report, { tree });
+    expect(html).toContain('<section id="fsview">');
+    expect(html).toContain('<div id="treemap" tabindex="0"');
+    expect(html).not.toContain(HOSTILE);
+    // Without the tree (a JSON-only run), no view and no tree data.
+    expect(renderSlimHtml(report)).not.toContain('id="fsview"');
+    expect(slimHtmlData(report).tree).toBeUndefined();
+  });
+
   it('keeps a 200,000-path report under 10 MB', () => {
     const removed: ReportedPath[] = [];
     const kept: ReportedPath[] = [];
@@ -235,10 +279,14 @@ describe('slim HTML report', () => {
       removed,
       minimal: { level: 'minimal', kept, keptByReason: { 'elf-needed': { files: kept.length, bytes: 1 } } },
     };
+    const tree = treeOf([...removed, ...kept], (path) => path.length % 3);
     const started = performance.now();
-    const html = renderSlimHtml(report);
+    const html = renderSlimHtml(report, { tree });
     const ms = performance.now() - started;
-    console.log(`200k paths: ${(html.length / 1e6).toFixed(2)} MB of HTML, ${ms.toFixed(0)} ms`);
+    console.log(
+      `200k paths: ${(html.length / 1e6).toFixed(2)} MB of HTML with the treemap, ${ms.toFixed(0)} ms`,
+    );
+    expect(html).toContain('id="fsview"');
     expect(html.length).toBeLessThan(10_000_000);
   });
 });

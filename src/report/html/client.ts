@@ -13,7 +13,7 @@ body{margin:0;font:13px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;backgr
 header{padding:10px 16px;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;gap:6px 20px;align-items:baseline}
 header h1{font-size:16px;margin:0 12px 0 0;word-break:break-all}
 .fig b{font-variant-numeric:tabular-nums}
-main{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:0;height:calc(100vh - 48px);min-height:480px}
+.tmgrid{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:0;height:calc(100vh - 48px);min-height:480px}
 #left{display:flex;flex-direction:column;min-width:0;padding:8px 12px}
 #right{overflow:auto;border-left:1px solid var(--line);background:var(--panel);padding:8px 12px}
 #bar{display:flex;gap:8px;align-items:center;margin-bottom:6px;flex-wrap:wrap}
@@ -196,8 +196,12 @@ function initTree(){
   });
   $('sort').addEventListener('click', function(){ sortBy = sortBy==='size'?'name':'size'; this.textContent = 'sort: ' + sortBy; renderList(); });
   // Keyboard: arrows move the selection among the focused directory's entries, Enter opens, Escape goes up.
+  var scope = $('fsview');
   document.addEventListener('keydown', function(e){
-    var t = e.target; if (t && (t.tagName==='INPUT' || t.tagName==='TEXTAREA')) { if (e.key==='Escape') t.blur(); return; }
+    var t = e.target;
+    // A page where the view is one section among others (slim): keys reach it only from inside it.
+    if (scope && !(t && t.closest && t.closest('#fsview'))) return;
+    if (t && (t.tagName==='INPUT' || t.tagName==='TEXTAREA')) { if (e.key==='Escape') t.blur(); return; }
     var list = kids(focus); if (!list.length && e.key!=='Escape' && e.key!=='Backspace') return;
     var i = selected ? list.indexOf(selected) : -1;
     if (e.key==='ArrowDown'||e.key==='ArrowRight') { e.preventDefault(); select(list[Math.min(list.length-1,i+1)]); }

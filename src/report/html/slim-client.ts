@@ -14,6 +14,7 @@
  */
 export const SLIM_CSS = `
 .slim{max-width:1200px;padding:8px 16px 32px}
+#fsview .tmgrid{height:620px;min-height:0;border:1px solid var(--line)}
 .slim section{margin-bottom:10px}
 .chart{display:flex;flex-direction:column;gap:4px;margin-top:6px}
 .brow{display:grid;grid-template-columns:minmax(140px,360px) minmax(0,1fr) minmax(150px,220px);gap:10px;align-items:center}
@@ -156,6 +157,8 @@ function makeTable(kind, rows){
 // from the search box, ArrowDown or Enter goes to the rows and Escape leaves it.
 document.addEventListener('keydown', function(e){
   if (!active || e.ctrlKey || e.metaKey || e.altKey) return;
+  // The treemap view has its own keys (html/client.ts).
+  if (e.target && e.target.closest && e.target.closest('#fsview')) return;
   var t = e.target, typing = t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');
   if (typing) {
     if (t === active.search && (e.key === 'ArrowDown' || e.key === 'Enter')) { e.preventDefault(); active.box.focus(); active.move(0); }
