@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { type InspectResult, inspectImage } from '../analyze/inspect.js';
 import { loadProjectConfig } from '../config/project.js';
 import { findEngine } from '../engine/detect.js';
 import { positiveSeconds, resolveProbe } from '../engine/probe-options.js';
-import { optimize } from '../optimize/optimize.js';
+import { openImage } from '../image/open.js';
+import { type OptimizeResult, optimize } from '../optimize/optimize.js';
+import { HTML_TREE_DEPTH } from '../report/inspect-html.js';
 import { renderOptimizeHtml } from '../report/optimize-html.js';
 import { renderOptimizeText } from '../report/optimize-text.js';
 import { allRules } from '../rules/index.js';
@@ -86,9 +89,12 @@ export async function runOptimize(
   if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
 
   if (report !== undefined) {
-    await writeFileAtomic(report, renderOptimizeHtml(result)).catch((error: unknown) => {
-      throw new PareError(`cannot write the report: ${describeSystemError(error)}`, { subject: report });
-    });
+    const image = await inspectKeptImage(result);
+    await writeFileAtomic(report, renderOptimizeHtml(result, image ? { image } : {})).catch(
+      (error: unknown) => {
+        throw new PareError(`cannot write the report: ${describeSystemError(error)}`, { subject: report });
+      },
+    );
     logger.info(`pare: wrote ${report}`);
   }
   process.stdout.write(
@@ -102,4 +108,31 @@ export async function runOptimize(
 function statusLine(line: string): void {
   const width = (process.stderr.columns ?? 80) - 4;
   process.stderr.write(`\r\x1b[K  ${line.slice(0, width)}`);
+}
+
+/**
+ * The image optimize kept (the winner, or the original when nothing won), read back from the
+ * engine with its whole tree for the report's treemap. Still in the engine: temporary images
+ * are removed at exit. Best effort: without it the report has no treemap and says nothing false.
+ */
+async function inspectKeptImage(result: OptimizeResult): Promise<InspectResult | undefined> {
+  const kept = result.candidates.find((c) => c.name === result.chosen && c.measurement);
+  if (!kept?.measurement) return undefined;
+  logger.info('pare: reading the kept image for the report…');
+  try {
+    const image = await openImage(`docker-daemon:${kept.measurement.imageId}`);
+    try {
+      return await inspectImage(image, {
+        tree: { depth: HTML_TREE_DEPTH },
+        dockerfile: { path: result.output ?? result.dockerfile, text: kept.dockerfile },
+      });
+    } finally {
+      await image.close();
+    }
+  } catch (error) {
+    logger.warn(
+      `the report has no treemap: cannot read the kept image (${error instanceof Error ? error.message : String(error)})`,
+    );
+    return undefined;
+  }
 }

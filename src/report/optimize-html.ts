@@ -8,11 +8,15 @@
  * the winning Dockerfile. The chart is plain markup (no script needed), so
  * it reads the same in any browser and in the saved file.
  */
+import type { InspectResult } from '../analyze/inspect.js';
 import type { CandidateOutcome, OptimizeResult } from '../optimize/optimize.js';
 import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
+import type { AggregateOptions } from './html/tree-data.js';
+import { treemapView } from './html/treemap-view.js';
+import { type InspectHtmlData, inspectHtmlData } from './inspect-html.js';
 
 export interface OptimizeHtmlCandidate {
   name: string;
@@ -23,7 +27,7 @@ export interface OptimizeHtmlCandidate {
   chosen: boolean;
 }
 
-export interface OptimizeHtmlData {
+export interface OptimizeHtmlData extends Partial<Pick<InspectHtmlData, 'tree' | 'layers' | 'leftovers'>> {
   tool: { name: 'pare'; version: string };
   /** Not `optimize`: the shared client code has its own (differently shaped) hook under that key. */
   comparison: {
@@ -60,10 +64,18 @@ pre{background:var(--panel);border:1px solid var(--line);padding:8px;overflow:au
 ul{margin:4px 0;padding-left:20px}
 `;
 
-export function optimizeHtmlData(result: OptimizeResult): OptimizeHtmlData {
+export interface OptimizeHtmlView {
+  /** The kept image read back and inspected with its whole tree: adds the treemap view of its filesystem. */
+  image?: InspectResult;
+  aggregate?: AggregateOptions;
+}
+
+export function optimizeHtmlData(result: OptimizeResult, view: OptimizeHtmlView = {}): OptimizeHtmlData {
   const original = result.candidates.find((c) => c.name === 'original');
+  const inspected = view.image?.tree ? inspectHtmlData(view.image, view.aggregate) : undefined;
   return {
     tool: { name: 'pare', version: VERSION },
+    ...(inspected ? { tree: inspected.tree, layers: inspected.layers, leftovers: inspected.leftovers } : {}),
     comparison: {
       dockerfile: result.dockerfile,
       chosen: result.chosen,
@@ -80,8 +92,8 @@ export function optimizeHtmlData(result: OptimizeResult): OptimizeHtmlData {
   };
 }
 
-export function renderOptimizeHtml(result: OptimizeResult): string {
-  const data = optimizeHtmlData(result);
+export function renderOptimizeHtml(result: OptimizeResult, view: OptimizeHtmlView = {}): string {
+  const data = optimizeHtmlData(result, view);
   const originalBytes = data.comparison.originalBytes;
   const max = Math.max(1, ...result.candidates.map((c) => c.measurement?.size ?? 0));
   const fig = (label: string, value: string, cls = '') =>
@@ -199,6 +211,21 @@ ${headerFigs.join('\n')}
 ${bars}
 </div></section>
 ${layerChart}
+${
+  data.tree
+    ? `<section id="fsview"><h2>Filesystem of the ${escapeHtml(
+        candidateLabel(chosen ?? { name: result.chosen }),
+      )} image, coloured by layer, leftovers hatched</h2>
+<div class="tmgrid">${treemapView(
+        {
+          findings: 'Leftovers',
+          treemap: `Treemap of the ${candidateLabel(chosen ?? { name: result.chosen })} image's filesystem`,
+          noTree: '',
+        },
+        true,
+      )}</div></section>`
+    : ''
+}
 <section><h2>Probe (${escapeHtml(result.probe.kind)})</h2><table><tbody>
 ${verdictRows}
 </tbody></table></section>
@@ -260,7 +287,7 @@ ${rows}
 </details>
 </div>`;
   });
-  return `<section><h2>Size per layer (bytes each build step added)</h2><div class="chart" id="layers">
+  return `<section><h2>Size per layer (bytes each build step added)</h2><div class="chart" id="layer-chart">
 ${groups.join('\n')}
 </div></section>`;
 }

@@ -77,17 +77,17 @@ describeWithChromium('optimize HTML report in Chromium', () => {
         '40.0x smaller',
       );
       // Per-layer bars: one stacked bar per candidate with layer sizes, one bar per layer below.
-      expect(await page.locator('#layers .lgroup').count()).toBe(2);
-      expect(await page.locator('#layers [data-candidate="original"] .seg').count()).toBe(3);
-      expect(await page.locator('#layers [data-candidate="optimized"] .seg').count()).toBe(2);
-      expect(await page.locator('#layers [data-candidate="original"] .lbar').count()).toBe(3);
+      expect(await page.locator('#layer-chart .lgroup').count()).toBe(2);
+      expect(await page.locator('#layer-chart [data-candidate="original"] .seg').count()).toBe(3);
+      expect(await page.locator('#layer-chart [data-candidate="optimized"] .seg').count()).toBe(2);
+      expect(await page.locator('#layer-chart [data-candidate="original"] .lbar').count()).toBe(3);
       const segs = await page
-        .locator('#layers [data-candidate="original"] .seg')
+        .locator('#layer-chart [data-candidate="original"] .seg')
         .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
       expect(segs[1]! / segs[0]!).toBeCloseTo(5, 0);
       const stackWidth = (name: string) =>
         page
-          .locator(`#layers [data-candidate="${name}"] .seg`)
+          .locator(`#layer-chart [data-candidate="${name}"] .seg`)
           .evaluateAll((els) => els.reduce((w, e) => w + e.getBoundingClientRect().width, 0));
       expect((await stackWidth('optimized')) / (await stackWidth('original'))).toBeCloseTo(0.025, 1);
       expect(await page.locator('#dockerfile').textContent()).toContain(`RUN echo ${HOSTILE}`);

@@ -14,6 +14,7 @@ header{padding:10px 16px;border-bottom:1px solid var(--line);display:flex;flex-w
 header h1{font-size:16px;margin:0 12px 0 0;word-break:break-all}
 .fig b{font-variant-numeric:tabular-nums}
 .tmgrid{display:grid;grid-template-columns:minmax(0,1fr) 420px;gap:0;height:calc(100vh - 48px);min-height:480px}
+#fsview .tmgrid{height:620px;min-height:0;border:1px solid var(--line)}
 #left{display:flex;flex-direction:column;min-width:0;padding:8px 12px}
 #right{overflow:auto;border-left:1px solid var(--line);background:var(--panel);padding:8px 12px}
 #bar{display:flex;gap:8px;align-items:center;margin-bottom:6px;flex-wrap:wrap}

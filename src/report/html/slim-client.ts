@@ -14,7 +14,6 @@
  */
 export const SLIM_CSS = `
 .slim{max-width:1200px;padding:8px 16px 32px}
-#fsview .tmgrid{height:620px;min-height:0;border:1px solid var(--line)}
 .slim section{margin-bottom:10px}
 .chart{display:flex;flex-direction:column;gap:4px;margin-top:6px}
 .brow{display:grid;grid-template-columns:minmax(140px,360px) minmax(0,1fr) minmax(150px,220px);gap:10px;align-items:center}
