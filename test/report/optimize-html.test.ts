@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { inspectImage } from '../../src/analyze/inspect.js';
+import { openImage } from '../../src/image/open.js';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
-import { type optimizeHtmlData, ratio, renderOptimizeHtml } from '../../src/report/optimize-html.js';
+import { HTML_TREE_DEPTH } from '../../src/report/inspect-html.js';
+import { optimizeHtmlData, ratio, renderOptimizeHtml } from '../../src/report/optimize-html.js';
+import { buildImage, file, writeImage } from '../helpers/image-writer.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
 
@@ -106,7 +113,7 @@ describe('optimize HTML report', () => {
       '<div class="lgroup" data-candidate="original"',
       '<div class="lgroup" data-candidate="optimized"',
     ]);
-    const section = html.slice(html.indexOf('id="layers"'));
+    const section = html.slice(html.indexOf('id="layer-chart"'));
     const optimized = section.slice(section.indexOf('data-candidate="optimized"'));
     expect(
       section.slice(0, section.indexOf('data-candidate="optimized"')).match(/class="seg"/g),
@@ -122,7 +129,7 @@ describe('optimize HTML report', () => {
   it('leaves the layer chart out for reports without layer sizes', () => {
     const plain = sample();
     for (const c of plain.candidates) delete c.measurement?.layerSizes;
-    expect(renderOptimizeHtml(plain)).not.toContain('id="layers"');
+    expect(renderOptimizeHtml(plain)).not.toContain('id="layer-chart"');
   });
 
   it('validates against schemas/optimize-v1.json with and without layer sizes', () => {
@@ -171,5 +178,38 @@ describe('optimize HTML report', () => {
     expect(ratio(50, 100)).toBe('2.0x smaller (-50.0%)');
     expect(ratio(110, 100)).toBe('1.1x larger (+10.0%)');
     expect(ratio(0, 100)).toBe('');
+  });
+});
+
+describe('optimize HTML report: the treemap of the kept image', () => {
+  it('adds the view with the inspected image, and leaves it out without', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pare-opt-html-'));
+    try {
+      const built = buildImage({
+        layers: [
+          { createdBy: 'COPY /out/server /app/server', entries: [file('app/server', { size: 50_000 })] },
+          { createdBy: 'RUN apt-get update', entries: [file('var/lib/apt/lists/pkgs', { size: 20_000 })] },
+        ],
+      });
+      const image = await openImage(await writeImage(join(dir, 'oci'), 'oci', [built]));
+      const inspected = await inspectImage(image, { tree: { depth: HTML_TREE_DEPTH } }).finally(() =>
+        image.close(),
+      );
+      const data = optimizeHtmlData(sample(), { image: inspected });
+      expect(data.tree!.b).toBe(70_000);
+      expect(data.layers!.map((layer) => layer.instruction)).toEqual([
+        'COPY /out/server /app/server',
+        'RUN apt-get update',
+      ]);
+      // The apt lists are a leftover: hatched in the treemap and listed.
+      expect(data.tree!.w).toBe(20_000);
+      expect(data.leftovers!.flatMap((finding) => finding.paths)).toContain('/var/lib/apt/lists');
+      const html = renderOptimizeHtml(sample(), { image: inspected });
+      expect(html).toContain('<section id="fsview"><h2>Filesystem of the');
+      expect(renderOptimizeHtml(sample())).not.toContain('id="fsview"');
+      expect(optimizeHtmlData(sample()).tree).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
