@@ -24,7 +24,16 @@ export interface InspectHtmlData {
   layers: Array<
     Pick<
       InspectResult['layers'][number],
-      'index' | 'instruction' | 'contentBytes' | 'compressedBytes' | 'wastedBytes' | 'dockerfile' | 'digest'
+      | 'index'
+      | 'instruction'
+      | 'contentBytes'
+      | 'compressedBytes'
+      | 'wastedBytes'
+      | 'dockerfile'
+      | 'digest'
+      | 'added'
+      | 'modified'
+      | 'removed'
     >
   >;
   leftovers: InspectResult['leftovers'];
@@ -44,6 +53,9 @@ export function inspectHtmlData(result: InspectResult, options: AggregateOptions
       contentBytes: l.contentBytes,
       compressedBytes: l.compressedBytes,
       wastedBytes: l.wastedBytes,
+      added: l.added,
+      modified: l.modified,
+      removed: l.removed,
       ...(l.dockerfile ? { dockerfile: l.dockerfile } : {}),
     })),
     leftovers: result.leftovers,

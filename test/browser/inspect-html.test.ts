@@ -70,6 +70,10 @@ describeWithChromium('inspect HTML report in Chromium', () => {
     expect(await totalOf(page)).toBe(expected.size.finalBytes);
     expect(await page.locator('#treemap .tm').count()).toBeGreaterThan(3);
 
+    // Each layer says what it did to the filesystem below it.
+    expect(await page.textContent('.layer-row[data-layer="2"] .changes')).toBe('+1 file 25.0 kB');
+    expect(await page.textContent('.layer-row[data-layer="0"] .changes')).toMatch(/^\+4 files /);
+
     // A layer filters the treemap to its bytes.
     await page.click('.layer-row[data-layer="2"]');
     expect(await totalOf(page)).toBe(25_000);

@@ -56,6 +56,14 @@ var D = JSON.parse(document.getElementById('pare-data').textContent);
 var $ = function(id){ return document.getElementById(id); };
 function fmt(n){ var u=['B','kB','MB','GB','TB']; var i=0; var x=Math.abs(n); while(x>=1000&&i<u.length-1){x/=1000;i++;} return (n<0?'-':'')+(i===0?String(x):x.toFixed(x<10?2:1))+' '+u[i]; }
 function el(tag, cls, text){ var e=document.createElement(tag); if(cls) e.className=cls; if(text!==undefined) e.textContent=text; return e; }
+function count(n, one){ return n + ' ' + one + (n===1?'':'s'); }
+// What a layer did to the filesystem below it (dive's added/modified/removed), one line.
+function changes(L){
+  var parts = ['+' + count(L.added.files, 'file') + ' ' + fmt(L.added.bytes)];
+  if (L.modified.files) parts.push('~' + count(L.modified.files, 'file') + ' changed ' + fmt(L.modified.bytes));
+  if (L.removed.files) parts.push('\u2212' + count(L.removed.files, 'path') + ' removed ' + fmt(L.removed.bytes));
+  return parts.join(' \u00b7 ');
+}
 function color(layer){ if(layer<0) return '#999'; var h=(layer*137.508+200)%360; return 'hsl('+h.toFixed(0)+',62%,'+(layer%2?'72%':'62%')+')'; }
 var layers = D.layers || [];
 var filter = -1;
@@ -165,6 +173,7 @@ function initTree(){
     tr.appendChild(el('td','num', fmt(layerBytes.get(L.index)||0)));
     var ti = el('td'); ti.appendChild(el('div','instr', L.instruction || '(no history)'));
     if (L.dockerfile) ti.appendChild(el('div','muted', 'Dockerfile line ' + L.dockerfile.startLine + (L.dockerfile.endLine!==L.dockerfile.startLine?'-'+L.dockerfile.endLine:'')));
+    if (L.added) ti.appendChild(el('div','muted changes', changes(L)));
     if (L.wastedBytes) ti.appendChild(el('div','wasted', fmt(L.wastedBytes) + ' overwritten or removed later'));
     tr.appendChild(ti);
     var toggle = function(){ filter = filter === L.index ? -1 : L.index; updateLayerRows(); resum(); var f=focus; while(f.parent && !(f.value>0)) f=f.parent; zoom(f, null); };
