@@ -17,6 +17,7 @@ import { renderPage } from './html/page.js';
 import type { AggregateOptions } from './html/tree-data.js';
 import { treemapView } from './html/treemap-view.js';
 import { type InspectHtmlData, inspectHtmlData } from './inspect-html.js';
+import { ratio } from './size-change.js';
 
 export interface OptimizeHtmlCandidate {
   name: string;
@@ -307,14 +308,4 @@ function verdict(c: CandidateOutcome): OptimizeHtmlCandidate['verdict'] {
 
 function isChosen(result: OptimizeResult, c: CandidateOutcome): boolean {
   return c.name === result.chosen && !c.attributionOnly;
-}
-
-/** "3.2x smaller (-68.4%)" or "1.1x larger (+9.0%)". */
-export function ratio(size: number, original: number): string {
-  if (original <= 0 || size <= 0) return '';
-  const change = ((size - original) / original) * 100;
-  const pct = `${change <= 0 ? '' : '+'}${change.toFixed(1)}%`;
-  return size <= original
-    ? `${(original / size).toFixed(1)}x smaller (${pct})`
-    : `${(size / original).toFixed(1)}x larger (${pct})`;
 }

@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import type { OptimizeResult } from '../optimize/optimize.js';
 import { formatBytes } from '../util/bytes.js';
+import { sizeChange } from './size-change.js';
 
 export function renderOptimizeText(result: OptimizeResult, options: { color: boolean }): string {
   const c = options.color ? pc : pc.createColors(false);
@@ -22,7 +23,7 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
     const ratio =
       candidate.name === 'original' || !candidate.measurement
         ? ''
-        : `${percent(candidate.measurement.size, originalSize)} (${(originalSize / Math.max(1, candidate.measurement.size)).toFixed(1)}x smaller)`;
+        : describeChange(candidate.measurement.size, originalSize);
     const probe = candidate.attributionOnly
       ? 'not probed'
       : candidate.failure
@@ -84,9 +85,13 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
 }
 
 function percent(size: number, original: number): string {
-  if (original === 0) return '';
-  const change = ((size - original) / original) * 100;
-  return `${change <= 0 ? '' : '+'}${change.toFixed(1)}%`;
+  return sizeChange(size, original)?.percent ?? '';
+}
+
+/** "-99.8% (651.9x smaller)", "+9.0% (1.1x larger)", "0.0% (same size)". */
+function describeChange(size: number, original: number): string {
+  const change = sizeChange(size, original);
+  return change ? `${change.percent} (${change.factor})` : '';
 }
 
 function stripAnsi(text: string): string {

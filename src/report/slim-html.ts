@@ -17,7 +17,7 @@ import { renderPage } from './html/page.js';
 import { SLIM_CSS, SLIM_JS } from './html/slim-client.js';
 import { type AggregateOptions, aggregateTree, type HtmlTreeNode } from './html/tree-data.js';
 import { treemapView } from './html/treemap-view.js';
-import { ratio } from './optimize-html.js';
+import { ratio } from './size-change.js';
 
 /** One path: [index into dirs, name, size, index into reasons, index into details when it has one]. */
 export type EncodedPath = [dir: number, name: string, size: number, reason: number, detail?: number];

@@ -8,7 +8,8 @@ import { inspectImage } from '../../src/analyze/inspect.js';
 import { openImage } from '../../src/image/open.js';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
 import { HTML_TREE_DEPTH } from '../../src/report/inspect-html.js';
-import { optimizeHtmlData, ratio, renderOptimizeHtml } from '../../src/report/optimize-html.js';
+import { optimizeHtmlData, renderOptimizeHtml } from '../../src/report/optimize-html.js';
+import { ratio } from '../../src/report/size-change.js';
 import { buildImage, file, writeImage } from '../helpers/image-writer.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
@@ -177,6 +178,8 @@ describe('optimize HTML report', () => {
   it('formats ratios both ways', () => {
     expect(ratio(50, 100)).toBe('2.0x smaller (-50.0%)');
     expect(ratio(110, 100)).toBe('1.1x larger (+10.0%)');
+    expect(ratio(803_000_000, 803_000_100)).toBe('same size (0.0%)');
+    expect(ratio(0, 100)).toBe('');
     expect(ratio(0, 100)).toBe('');
   });
 });
