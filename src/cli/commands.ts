@@ -154,7 +154,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     )
     .option(
       '--report <file>',
-      'Write removed (and with --minimal kept) paths with sizes and reasons: JSON, or an HTML page when FILE ends in .html',
+      'Write removed (and with --minimal kept) paths with sizes and reasons: JSON, or when FILE ends in .html a page with the treemap of the input (removed bytes hatched) and the path tables',
     )
     .option('--compression <kind>', 'Layer compression: gzip, zstd (OCI outputs) or none', {
       default: 'gzip',
