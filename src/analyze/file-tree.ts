@@ -38,6 +38,11 @@ const F_DIVE_DIR = 2;
 // Valid only while touched[id] equals the current layer stamp.
 const F_EXPLICIT = 4;
 const F_NONLEAF = 8;
+// The last write of a non-directory replaced content an earlier layer (or entry) had there.
+const F_REPLACED = 16;
+
+/** Largest paths a layer deleted from lower layers, kept per layer for the report. */
+const REMOVED_PATHS_KEPT = 10;
 
 const MAX_LAYERS = 65_534;
 const MAX_SYMLINK_HOPS = 40;
@@ -110,6 +115,8 @@ export class FileTree {
   private readonly groups: LinkGroup[] = [];
 
   private readonly tallies: LayerTally[] = [];
+  /** Per layer, candidates for its largest removed paths: [node, bytes], trimmed as it grows. */
+  private readonly removedCandidates: Array<Array<[number, number]>> = [];
   private current: LayerTally | undefined;
   private stamp = 0;
   private touchedList = new Int32Array(1024);
@@ -201,6 +208,8 @@ export class FileTree {
     }
     this.sizes[id] = entry.size;
     this.modes[id] = entry.mode & 0o7777;
+    if (was === KIND_ABSENT) this.flags[id]! &= ~F_REPLACED;
+    else this.flags[id]! |= F_REPLACED;
     const change = was === KIND_ABSENT ? tally.added : tally.modified;
     change.files++;
     change.bytes += entry.size;
@@ -277,6 +286,38 @@ export class FileTree {
       }
     }
     return node;
+  }
+
+  /** Whether the content at `id` replaced what an earlier write had at that path (a changed file, not an added one). */
+  replacedEarlier(id: number): boolean {
+    return this.kinds[id] !== KIND_DIRECTORY && ((this.flags[id] ?? 0) & F_REPLACED) !== 0;
+  }
+
+  /** The largest non-directory paths layer `index` deleted from the layers below (whiteouts, opaque dirs), largest first. */
+  removedBy(index: number): Array<{ path: string; bytes: number }> {
+    const list = [...(this.removedCandidates[index] ?? [])].sort((a, b) => b[1] - a[1]);
+    const seen = new Set<number>();
+    const result: Array<{ path: string; bytes: number }> = [];
+    for (const [id, bytes] of list) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      result.push({ path: this.pathOf(id), bytes });
+      if (result.length === REMOVED_PATHS_KEPT) break;
+    }
+    return result;
+  }
+
+  private noteRemoved(layer: number, id: number, bytes: number): void {
+    let list = this.removedCandidates[layer];
+    if (!list) {
+      list = [];
+      this.removedCandidates[layer] = list;
+    }
+    list.push([id, bytes]);
+    if (list.length > REMOVED_PATHS_KEPT * 8) {
+      list.sort((a, b) => b[1] - a[1]);
+      list.length = REMOVED_PATHS_KEPT * 2;
+    }
   }
 
   kindOf(id: number): NodeKind {
@@ -630,6 +671,7 @@ export class FileTree {
     if (removed) {
       this.current!.removed.files++;
       this.current!.removed.bytes += bytes;
+      this.noteRemoved(this.current!.index, id, bytes);
     }
     this.onContentGone?.(id);
   }

@@ -94,6 +94,8 @@ export interface LayerReport {
   added: ChangeTally;
   modified: ChangeTally;
   removed: ChangeTally;
+  /** The largest of those deleted paths (at most 10), largest first; absent when the layer deleted none. */
+  removedPaths?: Array<{ path: string; bytes: number }>;
   /** Bytes this layer wrote that the final filesystem does not contain. */
   wastedBytes: number;
 }
@@ -186,6 +188,8 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
       wastedBytes: tally.wastedBytes,
     };
     if (origin.created) report.created = origin.created;
+    const removedPaths = tree.removedBy(index);
+    if (removedPaths.length > 0) report.removedPaths = removedPaths;
     const location = origin.historyIndex === null ? undefined : locations?.[origin.historyIndex];
     if (location) report.dockerfile = location;
     return report;

@@ -34,6 +34,8 @@ export interface TreeViewNode {
   layer: number;
   /** Symlink target. */
   target?: string;
+  /** A non-directory whose last write replaced an earlier one at this path (changed, not added). */
+  replaced?: true;
   children?: TreeViewNode[];
   /** Children left out (beyond maxChildren), and their bytes. */
   omitted?: { entries: number; bytes: number };
@@ -173,6 +175,7 @@ export function treeView(tree: FileTree, options: TreeViewOptions): TreeViewNode
     };
     const target = tree.linkTargetOf(id);
     if (kind === KIND_SYMLINK && target !== undefined) node.target = target;
+    if (tree.replacedEarlier(id)) node.replaced = true;
     if (kind === KIND_DIRECTORY && depth < options.depth) {
       const children = tree
         .childrenOf(id)

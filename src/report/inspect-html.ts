@@ -34,6 +34,7 @@ export interface InspectHtmlData {
       | 'added'
       | 'modified'
       | 'removed'
+      | 'removedPaths'
     >
   >;
   leftovers: InspectResult['leftovers'];
@@ -56,6 +57,7 @@ export function inspectHtmlData(result: InspectResult, options: AggregateOptions
       added: l.added,
       modified: l.modified,
       removed: l.removed,
+      ...(l.removedPaths ? { removedPaths: l.removedPaths } : {}),
       ...(l.dockerfile ? { dockerfile: l.dockerfile } : {}),
     })),
     leftovers: result.leftovers,

@@ -32,6 +32,36 @@ describe('FileTree', () => {
     expect(tree.summary()).toMatchObject({ bytes: 155, files: 2, directories: 1 });
   });
 
+  it.each<[string, Parameters<typeof treeOf>[0], Record<string, boolean>]>([
+    ['added once', [[file('a', 1)]], { '/a': false }],
+    ['rewritten by a later layer', [[file('a', 1)], [file('a', 2)]], { '/a': true }],
+    ['rewritten in the same layer', [[file('a', 1), file('a', 2)]], { '/a': true }],
+    ['deleted, then added again', [[file('a', 1)], [whiteout('a')], [file('a', 3)]], { '/a': false }],
+    ['a file over a directory', [[dir('d'), file('d/x', 1)], [file('d', 4)]], { '/d': true }],
+    ['a directory is never "changed"', [[dir('d')], [dir('d')]], { '/d': false }],
+  ])('knows a changed file from an added one: %s', (_name, layers, expected) => {
+    const tree = treeOf(layers);
+    for (const [path, replaced] of Object.entries(expected))
+      expect(tree.replacedEarlier(tree.lookup(path)), path).toBe(replaced);
+  });
+
+  it('lists the largest paths each layer removed from the layers below', () => {
+    const many = Array.from({ length: 100 }, (_, i) => file(`big/f${i}`, 1000 + i));
+    const tree = treeOf([
+      [dir('big'), ...many, file('keep', 5), file('small', 3)],
+      [whiteout('big'), whiteout('small')],
+      [file('keep', 6)],
+    ]);
+    const removed = tree.removedBy(1);
+    expect(removed).toHaveLength(10);
+    expect(removed[0]).toEqual({ path: '/big/f99', bytes: 1099 });
+    expect(removed.map((r) => r.bytes)).toEqual([...removed.map((r) => r.bytes)].sort((a, b) => b - a));
+    expect(removed.some((r) => r.path === '/small')).toBe(false);
+    // Overwriting is not removing.
+    expect(tree.removedBy(2)).toEqual([]);
+    expect(tree.removedBy(0)).toEqual([]);
+  });
+
   it('whiteout of a directory removes its subtree', () => {
     const tree = treeOf([[dir('d'), dir('d/e'), file('d/e/x', 10), file('d/y', 1)], [whiteout('d')]]);
     expect(present(tree)).toEqual([]);

@@ -39,6 +39,11 @@ function checkFigures(result: InspectResult) {
     removed: { files: 1, bytes: 5000 },
   });
   expect(result.layers[2]!.removed).toEqual({ files: 1, bytes: 300 });
+  expect(result.layers.map((l) => l.removedPaths)).toEqual([
+    undefined,
+    [{ path: '/var/lib/apt/lists/pkgs', bytes: 5000 }],
+    [{ path: '/app/main.go', bytes: 300 }],
+  ]);
   expect(result.size).toMatchObject({ finalBytes: 1200 + T, contentBytes: 6600 + T, files: 4 });
   expect(result.efficiency.pare).toEqual({
     efficiency: (1200 + T) / (6600 + T),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inspectImage } from '../../src/analyze/inspect.js';
 import { runInspect } from '../../src/cli/inspect.js';
 import { openImage } from '../../src/image/open.js';
-import { buildImage, file, writeImage } from '../helpers/image-writer.js';
+import { buildImage, file, whiteout, writeImage } from '../helpers/image-writer.js';
 import { describeWithChromium, dockerHas, launchChromium, openPage } from './harness.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'.txt';
@@ -55,6 +55,10 @@ describeWithChromium('inspect HTML report in Chromium', () => {
           entries: [file('var/lib/apt/lists/pkgs', { size: 30_000 })],
         },
         { createdBy: 'COPY app /app # buildkit', entries: [file('app/server.js', { size: 25_000 })] },
+        {
+          createdBy: '/bin/sh -c strip /usr/bin/tool && rm /usr/lib/libx.so',
+          entries: [file('usr/bin/tool', { size: 30_000 }), whiteout('usr/lib/libx.so')],
+        },
       ],
     });
     const reference = await writeImage(join(dir, 'oci'), 'oci', [built]);
@@ -73,6 +77,22 @@ describeWithChromium('inspect HTML report in Chromium', () => {
     // Each layer says what it did to the filesystem below it.
     expect(await page.textContent('.layer-row[data-layer="2"] .changes')).toBe('+1 file 25.0 kB');
     expect(await page.textContent('.layer-row[data-layer="0"] .changes')).toMatch(/^\+4 files /);
+
+    // Selecting a layer: the file it changed is drawn dashed, what it removed is listed.
+    expect(await page.isVisible('.layer-row[data-layer="3"] .removed-list')).toBe(false);
+    await page.click('.layer-row[data-layer="3"]');
+    expect(await totalOf(page)).toBe(30_000);
+    expect(await page.getAttribute('#treemap .tm[data-path="/usr/bin/tool"]', 'class')).toContain('changed');
+    expect(await page.textContent('.layer-row[data-layer="3"] .removed-list')).toContain('/usr/lib/libx.so');
+    expect(await page.isVisible('.layer-row[data-layer="3"] .removed-list')).toBe(true);
+    expect(await page.textContent('.layer-row[data-layer="3"] .changes')).toBe(
+      '~1 file changed 30.0 kB · \u22121 path removed 90.0 kB',
+    );
+    await page.click('#clear');
+    // A file a layer added is not dashed.
+    await page.click('.layer-row[data-layer="2"]');
+    expect(await page.getAttribute('#treemap .tm[data-path="/app"]', 'class')).not.toContain('changed');
+    await page.click('#clear');
 
     // A layer filters the treemap to its bytes.
     await page.click('.layer-row[data-layer="2"]');

@@ -37,6 +37,18 @@ describe('aggregateTree', () => {
     expect(child(root, 'app')).toMatchObject({ b: 4000, l: 1 });
   });
 
+  it('marks changed bytes (a later layer replaced the file) up to the root', () => {
+    const tree = treeOf([
+      [file('etc/conf', 100), file('etc/other', 40), file('bin/sh', 10)],
+      [file('etc/conf', 120), file('etc/new', 7)],
+    ]);
+    const root = aggregateTree(full(tree));
+    expect(root.m).toBe(120);
+    expect(child(child(root, 'etc')!, 'conf')).toMatchObject({ b: 120, l: 1, m: 120 });
+    expect(child(child(root, 'etc')!, 'new')!.m).toBeUndefined();
+    expect(child(root, 'bin')!.m).toBeUndefined();
+  });
+
   it('marks leftover bytes up to the root', () => {
     const tree = treeOf([
       [file('var/lib/apt/lists/x', 500), file('var/lib/apt/lists/y', 300), file('bin/sh', 100)],

@@ -27,6 +27,9 @@ header h1{font-size:16px;margin:0 12px 0 0;word-break:break-all}
 .tm.dir{background-clip:padding-box}
 .tm.waste{background-image:repeating-linear-gradient(45deg,rgba(220,38,38,.55) 0 3px,transparent 3px 8px)}
 .tm.dim{opacity:.25}
+.tm.changed{outline:2px dashed var(--sel);outline-offset:-3px}
+.removed-list{display:none;margin-top:2px}
+.layer-row.active .removed-list{display:block}
 .tm.sel{outline:2px solid var(--sel);outline-offset:-2px;z-index:2}
 .tm.flash{outline:3px solid var(--waste);outline-offset:-3px;z-index:3}
 h2{font-size:13px;margin:12px 0 4px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
@@ -59,7 +62,8 @@ function el(tag, cls, text){ var e=document.createElement(tag); if(cls) e.classN
 function count(n, one){ return n + ' ' + one + (n===1?'':'s'); }
 // What a layer did to the filesystem below it (dive's added/modified/removed), one line.
 function changes(L){
-  var parts = ['+' + count(L.added.files, 'file') + ' ' + fmt(L.added.bytes)];
+  var parts = [];
+  if (L.added.files) parts.push('+' + count(L.added.files, 'file') + ' ' + fmt(L.added.bytes));
   if (L.modified.files) parts.push('~' + count(L.modified.files, 'file') + ' changed ' + fmt(L.modified.bytes));
   if (L.removed.files) parts.push('\u2212' + count(L.removed.files, 'path') + ' removed ' + fmt(L.removed.bytes));
   return parts.join(' \u00b7 ');
@@ -92,7 +96,7 @@ function initTree(){
     root.sum(function(d){ return d.c ? 0 : valueOf(d); });
     root.sort(order);
     var t = $('total'); t.dataset.bytes = String(root.value);
-    t.textContent = fmt(root.value) + (filter>=0 ? ' written by layer '+filter : '');
+    t.textContent = fmt(root.value) + (filter>=0 ? ' written by layer '+filter+' (dashed: it changed a file a lower layer had)' : '');
   }
   function kids(n){ var k=(n.children||[]).filter(function(c){return c.value>0;}); if(sortBy==='name') k=k.slice().sort(function(a,b){return a.data.n<b.data.n?-1:1;}); return k; }
   function draw(){
@@ -109,13 +113,13 @@ function initTree(){
       var rw = n.x1-n.x0, rh = n.y1-n.y0;
       if (n !== sub) {
         if (rw < 2 || rh < 2 || !(n.value>0)) return;
-        var d = n.data, div = el('div', 'tm' + (d.t===1?' dir':'') + (d.w && d.w * 2 >= (n.value || 1) ? ' waste' : ''));
+        var d = n.data, div = el('div', 'tm' + (d.t===1?' dir':'') + (d.w && d.w * 2 >= (n.value || 1) ? ' waste' : '') + (filter >= 0 && d.l === filter && d.m && d.m * 2 >= (n.value || 1) ? ' changed' : ''));
         div.style.left=n.x0+'px'; div.style.top=n.y0+'px'; div.style.width=rw+'px'; div.style.height=rh+'px';
         div.style.backgroundColor = color(d.l);
         div.dataset.path = o.path;
         div.dataset.layer = String(d.l);
         if (rw > 30 && rh > 12) div.textContent = d.n + ' ' + fmt(n.value);
-        div.title = o.path + '\n' + fmt(n.value) + (d.f?' · '+d.f+' files':'') + '\nlayer ' + d.l + (layers[d.l] ? ': ' + layers[d.l].instruction : '') + (d.w ? '\nremovable: ' + fmt(d.w) : '');
+        div.title = o.path + '\n' + fmt(n.value) + (d.f?' · '+d.f+' files':'') + '\nlayer ' + d.l + (layers[d.l] ? ': ' + layers[d.l].instruction : '') + (d.w ? '\nremovable: ' + fmt(d.w) : '') + (d.m ? '\nchanged (replaced a lower version): ' + fmt(d.m) : '');
         if (o === selected) div.classList.add('sel');
         div.addEventListener('click', function(ev){ ev.stopPropagation(); onClick(o); });
         tm.appendChild(div); count++;
@@ -173,8 +177,15 @@ function initTree(){
     tr.appendChild(el('td','num', fmt(layerBytes.get(L.index)||0)));
     var ti = el('td'); ti.appendChild(el('div','instr', L.instruction || '(no history)'));
     if (L.dockerfile) ti.appendChild(el('div','muted', 'Dockerfile line ' + L.dockerfile.startLine + (L.dockerfile.endLine!==L.dockerfile.startLine?'-'+L.dockerfile.endLine:'')));
-    if (L.added) ti.appendChild(el('div','muted changes', changes(L)));
+    if (L.added && changes(L)) ti.appendChild(el('div','muted changes', changes(L)));
     if (L.wastedBytes) ti.appendChild(el('div','wasted', fmt(L.wastedBytes) + ' overwritten or removed later'));
+    // What the layer deleted is not in the final filesystem, so not in the treemap: listed when the layer is selected.
+    if (L.removedPaths && L.removedPaths.length) {
+      var rl = el('div', 'removed-list');
+      rl.appendChild(el('div', 'muted', 'removed from lower layers:'));
+      L.removedPaths.forEach(function(r){ rl.appendChild(el('div', 'instr', '\u2212 ' + r.path + '  ' + fmt(r.bytes))); });
+      ti.appendChild(rl);
+    }
     tr.appendChild(ti);
     var toggle = function(){ filter = filter === L.index ? -1 : L.index; updateLayerRows(); resum(); var f=focus; while(f.parent && !(f.value>0)) f=f.parent; zoom(f, null); };
     tr.addEventListener('click', toggle);

@@ -27,6 +27,8 @@ export interface HtmlTreeNode {
   s?: Array<[number, number]>;
   /** Leftover (removable) bytes under this node. */
   w?: number;
+  /** Bytes under this node whose last write replaced an earlier version (changed rather than added). */
+  m?: number;
 }
 
 export interface AggregateOptions {
@@ -45,6 +47,7 @@ interface Work {
   files: number;
   layers: Map<number, number>;
   wasted: number;
+  replaced: number;
   children?: Work[];
   isDir: boolean;
 }
@@ -102,7 +105,16 @@ function prepare(
   const path = parentPath === '' ? '/' : parentPath === '/' ? `/${node.name}` : `${parentPath}/${node.name}`;
   const marked = underLeftover || leftovers.has(path);
   const isDir = node.type === 'directory';
-  const work: Work = { node, path, bytes: node.bytes, files: 0, layers: new Map(), wasted: 0, isDir };
+  const work: Work = {
+    node,
+    path,
+    bytes: node.bytes,
+    files: 0,
+    layers: new Map(),
+    wasted: 0,
+    replaced: 0,
+    isDir,
+  };
   if (isDir) {
     const children = (node.children ?? []).map((c) => prepare(c, path, leftovers, marked));
     work.children = children;
@@ -110,6 +122,7 @@ function prepare(
     for (const child of children) {
       work.files += child.files;
       work.wasted += child.wasted;
+      work.replaced += child.replaced;
       addLayers(work.layers, child.layers);
     }
     if (node.omitted) work.files += node.omitted.entries;
@@ -117,6 +130,7 @@ function prepare(
     work.files = node.type === 'file' ? 1 : 0;
     if (node.bytes > 0) work.layers.set(node.layer, node.bytes);
     if (marked) work.wasted = node.bytes;
+    if (node.replaced) work.replaced = node.bytes;
   }
   return work;
 }
@@ -150,6 +164,7 @@ function shareHardlinks(children: Work[], dirBytes: number): void {
     c.bytes = bytes;
     c.layers = new Map(bytes > 0 ? [[layer, bytes]] : []);
     c.wasted = Math.min(c.wasted, bytes);
+    c.replaced = Math.min(c.replaced, bytes);
   });
 }
 
@@ -179,6 +194,7 @@ function emitLeaf(work: Work): HtmlTreeNode {
   const pairs = layerPairs(work.layers);
   if (pairs) out.s = pairs;
   if (work.wasted > 0) out.w = work.wasted;
+  if (work.replaced > 0) out.m = work.replaced;
   return out;
 }
 
@@ -187,10 +203,12 @@ function summary(rest: Work[]): HtmlTreeNode {
   let bytes = 0;
   let files = 0;
   let wasted = 0;
+  let replaced = 0;
   for (const r of rest) {
     bytes += r.bytes;
     files += r.isDir ? r.files : 1;
     wasted += r.wasted;
+    replaced += r.replaced;
     addLayers(layers, r.layers);
   }
   const out: HtmlTreeNode = {
@@ -203,6 +221,7 @@ function summary(rest: Work[]): HtmlTreeNode {
   const pairs = layerPairs(layers);
   if (pairs) out.s = pairs;
   if (wasted > 0) out.w = wasted;
+  if (replaced > 0) out.m = replaced;
   return out;
 }
 
