@@ -46,6 +46,7 @@ describeWithChromium('inspect HTML report in Chromium', () => {
           entries: [
             file('usr/bin/tool', { size: 40_000 }),
             file('usr/lib/libx.so', { size: 90_000 }),
+            file('usr/share/data.bin', { size: 200_000 }),
             file('etc/os-release', 'debian'),
             file(`etc/${HOSTILE}`, 'x'),
           ],
@@ -76,12 +77,19 @@ describeWithChromium('inspect HTML report in Chromium', () => {
 
     // Each layer says what it did to the filesystem below it.
     expect(await page.textContent('.layer-row[data-layer="2"] .changes')).toBe('+1 file 25.0 kB');
-    expect(await page.textContent('.layer-row[data-layer="0"] .changes')).toMatch(/^\+4 files /);
+    expect(await page.textContent('.layer-row[data-layer="0"] .changes')).toMatch(/^\+5 files /);
 
     // Selecting a layer: the file it changed is drawn dashed, what it removed is listed.
     expect(await page.isVisible('.layer-row[data-layer="3"] .removed-list')).toBe(false);
     await page.click('.layer-row[data-layer="3"]');
     expect(await totalOf(page)).toBe(30_000);
+    // Every byte drawn is that layer's, so every tile has its colour (/usr is mostly layer 0's bytes).
+    const colours = await page
+      .locator('#treemap .tm')
+      .evaluateAll((tiles) => [...new Set(tiles.map((tile) => (tile as HTMLElement).style.backgroundColor))]);
+    expect(colours).toEqual([
+      await page.$eval('.layer-row[data-layer="3"] .sw', (sw) => (sw as HTMLElement).style.background),
+    ]);
     expect(await page.getAttribute('#treemap .tm[data-path="/usr/bin/tool"]', 'class')).toContain('changed');
     expect(await page.textContent('.layer-row[data-layer="3"] .removed-list')).toContain('/usr/lib/libx.so');
     expect(await page.isVisible('.layer-row[data-layer="3"] .removed-list')).toBe(true);

@@ -115,7 +115,8 @@ function initTree(){
         if (rw < 2 || rh < 2 || !(n.value>0)) return;
         var d = n.data, div = el('div', 'tm' + (d.t===1?' dir':'') + (d.w && d.w * 2 >= (n.value || 1) ? ' waste' : '') + (filter >= 0 && d.l === filter && d.m && d.m * 2 >= (n.value || 1) ? ' changed' : ''));
         div.style.left=n.x0+'px'; div.style.top=n.y0+'px'; div.style.width=rw+'px'; div.style.height=rh+'px';
-        div.style.backgroundColor = color(d.l);
+        // Under a layer filter every byte drawn is that layer's: its colour, whatever wrote most of the node.
+        div.style.backgroundColor = color(filter >= 0 ? filter : d.l);
         div.dataset.path = o.path;
         div.dataset.layer = String(d.l);
         if (rw > 30 && rh > 12) div.textContent = d.n + ' ' + fmt(n.value);
