@@ -92,23 +92,42 @@ async function observeCommand(
   };
 }
 
-async function observeUp(
+/**
+ * Starts `image` detached, hands its id to `use`, and removes it once `use` has
+ * settled (awaited here, so the removal never races what `use` still reads).
+ */
+async function withDetached<T>(
+  engine: Engine,
+  image: string,
+  options: ProbeOptions,
+  run: Partial<RunOptions>,
+  use: (id: string) => Promise<T>,
+): Promise<T> {
+  const container = await engine.run({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...options.runOverrides,
+    ...run,
+    image,
+    detach: true,
+  });
+  try {
+    return await use(container.id);
+  } finally {
+    await engine.remove(container.id);
+  }
+}
+
+function observeUp(
   engine: Engine,
   image: string,
   seconds: number,
   options: ProbeOptions,
 ): Promise<ProbeObservation> {
-  const container = await engine.run({
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...options.runOverrides,
-    image,
-    detach: true,
-  });
-  try {
-    const code = await engine.wait(container.id, { timeoutMs: seconds * 1000 });
+  return withDetached(engine, image, options, {}, async (id) => {
+    const code = await engine.wait(id, { timeoutMs: seconds * 1000 });
     if (code === undefined)
       return { ok: true, summary: `still running after ${seconds} s`, fingerprint: 'up' };
-    const logs = await engine.logs(container.id);
+    const logs = await engine.logs(id);
     // A program that finishes on its own (a CLI) is compared by what it printed.
     return {
       ok: true,
@@ -116,34 +135,26 @@ async function observeUp(
       fingerprint: `exit ${code}\n${logs.stdout}`,
       ...(code !== 0 ? { logTail: tail(logs.stderr) } : {}),
     };
-  } finally {
-    await engine.remove(container.id);
-  }
+  });
 }
 
-async function observeHttp(
+function observeHttp(
   engine: Engine,
   image: string,
   port: number,
   path: string,
   options: ProbeOptions,
 ): Promise<ProbeObservation> {
-  const container = await engine.run({
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...options.runOverrides,
-    image,
-    ports: [{ container: port, hostIp: '127.0.0.1' }],
-    detach: true,
-  });
-  try {
+  const ports = [{ container: port, hostIp: '127.0.0.1' }];
+  return withDetached(engine, image, options, { ports }, async (id) => {
     let address: { host: string; port: number };
     try {
-      address = await engine.port(container.id, port);
+      address = await engine.port(id, port);
     } catch (error) {
       // A container that died at once has no published port any more: report the exit, not the lookup.
-      const exited = await engine.wait(container.id, { timeoutMs: 2000 });
+      const exited = await engine.wait(id, { timeoutMs: 2000 });
       if (exited === undefined) throw error;
-      return await exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
+      return await exitedBeforeAnswering(engine, id, exited, `:${port}${path}`);
     }
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     let lastError = 'no answer';
@@ -160,11 +171,10 @@ async function observeHttp(
         lastError = (error as Error).message;
       }
       // Stop polling as soon as the container has died: it will never answer.
-      const exited = await engine.wait(container.id, { timeoutMs: 250 });
-      if (exited !== undefined)
-        return await exitedBeforeAnswering(engine, container.id, exited, `:${port}${path}`);
+      const exited = await engine.wait(id, { timeoutMs: 250 });
+      if (exited !== undefined) return await exitedBeforeAnswering(engine, id, exited, `:${port}${path}`);
     }
-    const logs = await engine.logs(container.id);
+    const logs = await engine.logs(id);
     return {
       ok: false,
       summary: 'no answer',
@@ -172,9 +182,7 @@ async function observeHttp(
       error: `no HTTP answer on :${port}${path} within ${(options.timeoutMs ?? 30_000) / 1000} s (${lastError})`,
       logTail: tail(logs.stderr || logs.stdout),
     };
-  } finally {
-    await engine.remove(container.id);
-  }
+  });
 }
 
 async function exitedBeforeAnswering(
