@@ -10,7 +10,7 @@ import { renderSlimHtml } from '../../src/report/slim-html.js';
 import { buildSlimReport, type ReportedPath, type SlimReport } from '../../src/slim/report.js';
 import { type SlimResult, slimImage } from '../../src/slim/slim.js';
 import { formatBytes } from '../../src/util/bytes.js';
-import { treeOf } from '../helpers/tree-view.js';
+import { treeViewOf } from '../helpers/tree-view.js';
 import { describeWithChromium, dockerHas, launchChromium, openPage, REQUIRED } from './harness.js';
 
 const REAL_IMAGE = 'pare-base/python:bookworm';
@@ -210,7 +210,7 @@ describeWithChromium('slim HTML report in Chromium', () => {
       },
     };
     const output = join(dir, 'big.html');
-    await writeFile(output, renderSlimHtml(report, { tree: treeOf([...removed, ...kept], () => 0) }));
+    await writeFile(output, renderSlimHtml(report, { tree: treeViewOf([[...removed, ...kept]]) }));
     const started = Date.now();
     const { page, errors } = await openReport(browser, output);
     const loadMs = Date.now() - started;

@@ -1,27 +1,13 @@
-import type { TreeViewNode } from '../../src/analyze/top-paths.js';
+import { type TreeViewNode, treeView } from '../../src/analyze/top-paths.js';
+import { file, treeOf } from '../analyze/entries.js';
 
-/** The whole filesystem of these files (each written by `layerOf(path)`), as SlimResult.tree holds it. */
-export function treeOf(
-  files: ReadonlyArray<{ path: string; size: number }>,
-  layerOf: (path: string) => number,
+/**
+ * The whole final filesystem of these layers of files, as SlimResult.tree holds
+ * it: built by the real FileTree and treeView, one layer per inner list.
+ */
+export function treeViewOf(
+  layers: ReadonlyArray<ReadonlyArray<{ path: string; size: number }>>,
 ): TreeViewNode {
-  const root: TreeViewNode = { name: '/', type: 'directory', bytes: 0, layer: 0, children: [] };
-  for (const file of files) {
-    let node = root;
-    const parts = file.path.split('/').filter(Boolean);
-    parts.forEach((name, i) => {
-      node.bytes += file.size;
-      const last = i === parts.length - 1;
-      let child = node.children!.find((c) => c.name === name);
-      if (!child) {
-        child = last
-          ? { name, type: 'file', bytes: 0, layer: layerOf(file.path) }
-          : { name, type: 'directory', bytes: 0, layer: 0, children: [] };
-        node.children!.push(child);
-      }
-      if (last) child.bytes = file.size;
-      node = child;
-    });
-  }
-  return root;
+  const tree = treeOf(layers.map((files) => files.map((f) => file(f.path.replace(/^\//, ''), f.size))));
+  return treeView(tree, { depth: Number.POSITIVE_INFINITY });
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { HtmlTreeNode } from '../../src/report/html/tree-data.js';
 import { encodePaths, renderSlimHtml, type SlimHtmlData, slimHtmlData } from '../../src/report/slim-html.js';
 import type { ReportedPath, SlimReport } from '../../src/slim/report.js';
-import { treeOf } from '../helpers/tree-view.js';
+import { treeViewOf } from '../helpers/tree-view.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
 const DIGEST = `sha256:${'ab'.repeat(32)}` as const;
@@ -229,7 +229,10 @@ describe('slim HTML report', () => {
   it('adds the treemap view of the input filesystem, removed bytes marked, findings per reason', () => {
     const report = base();
     const files = [...report.removed, { path: '/usr/bin/python3.11', size: 6_000_000 }];
-    const tree = treeOf(files, (path) => (path.startsWith('/var') ? 1 : 0));
+    const tree = treeViewOf([
+      files.filter((f) => !f.path.startsWith('/var')),
+      files.filter((f) => f.path.startsWith('/var')),
+    ]);
     const data = slimHtmlData(report, { tree });
     expect(data.tree!.b).toBe(25_000_000);
     expect(data.tree!.w).toBe(19_000_000);
@@ -279,7 +282,8 @@ describe('slim HTML report', () => {
       removed,
       minimal: { level: 'minimal', kept, keptByReason: { 'elf-needed': { files: kept.length, bytes: 1 } } },
     };
-    const tree = treeOf([...removed, ...kept], (path) => path.length % 3);
+    const all = [...removed, ...kept];
+    const tree = treeViewOf([0, 1, 2].map((layer) => all.filter((f) => f.path.length % 3 === layer)));
     const started = performance.now();
     const html = renderSlimHtml(report, { tree });
     const ms = performance.now() - started;

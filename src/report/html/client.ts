@@ -178,7 +178,8 @@ function initTree(){
     tr.appendChild(el('td','num', fmt(layerBytes.get(L.index)||0)));
     var ti = el('td'); ti.appendChild(el('div','instr', L.instruction || '(no history)'));
     if (L.dockerfile) ti.appendChild(el('div','muted', 'Dockerfile line ' + L.dockerfile.startLine + (L.dockerfile.endLine!==L.dockerfile.startLine?'-'+L.dockerfile.endLine:'')));
-    if (L.added && changes(L)) ti.appendChild(el('div','muted changes', changes(L)));
+    var changed = L.added ? changes(L) : '';
+    if (changed) ti.appendChild(el('div','muted changes', changed));
     if (L.wastedBytes) ti.appendChild(el('div','wasted', fmt(L.wastedBytes) + ' overwritten or removed later'));
     // What the layer deleted is not in the final filesystem, so not in the treemap: listed when the layer is selected.
     if (L.removedPaths && L.removedPaths.length) {
