@@ -8,6 +8,7 @@
 import {
   activeCatalogue,
   alternativeImage,
+  type BaseImageEntry,
   type BaseImageKind,
   classifyImage,
   type Ecosystem,
@@ -55,17 +56,7 @@ function configCandidates(): BaseCandidate[] {
   const result: BaseCandidate[] = [];
   for (const entry of activeCatalogue().entries) {
     if (entry.source !== 'config' || entry.sizeOf.includes('*')) continue;
-    result.push({
-      image: entry.sizeOf,
-      resolved: entry.sizeOf,
-      kind: entry.kind,
-      ecosystem: entry.ecosystem,
-      libc: entry.libc,
-      hasShell: entry.hasShell,
-      packageManager: entry.packageManager,
-      size: entry.approxSize,
-      source: 'config',
-    });
+    result.push(fromEntry(entry, entry.sizeOf, entry.sizeOf, 'config'));
   }
   return result;
 }
@@ -111,17 +102,51 @@ function alternativeCandidates(original: ImageRef): BaseCandidate[] {
 export function originalCandidate(original: ImageRef): BaseCandidate | undefined {
   const match = classifyImage(original);
   if (!match || original.isScratch) return undefined;
-  const { entry } = match;
+  return fromEntry(match.entry, original.raw, original.resolved, 'original');
+}
+
+/**
+ * The original base kept as the final stage's when no smaller runtime fits:
+ * its catalogue facts, or for an image the catalogue does not know a full
+ * distribution with a shell and apt.
+ */
+export function keptOriginal(
+  original: ImageRef,
+  ecosystem: Ecosystem,
+  libc: Libc | undefined,
+): BaseCandidate {
+  return (
+    originalCandidate(original) ?? {
+      image: original.raw,
+      resolved: original.resolved,
+      kind: 'full-distro',
+      ecosystem,
+      libc: libc ?? 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      size: 0,
+      source: 'original',
+    }
+  );
+}
+
+/** A catalogue entry as a candidate, written as `image`. */
+function fromEntry(
+  entry: BaseImageEntry,
+  image: string,
+  resolved: string,
+  source: BaseCandidate['source'],
+): BaseCandidate {
   return {
-    image: original.raw,
-    resolved: original.resolved,
+    image,
+    resolved,
     kind: entry.kind,
     ecosystem: entry.ecosystem,
     libc: entry.libc,
     hasShell: entry.hasShell,
     packageManager: entry.packageManager,
     size: entry.approxSize,
-    source: 'original',
+    source,
   };
 }
 

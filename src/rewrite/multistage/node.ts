@@ -20,6 +20,7 @@ import {
   isDistrolessNode,
   isHeavyBase,
   isRuntimeKind,
+  keptOriginal,
   nodeVersionOf,
   originalCandidate,
   versionsFit,
@@ -318,17 +319,7 @@ export function convertNode(
     }
   }
   if (!chosen) {
-    chosen = originalCandidate(base) ?? {
-      image: base.raw,
-      resolved: base.resolved,
-      kind: 'full-distro',
-      ecosystem: 'node',
-      libc: libc ?? 'glibc',
-      hasShell: true,
-      packageManager: 'apt',
-      size: 0,
-      source: 'original',
-    };
+    chosen = keptOriginal(base, 'node', libc);
     warnings.push(
       `no smaller Node runtime base for ${base.resolved} in the catalogue (same libc${version ? `, Node ${version}` : ''}${needsNpm ? ', with npm' : ''}): the final stage keeps ${base.raw}; add one to the config's baseImages`,
     );

@@ -18,6 +18,7 @@ import {
   candidatePool,
   isHeavyBase,
   isRuntimeKind,
+  keptOriginal,
   originalCandidate,
   pythonVersionOf,
   repositoryOf,
@@ -225,18 +226,7 @@ export function convertPython(
     chooseRuntime(pool, fits, packages);
   if (!chosen && !venv) return fail(`no smaller Python runtime base for ${base.resolved} in the catalogue`);
   if (!chosen) {
-    const own = originalCandidate(base);
-    chosen = own ?? {
-      image: base.raw,
-      resolved: base.resolved,
-      kind: 'full-distro',
-      ecosystem: 'python',
-      libc: libc ?? 'glibc',
-      hasShell: true,
-      packageManager: 'apt',
-      size: 0,
-      source: 'original',
-    };
+    chosen = keptOriginal(base, 'python', libc);
     warnings.push(
       `no smaller Python runtime base for ${base.resolved} in the catalogue (same libc${version ? `, Python ${version}` : ''}${release ? `, ${release}` : ''}): the final stage keeps ${base.raw}; add one to the config's baseImages`,
     );
