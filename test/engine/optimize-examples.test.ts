@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { expect, it } from 'vitest';
 import { EXAMPLES, expertSize, optimizeExample, sizesOf } from '../../scripts/examples-lib.mjs';
+import { keptAndOriginal } from '../helpers/optimize-result.js';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
 const gate = await engineGate();
@@ -23,10 +24,7 @@ describeWithEngine('pare optimize on the examples', gate, () => {
     expect(result.chosen, JSON.stringify(result.candidates.map((c) => [c.name, c.failure]))).toMatch(
       /^optimized/,
     );
-    const original = result.candidates.find((c) => c.name === 'original')!;
-    const chosen = result.candidates.find((c) => c.name === result.chosen && !c.attributionOnly)!;
-    expect(original.probe?.ok).toBe(true);
-    expect(chosen.probe?.fingerprint).toBe(original.probe?.fingerprint);
+    keptAndOriginal(result);
     const { original: before, optimized: after } = sizesOf(result);
     expect(after).toBeLessThan(before);
     const expert = await expertSize(name);

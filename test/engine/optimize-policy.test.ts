@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
 import { runPare } from '../helpers/cli.js';
+import { keptAndOriginal } from '../helpers/optimize-result.js';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
 const gate = await engineGate();
@@ -31,9 +32,7 @@ describeWithEngine("pare optimize within a team's allowed bases", gate, () => {
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout) as OptimizeResult;
     expect(json.chosen).toBe('optimized');
-    const original = json.candidates.find((c) => c.name === 'original')!;
-    const chosen = json.candidates.find((c) => c.name === json.chosen)!;
-    expect(chosen.probe?.fingerprint).toBe(original.probe?.fingerprint);
+    const { original, kept: chosen } = keptAndOriginal(json);
     expect(chosen.measurement!.size).toBeLessThan(original.measurement!.size / 4);
     const written = await readFile(join(dir, 'Dockerfile.pare'), 'utf8');
     expect(written).toMatch(/^FROM pare-base\/debian:bookworm-slim$/m);
