@@ -21,13 +21,13 @@ import {
 import type { Image } from '../image/types.js';
 import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
+import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
+import { prepareTracer } from '../reach/tracer.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
 import { missingPaths, type Proof, prove } from '../slim/prove.js';
-import { type MinimalSelection, selectReachable } from '../slim/reach/minimal.js';
-import { prepareTracer } from '../slim/reach/tracer.js';
 import { buildSlimReport, type SlimReport } from '../slim/report.js';
 import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
 import { writeFileAtomic } from '../util/atomic-write.js';

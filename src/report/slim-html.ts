@@ -9,7 +9,8 @@
  * a 200,000-path report stays usable (see there).
  */
 import type { TreeViewNode } from '../analyze/top-paths.js';
-import type { ReasonTally, ReportedLayer, ReportedPath, SlimReport } from '../slim/report.js';
+import type { ReasonTally, ReportedPath } from '../reach/paths.js';
+import type { ReportedLayer, SlimReport } from '../slim/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';

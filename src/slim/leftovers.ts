@@ -7,9 +7,10 @@
 
 import { DETECTORS, type DetectContext, type FileFact } from '../analyze/detectors/index.js';
 import { KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from '../analyze/file-tree.js';
+import type { FinalTree } from '../analyze/final-tree.js';
 import type { ImageConfig } from '../image/types.js';
+import type { RemovedFile } from '../reach/paths.js';
 import { PareError } from '../util/errors.js';
-import type { FinalTree } from './final-tree.js';
 
 /** Removed unless kept. */
 export const DEFAULT_REMOVE = [
@@ -28,16 +29,6 @@ export const OPTIONAL_REMOVE = ['toolchain', 'compiled-sources'] as const;
 const NOT_REMOVABLE = new Set(['unstripped-binaries']);
 
 export const CATEGORIES: readonly string[] = [...DEFAULT_REMOVE, ...OPTIONAL_REMOVE];
-
-export interface RemovedFile {
-  path: string;
-  /** Bytes the file added (a hard-linked inode counts on its first name only). */
-  size: number;
-  /** Detector id. */
-  reason: string;
-  /** Detector result title, e.g. "man pages". */
-  detail: string;
-}
 
 export function parseCategories(text: string | undefined, subject: string): string[] {
   if (text === undefined || text === '') return [];

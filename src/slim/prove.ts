@@ -10,11 +10,11 @@ import type { FileTree } from '../analyze/file-tree.js';
 import type { Engine } from '../engine/engine.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
 import type { ImageConfig } from '../image/types.js';
-import { isVirtualPath } from './reach/essentials.js';
-import { importCheck } from './reach/python.js';
-import { resolvePath } from './reach/resolve-path.js';
-import { parseStrace } from './reach/strace-parse.js';
-import { type TracerBundle, tracedProbe } from './reach/tracer.js';
+import { isVirtualPath } from '../reach/essentials.js';
+import { importCheck } from '../reach/python.js';
+import { resolvePath } from '../reach/resolve-path.js';
+import { parseStrace } from '../reach/strace-parse.js';
+import { type TracerBundle, tracedProbe } from '../reach/tracer.js';
 import type { SlimReport } from './report.js';
 
 export interface ProofInput {

@@ -5,18 +5,8 @@
  * HTML page (report/slim-html.ts).
  */
 import type { Digest, HistoryEntry, Layer } from '../image/types.js';
+import type { ReasonTally, ReportedPath } from '../reach/paths.js';
 import type { SlimResult } from './slim.js';
-
-export interface ReportedPath {
-  /** Absolute path in the image, e.g. `/usr/lib/x86_64-linux-gnu/libssl.so.3`. */
-  path: string;
-  /** Bytes of file content (a hard-linked inode counts on its first name only; 0 for links and directories). */
-  size: number;
-  /** Machine-readable reason: a leftover category (`docs`…), `unreachable`, or why a path was kept (`entrypoint`, `elf-needed`, `traced`…). */
-  reason: string;
-  /** Human words for the reason, e.g. "man pages" or "DT_NEEDED of /usr/bin/python3.11". */
-  detail?: string;
-}
 
 export interface ReportedLayer {
   /** The history step that made it (`created_by`), when known. */
@@ -24,11 +14,6 @@ export interface ReportedLayer {
   compressedBytes: number;
   /** Known for output layers (pare wrote them); input layers only when the source says. */
   uncompressedBytes?: number;
-}
-
-export interface ReasonTally {
-  files: number;
-  bytes: number;
 }
 
 export interface SlimReport {

@@ -22,6 +22,13 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
+import {
+  type ContentRef,
+  type FinalTree,
+  type NodeMeta,
+  readFinalTree,
+  scanContents,
+} from '../analyze/final-tree.js';
 import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
 import type { ContentSink } from '../image/tar.js';
@@ -32,9 +39,9 @@ import {
   type WriteCompression,
   writeLayerBlob,
 } from '../image/write-common.js';
+import type { RemovedFile } from '../reach/paths.js';
 import { VERSION } from '../version.js';
-import { type ContentRef, type FinalTree, type NodeMeta, readFinalTree, scanContents } from './final-tree.js';
-import { DEFAULT_REMOVE, detectContextOf, findLeftovers, type RemovedFile } from './leftovers.js';
+import { DEFAULT_REMOVE, detectContextOf, findLeftovers } from './leftovers.js';
 import { xattrPaxHeader } from './tar-pax.js';
 
 export const LABEL_SOURCE = 'org.pare.slim.source';

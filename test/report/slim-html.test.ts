@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import type { ReportedPath } from '../../src/reach/paths.js';
 import type { HtmlTreeNode } from '../../src/report/html/tree-data.js';
 import { encodePaths, renderSlimHtml, type SlimHtmlData, slimHtmlData } from '../../src/report/slim-html.js';
-import type { ReportedPath, SlimReport } from '../../src/slim/report.js';
+import type { SlimReport } from '../../src/slim/report.js';
 import { treeViewOf } from '../helpers/tree-view.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/analyze/detectors/index.js';
+import { readFinalTree } from '../../src/analyze/final-tree.js';
 import { runSlim } from '../../src/cli/slim.js';
 import { scanLayer } from '../../src/image/layer-scan.js';
 import { openImage } from '../../src/image/open.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
 import { OCI_LAYER_ZSTD } from '../../src/image/write-common.js';
-import { readFinalTree } from '../../src/slim/final-tree.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
 import { parseOutput, writeOutput } from '../../src/slim/output.js';
 import {

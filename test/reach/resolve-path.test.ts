@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FileTree } from '../../../src/analyze/file-tree.js';
-import { resolvePath } from '../../../src/slim/reach/resolve-path.js';
-import { dir, file, symlink, treeOf } from '../../analyze/entries.js';
+import type { FileTree } from '../../src/analyze/file-tree.js';
+import { resolvePath } from '../../src/reach/resolve-path.js';
+import { dir, file, symlink, treeOf } from '../analyze/entries.js';
 
 /** A merged-/usr Debian layout, plus the link shapes that trip path walkers. */
 function debianLike(): FileTree {

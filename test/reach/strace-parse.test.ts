@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseStrace, parseStraceLine, type TraceEvent } from '../../../src/slim/reach/strace-parse.js';
+import { parseStrace, parseStraceLine, type TraceEvent } from '../../src/reach/strace-parse.js';
 
 /**
  * Fixtures are real traces of `strace -f -qq -y -s 4096 -e trace=%file,%process`
@@ -11,7 +11,7 @@ import { parseStrace, parseStraceLine, type TraceEvent } from '../../../src/slim
  * angle brackets, a newline and UTF-8, symlink/rename/link/unlink and a relative exec.
  */
 const fixture = (name: string) =>
-  readFileSync(new URL(`../../fixtures/strace/${name}.trace`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../fixtures/strace/${name}.trace`, import.meta.url), 'utf8');
 
 describe('parseStraceLine', () => {
   const cases: Array<{ name: string; line: string; event: TraceEvent | undefined }> = [

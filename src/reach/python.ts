@@ -9,7 +9,7 @@
  * imports in the original must import in the slim image.
  */
 import { posix } from 'node:path';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { runInterpreter } from './interpreter-run.js';
 
 export interface PythonEntry {

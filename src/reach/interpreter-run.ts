@@ -4,7 +4,7 @@
  * the one stdout line that starts with `marker`, as JSON. What the program
  * imports on the way may print too; the marker keeps the answer apart.
  */
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 
 export interface InterpreterRun {
   image: string;

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ElfInfo, ElfReader } from '../../../src/analyze/elf.js';
-import { parseLdd } from '../../../src/optimize/shared-libraries.js';
-import { type ElfClosureInput, elfClosure } from '../../../src/slim/reach/elf-closure.js';
-import { parseLdSoConf } from '../../../src/slim/reach/ld-search.js';
+import { type ElfInfo, ElfReader } from '../../src/analyze/elf.js';
+import { parseLdd } from '../../src/optimize/shared-libraries.js';
+import { type ElfClosureInput, elfClosure } from '../../src/reach/elf-closure.js';
+import { parseLdSoConf } from '../../src/reach/ld-search.js';
 
 // ---------------------------------------------------------------- real binaries of this host
 

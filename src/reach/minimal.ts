@@ -11,15 +11,14 @@
  */
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { KIND_DIRECTORY, KIND_FILE } from '../../analyze/file-tree.js';
-import { LineIndex } from '../../dockerfile/positions.js';
-import { loadShellParser, parseShell } from '../../dockerfile/shell.js';
-import type { Engine } from '../../engine/engine.js';
-import type { ProbeObservation, ProbeSpec } from '../../engine/probe.js';
-import type { ImageConfig, Layer } from '../../image/types.js';
-import { PareError } from '../../util/errors.js';
-import type { FinalTree } from '../final-tree.js';
-import type { RemovedFile } from '../leftovers.js';
+import { KIND_DIRECTORY, KIND_FILE } from '../analyze/file-tree.js';
+import type { FinalTree } from '../analyze/final-tree.js';
+import { LineIndex } from '../dockerfile/positions.js';
+import { loadShellParser, parseShell } from '../dockerfile/shell.js';
+import type { Engine } from '../engine/engine.js';
+import type { ProbeObservation, ProbeSpec } from '../engine/probe.js';
+import type { ImageConfig, Layer } from '../image/types.js';
+import { PareError } from '../util/errors.js';
 import { elfClosure } from './elf-closure.js';
 import {
   ESSENTIAL_DIRECTORIES,
@@ -33,6 +32,7 @@ import { type FileFacts, readFileFacts, shebangOf } from './file-heads.js';
 import { KeepSet } from './keep-set.js';
 import { parseLdSoConf } from './ld-search.js';
 import { nodeEntryOf, resolveNodeGraph } from './node.js';
+import type { RemovedFile } from './paths.js';
 import {
   bytecodeCandidates,
   checkableModules,

@@ -13,7 +13,7 @@
  * loader itself. Both skip candidates of another ELF class or machine, and
  * both reuse an object already loaded under the same name, SONAME or file.
  */
-import type { ElfInfo } from '../../analyze/elf.js';
+import type { ElfInfo } from '../analyze/elf.js';
 import { defaultLibraryDirs, libcOfInterpreter, multiarchTriplet } from './ld-search.js';
 
 export interface ElfClosureInput {

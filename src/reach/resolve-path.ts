@@ -10,7 +10,7 @@
  * keep them, or the path that worked in the original stops resolving
  * (`/lib -> usr/lib` in front of every library path on merged-/usr systems).
  */
-import { type FileTree, KIND_ABSENT, KIND_DIRECTORY, KIND_SYMLINK, ROOT } from '../../analyze/file-tree.js';
+import { type FileTree, KIND_ABSENT, KIND_DIRECTORY, KIND_SYMLINK, ROOT } from '../analyze/file-tree.js';
 
 /** The kernel's MAXSYMLINKS. */
 const MAX_SYMLINK_HOPS = 40;

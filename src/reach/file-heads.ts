@@ -5,10 +5,10 @@
  * One streamed pass over the layers that hold the wanted final files; other
  * contents are skipped, nothing is extracted.
  */
-import { type ElfInfo, ElfReader } from '../../analyze/elf.js';
-import type { ContentSink } from '../../image/tar.js';
-import type { Layer } from '../../image/types.js';
-import { type ContentRef, type FinalTree, scanContents } from '../final-tree.js';
+import { type ElfInfo, ElfReader } from '../analyze/elf.js';
+import { type ContentRef, type FinalTree, scanContents } from '../analyze/final-tree.js';
+import type { ContentSink } from '../image/tar.js';
+import type { Layer } from '../image/types.js';
 
 /** Bytes kept from the start of every wanted file: enough for a `#!` line. */
 const HEAD_BYTES = 512;

@@ -17,10 +17,10 @@ import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Engine, Mount, RunOptions } from '../../engine/engine.js';
-import { observe, type ProbeObservation, type ProbeSpec } from '../../engine/probe.js';
-import type { ImageConfig } from '../../image/types.js';
-import { describeSystemError, PareError } from '../../util/errors.js';
+import type { Engine, Mount, RunOptions } from '../engine/engine.js';
+import { observe, type ProbeObservation, type ProbeSpec } from '../engine/probe.js';
+import type { ImageConfig } from '../image/types.js';
+import { describeSystemError, PareError } from '../util/errors.js';
 
 const run = promisify(execFile);
 

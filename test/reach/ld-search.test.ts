@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultLibraryDirs, libcOfInterpreter, parseLdSoConf } from '../../../src/slim/reach/ld-search.js';
+import { defaultLibraryDirs, libcOfInterpreter, parseLdSoConf } from '../../src/reach/ld-search.js';
 
 /** An in-memory /etc: file texts by absolute path; directories are implied by them. */
 function fsOf(files: Record<string, string>) {

@@ -7,7 +7,7 @@
  * whole-package keeping (minimal.ts) cover those.
  */
 import { posix } from 'node:path';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { runInterpreter } from './interpreter-run.js';
 
 const NODE = /^(node|nodejs)$/;

@@ -5,10 +5,11 @@
  * its bytes live (input layer and entry ordinal). Reads headers only; contents are fetched later by
  * fetchContents (spool.ts).
  */
-import { FileTree, KIND_SYMLINK } from '../analyze/file-tree.js';
+
 import { scanLayer } from '../image/layer-scan.js';
 import type { ContentSink } from '../image/tar.js';
 import type { Layer, TarEntry } from '../image/types.js';
+import { FileTree, KIND_SYMLINK } from './file-tree.js';
 
 /** A present node's tar header fields as the final layer wrote them (mode masked to permission bits). */
 export type NodeMeta = Pick<

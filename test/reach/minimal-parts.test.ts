@@ -7,14 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shebangOf } from '../../../src/slim/reach/file-heads.js';
-import { KeepSet } from '../../../src/slim/reach/keep-set.js';
-import { nodeEntryOf } from '../../../src/slim/reach/node.js';
-import { bytecodeCandidates, checkableModules, pythonEntryOf } from '../../../src/slim/reach/python.js';
-import { prepareTracer, probeArgv, tracedCommand } from '../../../src/slim/reach/tracer.js';
-import { buildSlimReport } from '../../../src/slim/report.js';
-import { isPareError } from '../../../src/util/errors.js';
-import { dir, file, symlink, treeOf } from '../../analyze/entries.js';
+import { shebangOf } from '../../src/reach/file-heads.js';
+import { KeepSet } from '../../src/reach/keep-set.js';
+import { nodeEntryOf } from '../../src/reach/node.js';
+import { bytecodeCandidates, checkableModules, pythonEntryOf } from '../../src/reach/python.js';
+import { prepareTracer, probeArgv, tracedCommand } from '../../src/reach/tracer.js';
+import { buildSlimReport } from '../../src/slim/report.js';
+import { isPareError } from '../../src/util/errors.js';
+import { dir, file, symlink, treeOf } from '../analyze/entries.js';
 
 describe('pythonEntryOf', () => {
   it.each([

@@ -4,9 +4,8 @@
  * resolves) and, implicitly, its parent directories; everything else is
  * removed as `unreachable`.
  */
-import { type FileTree, KIND_DIRECTORY, KIND_FILE, ROOT } from '../../analyze/file-tree.js';
-import type { RemovedFile } from '../leftovers.js';
-import type { ReasonTally, ReportedPath } from '../report.js';
+import { type FileTree, KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
+import type { ReasonTally, RemovedFile, ReportedPath } from './paths.js';
 import { resolvePath } from './resolve-path.js';
 
 export interface KeepReason {
