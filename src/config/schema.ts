@@ -55,6 +55,8 @@ export const configSchema = z
               .optional(),
             /** Seconds the container must stay up (default probe when nothing else is given). */
             up: z.number().positive().optional(),
+            /** Environment of every container the probe starts (apps that need settings to start). */
+            env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
           })
           .strict()
           .optional(),

@@ -157,6 +157,16 @@ export interface ImageInspect {
     User?: string;
     WorkingDir?: string;
     Labels?: Record<string, string> | null;
+    Healthcheck?: {
+      Test?: string[];
+      Interval?: number;
+      Timeout?: number;
+      Retries?: number;
+      StartPeriod?: number;
+    } | null;
+    Shell?: string[] | null;
+    StopSignal?: string;
+    Volumes?: Record<string, object> | null;
   } | null;
   RootFS: { Type: string; Layers?: string[] };
 }

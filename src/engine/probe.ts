@@ -9,11 +9,19 @@ import type { Engine, RunOptions } from './engine.js';
 
 export type ProbeSpec =
   /** Run the image with these arguments (its ENTRYPOINT kept): exit code and stdout must match. */
-  | { kind: 'cmd'; args: string[] }
-  /** Start the image and GET this port and path on 127.0.0.1: status and body must match. */
-  | { kind: 'http'; port: number; path: string }
-  /** Start the image with its own command: it must still run after `seconds`, or exit as the original did. */
-  | { kind: 'up'; seconds: number };
+  (
+    | { kind: 'cmd'; args: string[] }
+    /** Start the image and GET this port and path on 127.0.0.1: status and body must match. */
+    | { kind: 'http'; port: number; path: string }
+    /** Start the image with its own command: it must still run after `seconds`, or exit 0 and print what the original did. */
+    | { kind: 'up'; seconds: number }
+  ) & {
+    /** Environment of every container the probe starts (apps that need settings to start). */
+    env?: Record<string, string>;
+  };
+
+/** What the image's HEALTHCHECK said while the probe's container ran. */
+export type HealthState = 'healthy' | 'unhealthy';
 
 export interface ProbeObservation {
   /** One line saying what was seen, for reports. */
@@ -25,6 +33,8 @@ export interface ProbeObservation {
   error?: string;
   /** stderr/log tail when something went wrong. */
   logTail?: string;
+  /** Present when the image has a HEALTHCHECK and its container was still running to be asked. */
+  health?: { state: HealthState; detail: string };
 }
 
 export interface ProbeOptions {
@@ -33,6 +43,13 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Replaces parts of how the container runs (the tracer wraps the command and mounts itself). */
   runOverrides?: Partial<RunOptions>;
+  /**
+   * The image's HEALTHCHECK test (`["CMD", …]` or `["CMD-SHELL", "…"]`), run in the probe's
+   * container once it answers; `undefined` or `["NONE"]` asks nothing. With `expectHealthy`
+   * false the check is skipped (the original never became healthy: nothing to compare).
+   */
+  healthcheck?: { test: string[]; shell?: string[] };
+  expectHealthy?: boolean;
 }
 
 export function parseHttpProbe(text: string): ProbeSpec {
@@ -48,8 +65,15 @@ export async function observe(
   engine: Engine,
   image: string,
   spec: ProbeSpec,
-  options: ProbeOptions = {},
+  given: ProbeOptions = {},
 ): Promise<ProbeObservation> {
+  const options: ProbeOptions = {
+    ...given,
+    ...(spec.env ? { runOverrides: { env: spec.env, ...given.runOverrides } } : {}),
+    ...(spec.kind !== 'cmd' && given.healthcheck === undefined && given.expectHealthy !== false
+      ? { healthcheck: await imageHealthcheck(engine, image) }
+      : {}),
+  };
   switch (spec.kind) {
     case 'cmd':
       return observeCommand(engine, image, spec.args, options);
@@ -125,15 +149,25 @@ function observeUp(
 ): Promise<ProbeObservation> {
   return withDetached(engine, image, options, {}, async (id) => {
     const code = await engine.wait(id, { timeoutMs: seconds * 1000 });
-    if (code === undefined)
-      return { ok: true, summary: `still running after ${seconds} s`, fingerprint: 'up' };
+    if (code === undefined) {
+      return withHealth(engine, id, options, {
+        ok: true,
+        summary: `still running after ${seconds} s`,
+        fingerprint: 'up',
+      });
+    }
     const logs = await engine.logs(id);
-    // A program that finishes on its own (a CLI) is compared by what it printed.
+    // A program that finishes on its own (a CLI) is compared by what it printed; a failing start is a failure.
     return {
-      ok: true,
+      ok: code === 0,
       summary: `exited ${code} within ${seconds} s`,
       fingerprint: `exit ${code}\n${logs.stdout}`,
-      ...(code !== 0 ? { logTail: tail(logs.stderr) } : {}),
+      ...(code !== 0
+        ? {
+            error: `the container exited with ${code} within ${seconds} s`,
+            logTail: tail(logs.stderr || logs.stdout),
+          }
+        : {}),
     };
   });
 }
@@ -162,11 +196,11 @@ function observeHttp(
       options.signal?.throwIfAborted();
       try {
         const response = await httpGet(address.host, address.port, path);
-        return {
+        return await withHealth(engine, id, options, {
           ok: true,
-          summary: `HTTP ${response.status}, ${response.body.length} bytes`,
+          summary: `HTTP ${response.status}, ${response.bytes} bytes`,
           fingerprint: `${response.status}\n${response.body}`,
-        };
+        });
       } catch (error) {
         lastError = (error as Error).message;
       }
@@ -201,7 +235,11 @@ async function exitedBeforeAnswering(
   };
 }
 
-function httpGet(host: string, port: number, path: string): Promise<{ status: number; body: string }> {
+function httpGet(
+  host: string,
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host, port, path, method: 'GET', timeout: 5000, headers: { connection: 'close' } },
@@ -214,7 +252,7 @@ function httpGet(host: string, port: number, path: string): Promise<{ status: nu
           if (size <= 1 << 20) chunks.push(chunk);
         });
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), bytes: size }),
         );
         res.on('error', reject);
       },
@@ -223,6 +261,63 @@ function httpGet(host: string, port: number, path: string): Promise<{ status: nu
     req.on('error', reject);
     req.end();
   });
+}
+
+/** How long the HEALTHCHECK may take to pass once the app answers: start periods are often 10–30 s. */
+const HEALTH_DEADLINE_MS = 60_000;
+const HEALTH_POLL_MS = 1000;
+const HEALTH_TEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs the image's HEALTHCHECK test in the probe's container, as the engine would (the
+ * container's user, `CMD-SHELL` through the image's shell), until it passes or the deadline:
+ * asking directly works the same with every engine and needs no health interval to elapse.
+ */
+async function withHealth(
+  engine: Engine,
+  container: string,
+  options: ProbeOptions,
+  observation: ProbeObservation,
+): Promise<ProbeObservation> {
+  const argv = healthcheckArgv(options.healthcheck);
+  if (!argv || options.expectHealthy === false) return observation;
+  const deadline = Date.now() + HEALTH_DEADLINE_MS;
+  let last = '';
+  for (;;) {
+    options.signal?.throwIfAborted();
+    // A test that hangs counts as failing after Docker's default HEALTHCHECK timeout.
+    const timeout = AbortSignal.timeout(HEALTH_TEST_TIMEOUT_MS);
+    const result = await engine
+      .exec(container, argv, {
+        signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+      })
+      .catch((error: unknown) => ({ exitCode: -1, stdout: '', stderr: (error as Error).message }));
+    if (result.exitCode === 0)
+      return { ...observation, health: { state: 'healthy', detail: 'the HEALTHCHECK passed' } };
+    last = `exit ${result.exitCode}${lastLine(result.stderr || result.stdout)}`;
+    if (Date.now() + HEALTH_POLL_MS > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+  return { ...observation, health: { state: 'unhealthy', detail: `the HEALTHCHECK did not pass (${last})` } };
+}
+
+async function imageHealthcheck(engine: Engine, image: string): Promise<ProbeOptions['healthcheck']> {
+  const config = (await engine.imageInspect(image)).Config;
+  const test = config?.Healthcheck?.Test;
+  return test ? { test, ...(config?.Shell ? { shell: config.Shell } : {}) } : undefined;
+}
+
+/** The command a HEALTHCHECK test runs, or undefined for none (`NONE`, empty, or inherited nothing). */
+export function healthcheckArgv(check: ProbeOptions['healthcheck']): string[] | undefined {
+  const [kind, ...rest] = check?.test ?? [];
+  if (kind === 'CMD' && rest.length > 0) return rest;
+  if (kind === 'CMD-SHELL' && rest[0] !== undefined) return [...(check?.shell ?? ['/bin/sh', '-c']), rest[0]];
+  return undefined;
+}
+
+function lastLine(text: string): string {
+  const line = text.trim().split('\n').pop()?.trim();
+  return line ? `: ${line.slice(0, 200)}` : '';
 }
 
 function tail(text: string, lines = 8): string {
@@ -235,6 +330,12 @@ export function sameBehaviour(
   candidate: ProbeObservation,
 ): { same: boolean; why?: string } {
   if (!candidate.ok) return { same: false, why: candidate.error ?? candidate.summary };
+  if (original.health?.state === 'healthy' && candidate.health?.state !== 'healthy') {
+    return {
+      same: false,
+      why: `the original became healthy, the candidate did not${candidate.health ? ` (${candidate.health.detail})` : ''}`,
+    };
+  }
   if (original.fingerprint === candidate.fingerprint) return { same: true };
   return { same: false, why: `original: ${original.summary}; optimized: ${candidate.summary}` };
 }

@@ -55,9 +55,21 @@ export async function prove(input: ProofInput): Promise<Proof> {
   const signal = input.signal ? { signal: input.signal } : {};
   const original =
     input.previous?.original ?? (await observe(input.engine, input.original, input.probe, signal));
-  const slim = await observe(input.engine, input.slim, input.probe, signal);
+  // The HEALTHCHECK is part of the proof when the original became healthy under the probe.
+  const healthy = original.health?.state === 'healthy';
+  const slim = await observe(input.engine, input.slim, input.probe, {
+    ...signal,
+    ...(healthy ? {} : { expectHealthy: false }),
+  });
   const verdict = sameBehaviour(original, slim);
   const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
+  if (healthy) {
+    checks.push({
+      name: 'healthcheck',
+      ok: slim.health?.state === 'healthy',
+      detail: `original: ${original.health!.detail}; slim: ${slim.health?.detail ?? 'not asked (the container was gone)'}`,
+    });
+  }
   let originalImports: ImportCheck | undefined;
   if (input.python && input.python.modules.length > 0) {
     const options = { workdir: input.python.workdir, ...signal };
