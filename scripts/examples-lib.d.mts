@@ -8,3 +8,8 @@ export function sizesOf(result: import('../src/optimize/optimize.js').OptimizeRe
   layersBefore: number;
   layersAfter: number;
 };
+export const INTERPRETED: Record<string, 'python' | 'node'>;
+export const STDLIB_ALLOWANCE: Record<'python' | 'node', number>;
+export function probeFlags(name: string): string[];
+export function minimalSize(name: string): Promise<number>;
+export const EXPERT_TOLERANCE: Record<string, number>;

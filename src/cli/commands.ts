@@ -103,8 +103,20 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--probe-http <:port/path>', 'GET this from the running container; status and body must match')
     .option('--probe-up <seconds>', 'The container must still run after this long (default probe: 5 s)')
     .option('--probe-timeout <seconds>', 'How long to wait for an HTTP probe to answer (default: 30)')
+    .option(
+      '--probe-env <KEY=VALUE>',
+      "Environment of the probe's containers, for apps that need settings to start (repeatable)",
+    )
     .option('--no-multi-stage', 'Only the safe rule fixes; no multi-stage conversion')
+    .option(
+      '--no-closure',
+      'No runtime-closure candidate (a final stage FROM scratch with only what the app reaches)',
+    )
     .option('--keep-images', 'Keep the built images (pare-optimize/DIR:original|safe|optimized)')
+    .option(
+      '--check',
+      'For CI: build the original and the Dockerfile optimize wrote, probe both, and for a runtime closure re-derive it and name every path its keep list lacks (exit 1); writes nothing',
+    )
     .option(
       '--format <format>',
       'text, json or html (a self-contained page; the table still goes to stdout)',
@@ -120,6 +132,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--verbose', 'Stream build output to stderr')
     .example('pare optimize examples/go-http --probe-http :8080/health')
     .example('pare optimize . --probe-cmd "--version" --format json > optimize.json')
+    .example('pare optimize . --probe-http :3000/health --probe-env MONGO_URL=mongodb://localhost/test')
     .action(async (dir: string | undefined, options) => {
       const { runOptimize } = await import('./optimize.js');
       setExit(await runOptimize(dir, options));
@@ -171,6 +184,10 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--probe-cmd <args>', 'Run both images with these arguments; exit code and stdout must match')
     .option('--probe-http <:port/path>', 'GET this from both running containers; status and body must match')
     .option('--probe-up <seconds>', 'Both must still run after this long (default probe: 5 s)')
+    .option(
+      '--probe-env <KEY=VALUE>',
+      "Environment of the probe's containers, for apps that need settings to start (repeatable)",
+    )
     .example('pare slim docker-daemon:app:latest --tag app:slim --probe-http :8000/')
     .example('pare slim docker-archive:app.tar --output oci:./app-slim --report removed.json')
     .example(

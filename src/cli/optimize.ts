@@ -23,8 +23,11 @@ export interface OptimizeCliOptions {
   probeCmd?: string;
   probeHttp?: string;
   probeUp?: number | string;
+  probeEnv?: string | string[];
   probeTimeout?: number | string;
   multiStage?: boolean;
+  closure?: boolean;
+  check?: boolean;
   keepImages?: boolean;
   format?: string;
   /** File for `--format html` (default pare-optimize.html in the current directory). */
@@ -61,6 +64,39 @@ export async function runOptimize(
   if (stale.length > 0) logger.info(`pare: removed what an earlier run left behind: ${stale.join(', ')}`);
 
   const tty = Boolean(process.stderr.isTTY);
+  const onBuildLine =
+    options.verbose || tty
+      ? (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line))
+      : undefined;
+  if (options.check) {
+    if (format === 'html')
+      throw new PareError('--check writes no report: use text or json', { subject: '--format' });
+    const { checkOptimized } = await import('../optimize/check.js');
+    const checked = await checkOptimized({
+      directory: dir,
+      ...(options.file ? { dockerfile: resolve(options.file) } : {}),
+      ...(options.output
+        ? { output: resolve(options.output) }
+        : config.optimize?.output
+          ? { output: resolve(dir, config.optimize.output) }
+          : {}),
+      probe,
+      ...(options.probeTimeout !== undefined
+        ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
+        : {}),
+      engine,
+      onStep: (message) => logger.info(`pare: ${message}…`),
+      ...(onBuildLine ? { onBuildLine } : {}),
+    });
+    if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
+    const { renderCheckText } = await import('../report/optimize-check-text.js');
+    process.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(checked, null, 2)}\n`
+        : renderCheckText(checked, { color: colorEnabled(process.stdout) }),
+    );
+    return checked.ok ? EXIT_OK : EXIT_FINDINGS;
+  }
   const result = await optimize({
     directory: dir,
     ...(options.file ? { dockerfile: resolve(options.file) } : {}),
@@ -71,6 +107,7 @@ export async function runOptimize(
         : {}),
     replace: options.replace === true,
     multiStage: options.multiStage !== false,
+    closure: options.closure !== false,
     probe,
     ...(options.probeTimeout !== undefined
       ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
@@ -82,9 +119,7 @@ export async function runOptimize(
     engine,
     keepImages: options.keepImages === true,
     onStep: (message) => logger.info(`pare: ${message}…`),
-    ...(options.verbose || tty
-      ? { onBuildLine: (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line)) }
-      : {}),
+    ...(onBuildLine ? { onBuildLine } : {}),
   });
   if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
 

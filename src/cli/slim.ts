@@ -51,6 +51,7 @@ export interface SlimCliOptions {
   probeCmd?: string;
   probeHttp?: string;
   probeUp?: string | number;
+  probeEnv?: string | string[];
   /** text (default), or json/html: the report on stdout, the summary on stderr. */
   format?: string;
   minimal?: boolean;

@@ -6,7 +6,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { PareConfig } from '../config/schema.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
@@ -20,8 +20,11 @@ import { fixConversion, planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
+import { closureCandidate, OPTIMIZE_LABEL } from './closure.js';
+import { keepListPath, topLevelNames, withKeepListIncluded } from './closure-files.js';
 import { configuredBasesUsed, requireConfiguredBases } from './configured-bases.js';
 import { sharedLibrariesOf } from './shared-libraries.js';
+import { type StagedFile, stageFile } from './staged-file.js';
 
 /** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
 export type CandidateName = string;
@@ -48,6 +51,12 @@ export interface CandidateOutcome {
   failure?: { step: 'build' | 'probe' | 'size'; message: string; log?: string[] };
   /** Built only to attribute savings, not probed. */
   attributionOnly?: boolean;
+  /** What the candidate's rewrite did, one line each. */
+  notes?: string[];
+  /** The closure candidate's keep list: where it is written and its text. */
+  keepList?: { path: string; text: string };
+  /** The .dockerignore this candidate was built with, when it is its own. */
+  dockerignore?: string;
 }
 
 export interface OptimizeResult {
@@ -56,6 +65,8 @@ export interface OptimizeResult {
   dockerfile: string;
   /** Where the optimized Dockerfile was written (undefined when nothing better was found). */
   output?: string;
+  /** The keep list written beside it, when the runtime closure won. */
+  keepList?: string;
   probe: ProbeSpec;
   findings: Finding[];
   /** Rule fixes applied, one line each. */
@@ -67,6 +78,8 @@ export interface OptimizeResult {
   chosen: CandidateName;
   /** Savings attributed to each change, when the intermediate image was measured. */
   contributions: Array<{ change: string; bytes: number }>;
+  /** Kinds of candidate that were not made, each with why (one line each). */
+  notMade?: string[];
 }
 
 export interface OptimizeOptions {
@@ -79,6 +92,8 @@ export interface OptimizeOptions {
   /** Replace the original Dockerfile (and write .dockerignore) instead of writing beside it. */
   replace?: boolean;
   multiStage: boolean;
+  /** Make the runtime-closure candidate (default true). */
+  closure?: boolean;
   probe: ProbeSpec;
   /** How long an HTTP probe waits for an answer (default 30 s). */
   probeTimeoutMs?: number;
@@ -162,15 +177,24 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const workdir = await mkdtemp(join(tmpdir(), 'pare-optimize-'));
   const tagBase = `pare-optimize/${slug(options.directory)}`;
   const candidates: CandidateOutcome[] = [];
+  /** Why a kind of candidate was not made, one line each (shown when nothing was written). */
+  const notMade: string[] = notApplied ? [`multi-stage conversion: ${notApplied}`] : [];
+  const output = options.replace
+    ? filePath
+    : (options.output ?? join(dirname(filePath), `${basename(filePath)}.pare`));
+  let stagedKeepList: StagedFile | undefined;
   try {
     const dockerignoreText = plan.dockerignore?.after;
-    const buildCandidate = async (name: CandidateName, text: string): Promise<Measurement> => {
+    const buildCandidate = async (
+      name: CandidateName,
+      text: string,
+      dockerignore: string | undefined = dockerignoreText,
+    ): Promise<Measurement> => {
       const candidatePath = name === 'original' ? filePath : join(workdir, `Dockerfile.${name}`);
       if (name !== 'original') {
         await writeFile(candidatePath, text);
         // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile: the user's .dockerignore is not touched.
-        if (dockerignoreText !== undefined)
-          await writeFile(`${candidatePath}.dockerignore`, dockerignoreText);
+        if (dockerignore !== undefined) await writeFile(`${candidatePath}.dockerignore`, dockerignore);
       }
       step(
         `building ${name === 'original' ? 'the original' : `the ${name === 'safe' ? 'safe fixes' : name} Dockerfile`}`,
@@ -180,7 +204,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         dockerfile: candidatePath,
         tag: `${tagBase}:${name}`,
         temporary: !options.keepImages,
-        labels: { 'org.pare.optimize': name },
+        labels: { [OPTIMIZE_LABEL]: name },
         ...(options.onBuildLine ? { onProgress: options.onBuildLine } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -201,26 +225,32 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       return measurement;
     };
 
+    /** Builds one stage of a Dockerfile text (to read what it holds), temporary. */
+    const buildStage = async (text: string, stage: string, dockerignore = dockerignoreText) => {
+      const file = join(workdir, `Dockerfile.stage-${slug(stage)}`);
+      await writeFile(file, text);
+      if (dockerignore !== undefined) await writeFile(`${file}.dockerignore`, dockerignore);
+      const { imageId } = await options.engine.build({
+        context: options.directory,
+        dockerfile: file,
+        target: stage,
+        temporary: true,
+        labels: { [OPTIMIZE_LABEL]: `stage-${stage}` },
+        ...(options.onBuildLine ? { onProgress: options.onBuildLine } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return imageId;
+    };
+
     /** Builds the dynamic conversion's builder stage, asks its loader what the binary needs, converts with exactly that. */
     const exactLibrariesRewrite = async (dynamic: ConversionResult) => {
       const builderName = (await parseDockerfile(dynamic.text, filePath)).stages[0]?.name;
       const binary = dynamic.artifact.find((path) => !path.startsWith('/etc/ssl/'));
       if (!builderName || !binary) return undefined;
       step("building the dynamic builder to read the binary's shared libraries");
-      const builderFile = join(workdir, 'Dockerfile.dynamic-builder');
-      await writeFile(builderFile, dynamic.text);
-      if (dockerignoreText !== undefined) await writeFile(`${builderFile}.dockerignore`, dockerignoreText);
       let imageId: string;
       try {
-        ({ imageId } = await options.engine.build({
-          context: options.directory,
-          dockerfile: builderFile,
-          target: builderName,
-          temporary: true,
-          labels: { 'org.pare.optimize': 'dynamic-builder' },
-          ...(options.onBuildLine ? { onProgress: options.onBuildLine } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        }));
+        imageId = await buildStage(dynamic.text, builderName);
       } catch (error) {
         if (error instanceof BuildFailedError) return undefined;
         throw error;
@@ -268,52 +298,44 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       probe: originalProbe,
     });
     if (!originalProbe.ok) {
+      const logs = originalProbe.logTail ? `\n${indentLog(originalProbe.logTail)}` : '';
       throw new PareError(
-        `the original image does not pass the probe: ${originalProbe.error ?? originalProbe.summary}`,
-        {
-          subject: filePath,
-        },
+        `the original image does not pass the probe, so there is nothing to compare a candidate with: ${originalProbe.error ?? originalProbe.summary}${logs}`,
+        { subject: filePath },
       );
     }
+    if (originalProbe.health?.state === 'unhealthy')
+      step(
+        `note: the original never became healthy (${originalProbe.health.detail}); candidates are not asked`,
+      );
+    const candidateProbe = {
+      ...probeOptions(options),
+      ...(originalProbe.health?.state === 'healthy' ? {} : { expectHealthy: false }),
+    };
 
-    // 2. Candidates, best first; the first that builds, behaves the same and is not bigger wins.
-    type Producer = () => Promise<{ text: string; notes: string[] } | undefined>;
-    const queue: Array<[CandidateName, Producer]> = rewrites.map((rewrite, index) => [
-      index === 0 ? 'optimized' : `optimized-${index + 1}`,
-      async () => rewrite,
-    ]);
-    if (dynamicConversion) {
-      const conversion = dynamicConversion;
-      const exact: [CandidateName, Producer] = ['optimized-dynamic', () => exactLibrariesRewrite(conversion)];
-      // Static first by default; with staticLinking: false the exact libraries on scratch beat a glibc base.
-      if (staticLinking === false) queue.unshift(exact);
-      else queue.push(exact);
-    }
-    queue.push(['safe', async () => ({ text: safeText, notes: [] })]);
-    let chosen: CandidateName = 'original';
-    let conversion: string[] = notApplied ? [`not applied: ${notApplied}`] : [];
-    let optimizedText = safeText;
-    for (const [name, produce] of queue) {
-      const produced = await produce();
-      if (!produced) continue;
-      const { text, notes } = produced;
-      if (text === source.text && dockerignoreText === undefined) continue;
-      const outcome: CandidateOutcome = { name, dockerfile: text };
+    /** Builds and probes one candidate; its outcome says where it broke, if it did. */
+    const tryCandidate = async (
+      name: CandidateName,
+      text: string,
+      notes: string[],
+      dockerignore: string | undefined = dockerignoreText,
+    ): Promise<CandidateOutcome> => {
+      const outcome: CandidateOutcome = { name, dockerfile: text, ...(notes.length > 0 ? { notes } : {}) };
       candidates.push(outcome);
       try {
-        outcome.measurement = await buildCandidate(name, text);
+        outcome.measurement = await buildCandidate(name, text, dockerignore);
       } catch (error) {
         if (!(error instanceof BuildFailedError)) throw error;
         outcome.failure = { step: 'build', message: error.message, log: error.output.slice(-15) };
-        step(`the ${name} Dockerfile failed to build; falling back`);
-        continue;
+        step(`the ${name} Dockerfile failed to build; trying the others`);
+        return outcome;
       }
       step(`probing the ${name} image`);
       outcome.probe = await observe(
         options.engine,
         outcome.measurement.imageId,
         options.probe,
-        probeOptions(options),
+        candidateProbe,
       );
       const verdict = sameBehaviour(originalProbe, outcome.probe);
       if (!verdict.same) {
@@ -322,85 +344,148 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           message: `behaves differently: ${verdict.why}`,
           ...(outcome.probe.logTail ? { log: outcome.probe.logTail.split('\n') } : {}),
         };
-        step(`the ${name} image did not pass the probe; falling back`);
-        continue;
+        step(`the ${name} image did not pass the probe; trying the others`);
+        return outcome;
       }
       if (outcome.measurement.size > originalMeasurement.size) {
         outcome.failure = {
           step: 'size',
           message: `larger than the original (${outcome.measurement.size} > ${originalMeasurement.size} bytes)`,
         };
-        continue;
       }
-      chosen = name;
-      conversion = notes;
-      optimizedText = text;
-      break;
+      return outcome;
+    };
+
+    // 2. The safe rule fixes: a candidate of their own, and the image the closure is read from.
+    let appSource = { text: source.text, model, imageId: originalMeasurement.imageId };
+    if (safeText !== source.text || dockerignoreText !== undefined) {
+      const safe = await tryCandidate('safe', safeText, []);
+      if (safe.measurement && safe.failure?.step !== 'build' && safe.failure?.step !== 'probe') {
+        appSource = { text: safeText, model: plan.model, imageId: safe.measurement.imageId };
+      }
     }
 
-    // 3. Attribution: with the full rewrite chosen, measure the safe fixes alone to split the saving.
-    const contributions: OptimizeResult['contributions'] = [];
-    const byName = (name: CandidateName) =>
-      candidates.find((c) => c.name === name && c.measurement && !c.failure);
-    if (chosen.startsWith('optimized') && options.attribute !== false && safeText !== optimizedText) {
-      const safe: CandidateOutcome = { name: 'safe', dockerfile: safeText, attributionOnly: true };
-      try {
-        safe.measurement = await buildCandidate('safe', safeText);
-        candidates.push(safe);
-      } catch (error) {
-        if (!(error instanceof BuildFailedError)) throw error;
+    // 3. The multi-stage conversions, best first (a jlink'd runtime before a JRE, static before dynamic).
+    type Producer = () => Promise<{ text: string; notes: string[] } | undefined>;
+    const conversions: Array<[CandidateName, Producer]> = rewrites.map((rewrite, index) => [
+      index === 0 ? 'optimized' : `optimized-${index + 1}`,
+      async () => rewrite,
+    ]);
+    if (dynamicConversion) {
+      const conversion = dynamicConversion;
+      const exact: [CandidateName, Producer] = ['optimized-dynamic', () => exactLibrariesRewrite(conversion)];
+      // Static first by default; with staticLinking: false the exact libraries on scratch beat a glibc base.
+      if (staticLinking === false) conversions.unshift(exact);
+      else conversions.push(exact);
+    }
+    for (const [name, produce] of conversions) {
+      const produced = await produce();
+      if (!produced || produced.text === source.text) continue;
+      await tryCandidate(name, produced.text, produced.notes);
+    }
+
+    // 4. The runtime closure of the app on an empty base, from whatever the Dockerfile is.
+    if (options.closure !== false) {
+      const keepPath = keepListPath(options.directory, output);
+      const closure = await closureCandidate({
+        engine: options.engine,
+        imageId: appSource.imageId,
+        model: appSource.model,
+        context: options.directory,
+        contextTopLevel: await topLevelNames(buildContext),
+        keepPath,
+        keepFileName: basename(keepPath),
+        probe: options.probe,
+        allowedBases: lintOptions.policy.allowed,
+        workdir,
+        buildStage: (stage) => buildStage(appSource.text, stage),
+        onStep: step,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (!closure.made) {
+        notMade.push(`runtime closure: ${closure.reason}`);
+        step(`runtime closure not made: ${closure.reason}`);
+      } else {
+        stagedKeepList = await stageFile(keepPath, closure.candidate.keepText);
+        const ignore = withKeepListIncluded(
+          dockerignoreText ?? buildContext.dockerignore,
+          relative(options.directory, keepPath).split(sep).join('/'),
+        );
+        const outcome = await tryCandidate(
+          'closure',
+          closure.candidate.text,
+          closure.candidate.notes,
+          ignore,
+        );
+        outcome.keepList = { path: keepPath, text: closure.candidate.keepText };
+        if (ignore !== undefined) outcome.dockerignore = ignore;
       }
     }
-    const safeMeasured = candidates.find(
-      (c) => c.name === 'safe' && c.measurement && (c.attributionOnly || !c.failure),
-    );
-    const chosenMeasured = byName(chosen);
-    if (chosen !== 'original' && chosenMeasured?.measurement) {
+
+    // 5. The smallest candidate that built, behaves the same and is not bigger wins.
+    let chosen: CandidateName = 'original';
+    let winner: CandidateOutcome | undefined;
+    for (const candidate of candidates) {
+      if (candidate.name === 'original' || candidate.failure || !candidate.measurement) continue;
+      if (!winner || candidate.measurement.size < winner.measurement!.size) winner = candidate;
+    }
+    if (winner) chosen = winner.name;
+    let conversion: string[] = notApplied ? [`not applied: ${notApplied}`] : [];
+    if (winner && winner.name !== 'safe') conversion = winner.notes ?? [];
+
+    // 6. Attribution: the saving of the rule fixes, then of the change that won.
+    const contributions: OptimizeResult['contributions'] = [];
+    const safeMeasured = candidates.find((c) => c.name === 'safe' && c.measurement);
+    if (winner?.measurement && winner.name !== 'safe') {
       if (safeMeasured?.measurement) {
         contributions.push({
           change: `rule fixes (${plan.applied.length}) and .dockerignore`,
           bytes: originalMeasurement.size - safeMeasured.measurement.size,
         });
-        if (chosen.startsWith('optimized')) {
-          contributions.push({
-            change: 'multi-stage conversion and smaller base',
-            bytes: safeMeasured.measurement.size - chosenMeasured.measurement.size,
-          });
-        }
+        contributions.push({
+          change:
+            winner.name === 'closure'
+              ? 'runtime closure on an empty base'
+              : 'multi-stage conversion and smaller base',
+          bytes: safeMeasured.measurement.size - winner.measurement.size,
+        });
       } else {
         contributions.push({
           change: 'all changes',
-          bytes: originalMeasurement.size - chosenMeasured.measurement.size,
+          bytes: originalMeasurement.size - winner.measurement.size,
         });
       }
+    } else if (winner?.measurement) {
+      contributions.push({
+        change: 'all changes',
+        bytes: originalMeasurement.size - winner.measurement.size,
+      });
     }
 
-    // 4. Write the winner beside the original (or over it when asked); never touch anything else.
-    let output: string | undefined;
-    const chosenText = chosen.startsWith('optimized')
-      ? optimizedText
-      : chosen === 'safe'
-        ? safeText
-        : undefined;
-    if (chosenText !== undefined) {
+    // 7. Write the winner beside the original (or over it when asked); never touch anything else.
+    let written: string | undefined;
+    if (winner) {
       const { writeFileAtomic } = await import('../util/atomic-write.js');
-      output = options.replace
-        ? filePath
-        : (options.output ?? join(dirname(filePath), `${basename(filePath)}.pare`));
-      await writeFileAtomic(output, chosenText);
-      if (dockerignoreText !== undefined) {
+      written = output;
+      await writeFileAtomic(output, winner.dockerfile);
+      const ignore = winner.dockerignore ?? dockerignoreText;
+      if (ignore !== undefined) {
         await writeFileAtomic(
-          options.replace ? plan.dockerignore!.path : `${output}.dockerignore`,
-          dockerignoreText,
+          options.replace
+            ? (plan.dockerignore?.path ?? join(options.directory, '.dockerignore'))
+            : `${output}.dockerignore`,
+          ignore,
         );
       }
+      if (winner.name === 'closure') stagedKeepList?.commit();
     }
 
     return {
       schemaVersion: 'pare.optimize/v1',
       directory: options.directory,
       dockerfile: filePath,
-      ...(output ? { output } : {}),
+      ...(written ? { output: written } : {}),
+      ...(winner?.keepList ? { keepList: winner.keepList.path } : {}),
       probe: options.probe,
       findings: plan.findings,
       fixes: plan.applied.map((finding) => `${finding.ruleId}: ${finding.message}`),
@@ -417,10 +502,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       candidates,
       chosen,
       contributions,
+      ...(notMade.length > 0 ? { notMade } : {}),
     };
   } finally {
+    // A keep list whose candidate did not win goes (what was there before comes back).
+    await stagedKeepList?.discard();
     await rm(workdir, { recursive: true, force: true });
   }
+}
+
+function indentLog(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  │ ${line}`)
+    .join('\n');
 }
 
 function probeOptions(options: OptimizeOptions) {

@@ -14,6 +14,9 @@ import type { Layer } from '../image/types.js';
 const HEAD_BYTES = 512;
 /** Text files read whole (ld.so.conf and friends) stay small. */
 const TEXT_LIMIT = 256 * 1024;
+/** Shell scripts are read whole to find the programs they run; an entrypoint script is a few kB. */
+const SCRIPT_LIMIT = 256 * 1024;
+const SHELL_BANG = /^#!\s*\S*\/(?:env\s+)?(?:sh|bash|dash|ash|ksh|zsh)\b/;
 
 export interface FileFacts {
   /** ELF facts by node id (only files that are ELF). */
@@ -22,6 +25,8 @@ export interface FileFacts {
   heads: Map<number, Buffer>;
   /** Whole contents of the requested text files, by node id. */
   texts: Map<number, string>;
+  /** Whole text of every wanted file that is a shell script (`#!/bin/sh`, bash…), by node id. */
+  scripts: Map<number, string>;
 }
 
 export interface ReadFileFactsOptions {
@@ -38,7 +43,7 @@ export async function readFileFacts(
   final: FinalTree,
   options: ReadFileFactsOptions,
 ): Promise<FileFacts> {
-  const facts: FileFacts = { elf: new Map(), heads: new Map(), texts: new Map() };
+  const facts: FileFacts = { elf: new Map(), heads: new Map(), texts: new Map(), scripts: new Map() };
   const items: Array<[ContentRef, number]> = [];
   for (const [id, ref] of final.content) {
     const text = options.wantedText?.(id) === true && ref.size <= TEXT_LIMIT;
@@ -56,6 +61,8 @@ export async function readFileFacts(
 
 function factSink(size: number, ids: number[], facts: FileFacts, options: ReadFileFactsOptions): ContentSink {
   const wantText = ids.some((id) => options.wantedText?.(id)) && size <= TEXT_LIMIT;
+  // Whether it is a script is known from its first bytes; until then a small file's text is kept.
+  let maybeScript = size <= SCRIPT_LIMIT;
   let elf: ElfReader | undefined = new ElfReader(size, (info) => {
     if (info) for (const id of ids) facts.elf.set(id, info);
   });
@@ -65,7 +72,8 @@ function factSink(size: number, ids: number[], facts: FileFacts, options: ReadFi
   return {
     write(chunk) {
       if (headGot < head.length) headGot += chunk.copy(head, headGot, 0, head.length - headGot);
-      if (wantText) text.push(chunk);
+      if (maybeScript) maybeScript = isShellScript(head.subarray(0, headGot), headGot === head.length);
+      if (wantText || maybeScript) text.push(chunk);
       if (elf) {
         elf.write(chunk);
         if (elf.satisfied) {
@@ -77,12 +85,26 @@ function factSink(size: number, ids: number[], facts: FileFacts, options: ReadFi
     end() {
       elf?.end();
       elf = undefined;
+      const whole = wantText || maybeScript ? Buffer.concat(text).toString('utf8') : undefined;
       for (const id of ids) {
         facts.heads.set(id, head.subarray(0, headGot));
-        if (wantText) facts.texts.set(id, Buffer.concat(text).toString('utf8'));
+        if (wantText) facts.texts.set(id, whole!);
+        if (maybeScript && isShellScript(head.subarray(0, headGot), true)) facts.scripts.set(id, whole!);
       }
     },
   };
+}
+
+/**
+ * Whether the file starts with a `#!` line naming a POSIX-family shell. With `complete` false
+ * (more bytes may come), whether it may still turn out to be one.
+ */
+function isShellScript(head: Buffer, complete: boolean): boolean {
+  if (head.length < 2) return !complete;
+  if (head[0] !== 0x23 || head[1] !== 0x21) return false;
+  const end = head.indexOf(0x0a);
+  if (end < 0 && !complete) return true;
+  return SHELL_BANG.test(head.subarray(0, end < 0 ? head.length : end).toString('latin1'));
 }
 
 /** `#!/usr/bin/env python3 -u` → ['/usr/bin/env', 'python3 -u'] as the kernel splits it (one optional argument). */

@@ -16,7 +16,7 @@ import type { FinalTree } from '../analyze/final-tree.js';
 import { LineIndex } from '../dockerfile/positions.js';
 import { loadShellParser, parseShell } from '../dockerfile/shell.js';
 import type { Engine } from '../engine/engine.js';
-import type { ProbeObservation, ProbeSpec } from '../engine/probe.js';
+import { healthcheckArgv, type ProbeObservation, type ProbeSpec } from '../engine/probe.js';
 import type { ImageConfig, Layer } from '../image/types.js';
 import { PareError } from '../util/errors.js';
 import { elfClosure } from './elf-closure.js';
@@ -42,8 +42,10 @@ import {
   pythonEntryOf,
 } from './python.js';
 import { resolvePath } from './resolve-path.js';
+import { scriptUses } from './scripts.js';
 import { parseStrace, type TraceEvent } from './strace-parse.js';
 import { type TracerBundle, tracedExec, tracedProbe } from './tracer.js';
+import { keepWholeTrees, type WholeTree } from './whole-trees.js';
 
 export interface MinimalOptions {
   engine: Engine;
@@ -58,6 +60,12 @@ export interface MinimalOptions {
   workDir: string;
   include?: string[];
   exclude?: string[];
+  /**
+   * Keep the closure robust to the app's own changes (optimize's closure final stage): these
+   * app directories, the dependency trees and the interpreter's standard library are kept
+   * whole (whole-trees.ts). Absent: the minimal level, only what was reached.
+   */
+  appRoots?: Array<{ path: string; detail: string }>;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -73,8 +81,11 @@ export interface MinimalSelection {
   warnings: string[];
   /** DT_NEEDED names no directory provided (the program fails to start if it needs them). */
   unresolvedLibraries: string[];
+  /** With `appRoots`: the trees kept whole, each with what it leaves out. */
+  wholeTrees?: WholeTree[];
 }
 
+const WHOLE_TREE_REASONS = new Set(['app', 'dependencies', 'runtime', 'essential']);
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SHELLS = /^(sh|bash|dash|ash|busybox)$/;
 
@@ -95,6 +106,16 @@ export async function selectReachable(
   // 1. The command line and the programs it names.
   const argv = [...(config.config?.Entrypoint ?? []), ...(config.config?.Cmd ?? [])];
   const commandLines = await commandLinesOf(argv);
+  // The HEALTHCHECK runs in the same container: what it runs must stay (curl, a healthcheck.js, /bin/sh).
+  const health = healthcheckArgv(
+    config.config?.Healthcheck?.Test
+      ? {
+          test: config.config.Healthcheck.Test,
+          ...(config.config.Shell ? { shell: config.config.Shell } : {}),
+        }
+      : undefined,
+  );
+  if (health) commandLines.push(...(await commandLinesOf(health)));
   const findProgram = (word: string): string | undefined => {
     if (word.includes('/')) return posix.resolve(cwd, word);
     for (const dir of searchPath) {
@@ -114,14 +135,25 @@ export async function selectReachable(
       );
     }
   }
+  const commandPrograms: string[] = [];
   for (const words of commandLines) {
     for (const [index, word] of words.entries()) {
+      if (index > 0 && word.startsWith('-')) continue;
+      // An argument may be a file (`server.js`) or a program handed on (`dumb-init -- node`, `docker-entrypoint.sh node`).
+      const asFile = index === 0 ? undefined : posix.resolve(cwd, word);
       const path =
-        index === 0 ? findProgram(word) : word.startsWith('-') ? undefined : posix.resolve(cwd, word);
+        index === 0
+          ? findProgram(word)
+          : asFile && resolvePath(tree, asFile).id !== undefined
+            ? asFile
+            : !word.includes('/') && !word.includes('=')
+              ? findProgram(word)
+              : undefined;
       if (!path) continue;
       const detail =
         index === 0 ? `program of the command line (${word})` : `argument of the command line (${word})`;
       const id = keep.keepPath(path, 'entrypoint', detail);
+      if (id !== undefined) commandPrograms.push(path);
       if (id !== undefined && tree.kindOf(id) === KIND_DIRECTORY)
         keep.keepSubtree(path, 'entrypoint', detail);
     }
@@ -132,11 +164,20 @@ export async function selectReachable(
   const facts = readFileFacts(layers, final, {
     wanted: (id) => {
       const name = tree.nameOf(id);
-      return (tree.modeOf(id) & 0o111) !== 0 || /\.so(\.|$)/.test(name);
+      return (tree.modeOf(id) & 0o111) !== 0 || /\.so(\.|$)|\.sh$/.test(name);
     },
     wantedText: (id) => {
       const path = tree.pathOf(id);
-      return path === '/etc/ld.so.conf' || path.startsWith('/etc/ld.so.conf.d/') || MUSL_PATH_FILE.test(path);
+      // The app's package.json files tell which node_modules packages production needs.
+      const manifest =
+        tree.nameOf(id) === 'package.json' &&
+        (options.appRoots ?? []).some((root) => path.startsWith(`${root.path}/`));
+      return (
+        manifest ||
+        path === '/etc/ld.so.conf' ||
+        path.startsWith('/etc/ld.so.conf.d/') ||
+        MUSL_PATH_FILE.test(path)
+      );
     },
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -236,7 +277,7 @@ export async function selectReachable(
   }
 
   // 4. Packages are kept whole once any file of them is reached: lazy requires and data files stay with them.
-  keepWholePackages(keep);
+  const packages = keepWholePackages(keep);
 
   // 5. Identity, network, trust, time, and the directories programs expect.
   for (const path of ESSENTIAL_FILES) keep.keepPath(path, 'essential', 'identity, network, trust or time');
@@ -254,8 +295,28 @@ export async function selectReachable(
     keep.keepSubtree(ZONEINFO, 'essential', 'time zones read by the app');
   }
 
-  // 6. Interpreters of kept scripts, then the ELF closure of every kept program and library.
+  // 6. What the command lines' shell scripts run, interpreters of kept scripts, then the ELF
+  // closure of every kept program and library.
   const fileFacts = await facts;
+  const wholeTrees = options.appRoots
+    ? keepWholeTrees(keep, {
+        appRoots: options.appRoots,
+        packages,
+        files: {
+          read: (path) => {
+            const id = tree.lookup(path);
+            return id < 0 ? undefined : fileFacts.texts.get(id);
+          },
+          list: (path) => {
+            const id = tree.lookup(path);
+            return id < 0 || tree.kindOf(id) !== KIND_DIRECTORY
+              ? undefined
+              : tree.childrenOf(id).map((child) => tree.nameOf(child));
+          },
+        },
+      })
+    : undefined;
+  await keepScriptUses(keep, fileFacts, commandPrograms, findProgram, cwd);
   keepScriptInterpreters(keep, fileFacts, searchPath);
   const unresolvedLibraries = keepElfClosure(keep, fileFacts, env);
 
@@ -277,6 +338,7 @@ export async function selectReachable(
       : {}),
     warnings,
     unresolvedLibraries,
+    ...(wholeTrees ? { wholeTrees } : {}),
   };
 }
 
@@ -318,17 +380,19 @@ const PACKAGE_ROOTS = [
   /^(.*\/(?:site|dist)-packages\/[^/]+)\//,
 ];
 
-function keepWholePackages(keep: KeepSet): void {
+function keepWholePackages(keep: KeepSet): string[] {
   const tree = keep.tree;
   const roots = new Set<string>();
   for (const [id] of keep.entries()) {
     const path = tree.pathOf(id);
     for (const pattern of PACKAGE_ROOTS) {
       const root = pattern.exec(path)?.[1];
-      if (root) roots.add(root);
+      // `node_modules/@scope` alone is a directory of packages, not one.
+      if (root && !/\/@[^/]+$/.test(root)) roots.add(root);
     }
   }
   for (const root of roots) keep.keepSubtree(root, 'package', `a file of this package was reached`);
+  return [...roots];
 }
 
 /** Keeps a directory's entries and, for symlinks among them, what they point to (certificate hash links). */
@@ -342,9 +406,46 @@ function keepLinkedTree(keep: KeepSet, path: string): void {
   }, id);
 }
 
+/**
+ * The programs and files that the shell scripts of the command lines run and name, and the
+ * scripts those run in turn (an entrypoint script that sources an env file and execs gosu).
+ */
+async function keepScriptUses(
+  keep: KeepSet,
+  facts: FileFacts,
+  programs: string[],
+  findProgram: (word: string) => string | undefined,
+  cwd: string,
+): Promise<void> {
+  const tree = keep.tree;
+  const queue = [...programs];
+  const seen = new Set<number>();
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    const id = resolvePath(tree, path).id;
+    if (id === undefined || seen.has(id)) continue;
+    seen.add(id);
+    const text = facts.scripts.get(id);
+    if (text === undefined) continue;
+    const uses = await scriptUses(text);
+    const script = tree.pathOf(id);
+    for (const word of uses.programs) {
+      const found = findProgram(word);
+      if (found && keep.keepPath(found, 'script', `run by ${script}`) !== undefined) queue.push(found);
+    }
+    for (const file of [...uses.paths, ...uses.sourced]) {
+      const absolute = posix.resolve(cwd, file);
+      if (keep.keepPath(absolute, 'script', `named by ${script}`) !== undefined) queue.push(absolute);
+    }
+  }
+}
+
 function keepScriptInterpreters(keep: KeepSet, facts: FileFacts, searchPath: string[]): void {
   const tree = keep.tree;
-  const queue = [...keep.entries()].map(([id]) => id);
+  // Scripts inside a tree kept whole run only when something execs them, which the trace sees.
+  const queue = [...keep.entries()]
+    .filter(([, why]) => !WHOLE_TREE_REASONS.has(why.reason))
+    .map(([id]) => id);
   const seen = new Set<number>();
   while (queue.length > 0) {
     const id = queue.pop()!;

@@ -43,7 +43,14 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
   out.push('');
 
   if (result.chosen === 'original') {
-    out.push(c.yellow('No candidate both passed the probe and came out smaller; nothing was written.'));
+    const tried = result.candidates.some((candidate) => candidate.name !== 'original');
+    out.push(
+      c.yellow(
+        tried
+          ? 'No candidate both passed the probe and came out smaller; nothing was written.'
+          : 'No candidate could be made, so none was built; nothing was written.',
+      ),
+    );
   } else {
     const chosen = result.candidates.find(
       (candidate) => candidate.name === result.chosen && !candidate.attributionOnly,
@@ -54,9 +61,15 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
         `✓ ${result.chosen === 'safe' ? 'safe fixes' : result.chosen}: ${formatBytes(saved)} smaller (${percent(chosen.measurement!.size, originalSize)}), same behaviour under the probe`,
       ),
     );
-    if (result.output)
-      out.push(`  wrote ${result.output}${result.dockerignore ? ` and ${result.output}.dockerignore` : ''}`);
+    if (result.output) {
+      const also = [
+        ...(result.keepList ? [result.keepList] : []),
+        ...(result.dockerignore || chosen.dockerignore ? [`${result.output}.dockerignore`] : []),
+      ];
+      out.push(`  wrote ${result.output}${also.length > 0 ? ` and ${also.join(' and ')}` : ''}`);
+    }
   }
+  for (const reason of result.notMade ?? []) out.push(c.dim(`  not made: ${reason}`));
   for (const candidate of result.candidates) {
     if (!candidate.failure) continue;
     out.push(c.yellow(`  ${candidate.name}: ${candidate.failure.step} failed: ${candidate.failure.message}`));
@@ -68,7 +81,7 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
       out.push(`  ${formatBytes(contribution.bytes).padStart(9)}  ${contribution.change}`);
   }
   if (result.conversion.length > 0) {
-    out.push('', 'Multi-stage conversion');
+    out.push('', result.chosen === 'closure' ? 'Runtime closure' : 'Multi-stage conversion');
     for (const note of result.conversion) out.push(`  - ${note}`);
   }
   if (result.fixes.length > 0) {

@@ -11,7 +11,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -289,6 +289,38 @@ if (gate.engine) {
       expect(await labelled('ps', MANAGED_LABEL)).toEqual([]);
       // Untagged build stages included: buildah labels them too, and pare prunes its own at exit.
       expect(await labelled('images', MANAGED_LABEL)).toEqual([]);
+    });
+
+    it('writes a runtime closure with podman that podman builds on its own', async () => {
+      // A perl service on the slim base: no ecosystem pare converts, so the closure is the candidate.
+      const app = join(dir, 'perl-hello');
+      await mkdir(join(app, 'bin'), { recursive: true });
+      await writeFile(join(app, 'bin', 'server.pl'), HTTP_SERVER);
+      await writeFile(
+        join(app, 'Dockerfile'),
+        [
+          'FROM pare-base/debian:bookworm-slim',
+          'WORKDIR /srv/hello',
+          'COPY bin/ ./bin/',
+          'EXPOSE 8080',
+          'CMD ["perl", "bin/server.pl"]',
+          '',
+        ].join('\n'),
+      );
+      const result = await pare(['optimize', app, '--probe-http', ':8080/', '--format', 'json']);
+      expect(result.code, result.stderr).toBe(0);
+      const json = JSON.parse(result.stdout) as OptimizeResult;
+      expect(json.chosen, JSON.stringify(json.candidates.map((c) => [c.name, c.failure]))).toBe('closure');
+      const { original, kept } = keptAndOriginal(json);
+      expect(kept.measurement!.size).toBeLessThan(original.measurement!.size / 3);
+      const again = await engine.build({
+        context: app,
+        dockerfile: join(app, 'Dockerfile.pare'),
+        temporary: true,
+      });
+      const answer = await observe(engine, again.imageId, { kind: 'http', port: 8080, path: '/' });
+      expect(answer.fingerprint).toBe(original.probe!.fingerprint);
+      expect(await labelled('ps', MANAGED_LABEL)).toEqual([]);
     });
 
     it('slims --minimal a podman image (traced under podman) and proves it behaves the same', async () => {
