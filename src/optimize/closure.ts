@@ -55,6 +55,8 @@ export interface ClosureInput {
   allowedBases: readonly string[];
   /** Scratch space for the exported image and the trace. */
   workdir: string;
+  /** The closure, when it was derived already (it is not derived again). */
+  derived?: DerivedClosure;
   /** Builds a named stage of `model`'s text (to find a stage to pick with). */
   buildStage: (stage: string) => Promise<string>;
   onStep?: (message: string) => void;
@@ -161,7 +163,7 @@ export async function closureCandidate(input: ClosureInput): Promise<ClosureOutc
   if (keepFile.startsWith('../') || posix.isAbsolute(keepFile)) {
     return { made: false, reason: `the keep list ${input.keepPath} would be outside the build context` };
   }
-  const outcome = await deriveClosure(input);
+  const outcome = input.derived ? { derived: input.derived } : await deriveClosure(input);
   if ('reason' in outcome) return { made: false, reason: outcome.reason };
   const { selection, keepList, final, config } = outcome.derived;
   const pickHost = await findPickHost(input, final.tree, step);

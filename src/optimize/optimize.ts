@@ -11,20 +11,23 @@ import type { PareConfig } from '../config/schema.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
+import type { DockerfileModel } from '../dockerfile/types.js';
 import type { Engine } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
+import type { KeepSet } from '../reach/keep-set.js';
 import { convertToMultiStage, tryConvertToMultiStage } from '../rewrite/multistage/index.js';
 import type { ConversionResult } from '../rewrite/multistage/types.js';
 import { fixConversion, planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
-import { closureCandidate, OPTIMIZE_LABEL } from './closure.js';
+import { closureCandidate, deriveClosure, OPTIMIZE_LABEL } from './closure.js';
 import { keepListPath, topLevelNames, withKeepListIncluded } from './closure-files.js';
 import { configuredBasesUsed, requireConfiguredBases } from './configured-bases.js';
 import { sharedLibrariesOf } from './shared-libraries.js';
 import { type StagedFile, stageFile } from './staged-file.js';
+import { installedPackages, packageFiles, unreachedPackages, withoutPackages } from './unreached-packages.js';
 
 /** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
 export type CandidateName = string;
@@ -242,6 +245,25 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       return imageId;
     };
 
+    /** The app's Dockerfile without the system packages whose files nothing the app runs reaches. */
+    const unusedPackagesRewrite = async (app: { model: DockerfileModel; imageId: string }, keep: KeepSet) => {
+      const installed = installedPackages(app.model);
+      if (installed.length === 0) return undefined;
+      step('asking the package manager which files the installed packages hold');
+      const files = await packageFiles(options.engine, app.imageId, installed, options.signal);
+      if (!files) return undefined;
+      const unused = unreachedPackages(keep, installed, files);
+      const text = unused.length > 0 ? withoutPackages(app.model, unused) : undefined;
+      if (!text) return undefined;
+      const names = unused.map((p) => p.name).join(', ');
+      return {
+        text,
+        notes: [
+          `not installed: ${names} (nothing the app, its scripts or its HEALTHCHECK ran reached their files)`,
+        ],
+      };
+    };
+
     /** Builds the dynamic conversion's builder stage, asks its loader what the binary needs, converts with exactly that. */
     const exactLibrariesRewrite = async (dynamic: ConversionResult) => {
       const builderName = (await parseDockerfile(dynamic.text, filePath)).stages[0]?.name;
@@ -384,10 +406,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       await tryCandidate(name, produced.text, produced.notes);
     }
 
-    // 4. The runtime closure of the app on an empty base, from whatever the Dockerfile is.
+    // 4. What the app reaches, from whatever the Dockerfile is: the runtime closure on an empty
+    // base, and the packages the shipped stage installs that nothing reaches, removed.
     if (options.closure !== false) {
       const keepPath = keepListPath(options.directory, output);
-      const closure = await closureCandidate({
+      const closureInput = {
         engine: options.engine,
         imageId: appSource.imageId,
         model: appSource.model,
@@ -398,27 +421,36 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         probe: options.probe,
         allowedBases: lintOptions.policy.allowed,
         workdir,
-        buildStage: (stage) => buildStage(appSource.text, stage),
+        buildStage: (stage: string) => buildStage(appSource.text, stage),
         onStep: step,
         ...(options.signal ? { signal: options.signal } : {}),
-      });
-      if (!closure.made) {
-        notMade.push(`runtime closure: ${closure.reason}`);
-        step(`runtime closure not made: ${closure.reason}`);
+      };
+      const derived = await deriveClosure(closureInput);
+      if ('reason' in derived) {
+        notMade.push(`runtime closure: ${derived.reason}`);
+        step(`runtime closure not made: ${derived.reason}`);
       } else {
-        stagedKeepList = await stageFile(keepPath, closure.candidate.keepText);
-        const ignore = withKeepListIncluded(
-          dockerignoreText ?? buildContext.dockerignore,
-          relative(options.directory, keepPath).split(sep).join('/'),
-        );
-        const outcome = await tryCandidate(
-          'closure',
-          closure.candidate.text,
-          closure.candidate.notes,
-          ignore,
-        );
-        outcome.keepList = { path: keepPath, text: closure.candidate.keepText };
-        if (ignore !== undefined) outcome.dockerignore = ignore;
+        const closure = await closureCandidate({ ...closureInput, derived: derived.derived });
+        if (!closure.made) {
+          notMade.push(`runtime closure: ${closure.reason}`);
+          step(`runtime closure not made: ${closure.reason}`);
+        } else {
+          stagedKeepList = await stageFile(keepPath, closure.candidate.keepText);
+          const ignore = withKeepListIncluded(
+            dockerignoreText ?? buildContext.dockerignore,
+            relative(options.directory, keepPath).split(sep).join('/'),
+          );
+          const outcome = await tryCandidate(
+            'closure',
+            closure.candidate.text,
+            closure.candidate.notes,
+            ignore,
+          );
+          outcome.keepList = { path: keepPath, text: closure.candidate.keepText };
+          if (ignore !== undefined) outcome.dockerignore = ignore;
+        }
+        const unused = await unusedPackagesRewrite(appSource, derived.derived.selection.keep);
+        if (unused) await tryCandidate('unused-packages', unused.text, unused.notes);
       }
     }
 
@@ -443,10 +475,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           bytes: originalMeasurement.size - safeMeasured.measurement.size,
         });
         contributions.push({
-          change:
-            winner.name === 'closure'
-              ? 'runtime closure on an empty base'
-              : 'multi-stage conversion and smaller base',
+          change: CHANGE_OF[winner.name] ?? 'multi-stage conversion and smaller base',
           bytes: safeMeasured.measurement.size - winner.measurement.size,
         });
       } else {
@@ -510,6 +539,12 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     await rm(workdir, { recursive: true, force: true });
   }
 }
+
+/** What a winning candidate changed, for the savings table (conversions otherwise). */
+const CHANGE_OF: Record<string, string> = {
+  closure: 'runtime closure on an empty base',
+  'unused-packages': 'packages nothing reached, not installed',
+};
 
 function indentLog(text: string): string {
   return text
