@@ -7,7 +7,7 @@
  * a numeric USER.
  */
 import { classifyImage } from '../../catalog/base-images.js';
-import type { DockerfileModel, Instruction, Stage } from '../../dockerfile/types.js';
+import type { DockerfileModel, Instruction, RunInstruction, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import {
   type ArtifactBuild,
@@ -20,6 +20,7 @@ import {
   rootImage,
   variableFor,
 } from '../../rules/base/builds.js';
+import { packageChange } from '../../rules/layers/commands.js';
 import type { TextEdit } from '../../rules/types.js';
 import { applyEdits } from '../apply-edits.js';
 import {
@@ -53,16 +54,17 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
   if (chain.length > 1) return fail('the final stage is built FROM another stage; its base is not replaced');
   if (image.isScratch) return fail('already multi-stage onto scratch');
   if (image.unresolved) return fail(`the final base ${image.raw} holds an unresolved variable`);
-  const match = classifyImage(image);
-  if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
-  if (!isHeavyBase(image))
-    return fail(`already multi-stage; the final base ${image.resolved} is already small`);
-
   // What the final image runs decides the new base.
   const native = artifactBuilds(
     model,
     (command) => isGoBuild(command) || isCargoBuild(command) || isCompilerLink(command),
   ).filter((build) => !build.inFinalImage);
+  const match = classifyImage(image);
+  // A binary copied from a builder needs no distribution under it, however slim: scratch is smaller still.
+  const nativeOnDistro = native.length > 0 && match?.entry.kind !== 'distroless';
+  if (!match && !nativeOnDistro) return fail(`the final base ${image.resolved} is not in the catalogue`);
+  if (!nativeOnDistro && !isHeavyBase(image))
+    return fail(`already multi-stage; the final base ${image.resolved} is already small`);
   if (
     chain.some((stage) =>
       stage.instructions
@@ -75,6 +77,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
   const start = startCommands([final]);
   const program = basename(leadingWords(start)?.[0] ?? '');
   if (native.length > 0) return nativeFinal(model, final, native, options);
+  if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
   const ecosystem: ConvertibleEcosystem | undefined =
     program === 'java' || match.entry.ecosystem === 'java'
       ? 'java'
@@ -85,6 +88,47 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
           : undefined;
   if (!ecosystem) return fail(`no build copied into ${image.resolved} that pare can follow`);
   return runtimeFinal(model, final, ecosystem, program, options);
+}
+
+/** The offset after the end of the line `offset` is on (its newline included), or the text's end. */
+function lineEnd(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/** Programs a RUN may hold besides installing the CA bundle: the package manager's upkeep and the shell's own. */
+const CERTIFICATE_UPKEEP = new Set([
+  'apt-get',
+  'apt',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'update-ca-certificates',
+  'set',
+]);
+
+/**
+ * A RUN that only installs ca-certificates (and updates, cleans, removes package lists): the
+ * common final stage of a Go service on a slim distribution. Anything else it runs keeps the base.
+ */
+export function installsOnlyCertificates(run: RunInstruction): boolean {
+  return run.script.commands.every((command) => {
+    const change = packageChange(command);
+    if (change)
+      return change.action === 'install' && change.names.every((name) => name === 'ca-certificates');
+    if (command.program === 'rm')
+      return command.args.every(
+        (arg) => arg.startsWith('-') || /^\/var\/(?:lib\/apt\/lists|cache)\//.test(arg),
+      );
+    if (command.program === 'apt-get' || command.program === 'apt')
+      return ['update', 'clean', 'autoclean'].includes(
+        command.args.find((arg) => !arg.startsWith('-')) ?? '',
+      );
+    return (
+      CERTIFICATE_UPKEEP.has(command.program) && command.program !== 'apt-get' && command.program !== 'apt'
+    );
+  });
 }
 
 function runsCommands(stage: Stage): boolean {
@@ -107,8 +151,21 @@ function nativeFinal(
       ? 'rust'
       : 'c';
   const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
-  if (runsCommands(final))
+  // The one thing a binary's final stage commonly installs is the CA bundle: it comes from the builder instead.
+  const runs = final.instructions.filter(isRun);
+  const certificateRuns = runs.filter(installsOnlyCertificates);
+  if (certificateRuns.length < runs.length)
     return fail('the final stage runs commands: a base without a shell cannot replace its base');
+  for (const run of certificateRuns) {
+    edits.push({
+      start: run.range.start.offset,
+      end: lineEnd(model.text, run.range.end.offset),
+      newText: '',
+    });
+    notes.push(
+      `line ${line(run)} installed ca-certificates in the final stage: the CA bundle is copied from the builder instead`,
+    );
+  }
 
   // Can every binary be static?
   let allStatic = true;
@@ -168,7 +225,7 @@ function nativeFinal(
     warnings.push(...choice.warnings);
   }
   const finalEdits = finalStageEdits(model, final, base, {
-    caCertificates: ecosystem === 'go' && (options.caCertificates ?? true),
+    caCertificates: (ecosystem === 'go' && (options.caCertificates ?? true)) || certificateRuns.length > 0,
     user: options.user ?? DEFAULT_USER,
     builder: builds[0]!.stage.name ?? String(builds[0]!.stage.index),
   });
