@@ -8,7 +8,20 @@ import { fileURLToPath } from 'node:url';
 const run = promisify(execFile);
 const DOCKER = '/usr/bin/docker';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const EXAMPLES = ['go-http', 'c-cli', 'rust-cli', 'python-api', 'node-express', 'java-app'];
+export const EXAMPLES = [
+  'go-http',
+  'c-cli',
+  'rust-cli',
+  'python-api',
+  'node-express',
+  'java-app',
+  'node-multistage-init',
+  'spa-http-server',
+  'node-entrypoint-env',
+  'go-multistage-debian',
+  'python-private-base',
+  'node-private-base',
+];
 
 export async function optimizeExample(name) {
   const { stdout } = await run(process.execPath, [`${ROOT}bin/pare.js`, 'optimize', `${ROOT}examples/${name}`, '--format', 'json'], {
