@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions what pare's engine and end-to-end tests need on a Debian 12 machine
 # with no Docker Hub: Debian's docker.io with dockerd running, a local registry on
-# 127.0.0.1:5000, and the pare-base/* images built from Debian's mirror.
+# 127.0.0.1:5000, and the pare-base/* images built from Debian's mirror (plus the
+# stand-ins for Docker Hub and private bases that examples name, see BASE_IMAGES).
 #
 # Idempotent and safe to run repeatedly (and concurrently: a lock serialises runs).
 # Everything that exists is reused; a base image is rebuilt only when its
@@ -147,30 +148,55 @@ EOF
 }
 
 # ---------------------------------------------------------------- base images
-# name|tag|parent name ('' for the mmdebstrap root). The Dockerfile is bases/NAME.Dockerfile.
+# name|tag|parent name ('' for the mmdebstrap root)|other tags. The Dockerfile is
+# bases/NAME.Dockerfile. The other tags are the Docker Hub names that examples'
+# Dockerfiles use as real projects write them (node:20-slim, golang:1.22, …):
+# local stand-ins built from Debian's packages, since Docker Hub is unreachable
+# (each example's README says which stand-in its tags are). The acme-* images
+# stand in for private company bases that no catalogue knows. On a machine that
+# has the real images, these tags move to the stand-ins; the real images stay.
 BASE_IMAGES=(
-  "debian|pare-base/debian:bookworm|"
-  "debian-slim|pare-base/debian:bookworm-slim|debian"
-  "golang|pare-base/golang:bookworm|debian"
-  "gcc|pare-base/gcc:bookworm|debian"
-  "rust|pare-base/rust:bookworm|debian"
-  "python|pare-base/python:bookworm|debian"
-  "python-slim|pare-base/python:slim-bookworm|debian-slim"
-  "node|pare-base/node:bookworm|debian"
-  "java|pare-base/java:bookworm|debian"
-  "jre|pare-base/jre:bookworm|debian-slim"
+  "debian|pare-base/debian:bookworm||"
+  "debian-slim|pare-base/debian:bookworm-slim|debian|debian:bookworm-slim debian:buster-slim"
+  "golang|pare-base/golang:bookworm|debian|golang:1.22"
+  "gcc|pare-base/gcc:bookworm|debian|"
+  "rust|pare-base/rust:bookworm|debian|"
+  "python|pare-base/python:bookworm|debian|"
+  "python-slim|pare-base/python:slim-bookworm|debian-slim|"
+  "node|pare-base/node:bookworm|debian|"
+  "java|pare-base/java:bookworm|debian|"
+  "jre|pare-base/jre:bookworm|debian-slim|"
+  "hub-node|node:20|node|node:latest"
+  "hub-node-slim|node:20-slim|hub-node|node:16-slim"
+  "acme-python|registry.acme.internal/platform/python-base:3.11|python|"
+  "acme-node|acme/node-toolchain:18|node|"
 )
 
-base_field() { # base_field NAME FIELD(1=tag 2=parent)
-  local entry name tag parent
+base_field() { # base_field NAME FIELD(1=tag 2=parent 3=other tags)
+  local entry name tag parent aliases
   for entry in "${BASE_IMAGES[@]}"; do
-    IFS='|' read -r name tag parent <<<"$entry"
+    IFS='|' read -r name tag parent aliases <<<"$entry"
     if [ "$name" = "$1" ]; then
-      if [ "$2" = 1 ]; then echo "$tag"; else echo "$parent"; fi
+      case "$2" in 1) echo "$tag" ;; 2) echo "$parent" ;; *) echo "$aliases" ;; esac
       return
     fi
   done
   die "unknown base image $1"
+}
+
+# Points the entry's other tags at the image its main tag names (only those
+# that point elsewhere or nowhere; the image they left is untagged, and
+# remove_replaced drops it when its main tag was rebuilt).
+tag_aliases() {
+  local name=$1 tag id alias
+  tag=$(base_field "$name" 1)
+  id=$(image_id "$tag")
+  for alias in $(base_field "$name" 3); do
+    if [ "$(image_id "$alias")" != "$id" ]; then
+      "$DOCKER" tag "$tag" "$alias" || { log "$alias: docker tag $tag $alias FAILED"; return 1; }
+      log "$alias: tagged (same image as $tag)"
+    fi
+  done
 }
 
 image_id() { "$DOCKER" image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
@@ -246,7 +272,8 @@ build_base() {
   key=$(provision_key "$name")
   if [ -z "${PARE_REBUILD:-}" ] && [ "$(image_key "$tag")" = "$key" ]; then
     log "$tag: up to date"
-    return 0
+    tag_aliases "$name"
+    return
   fi
   started=$(date +%s)
   previous=$(image_id "$tag")
@@ -255,10 +282,12 @@ build_base() {
   rm -rf "$context"
   [ "$status" -eq 0 ] || return "$status"
   log "$tag: built in $(($(date +%s) - started))s"
-  # The image this one replaced is now untagged: remember it for remove_replaced.
-  if [ -n "$previous" ] && [ "$previous" != "$(image_id "$tag")" ]; then
+  # The image this one replaced is now untagged: remember it for remove_replaced,
+  # if this script built it (a real node:20 pulled from Docker Hub is left alone).
+  if [ -n "$previous" ] && [ "$previous" != "$(image_id "$tag")" ] && [ -n "$(image_key "$previous")" ]; then
     echo "$previous" >>"$REPLACED_LIST"
   fi
+  tag_aliases "$name"
 }
 
 # Drops the images rebuilt ones replaced, so reprovisioning does not pile up GBs.
@@ -309,22 +338,44 @@ build_concurrently() {
 
 selected() { [ -z "${PARE_BASES:-}" ] || [[ " $PARE_BASES " == *" $1 "* ]]; }
 
+# PARE_BASES=hub-node-slim alone still needs its parents when they are missing.
+add_missing_parents() {
+  local entry name parent
+  [ -n "${PARE_BASES:-}" ] || return 0
+  for entry in "${BASE_IMAGES[@]}"; do
+    name=${entry%%|*}
+    selected "$name" || continue
+    parent=$(base_field "$name" 2)
+    while [ -n "$parent" ] && ! selected "$parent" && [ -z "$(image_id "$(base_field "$parent" 1)")" ]; do
+      PARE_BASES="$PARE_BASES $parent"
+      parent=$(base_field "$parent" 2)
+    done
+  done
+}
+
 build_bases() {
-  local children=() name
+  local children=() grandchildren=() great=() name
+  add_missing_parents
   # Longest builds first (node: hundreds of small packages), so they start early.
   for name in node java rust python golang gcc jre python-slim; do selected "$name" && children+=("$name"); done
+  # On pare-base/node:bookworm and pare-base/python:bookworm, then on node:20.
+  for name in acme-python acme-node hub-node; do selected "$name" && grandchildren+=("$name"); done
+  for name in hub-node-slim; do selected "$name" && great+=("$name"); done
   build_base debian || die "pare-base/debian:bookworm failed to build"
   build_base debian-slim || die "pare-base/debian:bookworm-slim failed to build"
   build_concurrently "${children[@]}" || die "some base images failed to build (logs in $LOG_DIR)"
+  build_concurrently "${grandchildren[@]}" || die "some base images failed to build (logs in $LOG_DIR)"
+  build_concurrently "${great[@]}" || die "some base images failed to build (logs in $LOG_DIR)"
 }
 
 print_sizes() {
-  local entry tag
+  local entry tag aliases
   log "base images:"
   for entry in "${BASE_IMAGES[@]}"; do
     tag=$(base_field "${entry%%|*}" 1)
+    aliases=$(base_field "${entry%%|*}" 3)
     "$DOCKER" image inspect -f "{{.Size}}" "$tag" 2>/dev/null |
-      awk -v t="$tag" '{ printf "  %-32s %8.1f MB  (%d bytes)\n", t, $1 / 1e6, $1 }' >&2 ||
+      awk -v t="$tag" -v a="${aliases:+  also $aliases}" '{ printf "  %-32s %8.1f MB  (%d bytes)%s\n", t, $1 / 1e6, $1, a }' >&2 ||
       printf '  %-32s missing\n' "$tag" >&2
   done
 }

@@ -8,7 +8,20 @@ import { fileURLToPath } from 'node:url';
 const run = promisify(execFile);
 const DOCKER = '/usr/bin/docker';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const EXAMPLES = ['go-http', 'c-cli', 'rust-cli', 'python-api', 'node-express', 'java-app'];
+export const EXAMPLES = [
+  'go-http',
+  'c-cli',
+  'rust-cli',
+  'python-api',
+  'node-express',
+  'java-app',
+  'node-multistage-init',
+  'spa-http-server',
+  'node-entrypoint-env',
+  'go-multistage-debian',
+  'python-private-base',
+  'node-private-base',
+];
 
 export async function optimizeExample(name) {
   const { stdout } = await run(process.execPath, [`${ROOT}bin/pare.js`, 'optimize', `${ROOT}examples/${name}`, '--format', 'json'], {
@@ -43,7 +56,15 @@ export function sizesOf(result) {
 export const EXPERT_TOLERANCE = { 'go-http': 1.1, 'c-cli': 1.1, 'rust-cli': 1.1, 'python-api': 1.1, 'node-express': 1.1, 'java-app': 1.1 };
 
 /** Examples whose runtime is an interpreter: their optimize result is also held against `slim --minimal`. */
-export const INTERPRETED = { 'python-api': 'python', 'node-express': 'node' };
+export const INTERPRETED = {
+  'python-api': 'python',
+  'node-express': 'node',
+  'node-multistage-init': 'node',
+  'spa-http-server': 'node',
+  'node-entrypoint-env': 'node',
+  'python-private-base': 'python',
+  'node-private-base': 'node',
+};
 
 /** The standard library a closure keeps whole and slim --minimal trims (Debian's Python 3.11 without tests and build files). */
 export const STDLIB_ALLOWANCE = { python: 27e6, node: 0 };

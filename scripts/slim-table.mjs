@@ -18,10 +18,12 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(bytes < 10e6 ? 2 : 1)} MB`;
 function probeArgs(name) {
   const config = JSON.parse(readFileSync(`${ROOT}examples/${name}/.pare.json`, 'utf8'));
   const probe = config.optimize?.probe ?? {};
-  if (probe.http) return ['--probe-http', probe.http];
-  if (probe.cmd) return ['--probe-cmd', probe.cmd];
-  if (probe.up) return ['--probe-up', String(probe.up)];
-  return [];
+  // "env" comes with any probe: apps that refuse to start without settings.
+  const env = Object.entries(probe.env ?? {}).flatMap(([key, value]) => ['--probe-env', `${key}=${value}`]);
+  if (probe.http) return ['--probe-http', probe.http, ...env];
+  if (probe.cmd) return ['--probe-cmd', probe.cmd, ...env];
+  if (probe.up) return ['--probe-up', String(probe.up), ...env];
+  return env;
 }
 
 async function slim(name, image, extra, work) {

@@ -1,0 +1,3 @@
+module example.com/flagsvc
+
+go 1.19
