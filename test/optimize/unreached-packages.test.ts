@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/parse.js';
-import { KeepSet } from '../../src/reach/keep-set.js';
 import {
   installedPackages,
   unreachedPackages,
   withoutPackages,
 } from '../../src/optimize/unreached-packages.js';
+import { KeepSet } from '../../src/reach/keep-set.js';
 import { dir, file, symlink, treeOf } from '../analyze/entries.js';
 
 const DOCKERFILE = `FROM python:3.11-slim

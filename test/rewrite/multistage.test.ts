@@ -306,9 +306,14 @@ describe('not applicable', () => {
       reason: /--user/,
     },
     {
-      what: 'a final base pare does not know',
-      text: 'FROM golang:1.22 AS b\nRUN go build -o /app .\n\nFROM corp/runtime:7\nCOPY --from=b /app /app\nCMD ["/app"]\n',
+      what: 'a final base pare does not know, running a JVM',
+      text: 'FROM maven:3.9-eclipse-temurin-17 AS b\nRUN mvn -B package\n\nFROM corp/runtime:7\nCOPY --from=b /target/app.jar /app.jar\nCMD ["java", "-jar", "/app.jar"]\n',
       reason: /not in the catalogue/,
+    },
+    {
+      what: 'a binary on a slim distribution whose final stage runs more than a CA install',
+      text: 'FROM golang:1.22 AS b\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y ca-certificates curl\nCOPY --from=b /app /app\nCMD ["/app"]\n',
+      reason: /final stage runs commands/,
     },
     {
       what: 'a final stage on scratch (nothing to build)',
@@ -320,6 +325,42 @@ describe('not applicable', () => {
     expect(outcome.converted).toBe(false);
     if (!outcome.converted) expect(outcome.reason).toMatch(reason);
     expect(convertToMultiStage(await parseDockerfile(text))).toBeUndefined();
+  });
+});
+
+describe('already multi-stage: a binary copied onto a distribution', () => {
+  it.each([
+    ['a slim Debian that installs the CA bundle', 'debian:buster-slim'],
+    ['a base pare does not know', 'corp/runtime:7'],
+  ])('goes onto scratch from %s', async (_name, base) => {
+    const text = `FROM golang:1.22 as builder
+WORKDIR /app
+COPY go.* ./
+RUN go mod download
+COPY . ./
+RUN go build -v -o flagsvc ./cmd/flagsvc
+
+FROM ${base}
+RUN set -x && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \\
+    ca-certificates && \\
+    rm -rf /var/lib/apt/lists/*
+
+COPY --from=builder /app/flagsvc /app/flagsvc
+EXPOSE 8080
+CMD ["/app/flagsvc"]
+`;
+    const outcome = await outcomeOf(text);
+    expect(outcome.converted, outcome.converted ? '' : outcome.reason).toBe(true);
+    if (!outcome.converted) return;
+    expect(outcome.result.finalBase).toBe('scratch');
+    expect(outcome.result.text).toContain('RUN CGO_ENABLED=0 go build -v -o flagsvc ./cmd/flagsvc');
+    expect(outcome.result.text).not.toMatch(/apt-get/);
+    expect(outcome.result.text).toContain(
+      'FROM scratch\nCOPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n',
+    );
+    expect(outcome.result.notes).toContain(
+      'line 9 installed ca-certificates in the final stage: the CA bundle is copied from the builder instead',
+    );
   });
 });
 

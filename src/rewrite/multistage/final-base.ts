@@ -76,7 +76,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
   }
   const start = startCommands([final]);
   const program = basename(leadingWords(start)?.[0] ?? '');
-  if (native.length > 0) return nativeFinal(model, final, native, options);
+  if (native.length > 0) return nativeFinal(model, final, native, options, !isHeavyBase(image));
   if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
   const ecosystem: ConvertibleEcosystem | undefined =
     program === 'java' || match.entry.ecosystem === 'java'
@@ -141,6 +141,8 @@ function nativeFinal(
   final: Stage,
   builds: readonly ArtifactBuild[],
   options: ConversionOptions,
+  /** The final base is already small: only a static binary on scratch is worth a change. */
+  onlyIfStatic: boolean,
 ): ConversionOutcome {
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -155,17 +157,7 @@ function nativeFinal(
   const runs = final.instructions.filter(isRun);
   const certificateRuns = runs.filter(installsOnlyCertificates);
   if (certificateRuns.length < runs.length)
-    return fail('the final stage runs commands: a base without a shell cannot replace its base');
-  for (const run of certificateRuns) {
-    edits.push({
-      start: run.range.start.offset,
-      end: lineEnd(model.text, run.range.end.offset),
-      newText: '',
-    });
-    notes.push(
-      `line ${line(run)} installed ca-certificates in the final stage: the CA bundle is copied from the builder instead`,
-    );
-  }
+    return fail('the final stage runs commands besides installing ca-certificates; its base is kept');
 
   // Can every binary be static?
   let allStatic = true;
@@ -213,6 +205,8 @@ function nativeFinal(
     if ('error' in choice) return fail(choice.error);
     base = choice.base;
     notes.push(...choice.notes);
+  } else if (onlyIfStatic) {
+    return fail(`already multi-stage; the final base ${rootImage(model, final).resolved} is already small`);
   } else {
     // A dynamic binary keeps its libc: drop the edits that assumed a static link.
     edits.length = 0;
@@ -224,8 +218,22 @@ function nativeFinal(
     notes.push(...choice.notes);
     warnings.push(...choice.warnings);
   }
+  // Without a shell the install cannot run: the bundle it installed comes from the builder.
+  const copyCertificates = !base.hasShell && certificateRuns.length > 0;
+  if (copyCertificates) {
+    for (const run of certificateRuns) {
+      edits.push({
+        start: run.range.start.offset,
+        end: lineEnd(model.text, run.range.end.offset),
+        newText: '',
+      });
+      notes.push(
+        `line ${line(run)} installed ca-certificates in the final stage: the CA bundle is copied from the builder instead`,
+      );
+    }
+  }
   const finalEdits = finalStageEdits(model, final, base, {
-    caCertificates: (ecosystem === 'go' && (options.caCertificates ?? true)) || certificateRuns.length > 0,
+    caCertificates: (ecosystem === 'go' && (options.caCertificates ?? true)) || copyCertificates,
     user: options.user ?? DEFAULT_USER,
     builder: builds[0]!.stage.name ?? String(builds[0]!.stage.index),
   });
