@@ -107,7 +107,10 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       '--probe-env <KEY=VALUE>',
       "Environment of the probe's containers, for apps that need settings to start (repeatable)",
     )
-    .option('--no-multi-stage', 'Only the safe rule fixes; no multi-stage conversion')
+    .option(
+      '--no-multi-stage',
+      'No multi-stage conversion candidates (with --no-closure: the safe rule fixes only)',
+    )
     .option(
       '--no-closure',
       'No runtime-closure candidate (a final stage FROM scratch with only what the app reaches)',
