@@ -196,10 +196,18 @@ export function renderOptimizeHtml(result: OptimizeResult, view: OptimizeHtmlVie
   }
   const winner =
     result.chosen === 'original'
-      ? `<section><h2>Result</h2><p>No candidate both passed the probe and came out smaller; nothing was written.</p></section>`
+      ? `<section><h2>Result</h2><p>${
+          result.candidates.some((c) => c.name !== 'original')
+            ? 'No candidate both passed the probe and came out smaller; nothing was written.'
+            : 'No candidate could be made, so none was built; nothing was written.'
+        }</p>${(result.notMade ?? []).map((reason) => `<p class="muted">not made: ${escapeHtml(reason)}</p>`).join('')}</section>`
       : `<section><h2>Winning Dockerfile: ${escapeHtml(candidateLabel(chosen ?? { name: result.chosen }))}${
           result.output ? ` <span class="muted">(written to ${escapeHtml(result.output)})</span>` : ''
-        }</h2><pre id="dockerfile">${escapeHtml(chosen?.dockerfile ?? '')}</pre></section>`;
+        }</h2><pre id="dockerfile">${escapeHtml(chosen?.dockerfile ?? '')}</pre></section>${
+          chosen?.keepList
+            ? `<section><h2>Its keep list <span class="muted">(written to ${escapeHtml(chosen.keepList.path)})</span></h2><pre id="keep-list">${escapeHtml(chosen.keepList.text)}</pre></section>`
+            : ''
+        }`;
 
   const body = `<style>${OPTIMIZE_CSS}</style>
 <header>

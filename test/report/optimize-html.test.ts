@@ -175,6 +175,31 @@ describe('optimize HTML report', () => {
     expect(page).not.toContain('id="dockerfile"');
   });
 
+  it('shows the keep list of a winning runtime closure, and why no candidate was made', () => {
+    const closure = sample();
+    closure.candidates.push({
+      name: 'closure',
+      dockerfile: 'FROM scratch\nCOPY --from=pare-pick /.pare-closure/ /',
+      measurement: { imageId: 'sha256:d', size: 9_000_000, layers: 2 },
+      probe: { summary: 'still running after 5 s', fingerprint: 'up', ok: true },
+      keepList: { path: '/src/app/Dockerfile.pare.keep', text: `--no-recursion\n/\n/app/${HOSTILE}\n` },
+    });
+    closure.chosen = 'closure';
+    const page = renderOptimizeHtml(closure);
+    expect(page).toContain('<pre id="keep-list">--no-recursion\n/\n/app/&lt;/script&gt;');
+    expect(page).toContain('(written to /src/app/Dockerfile.pare.keep)');
+
+    const none = sample({
+      chosen: 'original',
+      candidates: sample().candidates.slice(0, 1),
+      notMade: ['runtime closure: the image is for windows, not linux'],
+    });
+    delete none.output;
+    const refused = renderOptimizeHtml(none);
+    expect(refused).toContain('No candidate could be made, so none was built; nothing was written.');
+    expect(refused).toContain('not made: runtime closure: the image is for windows, not linux');
+  });
+
   it('formats ratios both ways', () => {
     expect(ratio(50, 100)).toBe('2.0x smaller (-50.0%)');
     expect(ratio(110, 100)).toBe('1.1x larger (+10.0%)');

@@ -42,3 +42,49 @@ describe('optimize text report', () => {
     expect(row).not.toContain('1.0x');
   });
 });
+
+describe('optimize text report: the closure and candidates not made', () => {
+  const base: OptimizeResult = {
+    schemaVersion: 'pare.optimize/v1',
+    directory: '/app',
+    dockerfile: '/app/Dockerfile',
+    probe: { kind: 'up', seconds: 5 },
+    findings: [],
+    fixes: [],
+    conversion: [],
+    candidates: [candidate('original', 1_000_000_000)],
+    chosen: 'original',
+    contributions: [],
+  };
+
+  it('says why nothing was written when no candidate could even be made', () => {
+    const text = renderOptimizeText(
+      {
+        ...base,
+        notMade: [
+          'multi-stage conversion: no build pare recognises runs in the image',
+          'runtime closure: the image is for windows, not linux',
+        ],
+      },
+      { color: false },
+    );
+    expect(text).toContain('No candidate could be made, so none was built; nothing was written.');
+    expect(text).toContain('  not made: runtime closure: the image is for windows, not linux');
+  });
+
+  it('names the keep list it wrote beside a winning closure', () => {
+    const text = renderOptimizeText(
+      {
+        ...base,
+        output: '/app/Dockerfile.pare',
+        keepList: '/app/Dockerfile.pare.keep',
+        candidates: [candidate('original', 1_000_000_000), candidate('closure', 100_000_000)],
+        chosen: 'closure',
+        conversion: ['final stage FROM scratch with the runtime closure'],
+      },
+      { color: false },
+    );
+    expect(text).toContain('  wrote /app/Dockerfile.pare and /app/Dockerfile.pare.keep');
+    expect(text).toContain('Runtime closure\n  - final stage FROM scratch with the runtime closure');
+  });
+});
