@@ -23,6 +23,14 @@ export async function main(argv: string[]): Promise<number> {
   cli.help();
   cli.version(VERSION);
 
+  // A promise nobody can settle any more (a stream that failed before anyone
+  // listened) empties the event loop with main still pending: Node would end
+  // the process with exit code 13 and not a word. Say it is pare's bug instead.
+  const onUnfinished = () => {
+    logger.error('internal error: pare stopped with work unfinished; please report it');
+    process.exitCode = EXIT_INTERNAL;
+  };
+  process.once('beforeExit', onUnfinished);
   try {
     // cac's parser drops a lone `-`; carry it through as a placeholder meaning stdin.
     cli.parse(['node', 'pare', ...argv.map((arg) => (arg === '-' ? STDIN_ARG : arg))], { run: false });
@@ -39,11 +47,15 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     return reportError(error, debug);
+  } finally {
+    process.off('beforeExit', onUnfinished);
   }
 }
 
 /** How a shell reports a process ended by SIGINT; the cleanup re-raises the signal itself. */
 const EXIT_INTERRUPTED = 130;
+/** sysexits' EX_SOFTWARE: a bug in pare, never a user's mistake. */
+const EXIT_INTERNAL = 70;
 
 function reportError(error: unknown, debug: boolean): number {
   // Ctrl-C: the cleanup registry said so in one line; what failed because of it is no news.
@@ -64,5 +76,5 @@ function reportError(error: unknown, debug: boolean): number {
   logger.error(`internal error: ${error instanceof Error ? error.message : String(error)}`);
   if (debug) logger.debugStack(error);
   else logger.error('run again with --debug for a stack trace, and please report it');
-  return 70;
+  return EXIT_INTERNAL;
 }
