@@ -14,6 +14,7 @@ import {
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
 import { parseImageRef } from './image-ref.js';
+import { InputLimitError } from './limits.js';
 import { LineIndex } from './positions.js';
 import { loadShellParser, type OffsetMap, parseShell, type ShellParseContext } from './shell.js';
 import { buildStageGraph } from './stage-graph.js';
@@ -70,6 +71,8 @@ class ModelBuilder {
   private readonly lines: LineIndex;
   private readonly ast;
   private readonly escape: '\\' | '`';
+  /** Line of the instruction being read, for limits found deep inside it. */
+  private line: number | undefined;
 
   constructor(
     private readonly text: string,
@@ -86,6 +89,15 @@ class ModelBuilder {
   }
 
   build(): DockerfileModel {
+    try {
+      return this.buildModel();
+    } catch (error) {
+      if (error instanceof InputLimitError) this.fail(error.message, this.line);
+      throw error;
+    }
+  }
+
+  private buildModel(): DockerfileModel {
     const directives: Directive[] = this.ast.getDirectives().map((directive) => ({
       name: directive.getName().toLowerCase(),
       value: directive.getValue(),
@@ -111,6 +123,7 @@ class ModelBuilder {
     for (const astInstruction of astInstructions) {
       const keyword = astInstruction.getKeyword().toUpperCase();
       const range = this.lines.fromLsp(astInstruction.getRange());
+      this.line = range.start.line;
       if (!KNOWN_INSTRUCTIONS.has(keyword)) {
         this.fail(`unknown instruction "${astInstruction.getKeyword()}"`, range.start.line);
       }

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Language, type Node, Parser } from 'web-tree-sitter';
+import { InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
 import type { ShellCommand, ShellScript } from './types.js';
 import type { Scope } from './variables.js';
@@ -33,6 +34,8 @@ export interface ShellParseContext {
   lines: LineIndex;
   /** Variables known from ARG/ENV at this point of the stage. */
   scope: Scope;
+  /** Levels of nesting already entered around this script (it is an `sh -c` string). */
+  nesting?: number;
 }
 
 const CONDITIONAL_PARENTS = new Set([
@@ -81,6 +84,7 @@ export function parseShell(
       syntaxError: tree.rootNode.hasError,
     };
     const scope: Record<string, string | undefined> = { ...context.scope };
+    let nesting = context.nesting ?? 0;
     visit(tree.rootNode, false);
     return script;
 
@@ -89,31 +93,59 @@ export function parseShell(
       return context.lines.range(map(node.startIndex), map(node.endIndex));
     }
 
-    function visit(node: Node, conditional: boolean): void {
-      switch (node.type) {
-        case 'command':
-          handleCommand(node, conditional);
-          return;
-        case 'declaration_command':
-          handleDeclaration(node);
-          return;
-        case 'variable_assignment':
-          // A bare `X=1` statement sets a shell variable for what follows.
-          assign(node);
-          return;
-        case 'list': {
-          // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
-          let afterOr = false;
-          for (const child of node.children) {
-            if (!child) continue;
-            if (child.type === '||') afterOr = true;
-            else if (child.isNamed) visit(child, conditional || afterOr);
+    /** Runs `inner` one nesting level deeper; the only recursion left, so the only one bounded. */
+    function deeper<T>(inner: () => T): T {
+      if (nesting >= MAX_SHELL_NESTING) throw nestingError();
+      nesting++;
+      try {
+        return inner();
+      } finally {
+        nesting--;
+      }
+    }
+
+    /**
+     * Depth-first in source order with an explicit stack: the grammar nests
+     * `a && b && c` one level per operator, and subshells or `if`s may nest
+     * thousands deep, neither of which may cost call stack.
+     */
+    function visit(root: Node, rootConditional: boolean): void {
+      const stack: Array<{ node: Node; conditional: boolean }> = [
+        { node: root, conditional: rootConditional },
+      ];
+      for (let top = stack.pop(); top; top = stack.pop()) {
+        const { node, conditional } = top;
+        switch (node.type) {
+          case 'command':
+            handleCommand(node, conditional);
+            continue;
+          case 'declaration_command':
+            handleDeclaration(node);
+            continue;
+          case 'variable_assignment':
+            // A bare `X=1` statement sets a shell variable for what follows.
+            assign(node);
+            continue;
+          case 'list': {
+            // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
+            const items: Array<{ node: Node; conditional: boolean }> = [];
+            let afterOr = false;
+            for (const child of node.children) {
+              if (!child) continue;
+              if (child.type === '||') afterOr = true;
+              else if (child.isNamed) items.push({ node: child, conditional: conditional || afterOr });
+            }
+            for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+            continue;
           }
-          return;
+        }
+        const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
+        const children = node.namedChildren;
+        for (let i = children.length - 1; i >= 0; i--) {
+          const child = children[i];
+          if (child) stack.push({ node: child, conditional: childConditional });
         }
       }
-      const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
-      for (const child of node.namedChildren) if (child) visit(child, childConditional);
     }
 
     function assign(node: Node): void {
@@ -165,14 +197,16 @@ export function parseShell(
       if (SHELLS.has(program)) {
         const inner = shellDashC(args, argNodes);
         if (inner) {
-          const innerScript = parseShell(
-            inner.script,
-            map,
-            { ...context, scope },
-            nestedIn ?? {
-              start: map(inner.node.startIndex),
-              end: map(inner.node.endIndex),
-            },
+          const innerScript = deeper(() =>
+            parseShell(
+              inner.script,
+              map,
+              { ...context, scope, nesting },
+              nestedIn ?? {
+                start: map(inner.node.startIndex),
+                end: map(inner.node.endIndex),
+              },
+            ),
           );
           for (const command of innerScript.commands) {
             script.commands.push({
@@ -187,26 +221,32 @@ export function parseShell(
       unwrap(program, args, node, conditional);
     }
 
-    /** `sudo -E apt-get install x` also yields `apt-get install x`. */
-    function unwrap(program: string, args: string[], node: Node, conditional: boolean): void {
-      if (!WRAPPERS.has(program)) return;
-      const inner: Record<string, string> = {};
-      let index = 0;
-      while (index < args.length) {
-        const arg = args[index]!;
-        if (program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
-          const eq = arg.indexOf('=');
-          inner[arg.slice(0, eq)] = arg.slice(eq + 1);
-          index++;
-        } else if (arg.startsWith('-')) {
-          // Options that take a value: sudo -u USER, nice -n N, ionice -c N.
-          index += /^-[unctgpC]$/.test(arg) ? 2 : 1;
-        } else break;
+    /** `sudo -E apt-get install x` also yields `apt-get install x` (and `sudo env X=1 pip …` both inner ones). */
+    function unwrap(outer: string, outerArgs: string[], node: Node, conditional: boolean): void {
+      let program = outer;
+      let args = outerArgs;
+      for (let levels = 1; WRAPPERS.has(program); levels++) {
+        // Each level copies the rest of the arguments: `sudo sudo …` must not grow without bound.
+        if (levels > MAX_SHELL_NESTING) throw nestingError();
+        const inner: Record<string, string> = {};
+        let index = 0;
+        while (index < args.length) {
+          const arg = args[index]!;
+          if (program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+            const eq = arg.indexOf('=');
+            inner[arg.slice(0, eq)] = arg.slice(eq + 1);
+            index++;
+          } else if (arg.startsWith('-')) {
+            // Options that take a value: sudo -u USER, nice -n N, ionice -c N.
+            index += /^-[unctgpC]$/.test(arg) ? 2 : 1;
+          } else break;
+        }
+        if (index >= args.length) return;
+        const [innerName, ...innerArgs] = args.slice(index);
+        pushCommand(innerName!, innerArgs, inner, node, conditional);
+        program = basename(innerName!);
+        args = innerArgs;
       }
-      if (index >= args.length) return;
-      const [innerName, ...innerArgs] = args.slice(index);
-      pushCommand(innerName!, innerArgs, inner, node, conditional);
-      unwrap(basename(innerName!), innerArgs, node, conditional);
     }
 
     function pushCommand(
@@ -229,12 +269,23 @@ export function parseShell(
       script.commands.push(command);
     }
 
-    function visitSubstitutions(node: Node, conditional: boolean): void {
-      if (node.type === 'command_substitution' || node.type === 'process_substitution') {
-        for (const child of node.namedChildren) if (child) visit(child, conditional);
-        return;
+    /** Commands inside `$(…)` and `<(…)` anywhere below `root` (arithmetic may chain thousands deep). */
+    function visitSubstitutions(root: Node, conditional: boolean): void {
+      const stack: Node[] = [root];
+      for (let node = stack.pop(); node; node = stack.pop()) {
+        if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+          const substitution = node;
+          deeper(() => {
+            for (const child of substitution.namedChildren) if (child) visit(child, conditional);
+          });
+          continue;
+        }
+        const children = node.namedChildren;
+        for (let i = children.length - 1; i >= 0; i--) {
+          const child = children[i];
+          if (child) stack.push(child);
+        }
       }
-      for (const child of node.namedChildren) if (child) visitSubstitutions(child, conditional);
     }
 
     function literal(node: Node): string {
@@ -260,7 +311,7 @@ export function parseShell(
         }
         case 'simple_expansion':
         case 'expansion':
-          return expand(node);
+          return deeper(() => expand(node));
         default:
           return node.text;
       }
@@ -302,6 +353,12 @@ export function parseShell(
   } finally {
     tree.delete();
   }
+}
+
+function nestingError(): InputLimitError {
+  return new InputLimitError(
+    `shell nesting deeper than ${MAX_SHELL_NESTING} levels (command substitutions, expansions, sh -c strings or wrappers like sudo inside each other)`,
+  );
 }
 
 function shellDashC(args: string[], argNodes: Node[]): { script: string; node: Node } | undefined {
