@@ -14,7 +14,7 @@ import {
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
 import { parseImageRef } from './image-ref.js';
-import { InputLimitError } from './limits.js';
+import { ExpansionBudget, InputLimitError } from './limits.js';
 import { LineIndex } from './positions.js';
 import { loadShellParser, type OffsetMap, parseShell, type ShellParseContext } from './shell.js';
 import { buildStageGraph } from './stage-graph.js';
@@ -73,6 +73,8 @@ class ModelBuilder {
   private readonly escape: '\\' | '`';
   /** Line of the instruction being read, for limits found deep inside it. */
   private line: number | undefined;
+  /** What variable expansion may still produce in this file. */
+  private readonly expansion = new ExpansionBudget();
 
   constructor(
     private readonly text: string,
@@ -364,7 +366,7 @@ class ModelBuilder {
   }
 
   private shellContext(scope: Record<string, string | undefined>): ShellParseContext {
-    return { parser: this.shellParser, lines: this.lines, scope };
+    return { parser: this.shellParser, lines: this.lines, scope, expansion: this.expansion };
   }
 
   private parseJsonArray(text: string, keyword: string, line: number): string[] | undefined {
@@ -486,13 +488,15 @@ class ModelBuilder {
         .getArguments()
         .filter((arg) => !arg.getValue().startsWith('--'))
         .map((arg) => arg.getValue());
-    const resolved = words.map((word) => substitute(word, scope, this.escape).value);
+    const resolved = words.map((word) => substitute(word, scope, this.escape, this.expansion).value);
     if (resolved.length < 2)
       this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
     const flag = (name: string) => base.flags.find((f) => f.name === name);
     const from = flag('from')?.value ?? undefined;
     const fromStage =
-      from === undefined ? undefined : findStage(stages, substitute(from, scope, this.escape).value);
+      from === undefined
+        ? undefined
+        : findStage(stages, substitute(from, scope, this.escape, this.expansion).value);
     return {
       ...base,
       keyword,
@@ -532,7 +536,7 @@ class ModelBuilder {
   ): FromInstruction {
     const raw = astFrom.getImage();
     if (!raw) this.fail('FROM needs an image', base.range.start.line);
-    const substitution = substitute(raw, globalScope, this.escape);
+    const substitution = substitute(raw, globalScope, this.escape, this.expansion);
     const image = parseImageRef(raw, substitution.value, substitution.unresolved.length > 0);
     const stageName = astFrom.getBuildStage()?.toLowerCase();
     const platform = base.flags.find((flag) => flag.name === 'platform')?.value ?? undefined;
@@ -570,7 +574,7 @@ class ModelBuilder {
     if (pairs.length === 0) this.fail(`${keyword} needs a name`, base.range.start.line);
     const resolvedPairs = pairs.map(({ key, value }) => ({
       key,
-      value: value === undefined ? undefined : substitute(value, scope, this.escape).value,
+      value: value === undefined ? undefined : substitute(value, scope, this.escape, this.expansion).value,
     }));
     return { ...base, keyword, pairs: resolvedPairs };
   }
@@ -590,7 +594,7 @@ class ModelBuilder {
     const args = astInstruction
       .getArguments()
       .filter((arg) => !(base.flags.length > 0 && arg.getValue().startsWith('--')))
-      .map((arg) => substitute(arg.getValue(), scope, this.escape).value);
+      .map((arg) => substitute(arg.getValue(), scope, this.escape, this.expansion).value);
     return { ...base, args };
   }
 }

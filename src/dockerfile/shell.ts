@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Language, type Node, Parser } from 'web-tree-sitter';
-import { InputLimitError, MAX_SHELL_NESTING } from './limits.js';
+import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
 import type { ShellCommand, ShellScript } from './types.js';
 import type { Scope } from './variables.js';
@@ -36,6 +36,8 @@ export interface ShellParseContext {
   scope: Scope;
   /** Levels of nesting already entered around this script (it is an `sh -c` string). */
   nesting?: number;
+  /** What expanding variables may still produce (shared by the whole Dockerfile). */
+  expansion?: ExpansionBudget;
 }
 
 const CONDITIONAL_PARENTS = new Set([
@@ -85,6 +87,7 @@ export function parseShell(
     };
     const scope: Record<string, string | undefined> = { ...context.scope };
     let nesting = context.nesting ?? 0;
+    const expansion = context.expansion ?? new ExpansionBudget();
     visit(tree.rootNode, false);
     return script;
 
@@ -300,6 +303,7 @@ export function parseShell(
         case 'string': {
           let out = '';
           for (const child of node.namedChildren) if (child) out += literalInString(child);
+          expansion.checkLength(out.length);
           return out;
         }
         case 'string_content':
@@ -307,6 +311,7 @@ export function parseShell(
         case 'concatenation': {
           let out = '';
           for (const child of node.children) if (child) out += literal(child);
+          expansion.checkLength(out.length);
           return out;
         }
         case 'simple_expansion':
@@ -327,6 +332,7 @@ export function parseShell(
       const name = nameNode?.text;
       if (!name) return node.text;
       const value = scope[name];
+      if (value) expansion.charge(value.length);
       if (node.type === 'simple_expansion') return value ?? node.text;
       const operator = node.children.find(
         (child) => child && !child.isNamed && /^:?[-+=?]$/.test(child.type),

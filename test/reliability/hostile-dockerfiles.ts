@@ -53,3 +53,14 @@ export function longAndChain(count: number): string {
 export function doublingEnv(doublings: number): string {
   return `FROM alpine:3.20\nENV A=x\n${'ENV A=$A$A\n'.repeat(doublings)}`;
 }
+
+/** `RUN A=x; A=$A$A; …`: the same doubling in the shell of one RUN. */
+export function doublingShellVariable(doublings: number): string {
+  return `FROM alpine:3.20\nRUN A=x${'; A=$A$A'.repeat(doublings)}\n`;
+}
+
+/** A value of 2^`doublings` characters, then `uses` ENV lines that each copy it. */
+export function manyCopiesOfALargeValue(doublings: number, uses: number): string {
+  const copies = Array.from({ length: uses }, (_, i) => `ENV COPY${i}=$A\n`).join('');
+  return `${doublingEnv(doublings)}${copies}`;
+}
