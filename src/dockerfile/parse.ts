@@ -150,7 +150,8 @@ class ModelBuilder {
             base: from.image,
             ...(baseStage ? { baseStage: baseStage.index } : {}),
             instructions: [],
-            env: {},
+            // The scope itself: it keeps growing with the stage's ENV and ARG (a copy per instruction was quadratic).
+            env: scope as Record<string, string>,
             isFinal: false,
           };
           stages.push(current);
@@ -197,7 +198,6 @@ class ModelBuilder {
       }
       instructions.push(instruction);
       stage.instructions.push(instruction);
-      stage.env = { ...scope } as Record<string, string>;
     }
 
     if (stages.length === 0) this.fail('no FROM instruction');

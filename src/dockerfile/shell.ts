@@ -9,7 +9,7 @@ import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
 import type { ShellCommand, ShellScript } from './types.js';
-import type { Scope } from './variables.js';
+import { type Scope, valueIn } from './variables.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -38,6 +38,28 @@ export interface ShellParseContext {
   nesting?: number;
   /** What expanding variables may still produce (shared by the whole Dockerfile). */
   expansion?: ExpansionBudget;
+  /** The variables of the script this one is an `sh -c` string of. */
+  enclosing?: ShellVariables;
+}
+
+/**
+ * The variables a script sees: its own assignments over those of the script
+ * it runs in, over ARG/ENV. Layered, not copied: copying every ENV for each
+ * RUN made a Dockerfile of many ENV and RUN lines quadratic.
+ */
+class ShellVariables {
+  private readonly assigned = new Map<string, string>();
+
+  constructor(private readonly outer: ShellVariables | Scope) {}
+
+  get(name: string): string | undefined {
+    if (this.assigned.has(name)) return this.assigned.get(name);
+    return this.outer instanceof ShellVariables ? this.outer.get(name) : valueIn(this.outer, name);
+  }
+
+  set(name: string, value: string): void {
+    this.assigned.set(name, value);
+  }
 }
 
 const CONDITIONAL_PARENTS = new Set([
@@ -85,7 +107,7 @@ export function parseShell(
       errexit: false,
       syntaxError: tree.rootNode.hasError,
     };
-    const scope: Record<string, string | undefined> = { ...context.scope };
+    const variables = new ShellVariables(context.enclosing ?? context.scope);
     let nesting = context.nesting ?? 0;
     const expansion = context.expansion ?? new ExpansionBudget();
     visit(tree.rootNode, false);
@@ -155,8 +177,10 @@ export function parseShell(
       visitSubstitutions(node, false);
       const name = node.childForFieldName('name')?.text;
       const value = node.childForFieldName('value');
-      if (name) scope[name] = value ? literal(value) : '';
-      if (name) script.assignments[name] = scope[name] ?? '';
+      if (!name) return;
+      const assigned = value ? literal(value) : '';
+      variables.set(name, assigned);
+      script.assignments[name] = assigned;
     }
 
     function handleDeclaration(node: Node): void {
@@ -204,7 +228,7 @@ export function parseShell(
             parseShell(
               inner.script,
               map,
-              { ...context, scope, nesting },
+              { ...context, enclosing: variables, nesting },
               nestedIn ?? {
                 start: map(inner.node.startIndex),
                 end: map(inner.node.endIndex),
@@ -331,7 +355,7 @@ export function parseShell(
       const nameNode = node.namedChildren.find((child) => child?.type === 'variable_name');
       const name = nameNode?.text;
       if (!name) return node.text;
-      const value = scope[name];
+      const value = variables.get(name);
       if (value) expansion.charge(value.length);
       if (node.type === 'simple_expansion') return value ?? node.text;
       const operator = node.children.find(

@@ -11,6 +11,11 @@ export type Scope = Readonly<Record<string, string | undefined>>;
 const VARIABLE_SOURCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/
   .source;
 
+/** A variable's value in a scope; only the scope's own entries count, never `toString` and the like. */
+export function valueIn(scope: Scope, name: string): string | undefined {
+  return Object.hasOwn(scope, name) ? scope[name] : undefined;
+}
+
 export interface Substitution {
   value: string;
   /** Names that had no value in scope and were left as written. */
@@ -45,7 +50,7 @@ export function substitute(
     const name = (match[1] ?? match[4])!;
     const operator = match[2];
     const word = match[3] ?? '';
-    const value = scope[name];
+    const value = valueIn(scope, name);
     const isSet = value !== undefined;
     const isNonEmpty = isSet && value !== '';
     // The default or alternative word is expanded (and charged) by the recursive call.

@@ -64,3 +64,24 @@ export function manyCopiesOfALargeValue(doublings: number, uses: number): string
   const copies = Array.from({ length: uses }, (_, i) => `ENV COPY${i}=$A\n`).join('');
   return `${doublingEnv(doublings)}${copies}`;
 }
+
+/** `count` lines after `FROM`, the i-th made by `line(i)`, in one stage with a WORKDIR. */
+export function manyInstructions(count: number, line: (i: number) => string): string {
+  const lines = Array.from({ length: count }, (_, i) => line(i));
+  return `FROM debian:12-slim\nWORKDIR /app\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The corpus's Dockerfiles one after another (each its own stages), repeated
+ * until the text has at least `count` instructions: a long file made of real ones.
+ */
+export function corpusRepeated(corpus: readonly string[], count: number): string {
+  const parts: string[] = [];
+  let instructions = 0;
+  for (let i = 0; instructions < count; i++) {
+    const text = corpus[i % corpus.length]!;
+    parts.push(text);
+    instructions += text.split('\n').filter((line) => /^[A-Z]+\s/.test(line)).length;
+  }
+  return parts.join('\n');
+}
