@@ -34,6 +34,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { terminalLine, terminalLines } from '../util/terminal-text.js';
+import { timeoutOption } from './timeout-option.js';
 
 export interface SlimCliOptions {
   tag?: string;
@@ -47,6 +48,8 @@ export interface SlimCliOptions {
   zstdLevel?: string | number;
   mtime?: string | number;
   platform?: string;
+  /** Seconds a registry image must be read in. */
+  timeout?: string | number;
   verify?: boolean;
   keepFailed?: boolean;
   probeCmd?: string;
@@ -136,7 +139,10 @@ export async function runSlim(
   const stale = engine ? await engine.removeStale().catch(() => [] as string[]) : [];
   if (stale.length > 0)
     streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
-  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
+  const image = await openImage(reference, {
+    ...(options.platform ? { platform: options.platform } : {}),
+    timeoutMs: timeoutOption(options.timeout),
+  });
   const cleanups: Array<() => Promise<unknown>> = [];
   let result: SlimResult | undefined;
   let workDir: string | undefined;
