@@ -236,6 +236,11 @@ export class RegistryImage implements Image {
       subject,
       notFound: 'config blob not found',
     });
+    if (body.length !== descriptor.size) {
+      throw new PareError(`config blob is ${body.length} bytes but the manifest says ${descriptor.size}`, {
+        subject,
+      });
+    }
     verifyBytes(body, descriptor.digest, subject);
     let config: ImageConfig;
     try {

@@ -164,11 +164,37 @@ describe('wrong digests', () => {
     const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
     await writeFile(
       join(layout, 'blobs/sha256', hex(built.manifestDigest)),
-      built.manifest.toString().replace('"schemaVersion":2', '"schemaVersion": 2'),
+      // Same length, different bytes: the digest, not the size, gives it away.
+      built.manifest.toString().replace('"schemaVersion":2', '"schemaVersion":3'),
     );
     const error = await pareError(() => openImage(`oci:${layout}`));
     expect(error.line).toMatch(
       /manifest sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest/,
+    );
+  });
+
+  it('oci: a manifest whose size differs from its index.json descriptor', async () => {
+    const built = base();
+    const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+    index.manifests[0].size -= 1;
+    await writeFile(join(layout, 'index.json'), JSON.stringify(index));
+    const error = await pareError(() => openImage(`oci:${layout}`));
+    expect(error.message).toBe(
+      `manifest ${built.manifestDigest.slice(0, 19)}… is ${built.manifest.length} bytes but its descriptor says ${built.manifest.length - 1}`,
+    );
+  });
+
+  it('a config whose size differs from its manifest descriptor', async () => {
+    const built = tampered(base(), {
+      manifest: (manifest) => {
+        (manifest.config as { size: number }).size += 100;
+      },
+    });
+    const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
+    const error = await pareError(async () => (await openImage(`oci:${layout}`)).config());
+    expect(error.message).toBe(
+      `config blob is ${built.config.length} bytes but the manifest says ${built.config.length + 100}`,
     );
   });
 

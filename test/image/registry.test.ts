@@ -402,6 +402,18 @@ describe('registry source against a fake registry', () => {
       expect(error.message).toMatch(message);
     });
 
+    it('rejects a config whose size differs from its descriptor', async () => {
+      const image = buildImage({ layers: [{ files: { a: 'a' } }] });
+      const manifest = JSON.parse(image.manifest.toString());
+      manifest.config.size += 7;
+      const body = Buffer.from(JSON.stringify(manifest));
+      registry.pushImage('app/config-size', 'v1', { ...image, manifest: body, manifestDigest: sha256(body) });
+      const error = await errorOf((await open('HOST/app/config-size:v1')).config());
+      expect(error.message).toBe(
+        `config blob is ${image.config.length} bytes but the manifest says ${image.config.length + 7}`,
+      );
+    });
+
     it('rejects a config whose diff_ids do not line up with the layers', async () => {
       const short = buildImage({ layers: [{ files: { a: 'a' } }, { files: { b: 'b' } }], diffIds: [] });
       registry.pushImage('app/short', 'v1', short);
