@@ -82,8 +82,8 @@ export class LocalImage implements Image {
     }
     return Promise.all(
       manifest.layers.map(async (descriptor, index) => {
-        const subject = `${this.reference} layer ${index + 1} ${shortDigest(descriptor.digest)}`;
-        const blob = this.requireBlob(descriptor.digest, index, `layer ${index + 1}`);
+        const subject = `${this.reference} layer ${index} ${shortDigest(descriptor.digest)}`;
+        const blob = this.requireBlob(descriptor.digest, index, `layer ${index}`);
         if (blob.length !== descriptor.size) {
           throw new PareError(`blob is ${blob.length} bytes but the manifest says ${descriptor.size}`, {
             subject,

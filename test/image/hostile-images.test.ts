@@ -104,7 +104,7 @@ describe('wrong digests', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => scanAll(image));
     expect(error.line).toMatch(
-      /^oci:.* layer 1 sha256:[a-f0-9]{12}…: uncompressed layer does not match its diff_id sha256:[a-f0-9]{12}… \(got sha256:/,
+      /^oci:.* layer 0 sha256:[a-f0-9]{12}…: uncompressed layer does not match its diff_id sha256:[a-f0-9]{12}… \(got sha256:/,
     );
     // --no-verify does not hash, so the same image reads.
     expect((await scanAll(image, { verify: false })).map((entry) => entry.path)).toEqual([
@@ -128,7 +128,7 @@ describe('wrong digests', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => scanAll(image));
     expect(error.line).toMatch(
-      /layer 2 sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest \(got/,
+      /layer 1 sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest \(got/,
     );
   });
 
@@ -142,7 +142,7 @@ describe('wrong digests', () => {
       });
       const path = await writeDockerArchive(join(await fresh(), 'a.tar'), [built], { layout });
       const error = await pareError(async () => scanAll(await openImage(`docker-archive:${path}`)));
-      expect(error.line).toMatch(/layer 2 .*: uncompressed layer does not match its diff_id sha256:/);
+      expect(error.line).toMatch(/layer 1 .*: uncompressed layer does not match its diff_id sha256:/);
     },
   );
 
@@ -220,7 +220,7 @@ describe('missing and broken blobs', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => image.layers());
     expect(error.line).toMatch(
-      /^oci:.*: the manifest names layer 2 blob sha256:[a-f0-9]{12}…, which is missing$/,
+      /^oci:.*: the manifest names layer 1 blob sha256:[a-f0-9]{12}…, which is missing$/,
     );
   });
 
@@ -259,7 +259,7 @@ describe('missing and broken blobs', () => {
     const error = await pareError(() => scanAll(image));
     // Either the codec notices first, or the inflated garbage breaks the tar and the blob digest explains why.
     expect(error.line).toMatch(
-      /layer 2 sha256:[a-f0-9]{12}…: (corrupt gzip data \(|blob sha256:\S+ does not match its digest)/,
+      /layer 1 sha256:[a-f0-9]{12}…: (corrupt gzip data \(|blob sha256:\S+ does not match its digest)/,
     );
     await pareError(() => scanAll(image, { verify: false }));
   });
@@ -281,7 +281,7 @@ describe('missing and broken blobs', () => {
     const image = await openImage(`docker-archive:${path}`);
     const error = await pareError(() => scanAll(image, { verify: false }));
     expect(error.line).toMatch(
-      /layer 1 .*: truncated tar: entry "big" \(5000 bytes\) extends 1928 bytes past the end/,
+      /layer 0 .*: truncated tar: entry "big" \(5000 bytes\) extends 1928 bytes past the end/,
     );
   });
 
@@ -332,7 +332,7 @@ describe('hostile layer contents', () => {
     const path = await writeDockerArchive(join(await fresh(), 'a.tar'), [built]);
     const error = await pareError(async () => scanAll(await openImage(`docker-archive:${path}`)));
     expect(error.line).toMatch(
-      /layer 1 .*: entry "\.\.\/\.\.\/\.\.\/etc\/cron.d\/evil" climbs out of the image root/,
+      /layer 0 .*: entry "\.\.\/\.\.\/\.\.\/etc\/cron.d\/evil" climbs out of the image root/,
     );
   });
 
