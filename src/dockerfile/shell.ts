@@ -111,6 +111,7 @@ export function parseShell(
     let nesting = context.nesting ?? 0;
     const expansion = context.expansion ?? new ExpansionBudget();
     visit(tree.rootNode, false);
+    script.commands = exactSize(script.commands);
     return script;
 
     function rangeOf(node: Node) {
@@ -286,7 +287,7 @@ export function parseShell(
       const command: ShellCommand = {
         name,
         program: basename(name),
-        args,
+        args: exactSize(args),
         assignments,
         range: rangeOf(node),
         text: node.text,
@@ -383,6 +384,15 @@ export function parseShell(
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A copy without spare room. An array grown by push keeps space for about 16
+ * more elements; the model keeps one per RUN and one per command, which for a
+ * Dockerfile of 60,000 RUNs is some 20 MB of nothing.
+ */
+function exactSize<T>(items: T[]): T[] {
+  return items.slice();
 }
 
 function nestingError(): InputLimitError {

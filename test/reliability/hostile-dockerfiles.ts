@@ -85,3 +85,16 @@ export function corpusRepeated(corpus: readonly string[], count: number): string
   }
   return parts.join('\n');
 }
+
+/** Lines made by `line(i)` after a FROM, as many as fit in `bytes`. */
+export function dockerfileOfSize(bytes: number, line: (i: number) => string): string {
+  const parts = ['FROM debian:12-slim\n'];
+  let size = parts[0]!.length;
+  for (let i = 0; ; i++) {
+    const next = `${line(i)}\n`;
+    if (size + next.length > bytes) break;
+    parts.push(next);
+    size += next.length;
+  }
+  return parts.join('');
+}
