@@ -300,6 +300,9 @@ class ModelBuilder {
   private heredocs(astInstruction: AstInstruction, range: SourceRange): Heredoc[] {
     const withHeredocs = astInstruction as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
     if (typeof withHeredocs.getHeredocs !== 'function') return [];
+    // No `<<`, no heredoc. dockerfile-ast takes any unescaped line break for the start of a
+    // heredoc body and fails without one (a comment line inside a continuation does it).
+    if (!this.text.slice(range.start.offset, range.end.offset).includes('<<')) return [];
     return withHeredocs.getHeredocs().map((heredoc) => {
       if (heredoc.getDelimiterRange() === null) {
         this.fail(`unterminated heredoc: no line "${heredoc.getName()}" closes it`, range.start.line);
