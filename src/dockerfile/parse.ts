@@ -77,6 +77,8 @@ class ModelBuilder {
   private line: number | undefined;
   /** What variable expansion may still produce in this file. */
   private readonly expansion = new ExpansionBudget();
+  /** Stages by name, for FROM <stage> and --from= (a search per instruction was quadratic). */
+  private readonly stagesByName = new Map<string, Stage>();
 
   constructor(
     private readonly text: string,
@@ -141,9 +143,7 @@ class ModelBuilder {
         case 'FROM': {
           const from = this.from(astInstruction as AstFrom, base, globalScope);
           instructions.push(from);
-          const baseStage = stages.find(
-            (stage) => stage.name !== undefined && stage.name === from.image.resolved.toLowerCase(),
-          );
+          const baseStage = this.stagesByName.get(from.image.resolved.toLowerCase());
           scope = baseStage ? { ...baseStage.env } : {};
           current = {
             index: stages.length,
@@ -157,6 +157,10 @@ class ModelBuilder {
             isFinal: false,
           };
           stages.push(current);
+          // The first stage of a name is the one FROM and --from mean.
+          if (current.name !== undefined && !this.stagesByName.has(current.name)) {
+            this.stagesByName.set(current.name, current);
+          }
           continue;
         }
         case 'ARG': {
@@ -372,6 +376,16 @@ class ModelBuilder {
     return { text: body, map };
   }
 
+  private findStage(stages: Stage[], reference: string): number | undefined {
+    const byName = this.stagesByName.get(reference.toLowerCase());
+    if (byName) return byName.index;
+    if (/^\d+$/.test(reference)) {
+      const index = Number(reference);
+      return index < stages.length ? index : undefined;
+    }
+    return undefined;
+  }
+
   private shellContext(scope: Record<string, string | undefined>): ShellParseContext {
     return { parser: this.shellParser, lines: this.lines, scope, expansion: this.expansion };
   }
@@ -507,7 +521,7 @@ class ModelBuilder {
     const fromStage =
       from === undefined
         ? undefined
-        : findStage(stages, substitute(from, scope, this.escape, this.expansion).value);
+        : this.findStage(stages, substitute(from, scope, this.escape, this.expansion).value);
     return instructionOf(base, {
       keyword,
       sources: resolved.slice(0, -1),
@@ -652,16 +666,6 @@ function splitDeclarations(text: string, escapeChar: string): string[] {
 
 function nullToUndefined(value: string | null | undefined): string | undefined {
   return value === null || value === undefined ? undefined : value;
-}
-
-function findStage(stages: Stage[], reference: string): number | undefined {
-  const byName = stages.find((stage) => stage.name === reference.toLowerCase());
-  if (byName) return byName.index;
-  if (/^\d+$/.test(reference)) {
-    const index = Number(reference);
-    return index < stages.length ? index : undefined;
-  }
-  return undefined;
 }
 
 function parseMount(value: string): Mount {

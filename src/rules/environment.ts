@@ -1,16 +1,18 @@
 /**
  * Environment variables as they stand before each instruction. A Dockerfile of
- * n ENV lines has n environments; copying each one whole is quadratic, so an
- * Environment holds only its own changes over the one before it, and folds the
- * layers into one every FOLD_DEPTH changes so a lookup never walks far.
+ * n ENV lines has n environments; copying each one whole is quadratic. An
+ * Environment is a stack of maps, newest on top, where each map is at least
+ * twice as large as the one above it (a layer that grows too large for that is
+ * merged into the one below, as a binary counter carries): a lookup reads at
+ * most log2(n) maps, and each variable is copied log2(n) times in all.
+ * Environments are never changed: `with` returns a new one sharing the rest.
  */
 export class Environment {
-  static readonly EMPTY = new Environment(new Map(), undefined, 0);
+  static readonly EMPTY = new Environment(new Map(), undefined);
 
   private constructor(
     private readonly own: ReadonlyMap<string, string>,
-    private readonly parent: Environment | undefined,
-    private readonly depth: number,
+    private readonly below: Environment | undefined,
   ) {}
 
   static of(values: Readonly<Record<string, string | undefined>>): Environment {
@@ -19,31 +21,24 @@ export class Environment {
 
   /** This environment with `changes` applied; undefined values leave a variable as it was. */
   with(changes: Iterable<readonly [string, string | undefined]>): Environment {
-    const own = new Map<string, string>();
+    let own = new Map<string, string>();
     for (const [name, value] of changes) if (value !== undefined) own.set(name, value);
     if (own.size === 0) return this;
-    if (this.depth + 1 < FOLD_DEPTH) return new Environment(own, this, this.depth + 1);
-    const folded = new Map<string, string>();
-    for (const layer of this.layersRootFirst())
-      for (const [name, value] of layer.own) folded.set(name, value);
-    for (const [name, value] of own) folded.set(name, value);
-    return new Environment(folded, undefined, 0);
+    let below: Environment | undefined = this;
+    while (below && below.own.size <= 2 * own.size) {
+      const merged = new Map(below.own);
+      for (const [name, value] of own) merged.set(name, value);
+      own = merged;
+      below = below.below;
+    }
+    return new Environment(own, below);
   }
 
   get(name: string): string | undefined {
-    for (let layer: Environment | undefined = this; layer; layer = layer.parent) {
+    for (let layer: Environment | undefined = this; layer; layer = layer.below) {
       const value = layer.own.get(name);
       if (value !== undefined) return value;
     }
     return undefined;
   }
-
-  private layersRootFirst(): Environment[] {
-    const layers: Environment[] = [];
-    for (let layer: Environment | undefined = this; layer; layer = layer.parent) layers.push(layer);
-    return layers.reverse();
-  }
 }
-
-/** Folding every 32 changes costs 1/32 of a copy per change and at most 32 map reads per lookup. */
-const FOLD_DEPTH = 32;
