@@ -11,6 +11,25 @@ import { VERSION } from '../version.js';
 import { registerCommands, STDIN_ARG } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
+  process.once('beforeExit', reportUnfinished);
+  try {
+    return await runCli(argv);
+  } finally {
+    process.off('beforeExit', reportUnfinished);
+  }
+}
+
+/**
+ * A promise nobody can settle any more (a stream that failed before anyone
+ * listened) empties the event loop with main still pending: Node would end the
+ * process with exit code 13 and not a word. Say it is pare's bug instead.
+ */
+function reportUnfinished(): void {
+  logger.error('internal error: pare stopped with work unfinished; please report it');
+  process.exitCode = EXIT_INTERNAL;
+}
+
+async function runCli(argv: string[]): Promise<number> {
   const cli = cac('pare');
   let exitCode = 0;
   const debug = argv.includes('--debug');
@@ -23,14 +42,6 @@ export async function main(argv: string[]): Promise<number> {
   cli.help();
   cli.version(VERSION);
 
-  // A promise nobody can settle any more (a stream that failed before anyone
-  // listened) empties the event loop with main still pending: Node would end
-  // the process with exit code 13 and not a word. Say it is pare's bug instead.
-  const onUnfinished = () => {
-    logger.error('internal error: pare stopped with work unfinished; please report it');
-    process.exitCode = EXIT_INTERNAL;
-  };
-  process.once('beforeExit', onUnfinished);
   try {
     // cac's parser drops a lone `-`; carry it through as a placeholder meaning stdin.
     cli.parse(['node', 'pare', ...argv.map((arg) => (arg === '-' ? STDIN_ARG : arg))], { run: false });
@@ -47,8 +58,6 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     return reportError(error, debug);
-  } finally {
-    process.off('beforeExit', onUnfinished);
   }
 }
 
