@@ -74,6 +74,10 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
     .option('--top <n>', 'Entries in the largest files and directories lists', { default: 10 })
     .option('--platform <os/arch>', 'Image of a multi-platform index to read (default linux/amd64)')
     .option('--no-verify', 'Skip digest checks (faster on local uncompressed archives)')
+    .option(
+      '--timeout <seconds>',
+      'Registry images: fail when reading takes longer (default 1800; 0: no limit). A registry silent for 30 s fails at once',
+    )
     .option('--max-size <size>', 'Exit 1 when the image is larger (e.g. 500MB)')
     .option('--max-wasted <size>', "Exit 1 when dive's wasted bytes exceed this (e.g. 20MB)")
     .option('--min-efficiency <pct>', "Exit 1 when dive's efficiency is below this percentage (e.g. 95)")
@@ -182,6 +186,10 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       'Clamp mtimes to this (default SOURCE_DATE_EPOCH, else the image creation time)',
     )
     .option('--platform <os/arch>', 'Image of a multi-platform index to read (default linux/amd64)')
+    .option(
+      '--timeout <seconds>',
+      'Registry images: fail when reading takes longer (default 1800; 0: no limit). A registry silent for 30 s fails at once',
+    )
     .option('--verify', 'Load into the engine and probe even without --tag')
     .option('--keep-failed', 'Keep the output when the probe fails')
     .option('--probe-cmd <args>', 'Run both images with these arguments; exit code and stdout must match')

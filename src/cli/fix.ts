@@ -46,10 +46,12 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     multiStage: options.multiStage === true,
   });
   const { dockerfile, dockerignore } = plan;
+  // What is written keeps the byte-order mark the file started with, whichever file it goes to.
+  const fixedText = `${source.bom ? '\ufeff' : ''}${dockerfile.after}`;
 
   if (options.output) {
     await assertNotInput(options.output, filePath);
-    await writeOrFail(options.output, dockerfile.after);
+    await writeOrFail(options.output, fixedText);
     logger.info(`wrote ${options.output}`);
     if (dockerignore)
       logger.info(
@@ -57,7 +59,7 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
       );
   } else if (options.write) {
     if (dockerfile.after !== dockerfile.before) {
-      await writeOrFail(filePath, dockerfile.after);
+      await writeOrFail(filePath, fixedText);
       logger.info(`wrote ${filePath}`);
     }
     if (dockerignore) {

@@ -13,9 +13,11 @@ import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { formatBytes, parseBytes } from '../util/bytes.js';
+import { parseBytes } from '../util/bytes.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled } from '../util/logger.js';
+import { ProgressLine } from './progress-line.js';
+import { timeoutOption } from './timeout-option.js';
 
 export interface InspectCliOptions {
   format?: string;
@@ -32,6 +34,8 @@ export interface InspectCliOptions {
   color?: boolean;
   /** File for `--format html` (default pare-report.html). */
   output?: string;
+  /** Seconds a registry image must be read in (`--timeout`). */
+  timeout?: string | number;
 }
 
 export interface InspectIo {
@@ -57,13 +61,24 @@ export async function runInspect(
   const top = integerOption(options.top, '--top', 0) ?? 10;
   const depth = integerOption(options.depth, '--depth', 1);
   const wantTree = options.tree === true || depth !== undefined;
+  const timeoutMs = timeoutOption(options.timeout);
   const { budgets, sources } = await resolveBudgets(options);
   const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
 
   const output = format === 'html' ? htmlOutput(reference, options.output) : undefined;
 
-  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
   const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
+  let image: Awaited<ReturnType<typeof openImage>>;
+  try {
+    image = await openImage(reference, {
+      ...(options.platform ? { platform: options.platform } : {}),
+      timeoutMs,
+      ...(progress ? { onReceived: (bytes: number) => progress.received(bytes) } : {}),
+    });
+  } catch (error) {
+    progress?.clear();
+    throw error;
+  }
   let result: Awaited<ReturnType<typeof inspectImage>>;
   try {
     result = await inspectImage(image, {
@@ -189,32 +204,5 @@ async function readDockerfile(path: string): Promise<{ path: string; text: strin
     return { path, text: await readFile(path, 'utf8') };
   } catch (error) {
     throw new PareError(describeSystemError(error), { subject: path, cause: error });
-  }
-}
-
-/** One self-rewriting stderr line, at most every 100 ms. */
-class ProgressLine {
-  private last = 0;
-  private shown = false;
-
-  constructor(private readonly stream: NodeJS.WriteStream) {}
-
-  update(p: InspectProgress): void {
-    const now = Date.now();
-    if (now - this.last < 100) return;
-    this.last = now;
-    // Layers are read concurrently and compressed, so a byte percentage would mix
-    // units; finished stored bytes against the total is the honest fraction.
-    const finished =
-      p.compressedTotal > 0
-        ? ` · ${formatBytes(p.compressedDone)} of ${formatBytes(p.compressedTotal)} stored bytes finished`
-        : '';
-    const line = `reading ${p.layers} layer${p.layers === 1 ? '' : 's'} · ${formatBytes(p.bytesRead)} of tar data read${finished}`;
-    this.stream.write(`\r${line.slice(0, (this.stream.columns || 80) - 1)}\x1b[K`);
-    this.shown = true;
-  }
-
-  clear(): void {
-    if (this.shown) this.stream.write('\r\x1b[K');
   }
 }

@@ -11,6 +11,25 @@ import { VERSION } from '../version.js';
 import { registerCommands, STDIN_ARG } from './commands.js';
 
 export async function main(argv: string[]): Promise<number> {
+  process.once('beforeExit', reportUnfinished);
+  try {
+    return await runCli(argv);
+  } finally {
+    process.off('beforeExit', reportUnfinished);
+  }
+}
+
+/**
+ * A promise nobody can settle any more (a stream that failed before anyone
+ * listened) empties the event loop with main still pending: Node would end the
+ * process with exit code 13 and not a word. Say it is pare's bug instead.
+ */
+function reportUnfinished(): void {
+  logger.error('internal error: pare stopped with work unfinished; please report it');
+  process.exitCode = EXIT_INTERNAL;
+}
+
+async function runCli(argv: string[]): Promise<number> {
   const cli = cac('pare');
   let exitCode = 0;
   const debug = argv.includes('--debug');
@@ -44,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** How a shell reports a process ended by SIGINT; the cleanup re-raises the signal itself. */
 const EXIT_INTERRUPTED = 130;
+/** sysexits' EX_SOFTWARE: a bug in pare, never a user's mistake. */
+const EXIT_INTERNAL = 70;
 
 function reportError(error: unknown, debug: boolean): number {
   // Ctrl-C: the cleanup registry said so in one line; what failed because of it is no news.
@@ -64,5 +85,5 @@ function reportError(error: unknown, debug: boolean): number {
   logger.error(`internal error: ${error instanceof Error ? error.message : String(error)}`);
   if (debug) logger.debugStack(error);
   else logger.error('run again with --debug for a stack trace, and please report it');
-  return 70;
+  return EXIT_INTERNAL;
 }

@@ -13,6 +13,7 @@ import { allRules } from '../rules/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
+import { terminalLine } from '../util/terminal-text.js';
 
 const DEFAULT_HTML_REPORT = 'pare-optimize.html';
 
@@ -142,7 +143,7 @@ export async function runOptimize(
 
 function statusLine(line: string): void {
   const width = (process.stderr.columns ?? 80) - 4;
-  process.stderr.write(`\r\x1b[K  ${line.slice(0, width)}`);
+  process.stderr.write(`\r\x1b[K  ${terminalLine(line).slice(0, width)}`);
 }
 
 /**

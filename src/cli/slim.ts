@@ -33,6 +33,8 @@ import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { terminalLine, terminalLines } from '../util/terminal-text.js';
+import { timeoutOption } from './timeout-option.js';
 
 export interface SlimCliOptions {
   tag?: string;
@@ -46,6 +48,8 @@ export interface SlimCliOptions {
   zstdLevel?: string | number;
   mtime?: string | number;
   platform?: string;
+  /** Seconds a registry image must be read in. */
+  timeout?: string | number;
   verify?: boolean;
   keepFailed?: boolean;
   probeCmd?: string;
@@ -135,7 +139,10 @@ export async function runSlim(
   const stale = engine ? await engine.removeStale().catch(() => [] as string[]) : [];
   if (stale.length > 0)
     streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
-  const image = await openImage(reference, options.platform ? { platform: options.platform } : {});
+  const image = await openImage(reference, {
+    ...(options.platform ? { platform: options.platform } : {}),
+    timeoutMs: timeoutOption(options.timeout),
+  });
   const cleanups: Array<() => Promise<unknown>> = [];
   let result: SlimResult | undefined;
   let workDir: string | undefined;
@@ -183,9 +190,9 @@ export async function runSlim(
 
     result = await attempt(minimal ? 'minimal' : 'other');
     if (selection) {
-      for (const warning of selection.warnings) io.stderr.write(`pare: warning: ${warning}\n`);
+      for (const warning of selection.warnings) io.stderr.write(`pare: warning: ${terminalLine(warning)}\n`);
       for (const name of selection.unresolvedLibraries)
-        io.stderr.write(`pare: warning: library not found: ${name}\n`);
+        io.stderr.write(`pare: warning: library not found: ${terminalLine(name)}\n`);
       if (selection.tracedObservation && !selection.tracedObservation.ok) {
         throw new PareError(
           `the app does not pass the probe when traced: ${selection.tracedObservation.error ?? selection.tracedObservation.summary}`,
@@ -239,8 +246,8 @@ export async function runSlim(
         }
         if (!proof.ok && selection && minimalSection) {
           const reason = describeFailure(proof);
-          io.stderr.write(`pare: the minimal image failed its proof: ${reason}\n`);
-          if (proof.slim.logTail) io.stderr.write(`${proof.slim.logTail}\n`);
+          io.stderr.write(`pare: the minimal image failed its proof: ${terminalLine(reason)}\n`);
+          if (proof.slim.logTail) io.stderr.write(`${terminalLines(proof.slim.logTail)}\n`);
           const missing = tracer
             ? await missingPaths(
                 engine,
@@ -254,7 +261,7 @@ export async function runSlim(
             : [];
           if (missing.length > 0)
             io.stderr.write(
-              `pare: it looked for paths it no longer has: ${missing.slice(0, 10).join(', ')}\n`,
+              `pare: it looked for paths it no longer has: ${terminalLine(missing.slice(0, 10).join(', '))}\n`,
             );
           io.stderr.write('pare: falling back to the leftovers level (everything reachable kept)\n');
           await result.dispose();
@@ -280,15 +287,17 @@ export async function runSlim(
         probeSection = { ...proof.section, engineSize: { original: sizes[0].Size, slim: sizes[1].Size } };
         io.stdout.write(
           `engine size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
-            `probe original: ${proof.original.summary}\nprobe slim:     ${proof.slim.summary}\n`,
+            `probe original: ${terminalLine(proof.original.summary)}\nprobe slim:     ${terminalLine(proof.slim.summary)}\n`,
         );
         for (const check of proof.section.checks ?? []) {
-          io.stdout.write(`check ${check.name}: ${check.ok ? 'ok' : 'FAILED'}: ${check.detail}\n`);
+          io.stdout.write(
+            `check ${check.name}: ${check.ok ? 'ok' : 'FAILED'}: ${terminalLine(check.detail)}\n`,
+          );
         }
         if (proof.ok) io.stdout.write('verdict: same behaviour\n');
         else {
-          io.stderr.write(`slim image behaves differently: ${describeFailure(proof)}\n`);
-          if (proof.slim.logTail) io.stderr.write(`${proof.slim.logTail}\n`);
+          io.stderr.write(`slim image behaves differently: ${terminalLine(describeFailure(proof))}\n`);
+          if (proof.slim.logTail) io.stderr.write(`${terminalLines(proof.slim.logTail)}\n`);
           if (!options.keepFailed) {
             if (tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
             if (target) cleanups.push(() => rm(target.path, { recursive: true, force: true }));

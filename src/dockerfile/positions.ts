@@ -1,8 +1,16 @@
 import type { Position, SourceRange } from './types.js';
 
+const RECENT_POSITIONS = 8;
+
 /** Converts between offsets and zero-based line/character positions of one text. */
 export class LineIndex {
   private readonly lineStarts: number[];
+  /**
+   * The last positions handed out, by offset. An instruction's range, keyword
+   * range, arguments range and command ranges mostly share their ends; one
+   * object per place keeps a Dockerfile of many instructions smaller.
+   */
+  private readonly recent = new Map<number, Position>();
 
   constructor(readonly text: string) {
     this.lineStarts = [0];
@@ -17,6 +25,15 @@ export class LineIndex {
 
   position(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const known = this.recent.get(clamped);
+    if (known) return known;
+    const made = this.locate(clamped);
+    if (this.recent.size >= RECENT_POSITIONS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(clamped, made);
+    return made;
+  }
+
+  private locate(clamped: number): Position {
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {

@@ -6,9 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { Language, type Node, Parser } from 'web-tree-sitter';
+import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
 import type { ShellCommand, ShellScript } from './types.js';
-import type { Scope } from './variables.js';
+import { type Scope, valueIn } from './variables.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -33,6 +34,32 @@ export interface ShellParseContext {
   lines: LineIndex;
   /** Variables known from ARG/ENV at this point of the stage. */
   scope: Scope;
+  /** Levels of nesting already entered around this script (it is an `sh -c` string). */
+  nesting?: number;
+  /** What expanding variables may still produce (shared by the whole Dockerfile). */
+  expansion?: ExpansionBudget;
+  /** The variables of the script this one is an `sh -c` string of. */
+  enclosing?: ShellVariables;
+}
+
+/**
+ * The variables a script sees: its own assignments over those of the script
+ * it runs in, over ARG/ENV. Layered, not copied: copying every ENV for each
+ * RUN made a Dockerfile of many ENV and RUN lines quadratic.
+ */
+class ShellVariables {
+  private readonly assigned = new Map<string, string>();
+
+  constructor(private readonly outer: ShellVariables | Scope) {}
+
+  get(name: string): string | undefined {
+    if (this.assigned.has(name)) return this.assigned.get(name);
+    return this.outer instanceof ShellVariables ? this.outer.get(name) : valueIn(this.outer, name);
+  }
+
+  set(name: string, value: string): void {
+    this.assigned.set(name, value);
+  }
 }
 
 const CONDITIONAL_PARENTS = new Set([
@@ -80,8 +107,11 @@ export function parseShell(
       errexit: false,
       syntaxError: tree.rootNode.hasError,
     };
-    const scope: Record<string, string | undefined> = { ...context.scope };
+    const variables = new ShellVariables(context.enclosing ?? context.scope);
+    let nesting = context.nesting ?? 0;
+    const expansion = context.expansion ?? new ExpansionBudget();
     visit(tree.rootNode, false);
+    script.commands = exactSize(script.commands);
     return script;
 
     function rangeOf(node: Node) {
@@ -89,39 +119,69 @@ export function parseShell(
       return context.lines.range(map(node.startIndex), map(node.endIndex));
     }
 
-    function visit(node: Node, conditional: boolean): void {
-      switch (node.type) {
-        case 'command':
-          handleCommand(node, conditional);
-          return;
-        case 'declaration_command':
-          handleDeclaration(node);
-          return;
-        case 'variable_assignment':
-          // A bare `X=1` statement sets a shell variable for what follows.
-          assign(node);
-          return;
-        case 'list': {
-          // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
-          let afterOr = false;
-          for (const child of node.children) {
-            if (!child) continue;
-            if (child.type === '||') afterOr = true;
-            else if (child.isNamed) visit(child, conditional || afterOr);
+    /** Runs `inner` one nesting level deeper; the only recursion left, so the only one bounded. */
+    function deeper<T>(inner: () => T): T {
+      if (nesting >= MAX_SHELL_NESTING) throw nestingError();
+      nesting++;
+      try {
+        return inner();
+      } finally {
+        nesting--;
+      }
+    }
+
+    /**
+     * Depth-first in source order with an explicit stack: the grammar nests
+     * `a && b && c` one level per operator, and subshells or `if`s may nest
+     * thousands deep, neither of which may cost call stack.
+     */
+    function visit(root: Node, rootConditional: boolean): void {
+      const stack: Array<{ node: Node; conditional: boolean }> = [
+        { node: root, conditional: rootConditional },
+      ];
+      for (let top = stack.pop(); top; top = stack.pop()) {
+        const { node, conditional } = top;
+        switch (node.type) {
+          case 'command':
+            handleCommand(node, conditional);
+            continue;
+          case 'declaration_command':
+            handleDeclaration(node);
+            continue;
+          case 'variable_assignment':
+            // A bare `X=1` statement sets a shell variable for what follows.
+            assign(node);
+            continue;
+          case 'list': {
+            // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
+            const items: Array<{ node: Node; conditional: boolean }> = [];
+            let afterOr = false;
+            for (const child of node.children) {
+              if (!child) continue;
+              if (child.type === '||') afterOr = true;
+              else if (child.isNamed) items.push({ node: child, conditional: conditional || afterOr });
+            }
+            for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+            continue;
           }
-          return;
+        }
+        const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
+        const children = node.namedChildren;
+        for (let i = children.length - 1; i >= 0; i--) {
+          const child = children[i];
+          if (child) stack.push({ node: child, conditional: childConditional });
         }
       }
-      const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
-      for (const child of node.namedChildren) if (child) visit(child, childConditional);
     }
 
     function assign(node: Node): void {
       visitSubstitutions(node, false);
       const name = node.childForFieldName('name')?.text;
       const value = node.childForFieldName('value');
-      if (name) scope[name] = value ? literal(value) : '';
-      if (name) script.assignments[name] = scope[name] ?? '';
+      if (!name) return;
+      const assigned = value ? literal(value) : '';
+      variables.set(name, assigned);
+      script.assignments[name] = assigned;
     }
 
     function handleDeclaration(node: Node): void {
@@ -165,14 +225,16 @@ export function parseShell(
       if (SHELLS.has(program)) {
         const inner = shellDashC(args, argNodes);
         if (inner) {
-          const innerScript = parseShell(
-            inner.script,
-            map,
-            { ...context, scope },
-            nestedIn ?? {
-              start: map(inner.node.startIndex),
-              end: map(inner.node.endIndex),
-            },
+          const innerScript = deeper(() =>
+            parseShell(
+              inner.script,
+              map,
+              { ...context, enclosing: variables, nesting },
+              nestedIn ?? {
+                start: map(inner.node.startIndex),
+                end: map(inner.node.endIndex),
+              },
+            ),
           );
           for (const command of innerScript.commands) {
             script.commands.push({
@@ -187,26 +249,32 @@ export function parseShell(
       unwrap(program, args, node, conditional);
     }
 
-    /** `sudo -E apt-get install x` also yields `apt-get install x`. */
-    function unwrap(program: string, args: string[], node: Node, conditional: boolean): void {
-      if (!WRAPPERS.has(program)) return;
-      const inner: Record<string, string> = {};
-      let index = 0;
-      while (index < args.length) {
-        const arg = args[index]!;
-        if (program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
-          const eq = arg.indexOf('=');
-          inner[arg.slice(0, eq)] = arg.slice(eq + 1);
-          index++;
-        } else if (arg.startsWith('-')) {
-          // Options that take a value: sudo -u USER, nice -n N, ionice -c N.
-          index += /^-[unctgpC]$/.test(arg) ? 2 : 1;
-        } else break;
+    /** `sudo -E apt-get install x` also yields `apt-get install x` (and `sudo env X=1 pip …` both inner ones). */
+    function unwrap(outer: string, outerArgs: string[], node: Node, conditional: boolean): void {
+      let program = outer;
+      let args = outerArgs;
+      for (let levels = 1; WRAPPERS.has(program); levels++) {
+        // Each level copies the rest of the arguments: `sudo sudo …` must not grow without bound.
+        if (levels > MAX_SHELL_NESTING) throw nestingError();
+        const inner: Record<string, string> = {};
+        let index = 0;
+        while (index < args.length) {
+          const arg = args[index]!;
+          if (program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+            const eq = arg.indexOf('=');
+            inner[arg.slice(0, eq)] = arg.slice(eq + 1);
+            index++;
+          } else if (arg.startsWith('-')) {
+            // Options that take a value: sudo -u USER, nice -n N, ionice -c N.
+            index += /^-[unctgpC]$/.test(arg) ? 2 : 1;
+          } else break;
+        }
+        if (index >= args.length) return;
+        const [innerName, ...innerArgs] = args.slice(index);
+        pushCommand(innerName!, innerArgs, inner, node, conditional);
+        program = basename(innerName!);
+        args = innerArgs;
       }
-      if (index >= args.length) return;
-      const [innerName, ...innerArgs] = args.slice(index);
-      pushCommand(innerName!, innerArgs, inner, node, conditional);
-      unwrap(basename(innerName!), innerArgs, node, conditional);
     }
 
     function pushCommand(
@@ -219,7 +287,7 @@ export function parseShell(
       const command: ShellCommand = {
         name,
         program: basename(name),
-        args,
+        args: exactSize(args),
         assignments,
         range: rangeOf(node),
         text: node.text,
@@ -229,12 +297,23 @@ export function parseShell(
       script.commands.push(command);
     }
 
-    function visitSubstitutions(node: Node, conditional: boolean): void {
-      if (node.type === 'command_substitution' || node.type === 'process_substitution') {
-        for (const child of node.namedChildren) if (child) visit(child, conditional);
-        return;
+    /** Commands inside `$(…)` and `<(…)` anywhere below `root` (arithmetic may chain thousands deep). */
+    function visitSubstitutions(root: Node, conditional: boolean): void {
+      const stack: Node[] = [root];
+      for (let node = stack.pop(); node; node = stack.pop()) {
+        if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+          const substitution = node;
+          deeper(() => {
+            for (const child of substitution.namedChildren) if (child) visit(child, conditional);
+          });
+          continue;
+        }
+        const children = node.namedChildren;
+        for (let i = children.length - 1; i >= 0; i--) {
+          const child = children[i];
+          if (child) stack.push(child);
+        }
       }
-      for (const child of node.namedChildren) if (child) visitSubstitutions(child, conditional);
     }
 
     function literal(node: Node): string {
@@ -249,6 +328,7 @@ export function parseShell(
         case 'string': {
           let out = '';
           for (const child of node.namedChildren) if (child) out += literalInString(child);
+          expansion.checkLength(out.length);
           return out;
         }
         case 'string_content':
@@ -256,11 +336,12 @@ export function parseShell(
         case 'concatenation': {
           let out = '';
           for (const child of node.children) if (child) out += literal(child);
+          expansion.checkLength(out.length);
           return out;
         }
         case 'simple_expansion':
         case 'expansion':
-          return expand(node);
+          return deeper(() => expand(node));
         default:
           return node.text;
       }
@@ -275,7 +356,8 @@ export function parseShell(
       const nameNode = node.namedChildren.find((child) => child?.type === 'variable_name');
       const name = nameNode?.text;
       if (!name) return node.text;
-      const value = scope[name];
+      const value = variables.get(name);
+      if (value) expansion.charge(value.length);
       if (node.type === 'simple_expansion') return value ?? node.text;
       const operator = node.children.find(
         (child) => child && !child.isNamed && /^:?[-+=?]$/.test(child.type),
@@ -302,6 +384,21 @@ export function parseShell(
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A copy without spare room. An array grown by push keeps space for about 16
+ * more elements; the model keeps one per RUN and one per command, which for a
+ * Dockerfile of 60,000 RUNs is some 20 MB of nothing.
+ */
+function exactSize<T>(items: T[]): T[] {
+  return items.slice();
+}
+
+function nestingError(): InputLimitError {
+  return new InputLimitError(
+    `shell nesting deeper than ${MAX_SHELL_NESTING} levels (command substitutions, expansions, sh -c strings or wrappers like sudo inside each other)`,
+  );
 }
 
 function shellDashC(args: string[], argNodes: Node[]): { script: string; node: Node } | undefined {

@@ -16,7 +16,16 @@ export interface DockerfileSource {
   filePath?: string;
   /** The directory the Dockerfile was found in (default build context). */
   directory?: string;
+  /** The text, without the byte-order mark the file may start with. */
   text: string;
+  /** The file starts with a UTF-8 byte-order mark: a rewrite must keep it. */
+  bom?: true;
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+
+function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2];
 }
 
 const DOCKERFILE_NAMES = ['Dockerfile', 'dockerfile', 'Containerfile'];
@@ -60,7 +69,8 @@ export async function readDockerfile(path: string): Promise<DockerfileSource> {
     if (error instanceof PareError) throw error;
     throw new PareError(describeSystemError(error), { subject: filePath });
   }
-  return { displayPath: filePath, filePath, directory, text: decodeDockerfile(bytes, filePath) };
+  const text = decodeDockerfile(bytes, filePath);
+  return { displayPath: filePath, filePath, directory, text, ...(startsWithBom(bytes) ? { bom: true } : {}) };
 }
 
 export async function readDockerfileFromStream(

@@ -4,10 +4,11 @@
  * Positions are zero-based like LSP; offsets index into `DockerfileModel.text`.
  */
 
+/** Shared between ranges that start or end at the same place: never changed once made. */
 export interface Position {
-  line: number;
-  character: number;
-  offset: number;
+  readonly line: number;
+  readonly character: number;
+  readonly offset: number;
 }
 
 export interface SourceRange {

@@ -4,10 +4,17 @@
  * ${NAME-default}, ${NAME+alt}. Unknown variables stay as written so rules can
  * tell "unresolved" apart from "empty".
  */
+import { ExpansionBudget } from './limits.js';
+
 export type Scope = Readonly<Record<string, string | undefined>>;
 
 const VARIABLE_SOURCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/
   .source;
+
+/** A variable's value in a scope; only the scope's own entries count, never `toString` and the like. */
+export function valueIn(scope: Scope, name: string): string | undefined {
+  return Object.hasOwn(scope, name) ? scope[name] : undefined;
+}
 
 export interface Substitution {
   value: string;
@@ -15,7 +22,16 @@ export interface Substitution {
   unresolved: string[];
 }
 
-export function substitute(text: string, scope: Scope, escapeChar = '\\'): Substitution {
+/**
+ * Expands the variables of `text`. `budget` bounds what expansion may produce
+ * (one budget per Dockerfile); past it an InputLimitError is thrown.
+ */
+export function substitute(
+  text: string,
+  scope: Scope,
+  escapeChar = '\\',
+  budget: ExpansionBudget = new ExpansionBudget(),
+): Substitution {
   const unresolved: string[] = [];
   let result = '';
   let last = 0;
@@ -34,29 +50,36 @@ export function substitute(text: string, scope: Scope, escapeChar = '\\'): Subst
     const name = (match[1] ?? match[4])!;
     const operator = match[2];
     const word = match[3] ?? '';
-    const value = scope[name];
+    const value = valueIn(scope, name);
     const isSet = value !== undefined;
     const isNonEmpty = isSet && value !== '';
+    // The default or alternative word is expanded (and charged) by the recursive call.
+    const expandWord = () => substitute(word, scope, escapeChar, budget).value;
+    const charged = (set: string) => {
+      budget.charge(set.length);
+      return set;
+    };
     switch (operator) {
       case ':-':
-        result += isNonEmpty ? value : substitute(word, scope, escapeChar).value;
+        result += isNonEmpty ? charged(value) : expandWord();
         break;
       case '-':
-        result += isSet ? value : substitute(word, scope, escapeChar).value;
+        result += isSet ? charged(value) : expandWord();
         break;
       case ':+':
-        result += isNonEmpty ? substitute(word, scope, escapeChar).value : '';
+        result += isNonEmpty ? expandWord() : '';
         break;
       case '+':
-        result += isSet ? substitute(word, scope, escapeChar).value : '';
+        result += isSet ? expandWord() : '';
         break;
       default:
-        if (isSet) result += value;
+        if (isSet) result += charged(value);
         else {
           unresolved.push(name);
           result += match[0];
         }
     }
+    budget.checkLength(result.length);
   }
   result += text.slice(last);
   return { value: result, unresolved };

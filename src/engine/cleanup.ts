@@ -10,8 +10,9 @@
  * Ctrl-C. After cleaning up on a signal, the signal is re-raised so the process
  * ends the way it would have without pare.
  */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -206,6 +207,22 @@ export async function temporaryDirectory(
   prefix: string,
   parent: string = tmpdir(),
 ): Promise<{ path: string; handle: CleanupHandle }> {
-  const path = await mkdtemp(join(parent, prefix));
-  return { path, handle: removeOnExit(path, 'temporary directory') };
+  for (;;) {
+    // Registered before it exists (unlike mkdtemp): a signal between creating and registering would leave it.
+    const path = join(parent, `${prefix}${randomBytes(6).toString('hex')}`);
+    const handle = removeOnExit(path, 'temporary directory');
+    try {
+      await mkdir(path, { mode: 0o700 });
+    } catch (error) {
+      handle.release();
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    // A signal's cleanup may have run while mkdir was in flight, before the directory existed.
+    if (processCleanup.interrupted) {
+      rmSync(path, { recursive: true, force: true });
+      throw processCleanup.signal.reason;
+    }
+    return { path, handle };
+  }
 }

@@ -265,7 +265,7 @@ async function synthesiseManifest(
   const layers = await Promise.all(
     entry.Layers.map(async (name, index): Promise<Descriptor> => {
       const blob = layerBlobs[index]!;
-      const subject = `${reference} layer ${index + 1} ${name}`;
+      const subject = `${reference} layer ${index} ${name}`;
       const compression = sniffCompression(await readBlobHead(blob, subject));
       // An uncompressed layer's blob digest is its diff_id; a compressed one's is in its name or must be computed.
       const digest = compression === 'none' ? diffIds[index]! : (hexInName(name) ?? (await hashBlob(blob)));

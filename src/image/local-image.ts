@@ -60,6 +60,12 @@ export class LocalImage implements Image {
     const descriptor = this.init.manifest.config;
     const subject = `${this.reference} config ${shortDigest(descriptor.digest)}`;
     const blob = this.requireBlob(descriptor.digest, -1, 'config');
+    // Checked before reading, as for layers: the descriptor bounds what is read.
+    if (blob.length !== descriptor.size) {
+      throw new PareError(`config blob is ${blob.length} bytes but the manifest says ${descriptor.size}`, {
+        subject,
+      });
+    }
     const bytes = verifyBytes(await readLocalBlob(blob, subject), descriptor.digest, subject);
     return parseConfig(bytes, subject);
   }
@@ -76,8 +82,8 @@ export class LocalImage implements Image {
     }
     return Promise.all(
       manifest.layers.map(async (descriptor, index) => {
-        const subject = `${this.reference} layer ${index + 1} ${shortDigest(descriptor.digest)}`;
-        const blob = this.requireBlob(descriptor.digest, index, `layer ${index + 1}`);
+        const subject = `${this.reference} layer ${index} ${shortDigest(descriptor.digest)}`;
+        const blob = this.requireBlob(descriptor.digest, index, `layer ${index}`);
         if (blob.length !== descriptor.size) {
           throw new PareError(`blob is ${blob.length} bytes but the manifest says ${descriptor.size}`, {
             subject,

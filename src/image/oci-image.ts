@@ -66,6 +66,11 @@ async function readVerified(
 ): Promise<Buffer> {
   const blob = await store.locate(descriptor.digest);
   if (!blob) throw new PareError(`index.json names ${what}, which is missing from blobs/`, { subject });
+  if (blob.length !== descriptor.size) {
+    throw new PareError(`${what} is ${blob.length} bytes but its descriptor says ${descriptor.size}`, {
+      subject,
+    });
+  }
   const bytes = await readLocalBlob(blob, `${subject} ${what}`);
   return verifyBytes(bytes, descriptor.digest, `${subject} ${what}`);
 }

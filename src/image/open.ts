@@ -17,6 +17,10 @@ export interface OpenImageOptions {
   /** `os/arch[/variant]` to pick from an image index (default linux/amd64). */
   platform?: string | Platform;
   signal?: AbortSignal;
+  /** Registry sources: the time everything must be read in (`--timeout`), in ms; 0: no limit. */
+  timeoutMs?: number;
+  /** Registry sources: told of every chunk of blob bytes received, for a progress display. */
+  onReceived?: (bytes: number) => void;
 }
 
 /** What `docker-daemon:` hands to `openDaemonImage` in ./docker-daemon.js. */

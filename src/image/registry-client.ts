@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
   readBody,
   retryDelay,
+  StallError,
 } from './registry-transport.js';
 import type { Digest } from './types.js';
 
@@ -32,6 +33,15 @@ export interface RegistryClientOptions {
   retryBaseDelayMs?: number;
   /** Credential source; defaults to the docker CLI's config.json and helpers. */
   lookupCredentials?: (host: string) => Promise<CredentialLookup>;
+  /**
+   * Everything this client reads must be read within this many ms of its
+   * creation (`--timeout`); 0 or absent: no total limit, stalls still fail.
+   */
+  timeoutMs?: number;
+  /** How long a connection may send nothing before it fails as stalled (default 30 s). */
+  stallTimeoutMs?: number;
+  /** Told of every chunk of blob bytes received, for a progress display. */
+  onReceived?: (bytes: number) => void;
 }
 
 export interface RequestOptions {
@@ -80,6 +90,10 @@ export class RegistryClient {
   private readonly transport: HttpTransport;
   private readonly authorizer: RegistryAuthorizer;
   private readonly userAgent = `pare/${VERSION}`;
+  /** Aborts every request once the total time (`timeoutMs`) is spent. */
+  private readonly deadline: AbortSignal | undefined;
+  private readonly timeoutMs: number;
+  private readonly onReceived: ((bytes: number) => void) | undefined;
 
   constructor(
     /** Registry host as the user wrote it. */
@@ -88,11 +102,17 @@ export class RegistryClient {
     options: RegistryClientOptions = {},
   ) {
     this.baseUrl = registryBaseUrl(host, options.insecure);
-    this.transport = new HttpTransport({
-      retries: Math.max(0, options.retries ?? 3),
-      baseDelayMs: options.retryBaseDelayMs ?? 500,
-      maxDelayMs: MAX_DELAY_MS,
-    });
+    this.transport = new HttpTransport(
+      {
+        retries: Math.max(0, options.retries ?? 3),
+        baseDelayMs: options.retryBaseDelayMs ?? 500,
+        maxDelayMs: MAX_DELAY_MS,
+      },
+      options.stallTimeoutMs,
+    );
+    this.timeoutMs = options.timeoutMs ?? 0;
+    this.deadline = this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined;
+    this.onReceived = options.onReceived;
     this.authorizer = new RegistryAuthorizer(
       this.transport,
       host,
@@ -129,7 +149,7 @@ export class RegistryClient {
         if (attempt > this.transport.policy.retries || !isTransientNetworkError(error)) {
           throw this.networkError(error, response.url, options.subject);
         }
-        await sleep(retryDelay(this.transport.policy, attempt), undefined, { signal: options.signal });
+        await this.pause(retryDelay(this.transport.policy, attempt), options);
       }
     }
   }
@@ -145,11 +165,34 @@ export class RegistryClient {
       size,
       subject: options.subject,
       policy: this.transport.policy,
-      signal: options.signal,
+      signal: this.signalFor(options),
       open: (offset) =>
         this.request(`blobs/${digest}`, options, offset > 0 ? { range: `bytes=${offset}-` } : undefined),
-      describeFailure: (error, url) => this.networkError(error, url, options.subject),
+      describeFailure: (error, url, progress) => this.networkError(error, url, options.subject, progress),
+      stallTimeoutMs: this.transport.stallTimeoutMs,
+      ...(this.onReceived ? { onReceived: this.onReceived } : {}),
     });
+  }
+
+  /** The caller's signal joined with the total-time deadline. */
+  private signalFor(options: RequestOptions): AbortSignal | undefined {
+    if (!this.deadline) return options.signal;
+    return options.signal ? AbortSignal.any([options.signal, this.deadline]) : this.deadline;
+  }
+
+  private async pause(ms: number, options: RequestOptions): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.signalFor(options) });
+    } catch (error) {
+      throw this.deadline?.aborted ? this.timedOut(options.subject) : error;
+    }
+  }
+
+  private timedOut(subject: string, progress?: string): PareError {
+    return new PareError(
+      `the registry did not finish in ${this.timeoutMs / 1000} s (--timeout)${progress ? `; ${progress}` : ''}`,
+      { subject },
+    );
   }
 
   close(): void {
@@ -171,12 +214,9 @@ export class RegistryClient {
       if (sentAuthorization) headers.authorization = sentAuthorization;
 
       let response: HttpResponse;
+      const signal = this.signalFor(options);
       try {
-        response = await this.transport.sendWithRetries({
-          url,
-          headers,
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
+        response = await this.transport.sendWithRetries({ url, headers, ...(signal ? { signal } : {}) });
       } catch (error) {
         throw this.networkError(error, url, options.subject);
       }
@@ -190,7 +230,7 @@ export class RegistryClient {
         if (answered) throw await this.unauthorized(options.subject, registryMessage);
         answered = true;
         try {
-          await this.authorizer.answer(parseAuthenticateHeader(challenge ?? ''), options.signal);
+          await this.authorizer.answer(parseAuthenticateHeader(challenge ?? ''), this.signalFor(options));
         } catch (error) {
           if (error instanceof AuthorizationError) {
             throw await this.unauthorized(options.subject, error.message);
@@ -232,9 +272,18 @@ export class RegistryClient {
     return count === 1 ? '1 attempt' : `${count} attempts`;
   }
 
-  /** Socket and TLS failures as a sentence naming the host and the OS error. */
-  networkError(error: unknown, url: URL, subject: string): Error {
-    if (error instanceof PareError || isAbortError(error)) return error as Error;
+  /**
+   * Socket and TLS failures as a sentence naming the host and the OS error;
+   * `progress` says how far a blob got ("after 1000 of 5000 bytes").
+   */
+  networkError(error: unknown, url: URL, subject: string, progress?: string): Error {
+    if (error instanceof PareError) return error;
+    // Whatever failed once the deadline passed failed because of it.
+    if (this.deadline?.aborted) return this.timedOut(subject, progress && `blob read stopped ${progress}`);
+    if (isAbortError(error)) return error as Error;
+    if (error instanceof StallError) {
+      return new PareError(`${error.message}${progress ? ` (${progress})` : ''}`, { subject, cause: error });
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const detail = error instanceof Error ? error.message : String(error);
     if (code && (PLAIN_HTTP_SYMPTOMS.has(code) || /SSL|CERT|TLS/i.test(code))) {
@@ -275,7 +324,9 @@ interface BlobStreamOptions {
   signal: AbortSignal | undefined;
   /** A 2xx response for the blob from byte `offset` on (206, or 200 from the start if Range is ignored). */
   open: (offset: number) => Promise<HttpResponse>;
-  describeFailure: (error: unknown, url: URL) => Error;
+  describeFailure: (error: unknown, url: URL, progress: string) => Error;
+  onReceived?: (bytes: number) => void;
+  stallTimeoutMs: number;
 }
 
 /**
@@ -295,8 +346,10 @@ class BlobStream extends Readable {
   }
 
   override _read(): void {
-    if (this.response) this.response.body.resume();
-    else if (!this.opening) void this.openFrom(this.delivered);
+    if (this.response) {
+      this.response.body.socket?.setTimeout(this.options.stallTimeoutMs);
+      this.response.body.resume();
+    } else if (!this.opening) void this.openFrom(this.delivered);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -335,13 +388,18 @@ class BlobStream extends Readable {
       }
       this.delivered += piece.length;
       this.failures = 0;
+      this.options.onReceived?.(piece.length);
       if (this.delivered > this.options.size) {
         settled = true;
         const { digest, size, subject } = this.options;
         this.destroy(new BlobSizeError(digest, size, undefined, subject));
         return;
       }
-      if (!this.push(piece)) body.pause();
+      if (!this.push(piece)) {
+        body.pause();
+        // Waiting on our reader is not the server stalling: no idle timeout until it wants more.
+        body.socket?.setTimeout(0);
+      }
     });
     body.on('end', () => {
       if (settled) return;
@@ -369,18 +427,23 @@ class BlobStream extends Readable {
     this.opening = true;
     this.failures++;
     if (isAbortError(error)) {
-      this.destroy(error as Error);
+      this.destroy(
+        this.options.describeFailure(error, url, `after ${this.delivered} of ${this.options.size} bytes`),
+      );
       return;
     }
     if (this.failures > this.options.policy.retries || !isTransientNetworkError(error)) {
-      this.destroy(this.options.describeFailure(error, url));
+      const progress = `after ${this.delivered} of ${this.options.size} bytes`;
+      this.destroy(this.options.describeFailure(error, url, progress));
       return;
     }
     try {
       const delay = retryDelay(this.options.policy, this.failures);
       await sleep(delay, undefined, this.options.signal ? { signal: this.options.signal } : {});
     } catch (abort) {
-      this.destroy(abort as Error);
+      this.destroy(
+        this.options.describeFailure(abort, url, `after ${this.delivered} of ${this.options.size} bytes`),
+      );
       return;
     }
     if (!this.destroyed) await this.openFrom(this.delivered);

@@ -35,8 +35,33 @@ export interface HttpResponse {
 }
 
 const MAX_REDIRECTS = 10;
-/** A registry that accepts the connection and then says nothing is as unreachable as one that refuses it. */
-const SOCKET_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * How long a connection may send nothing (no response yet, or no body bytes
+ * while the reader is ready for them) before the request fails as stalled.
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+/**
+ * The server stopped sending: no response or no body bytes for the stall
+ * timeout. Not retried: a registry that stalls once mostly stalls again, and
+ * waiting it out per attempt is how a read took four minutes to fail.
+ */
+export class StallError extends Error {
+  readonly code = 'ERR_REGISTRY_STALLED';
+
+  constructor(
+    readonly host: string,
+    readonly idleMs: number,
+    readonly phase: 'response' | 'body',
+  ) {
+    super(
+      phase === 'response'
+        ? `${host} accepted the connection but sent no response for ${idleMs / 1000} s`
+        : `${host} stopped sending: no data for ${idleMs / 1000} s`,
+    );
+    this.name = 'StallError';
+  }
+}
 
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
@@ -85,7 +110,10 @@ export class HttpTransport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
 
-  constructor(readonly policy: RetryPolicy) {}
+  constructor(
+    readonly policy: RetryPolicy,
+    readonly stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS,
+  ) {}
 
   /** One request, following redirects; any status is returned, network errors throw. */
   async send(request: HttpRequest): Promise<HttpResponse> {
@@ -164,16 +192,17 @@ export class HttpTransport {
         agent: secure ? this.httpsAgent : this.httpAgent,
         ...(signal ? { signal } : {}),
       });
-      request.setTimeout(SOCKET_IDLE_TIMEOUT_MS, () => {
-        request.destroy(
-          Object.assign(new Error(`no response from ${url.host} in ${SOCKET_IDLE_TIMEOUT_MS / 1000} s`), {
-            code: 'ETIMEDOUT',
-          }),
-        );
+      let response: IncomingMessage | undefined;
+      // The idle timeout guards the body too. A stalled body fails with the StallError itself:
+      // destroying only the request would hand the reader a bare "aborted".
+      request.setTimeout(this.stallTimeoutMs, () => {
+        const stall = new StallError(url.host, this.stallTimeoutMs, response ? 'body' : 'response');
+        if (response) response.destroy(stall);
+        request.destroy(stall);
       });
-      request.on('response', (response) => {
-        // The idle timeout keeps guarding the body: a stalled blob becomes an ETIMEDOUT error.
-        resolve(response);
+      request.on('response', (answer) => {
+        response = answer;
+        resolve(answer);
       });
       request.on('error', reject);
       request.end(body);

@@ -236,6 +236,11 @@ export class RegistryImage implements Image {
       subject,
       notFound: 'config blob not found',
     });
+    if (body.length !== descriptor.size) {
+      throw new PareError(`config blob is ${body.length} bytes but the manifest says ${descriptor.size}`, {
+        subject,
+      });
+    }
     verifyBytes(body, descriptor.digest, subject);
     let config: ImageConfig;
     try {
@@ -342,37 +347,51 @@ const same = (error: Error): Error => error;
 
 /**
  * Reads at least `count` bytes (fewer only at the end) and puts them back, so
- * the returned stream still starts at byte 0. Rejects if the stream fails first.
+ * the returned stream still starts at byte 0. Rejects if the stream fails first,
+ * including before this call: a small blob can be read, checked and found
+ * wrong before anyone asks for its first bytes, and then no event comes again.
  */
 async function peek(stream: Readable, count: number): Promise<{ head: Buffer; stream: Readable }> {
   const chunks: Buffer[] = [];
   let total = 0;
   let ended = false;
   while (total < count && !ended) {
+    if (stream.errored) throw stream.errored;
+    if (stream.destroyed) throw prematureClose();
     const chunk = stream.read() as Buffer | null;
     if (chunk !== null) {
       chunks.push(chunk);
       total += chunk.length;
       continue;
     }
+    if (stream.readableEnded) break;
     ended = await new Promise<boolean>((resolve, reject) => {
       const settle = (outcome: () => void) => () => {
         stream.off('readable', onReadable);
         stream.off('end', onEnd);
         stream.off('error', onError);
+        stream.off('close', onClose);
         outcome();
       };
       const onReadable = settle(() => resolve(false));
       const onEnd = settle(() => resolve(true));
       const onError = (error: Error) => settle(() => reject(error))();
+      const onClose = settle(() => reject(stream.errored ?? prematureClose()));
       stream.on('readable', onReadable);
       stream.on('end', onEnd);
       stream.on('error', onError);
+      stream.on('close', onClose);
     });
   }
   const head = Buffer.concat(chunks, total);
   // After 'end' a stream cannot take bytes back; hand out a fresh one holding them.
-  if (ended) return { head, stream: Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) };
+  if (ended || stream.readableEnded) {
+    return { head, stream: Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) };
+  }
   stream.unshift(head);
   return { head, stream };
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('stream closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }

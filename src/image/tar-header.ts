@@ -8,7 +8,13 @@
  * numbers, old sparse `S`), POSIX pax (`x` local and `g` global headers).
  */
 import { PareError } from '../util/errors.js';
-import { decodeTarName, normaliseEntryPath, normaliseLinkTarget } from './tar-path.js';
+import {
+  decodeTarName,
+  exceedsPathDepth,
+  MAX_PATH_DEPTH,
+  normaliseEntryPath,
+  normaliseLinkTarget,
+} from './tar-path.js';
 import type { TarEntry } from './types.js';
 
 export const BLOCK_SIZE = 512;
@@ -320,6 +326,13 @@ export class EntryBuilder {
     if (path === undefined)
       return this.unsafe(`entry "${rawName}" climbs out of the image root`, context, dataSize);
     if (path === '') return { built: undefined, dataSize };
+    if (exceedsPathDepth(path)) {
+      const shown = path.length > 60 ? `${path.slice(0, 60)}…` : path;
+      throw headerError(
+        context,
+        `entry "${shown}" is ${path.split('/').length} levels deep; pare reads paths of at most ${MAX_PATH_DEPTH} levels`,
+      );
+    }
 
     const linkValue = lookup('linkpath');
     const rawLink = linkValue && linkValue.length > 0 ? decodeTarName(linkValue) : (longLink ?? raw.linkname);

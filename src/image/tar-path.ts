@@ -93,6 +93,25 @@ export function encodeTarName(name: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * Components a path in a layer may have. Real images stay under 50 (Linux's
+ * PATH_MAX of 4096 bytes allows about 2,000). Every directory on a path is a
+ * node pare keeps and an entry slim writes with its full path, so a 60 kB
+ * layer holding one 30,000-level path would make pare write gigabytes.
+ */
+export const MAX_PATH_DEPTH = 256;
+
+/** Components of a normalised path (`a/b/c` has 3), counted only as far as needed. */
+export function exceedsPathDepth(path: string): boolean {
+  // A path of n components has at least 2n - 1 characters: short paths need no count.
+  if (path.length < 2 * MAX_PATH_DEPTH + 1) return false;
+  let components = 1;
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+    if (++components > MAX_PATH_DEPTH) return true;
+  }
+  return false;
+}
+
 const NEEDS_CLEANING = /^\/|\/\/|(?:^|\/)\.\.?(?:\/|$)|\/$/;
 
 /**

@@ -2,13 +2,15 @@
  * The human report of `pare inspect`: the layer table (sizes, waste, the
  * instruction that made each layer, cut to the terminal width), the
  * efficiency figures, leftovers with their savings, the largest paths, and
- * the tree when asked for. Colour only when the caller says so.
+ * the tree when asked for. Colour only when the caller says so. Every name
+ * that comes from the image goes through `shown`: it may hold control characters.
  */
 import pc from 'picocolors';
 import type { BudgetCheck } from '../analyze/budgets.js';
 import type { InspectResult, LayerReport } from '../analyze/inspect.js';
 import type { TreeViewNode } from '../analyze/top-paths.js';
 import { formatBytes } from '../util/bytes.js';
+import { terminalLine as shown } from '../util/terminal-text.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -25,7 +27,7 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
   const out: string[] = [];
   const { image, size, efficiency } = result;
   const platform = [image.os, image.architecture, image.variant].filter(Boolean).join('/');
-  out.push(`${c.bold(image.reference)}  ${c.dim(shortId(image.configDigest))}  ${platform}`);
+  out.push(`${c.bold(shown(image.reference))}  ${c.dim(shortId(image.configDigest))}  ${shown(platform)}`);
   out.push(
     `${c.bold(formatBytes(size.finalBytes))} in ${count(size.files, 'file')} · ${formatBytes(size.compressedBytes)} compressed · ${count(result.layers.length, 'layer')}`,
   );
@@ -57,16 +59,17 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
     const bytes = `${finding.estimated ? '~' : ''}${formatBytes(finding.bytes)}`.padStart(10);
     const where = finding.layerIndexes.length > 0 ? `layer ${finding.layerIndexes[0]}` : '';
     out.push(
-      `${c.yellow(bytes)}  ${finding.title} ${c.dim(`(${finding.detector}, ${count(finding.files, 'file')})`)}`,
+      `${c.yellow(bytes)}  ${shown(finding.title)} ${c.dim(`(${finding.detector}, ${count(finding.files, 'file')})`)}`,
     );
-    const pathLine = `${' '.repeat(12)}${finding.paths.join(', ')}`;
+    const pathLine = `${' '.repeat(12)}${finding.paths.map(shown).join(', ')}`;
     out.push(cut(pathLine, width));
     if (where) {
-      const made = finding.instruction ? `${where}: ${finding.instruction}` : where;
+      const made = finding.instruction ? `${where}: ${shown(finding.instruction)}` : where;
       out.push(cut(`${' '.repeat(12)}${c.dim(made)}`, width));
     }
     if (finding.hint) {
-      for (const line of wrap(`→ ${finding.hint}`, width - 12)) out.push(`${' '.repeat(12)}${c.cyan(line)}`);
+      for (const line of wrap(`→ ${shown(finding.hint)}`, width - 12))
+        out.push(`${' '.repeat(12)}${c.cyan(line)}`);
     }
   }
   if (result.leftovers.some((f) => f.estimated)) out.push(c.dim('  ~ estimated'));
@@ -77,7 +80,7 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
     for (const entry of result.topFiles) {
       out.push(
         cut(
-          `${formatBytes(entry.bytes).padStart(10)}  ${entry.path} ${c.dim(`(layer ${entry.layer})`)}`,
+          `${formatBytes(entry.bytes).padStart(10)}  ${shown(entry.path)} ${c.dim(`(layer ${entry.layer})`)}`,
           width,
         ),
       );
@@ -89,7 +92,7 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
     for (const entry of result.topDirectories) {
       out.push(
         cut(
-          `${formatBytes(entry.bytes).padStart(10)}  ${entry.path} ${c.dim(`(${count(entry.files, 'file')})`)}`,
+          `${formatBytes(entry.bytes).padStart(10)}  ${shown(entry.path)} ${c.dim(`(${count(entry.files, 'file')})`)}`,
           width,
         ),
       );
@@ -101,11 +104,11 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
     out.push(...renderTree(result.tree, width, c));
     out.push('');
   }
-  for (const warning of result.warnings) out.push(c.yellow(`warning: ${warning}`));
+  for (const warning of result.warnings) out.push(c.yellow(`warning: ${shown(warning)}`));
   if (options.budgets && options.budgets.length > 0) {
     out.push(c.bold('Budgets'));
     for (const budget of options.budgets) {
-      out.push(`  ${budget.exceeded ? c.red('✗') : c.green('✓')} ${budget.message}`);
+      out.push(`  ${budget.exceeded ? c.red('✗') : c.green('✓')} ${shown(budget.message)}`);
     }
   }
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
@@ -131,7 +134,7 @@ function layerTable(layers: LayerReport[], width: number, c: Colors): string[] {
   const prefix = 2 + widths.reduce((sum, w) => sum + w + 2, 0);
   layers.forEach((layer, i) => {
     const cells = pad(rows[i]!);
-    const instruction = layer.instruction || c.dim('(no history)');
+    const instruction = layer.instruction ? shown(layer.instruction) : c.dim('(no history)');
     const room = Math.max(10, width - prefix);
     const text = layer.instruction ? truncate(instruction, room) : instruction;
     const wasted = layer.wastedBytes > 0 ? c.yellow(cells) : cells;
@@ -148,8 +151,8 @@ function renderTree(root: TreeViewNode, width: number, c: Colors): string[] {
     children.forEach((child, i) => {
       const last = i === children.length - 1 && !omitted;
       const branch = last ? '└── ' : '├── ';
-      const name = child.type === 'directory' ? c.blue(`${child.name}/`) : child.name;
-      const target = child.target !== undefined ? c.dim(` → ${child.target}`) : '';
+      const name = child.type === 'directory' ? c.blue(`${shown(child.name)}/`) : shown(child.name);
+      const target = child.target !== undefined ? c.dim(` → ${shown(child.target)}`) : '';
       lines.push(cut(`${formatBytes(child.bytes).padStart(10)}  ${indent}${branch}${name}${target}`, width));
       walk(child, indent + (last ? '    ' : '│   '));
     });

@@ -1,6 +1,8 @@
 /**
  * The human report: findings grouped by file, each with the source line and a
  * marker under the exact range, the estimated saving and the fix status.
+ * Dockerfile text (source lines, commands quoted in messages) may hold control
+ * characters: it is printed through `shown`.
  */
 import pc from 'picocolors';
 
@@ -9,6 +11,7 @@ type Colors = ReturnType<typeof pc.createColors>;
 import type { LintedFile, LintResult } from '../rules/lint-files.js';
 import type { Finding, Severity } from '../rules/types.js';
 import { formatBytes } from '../util/bytes.js';
+import { terminalLine as shown } from '../util/terminal-text.js';
 
 export interface TextOptions {
   color: boolean;
@@ -28,7 +31,7 @@ export function renderLintText(result: LintResult, options: TextOptions): string
     // Files that could not be linted are reported on stderr by the CLI, one line each.
     if (file.error) continue;
     if (file.findings.length === 0) continue;
-    out.push(c.bold(c.underline(file.path)));
+    out.push(c.bold(c.underline(shown(file.path))));
     const lines = file.text?.split('\n') ?? [];
     for (const finding of file.findings) {
       counts[finding.severity]++;
@@ -68,20 +71,20 @@ function renderFinding(
   const tags: string[] = [c.dim(finding.ruleId)];
   if (finding.saving) tags.push(c.magenta(`~${formatBytes(finding.saving.bytes)} estimated`));
   if (finding.fix) tags.push(c.green('fixable'));
-  const out = [`  ${where} ${severity} ${finding.message}  ${tags.join(' ')}`];
+  const out = [`  ${where} ${severity} ${shown(finding.message)}  ${tags.join(' ')}`];
   const sourceLine = lines[start.line]?.replace(/\r$/, '');
   if (sourceLine !== undefined) {
     const gutter = `${start.line + 1}`.padStart(5);
-    const width =
-      end.line === start.line
-        ? Math.max(1, end.character - start.character)
-        : Math.max(1, sourceLine.length - start.character);
+    const stop = end.line === start.line ? end.character : sourceLine.length;
+    // Measured on the printed text: an escaped control character takes several columns.
+    const before = shown(sourceLine.slice(0, start.character)).length;
+    const width = Math.max(1, shown(sourceLine.slice(start.character, stop)).length);
     out.push(
-      c.dim(`  ${gutter} │ `) + sourceLine,
-      c.dim('        │ ') + ' '.repeat(start.character) + paint[finding.severity]('^'.repeat(width)),
+      c.dim(`  ${gutter} │ `) + shown(sourceLine),
+      c.dim('        │ ') + ' '.repeat(before) + paint[finding.severity]('^'.repeat(width)),
     );
   }
-  if (finding.hint) out.push(c.dim(`          hint: ${finding.hint}`));
+  if (finding.hint) out.push(c.dim(`          hint: ${shown(finding.hint)}`));
   return out;
 }
 

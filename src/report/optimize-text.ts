@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import type { OptimizeResult } from '../optimize/optimize.js';
 import { formatBytes } from '../util/bytes.js';
+import { terminalLine as shown } from '../util/terminal-text.js';
 import { sizeChange } from './size-change.js';
 
 export function renderOptimizeText(result: OptimizeResult, options: { color: boolean }): string {
@@ -29,7 +30,7 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
       : candidate.failure
         ? c.red(`${candidate.failure.step} failed`)
         : candidate.probe
-          ? c.green(`ok: ${candidate.probe.summary}`)
+          ? c.green(`ok: ${shown(candidate.probe.summary)}`)
           : '-';
     rows.push([label, size, layers, ratio, probe]);
   }
@@ -69,24 +70,26 @@ export function renderOptimizeText(result: OptimizeResult, options: { color: boo
       out.push(`  wrote ${result.output}${also.length > 0 ? ` and ${also.join(' and ')}` : ''}`);
     }
   }
-  for (const reason of result.notMade ?? []) out.push(c.dim(`  not made: ${reason}`));
+  for (const reason of result.notMade ?? []) out.push(c.dim(`  not made: ${shown(reason)}`));
   for (const candidate of result.candidates) {
     if (!candidate.failure) continue;
-    out.push(c.yellow(`  ${candidate.name}: ${candidate.failure.step} failed: ${candidate.failure.message}`));
-    for (const line of candidate.failure.log ?? []) out.push(c.dim(`    │ ${line}`));
+    out.push(
+      c.yellow(`  ${candidate.name}: ${candidate.failure.step} failed: ${shown(candidate.failure.message)}`),
+    );
+    for (const line of candidate.failure.log ?? []) out.push(c.dim(`    │ ${shown(line)}`));
   }
   if (result.contributions.length > 0) {
     out.push('', 'What each change saved');
     for (const contribution of result.contributions)
-      out.push(`  ${formatBytes(contribution.bytes).padStart(9)}  ${contribution.change}`);
+      out.push(`  ${formatBytes(contribution.bytes).padStart(9)}  ${shown(contribution.change)}`);
   }
   if (result.conversion.length > 0) {
     out.push('', result.chosen === 'closure' ? 'Runtime closure' : 'Multi-stage conversion');
-    for (const note of result.conversion) out.push(`  - ${note}`);
+    for (const note of result.conversion) out.push(`  - ${shown(note)}`);
   }
   if (result.fixes.length > 0) {
     out.push('', `Rule fixes (${result.fixes.length})`);
-    for (const fix of result.fixes) out.push(`  - ${fix}`);
+    for (const fix of result.fixes) out.push(`  - ${shown(fix)}`);
   }
   if (result.dockerignore) {
     out.push(

@@ -9,6 +9,7 @@ import type {
   Stage,
 } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
+import { Environment } from './environment.js';
 
 /**
  * Stages whose layers end up in the final image: the final stage and the
@@ -36,19 +37,28 @@ export function allRuns(model: DockerfileModel): RunInstruction[] {
   return model.instructions.filter(isRun);
 }
 
+const environmentCache = new WeakMap<DockerfileModel, Map<number, Environment>>();
+
 /** ENV and ARG values visible at an instruction (inherited through FROM <stage>). */
-export function envAt(model: DockerfileModel, instruction: Instruction): Record<string, string> {
-  const stage = model.stages[instruction.stageIndex];
-  if (!stage) return {};
-  const env: Record<string, string> =
-    stage.baseStage !== undefined ? { ...model.stages[stage.baseStage]!.env } : {};
-  for (const item of stage.instructions) {
-    if (item.index >= instruction.index) break;
-    if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-      for (const pair of item.pairs) if (pair.value !== undefined) env[pair.key] = pair.value;
+export function envAt(model: DockerfileModel, instruction: Instruction): Environment {
+  let byInstruction = environmentCache.get(model);
+  if (!byInstruction) {
+    byInstruction = new Map();
+    for (const stage of model.stages) {
+      let env =
+        stage.baseStage !== undefined
+          ? Environment.of(model.stages[stage.baseStage]!.env)
+          : Environment.EMPTY;
+      for (const item of stage.instructions) {
+        byInstruction.set(item.index, env);
+        if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
+          env = env.with(item.pairs.map((pair) => [pair.key, pair.value] as const));
+        }
+      }
     }
+    environmentCache.set(model, byInstruction);
   }
-  return env;
+  return byInstruction.get(instruction.index) ?? Environment.EMPTY;
 }
 
 /** True when any argument is one of the given long or short options (`-y`, `--yes`, `-qy`). */
@@ -125,4 +135,13 @@ export function removalCovers(pattern: string, path: string): boolean {
 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `a, b, c and 4 more`: a message names at most `shown` items, so a rule that
+ * relates one line to thousands of others still writes a line, not a page.
+ */
+export function listSome<T>(items: readonly T[], describe: (item: T) => string, shown = 3): string {
+  const named = items.slice(0, shown).map(describe).join(', ');
+  return items.length > shown ? `${named} and ${items.length - shown} more` : named;
 }

@@ -40,6 +40,7 @@ import {
   writeLayerBlob,
 } from '../image/write-common.js';
 import type { RemovedFile } from '../reach/paths.js';
+import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_REMOVE, detectContextOf, findLeftovers } from './leftovers.js';
 import { xattrPaxHeader } from './tar-pax.js';
@@ -279,7 +280,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
             : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const writing = writeEntries(pack, entries, spool, mtimeLimit, keyOf);
+      const writing = writeEntries(pack, entries, spool, mtimeLimit, keyOf, options.signal);
       const [written] = await Promise.all([blob, writing]);
       uncompressedBytes += tarBytes;
       outputLayerBytes.push(tarBytes);
@@ -379,9 +380,13 @@ async function writeEntries(
   spool: Spool,
   mtimeLimit: number,
   keyOf: (ref: ContentRef) => string,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
+  // Entries without contents settle in microtasks only: let signals in now and then.
+  const breathe = eventLoopTurns(signal);
   try {
     for (const entry of entries) {
+      await breathe();
       const { meta } = entry;
       const header = {
         name: entry.path,
@@ -421,7 +426,9 @@ async function writeEntries(
         });
       } else {
         await new Promise<void>((resolve, reject) => {
-          pack.entry(header, EMPTY, (error) => (error ? reject(error) : resolve()));
+          const sink = pack.entry(header, EMPTY, (error) => (error ? reject(error) : resolve()));
+          // A pack destroyed meanwhile (Ctrl-C, a failed blob) errors this entry too: not an uncaught error.
+          sink.on('error', reject);
         });
       }
     }

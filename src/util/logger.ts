@@ -3,6 +3,7 @@
  * machine-readable (JSON, SARIF, diffs). Colours only on a TTY without NO_COLOR.
  */
 import pc from 'picocolors';
+import { terminalLine } from './terminal-text.js';
 
 export function colorEnabled(stream: NodeJS.WriteStream, forceOff = false): boolean {
   if (forceOff) return false;
@@ -24,20 +25,20 @@ class Logger {
 
   error(message: string): void {
     const prefix = colorEnabled(process.stderr) ? pc.red('pare: error:') : 'pare: error:';
-    process.stderr.write(`${prefix} ${message}\n`);
+    process.stderr.write(`${prefix} ${terminalLine(message)}\n`);
   }
 
   warn(message: string): void {
     const prefix = colorEnabled(process.stderr) ? pc.yellow('pare: warning:') : 'pare: warning:';
-    process.stderr.write(`${prefix} ${message}\n`);
+    process.stderr.write(`${prefix} ${terminalLine(message)}\n`);
   }
 
   info(message: string): void {
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${terminalLine(message)}\n`);
   }
 
   debug(message: string): void {
-    if (this.debugEnabled) process.stderr.write(`pare: debug: ${message}\n`);
+    if (this.debugEnabled) process.stderr.write(`pare: debug: ${terminalLine(message)}\n`);
   }
 
   debugStack(error: unknown): void {

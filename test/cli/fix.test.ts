@@ -68,6 +68,24 @@ describe('pare fix', () => {
     expect(refused.stderr).toMatch(/names the input Dockerfile/);
   });
 
+  it.each([
+    ['--write', (_dir: string) => ['--write'], (dir: string) => join(dir, 'Dockerfile')],
+    ['--output', (dir: string) => ['--output', join(dir, 'out')], (dir: string) => join(dir, 'out')],
+  ])('%s keeps the byte-order mark the Dockerfile starts with', (_, flags, written) => {
+    const dir = project();
+    writeFileSync(join(dir, 'Dockerfile'), `\ufeff${NAIVE}`);
+    expect(runPare(['fix', dir, '--no-dockerignore', ...flags(dir)]).code).toBe(0);
+    const bytes = readFileSync(written(dir));
+    expect([...bytes.subarray(0, 4)]).toEqual([0xef, 0xbb, 0xbf, '#'.charCodeAt(0)]);
+    expect(bytes.toString('utf8')).toContain('--no-cache-dir');
+  });
+
+  it('writes no byte-order mark the Dockerfile did not have', () => {
+    const dir = project();
+    expect(runPare(['fix', dir, '--no-dockerignore', '--output', join(dir, 'out')]).code).toBe(0);
+    expect(readFileSync(join(dir, 'out'))[0]).toBe('#'.charCodeAt(0));
+  });
+
   it('--multi-stage converts a single-stage Go build (seed 004) to scratch', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pare-fix-go-'));
     writeFileSync(

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const PARE_BIN = fileURLToPath(new URL('../../bin/pare.js', import.meta.url));
@@ -22,4 +22,44 @@ export function runPare(
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface CliRun extends CliResult {
+  /** The signal that ended the process, when one did. */
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs the built CLI without blocking this process, for tests whose other end
+ * (a fake registry, a signal sender) lives in the test process itself.
+ * `onStderr` sees stderr as it arrives, e.g. to signal the child mid-run.
+ */
+export function runPareAsync(
+  args: string[],
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    onStderr?: (text: string, child: ChildProcess) => void;
+    onStdout?: (text: string, child: ChildProcess) => void;
+  } = {},
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [PARE_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    options.onStdout?.(stdout, child);
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    options.onStderr?.(stderr, child);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
 }

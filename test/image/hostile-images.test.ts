@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanLayer } from '../../src/image/layer-scan.js';
 import { openImage } from '../../src/image/open.js';
+import { MAX_PATH_DEPTH } from '../../src/image/tar-path.js';
 import type { Image, TarEntry } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import {
@@ -103,7 +104,7 @@ describe('wrong digests', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => scanAll(image));
     expect(error.line).toMatch(
-      /^oci:.* layer 1 sha256:[a-f0-9]{12}…: uncompressed layer does not match its diff_id sha256:[a-f0-9]{12}… \(got sha256:/,
+      /^oci:.* layer 0 sha256:[a-f0-9]{12}…: uncompressed layer does not match its diff_id sha256:[a-f0-9]{12}… \(got sha256:/,
     );
     // --no-verify does not hash, so the same image reads.
     expect((await scanAll(image, { verify: false })).map((entry) => entry.path)).toEqual([
@@ -127,7 +128,7 @@ describe('wrong digests', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => scanAll(image));
     expect(error.line).toMatch(
-      /layer 2 sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest \(got/,
+      /layer 1 sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest \(got/,
     );
   });
 
@@ -141,7 +142,7 @@ describe('wrong digests', () => {
       });
       const path = await writeDockerArchive(join(await fresh(), 'a.tar'), [built], { layout });
       const error = await pareError(async () => scanAll(await openImage(`docker-archive:${path}`)));
-      expect(error.line).toMatch(/layer 2 .*: uncompressed layer does not match its diff_id sha256:/);
+      expect(error.line).toMatch(/layer 1 .*: uncompressed layer does not match its diff_id sha256:/);
     },
   );
 
@@ -163,11 +164,37 @@ describe('wrong digests', () => {
     const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
     await writeFile(
       join(layout, 'blobs/sha256', hex(built.manifestDigest)),
-      built.manifest.toString().replace('"schemaVersion":2', '"schemaVersion": 2'),
+      // Same length, different bytes: the digest, not the size, gives it away.
+      built.manifest.toString().replace('"schemaVersion":2', '"schemaVersion":3'),
     );
     const error = await pareError(() => openImage(`oci:${layout}`));
     expect(error.line).toMatch(
       /manifest sha256:[a-f0-9]{12}…: blob sha256:[a-f0-9]{12}… does not match its digest/,
+    );
+  });
+
+  it('oci: a manifest whose size differs from its index.json descriptor', async () => {
+    const built = base();
+    const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+    index.manifests[0].size -= 1;
+    await writeFile(join(layout, 'index.json'), JSON.stringify(index));
+    const error = await pareError(() => openImage(`oci:${layout}`));
+    expect(error.message).toBe(
+      `manifest ${built.manifestDigest.slice(0, 19)}… is ${built.manifest.length} bytes but its descriptor says ${built.manifest.length - 1}`,
+    );
+  });
+
+  it('a config whose size differs from its manifest descriptor', async () => {
+    const built = tampered(base(), {
+      manifest: (manifest) => {
+        (manifest.config as { size: number }).size += 100;
+      },
+    });
+    const layout = await writeOciLayout(join(await fresh(), 'layout'), [built]);
+    const error = await pareError(async () => (await openImage(`oci:${layout}`)).config());
+    expect(error.message).toBe(
+      `config blob is ${built.config.length} bytes but the manifest says ${built.config.length + 100}`,
     );
   });
 
@@ -193,7 +220,7 @@ describe('missing and broken blobs', () => {
     const image = await openImage(`oci:${layout}`);
     const error = await pareError(() => image.layers());
     expect(error.line).toMatch(
-      /^oci:.*: the manifest names layer 2 blob sha256:[a-f0-9]{12}…, which is missing$/,
+      /^oci:.*: the manifest names layer 1 blob sha256:[a-f0-9]{12}…, which is missing$/,
     );
   });
 
@@ -232,7 +259,7 @@ describe('missing and broken blobs', () => {
     const error = await pareError(() => scanAll(image));
     // Either the codec notices first, or the inflated garbage breaks the tar and the blob digest explains why.
     expect(error.line).toMatch(
-      /layer 2 sha256:[a-f0-9]{12}…: (corrupt gzip data \(|blob sha256:\S+ does not match its digest)/,
+      /layer 1 sha256:[a-f0-9]{12}…: (corrupt gzip data \(|blob sha256:\S+ does not match its digest)/,
     );
     await pareError(() => scanAll(image, { verify: false }));
   });
@@ -254,7 +281,7 @@ describe('missing and broken blobs', () => {
     const image = await openImage(`docker-archive:${path}`);
     const error = await pareError(() => scanAll(image, { verify: false }));
     expect(error.line).toMatch(
-      /layer 1 .*: truncated tar: entry "big" \(5000 bytes\) extends 1928 bytes past the end/,
+      /layer 0 .*: truncated tar: entry "big" \(5000 bytes\) extends 1928 bytes past the end/,
     );
   });
 
@@ -305,7 +332,7 @@ describe('hostile layer contents', () => {
     const path = await writeDockerArchive(join(await fresh(), 'a.tar'), [built]);
     const error = await pareError(async () => scanAll(await openImage(`docker-archive:${path}`)));
     expect(error.line).toMatch(
-      /layer 1 .*: entry "\.\.\/\.\.\/\.\.\/etc\/cron.d\/evil" climbs out of the image root/,
+      /layer 0 .*: entry "\.\.\/\.\.\/\.\.\/etc\/cron.d\/evil" climbs out of the image root/,
     );
   });
 
@@ -335,7 +362,7 @@ describe('hostile layer contents', () => {
   });
 
   it('deeply nested paths and duplicate entries are read', async () => {
-    const deep = `${Array.from({ length: 2000 }, (_, i) => `n${i % 10}`).join('/')}/leaf`;
+    const deep = `${Array.from({ length: MAX_PATH_DEPTH - 1 }, (_, i) => `n${i % 10}`).join('/')}/leaf`;
     const built = buildImage({
       layers: [
         { entries: [file(deep, 'deep', { longNames: 'pax' }), file('dup', 'one'), file('dup', 'two')] },

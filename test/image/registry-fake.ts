@@ -233,6 +233,12 @@ export interface BlobBehaviour {
   cutAfter?: number;
   /** …on this many requests (default 1). */
   cutTimes?: number;
+  /** Send this many bytes of the body, then nothing more, keeping the connection open. */
+  stallAfter?: number;
+  /** Accept the request and never answer it. */
+  neverAnswer?: boolean;
+  /** Send the body in pieces of this many bytes, one per `dripMs`: slow but never stalled. */
+  drip?: { bytes: number; everyMs: number };
 }
 
 export interface LoggedRequest {
@@ -389,6 +395,7 @@ export class FakeRegistry {
     if (!blob)
       return sendJson(res, 404, { errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
     const behaviour = this.blobBehaviour.get(reference) ?? {};
+    if (behaviour.neverAnswer) return;
     if (behaviour.failFirst && count <= behaviour.failFirst) {
       return sendJson(res, 503, { errors: [{ code: 'UNAVAILABLE', message: 'try again' }] });
     }
@@ -417,6 +424,24 @@ export class FakeRegistry {
     };
     if (range) headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
     res.writeHead(range ? 206 : 200, headers);
+    if (behaviour.stallAfter !== undefined) {
+      res.write(body.subarray(0, behaviour.stallAfter));
+      return;
+    }
+    if (behaviour.drip) {
+      const { bytes: piece, everyMs } = behaviour.drip;
+      let offset = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(body.subarray(offset, offset + piece));
+        offset += piece;
+        if (offset >= body.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, everyMs);
+      return;
+    }
     if (behaviour.cutAfter !== undefined && count <= (behaviour.cutTimes ?? 1)) {
       res.write(body.subarray(0, behaviour.cutAfter), () => {
         res.socket?.destroy();

@@ -262,7 +262,8 @@ describe('registry source against a fake registry', () => {
       corrupted.writeUInt8(corrupted.readUInt8(last) ^ 0xff, last);
       registry.blobBehaviour.set(target.digest, { corruptWith: corrupted });
       const [layer] = await (await open('HOST/app/corrupt:v1')).layers();
-      const error = await drain(await layer!.compressed()).then(
+      // A blob this small is read and checked at once: opening the stream may already fail.
+      const error = await (async () => drain(await layer!.compressed()))().then(
         () => undefined,
         (caught: unknown) => caught as PareError,
       );
@@ -275,6 +276,19 @@ describe('registry source against a fake registry', () => {
         digest: sha256(corrupted),
         bytes: target.size,
       });
+    });
+
+    it('rejects opening the uncompressed stream of a small blob found wrong before it was read', async () => {
+      // The whole blob arrives, is hashed and fails while the codec is still being chosen.
+      const image = buildImage({ layers: [{ files: { small: 'tiny' } }] });
+      registry.pushImage('app/small-corrupt', 'v1', image);
+      const target = image.layers[0]!;
+      const corrupted = Buffer.from(target.blob);
+      corrupted[corrupted.length - 1]! ^= 0xff;
+      registry.blobBehaviour.set(target.digest, { corruptWith: corrupted });
+      const [layer] = await (await open('HOST/app/small-corrupt:v1')).layers();
+      const opened = (async () => drain(await layer!.uncompressed()))();
+      await expect(opened).rejects.toThrow(`blob ${target.digest.slice(0, 19)}… does not match its digest`);
     });
 
     it('fails the uncompressed stream when the config lies about the diff_id', async () => {
@@ -386,6 +400,18 @@ describe('registry source against a fake registry', () => {
       const error = await errorOf(open('HOST/app/odd:v1'));
       expect(error.subject).toBe(`${registry.host}/app/odd:v1`);
       expect(error.message).toMatch(message);
+    });
+
+    it('rejects a config whose size differs from its descriptor', async () => {
+      const image = buildImage({ layers: [{ files: { a: 'a' } }] });
+      const manifest = JSON.parse(image.manifest.toString());
+      manifest.config.size += 7;
+      const body = Buffer.from(JSON.stringify(manifest));
+      registry.pushImage('app/config-size', 'v1', { ...image, manifest: body, manifestDigest: sha256(body) });
+      const error = await errorOf((await open('HOST/app/config-size:v1')).config());
+      expect(error.message).toBe(
+        `config blob is ${image.config.length} bytes but the manifest says ${image.config.length + 7}`,
+      );
     });
 
     it('rejects a config whose diff_ids do not line up with the layers', async () => {

@@ -13,6 +13,7 @@ import {
   walkTar,
   walkTarFile,
 } from '../../src/image/tar.js';
+import { MAX_PATH_DEPTH } from '../../src/image/tar-path.js';
 import type { TarEntry } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import {
@@ -473,10 +474,13 @@ describe('walkTar / walkTarFile: hostile archives', () => {
     );
   });
 
-  it('a deeply nested path (2000 levels) is handled', async () => {
-    const deep = Array.from({ length: 2000 }, () => 'd').join('/');
+  it('a path as deep as MAX_PATH_DEPTH is handled, a deeper one refused', async () => {
+    const deep = Array.from({ length: MAX_PATH_DEPTH - 1 }, () => 'd').join('/');
     const walked = await walkAll(tarOf([file(`${deep}/leaf`, 'x'), file(`./${deep}/../leaf2`)]));
     expect(walked.entries.map((entry) => entry.path)).toEqual([`${deep}/leaf`, `${deep.slice(0, -2)}/leaf2`]);
+    await expect(walkAll(tarOf([file(`${deep}/d/leaf`, 'x')]))).rejects.toThrow(
+      `is ${MAX_PATH_DEPTH + 1} levels deep; pare reads paths of at most ${MAX_PATH_DEPTH} levels`,
+    );
   });
 
   it('sparse file contents are refused clearly when a sink asks for them', async () => {

@@ -1,9 +1,9 @@
 /**
- * Ctrl-C in the middle of `pare slim` (the built CLI, as a user runs it): one
- * line on stderr, the process ends by SIGINT as it would without pare (a shell
- * reports 130), the input is untouched, and neither the work directory nor a
- * half-written output is left. The child gets its own TMPDIR so "nothing left"
- * is checked exactly. Needs no engine.
+ * Ctrl-C (or SIGTERM) in the middle of `pare slim` (the built CLI, as a user
+ * runs it): one line on stderr, the process ends by the signal as it would
+ * without pare (a shell reports 130 or 143), the input is untouched, and
+ * neither the work directory nor a half-written output is left. The child gets
+ * its own TMPDIR so "nothing left" is checked exactly. Needs no engine.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,6 +18,8 @@ import { buildImage, dir, file, writeDockerArchive } from '../helpers/image-writ
 let work: string;
 let input: string;
 let inputHash: string;
+/** Tens of thousands of empty entries: writing them settles in microtasks only. */
+let manyEntries: string;
 
 async function hashOf(path: string): Promise<string> {
   return createHash('sha256')
@@ -38,6 +40,12 @@ beforeAll(async () => {
     }),
   ]);
   inputHash = await hashOf(input);
+  manyEntries = join(work, 'many.tar');
+  const entries = Array.from({ length: 400 }, (_, d) => [
+    dir(`d${d}`),
+    ...Array.from({ length: 100 }, (_, f) => file(`d${d}/f${f}`, '')),
+  ]).flat();
+  await writeDockerArchive(manyEntries, [buildImage({ layers: [{ entries }] })]);
 }, 60_000);
 
 afterAll(async () => {
@@ -51,17 +59,19 @@ interface Run {
   stdout: string;
 }
 
-/** Runs `pare slim` and sends SIGINT once `ready(tmp, outDir)` holds. */
+/** Runs `pare slim` and sends `signal` (default SIGINT) once `ready(tmp, outDir)` holds. */
 async function interruptWhen(
   name: string,
   argsFor: (outDir: string) => string[],
   ready: (entries: { tmp: string[]; out: string[] }) => boolean,
+  options: { signal?: NodeJS.Signals; input?: string } = {},
 ): Promise<Run & { tmp: string; outDir: string; sawReady: boolean }> {
   const tmp = join(work, `${name}-tmp`);
   const outDir = join(work, `${name}-out`);
   await mkdir(tmp);
   await mkdir(outDir);
-  const child = spawn(process.execPath, [PARE_BIN, 'slim', `docker-archive:${input}`, ...argsFor(outDir)], {
+  const from = `docker-archive:${options.input ?? input}`;
+  const child = spawn(process.execPath, [PARE_BIN, 'slim', from, ...argsFor(outDir)], {
     env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -84,7 +94,7 @@ async function interruptWhen(
   while (!exited) {
     if (ready({ tmp: await readdir(tmp), out: await readdir(outDir) })) {
       sawReady = true;
-      child.kill('SIGINT');
+      child.kill(options.signal ?? 'SIGINT');
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -99,8 +109,7 @@ function args(output: string, ...extra: string[]): (outDir: string) => string[] 
 
 describe('pare slim on Ctrl-C', () => {
   it('removes its work directory, writes nothing and says so in one line', async () => {
-    // The spool file appears after the directory is registered for cleanup: a signal between
-    // mkdtemp and registration would meet Node's default handler instead.
+    // Once the spool file exists, slimming is well under way.
     const run = await interruptWhen('work', args('docker-archive'), ({ tmp }) =>
       tmp.some(
         (name) => name.startsWith('pare-slim-') && existsSync(join(work, 'work-tmp', name, 'contents')),
@@ -128,5 +137,24 @@ describe('pare slim on Ctrl-C', () => {
     expect(await readdir(run.tmp)).toEqual([]);
     expect(await readdir(run.outDir)).toEqual([]);
     expect(await hashOf(input)).toBe(inputHash);
+  }, 60_000);
+
+  it('answers SIGTERM while writing thousands of entries, without a stack trace', async () => {
+    const run = await interruptWhen(
+      'entries',
+      args('oci'),
+      ({ tmp }) =>
+        tmp.some(
+          (name) => name.startsWith('pare-slim-') && existsSync(join(work, 'entries-tmp', name, 'layer-0')),
+        ),
+      { signal: 'SIGTERM', input: manyEntries },
+    );
+    expect(run.sawReady, `pare finished before it could be interrupted: ${run.stdout}`).toBe(true);
+    expect(run.signal ?? run.code).toSatisfy((end: unknown) => end === 'SIGTERM' || end === 143);
+    expect(run.stderr).toMatch(
+      /^pare: interrupted \(SIGTERM\); removing temporary directory .*pare-slim-\w+\n$/,
+    );
+    expect(await readdir(run.tmp)).toEqual([]);
+    expect(await readdir(run.outDir)).toEqual([]);
   }, 60_000);
 });

@@ -175,7 +175,7 @@ export function variableFor(
 ): string | undefined {
   if (name in command.assignments) return command.assignments[name];
   if (name in run.script.assignments) return run.script.assignments[name];
-  return envAt(model, run)[name];
+  return envAt(model, run).get(name);
 }
 
 /** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
@@ -219,26 +219,20 @@ export function cgoDisabled(
 /** Where a build writes its output: an exact path, a directory it writes into, or unknown. */
 export type Output = { path: string } | { dir: string } | { unknown: true };
 
+const stageWorkdirCache = new WeakMap<DockerfileModel, Map<number, string | undefined>>();
+
 /** The working directory at a command: WORKDIR of the stage chain, then `cd` earlier in the RUN. */
 export function workdirAt(
   model: DockerfileModel,
   run: RunInstruction,
   command?: ShellCommand,
 ): string | undefined {
-  const stage = model.stages[run.stageIndex];
-  if (!stage) return undefined;
-  let cwd: string | undefined;
-  for (const s of stageChain(model, stage)) {
-    for (const instruction of s.instructions) {
-      if (instruction.index > run.index) break;
-      if (instruction.keyword === 'WORKDIR' && 'args' in instruction) {
-        const dir = (instruction.args as string[])[0];
-        if (!dir || dir.includes('$')) cwd = undefined;
-        else if (dir.startsWith('/')) cwd = normalisePath(dir);
-        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
-      }
-    }
+  let byInstruction = stageWorkdirCache.get(model);
+  if (!byInstruction) {
+    byInstruction = stageWorkdirs(model);
+    stageWorkdirCache.set(model, byInstruction);
   }
+  let cwd = byInstruction.get(run.index);
   if (command) {
     for (const other of run.script.commands) {
       if (other === command) break;
@@ -251,6 +245,28 @@ export function workdirAt(
     }
   }
   return cwd;
+}
+
+/**
+ * WORKDIR before every instruction, in one pass over the stages (a stage
+ * built FROM another starts where it ended); undefined while unknown.
+ */
+function stageWorkdirs(model: DockerfileModel): Map<number, string | undefined> {
+  const byInstruction = new Map<number, string | undefined>();
+  const atEnd = new Map<number, string | undefined>();
+  for (const stage of model.stages) {
+    let cwd = stage.baseStage === undefined ? undefined : atEnd.get(stage.baseStage);
+    for (const instruction of stage.instructions) {
+      byInstruction.set(instruction.index, cwd);
+      if (instruction.keyword !== 'WORKDIR' || !('args' in instruction)) continue;
+      const dir = (instruction.args as string[])[0];
+      if (!dir || dir.includes('$')) cwd = undefined;
+      else if (dir.startsWith('/')) cwd = normalisePath(dir);
+      else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
+    }
+    atEnd.set(stage.index, cwd);
+  }
+  return byInstruction;
 }
 
 function resolve(path: string, cwd: string | undefined): Output {

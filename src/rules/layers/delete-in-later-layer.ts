@@ -2,7 +2,7 @@ import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from 
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding } from '../types.js';
-import { removalCovers, removedPaths, stagesInFinalImage } from '../util.js';
+import { listSome, removalCovers, removedPaths, stagesInFinalImage } from '../util.js';
 import {
   clonedDirectory,
   downloadedFiles,
@@ -338,7 +338,7 @@ export const deleteInLaterLayer: Rule = {
       if (bytes > 0) {
         finding.saving = {
           bytes,
-          basis: `measured in the build context: size of what ${creators.map(label).join(', ')} copied and this RUN deletes`,
+          basis: `measured in the build context: size of what ${listSome(creators, label)} copied and this RUN deletes`,
         };
       }
       if (allKnown && bytes < SMALL) finding.severity = 'info';

@@ -9,7 +9,6 @@ import type {
   Instruction,
   RunInstruction,
   ShellCommand,
-  Stage,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
 import type { ContextFile } from '../types.js';
@@ -56,30 +55,42 @@ export function displayPath(path: string): string {
   return path.startsWith(`${BASE_WORKDIR}/`) ? path.slice(BASE_WORKDIR.length + 1) : path;
 }
 
+const workdirCache = new WeakMap<DockerfileModel, Map<number, string | undefined>>();
+
 /** The working directory in effect at an instruction (WORKDIR chain through FROM <stage>). */
 export function workdirAt(model: DockerfileModel, instruction: Instruction): string | undefined {
-  const stage = model.stages[instruction.stageIndex];
-  if (!stage) return undefined;
-  const chain: Stage[] = [];
-  for (
-    let s: typeof stage | undefined = stage;
-    s && !chain.includes(s);
-    s = s.baseStage === undefined ? undefined : model.stages[s.baseStage]
-  ) {
-    chain.unshift(s);
+  let byInstruction = workdirCache.get(model);
+  if (!byInstruction) {
+    byInstruction = workdirs(model);
+    workdirCache.set(model, byInstruction);
   }
-  let cwd = BASE_WORKDIR;
-  if (chain[0]?.base.isScratch) cwd = '/';
-  for (const item of chain) {
-    for (const other of item.instructions) {
-      if (other.index >= instruction.index) break;
-      if (other.keyword !== 'WORKDIR' || !('args' in other)) continue;
-      const dir = other.args.join(' ');
-      if (dir === '' || hasVariable(dir)) return undefined;
-      cwd = resolvePath(cwd, dir);
+  return byInstruction.get(instruction.index);
+}
+
+/**
+ * The working directory before every instruction, in one pass: a stage built
+ * FROM another starts where that one ended. A WORKDIR holding a variable
+ * makes it unknown (undefined) from there on.
+ */
+function workdirs(model: DockerfileModel): Map<number, string | undefined> {
+  const byInstruction = new Map<number, string | undefined>();
+  const atEnd = new Map<number, string | undefined>();
+  for (const stage of model.stages) {
+    let cwd: string | undefined =
+      stage.baseStage !== undefined && atEnd.has(stage.baseStage)
+        ? atEnd.get(stage.baseStage)
+        : stage.base.isScratch
+          ? '/'
+          : BASE_WORKDIR;
+    for (const item of stage.instructions) {
+      byInstruction.set(item.index, cwd);
+      if (cwd === undefined || item.keyword !== 'WORKDIR' || !('args' in item)) continue;
+      const dir = item.args.join(' ');
+      cwd = dir === '' || hasVariable(dir) ? undefined : resolvePath(cwd, dir);
     }
+    atEnd.set(stage.index, cwd);
   }
-  return cwd;
+  return byInstruction;
 }
 
 /**

@@ -7,7 +7,7 @@ import type {
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
-import { isUnderMount, removalCovers, stagesInFinalImage } from '../util.js';
+import { isUnderMount, listSome, removalCovers, stagesInFinalImage } from '../util.js';
 import {
   type ContextIndex,
   type CopiedPath,
@@ -156,7 +156,7 @@ function checkRun(
   const instructions = [...new Set(covered.map((item) => item.copied.instruction))].sort(
     (a, b) => a.index - b.index,
   );
-  const where = instructions.map((item) => `${item.keyword} at line ${item.range.start.line + 1}`).join(', ');
+  const where = listSome(instructions, (item) => `${item.keyword} at line ${item.range.start.line + 1}`);
   const commandText =
     first.ownership.command.text.length > 60
       ? `${first.ownership.command.text.slice(0, 57)}…`

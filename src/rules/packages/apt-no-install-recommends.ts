@@ -59,7 +59,7 @@ export const aptNoInstallRecommends: Rule = {
         (item: PackageCommand) => isApt(item) && item.action === 'install',
       );
       if (installs.length === 0) continue;
-      if (configTurnsRecommendsOff(model, run) || environmentAt(model, run).APT_CONFIG) continue;
+      if (configTurnsRecommendsOff(model, run) || environmentAt(model, run).get('APT_CONFIG')) continue;
       for (const item of installs) {
         // `--install-recommends` is an explicit choice: respected.
         if (

@@ -11,6 +11,7 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
+import { Environment } from '../environment.js';
 import { isUnderMount, mountedTargets, removalCovers, stagesInFinalImage } from '../util.js';
 import { DEV_STAGE_NAME, type Distro, distroOf, imageDefaultEnv } from './knowledge.js';
 
@@ -57,7 +58,7 @@ export function finalImageRuns(model: DockerfileModel): RunInstruction[] {
 
 /** What an instruction sees: the environment, USER and WORKDIR in effect before it runs. */
 interface Scope {
-  env: Record<string, string>;
+  env: Environment;
   user: string;
   /** Undefined once a WORKDIR holds an unresolved variable. */
   workdir: string | undefined;
@@ -71,19 +72,26 @@ function scopes(model: DockerfileModel): Map<number, Scope> {
   if (cached) return cached;
   const byInstruction = new Map<number, Scope>();
   const atEnd = new Map<number, Scope>();
+  const globalDefaults = globalArgDefaults(model);
   for (const stage of model.stages) {
     const inherited = stage.baseStage === undefined ? undefined : atEnd.get(stage.baseStage);
-    let scope: Scope = inherited ?? { env: imageDefaultEnv(stage.base), user: 'root', workdir: '/' };
+    let scope: Scope = inherited ?? {
+      env: Environment.of(imageDefaultEnv(stage.base)),
+      user: 'root',
+      workdir: '/',
+    };
     for (const item of stage.instructions) {
       byInstruction.set(item.index, scope);
       if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-        const env = { ...scope.env };
-        for (const pair of item.pairs) {
-          // `ARG X` inside a stage takes the default of a global `ARG X=…`.
-          const value = pair.value ?? (item.keyword === 'ARG' ? globalDefault(model, pair.key) : undefined);
-          if (value !== undefined) env[pair.key] = value;
-        }
-        scope = { ...scope, env };
+        // `ARG X` inside a stage takes the default of a global `ARG X=…`.
+        const changes = item.pairs.map(
+          (pair) =>
+            [
+              pair.key,
+              pair.value ?? (item.keyword === 'ARG' ? globalDefaults.get(pair.key) : undefined),
+            ] as const,
+        );
+        scope = { ...scope, env: scope.env.with(changes) };
       } else if (item.keyword === 'USER' && 'args' in item && item.args[0]) {
         scope = { ...scope, user: item.args[0].split(':')[0]! };
       } else if (item.keyword === 'WORKDIR' && 'args' in item && item.args[0]) {
@@ -101,20 +109,23 @@ function scopes(model: DockerfileModel): Map<number, Scope> {
   return byInstruction;
 }
 
-function globalDefault(model: DockerfileModel, name: string): string | undefined {
+/** The first value each global `ARG NAME=value` gives a name. */
+function globalArgDefaults(model: DockerfileModel): Map<string, string> {
+  const defaults = new Map<string, string>();
   for (const arg of model.globalArgs)
-    for (const pair of arg.pairs) if (pair.key === name && pair.value !== undefined) return pair.value;
-  return undefined;
+    for (const pair of arg.pairs)
+      if (pair.value !== undefined && !defaults.has(pair.key)) defaults.set(pair.key, pair.value);
+  return defaults;
 }
 
-const EMPTY_SCOPE: Scope = { env: {}, user: 'root', workdir: '/' };
+const EMPTY_SCOPE: Scope = { env: Environment.EMPTY, user: 'root', workdir: '/' };
 
 function scopeAt(model: DockerfileModel, instruction: Instruction): Scope {
   return scopes(model).get(instruction.index) ?? EMPTY_SCOPE;
 }
 
 /** Environment at an instruction: well-known base image env, then ENV/ARG of the Dockerfile. */
-export function environmentAt(model: DockerfileModel, instruction: Instruction): Record<string, string> {
+export function environmentAt(model: DockerfileModel, instruction: Instruction): Environment {
   return scopeAt(model, instruction).env;
 }
 
@@ -129,7 +140,8 @@ export function homeAt(
   instruction: Instruction,
   env = environmentAt(model, instruction),
 ): string {
-  if (env.HOME) return env.HOME.replace(/\/+$/, '') || '/';
+  const home = env.get('HOME');
+  if (home) return home.replace(/\/+$/, '') || '/';
   const user = userAt(model, instruction);
   return user === 'root' || user === '0' ? '/root' : `/home/${user}`;
 }
@@ -339,10 +351,10 @@ export function optionValue(args: readonly string[], ...names: string[]): string
 export function variableFor(
   run: RunInstruction,
   command: ShellCommand,
-  env: Record<string, string>,
+  env: Environment,
   name: string,
 ): string | undefined {
-  return command.assignments[name] ?? run.script.assignments[name] ?? env[name];
+  return command.assignments[name] ?? run.script.assignments[name] ?? env.get(name);
 }
 
 /** A `sh -c`/wrapper duplicate: the model lists `sudo apt-get …` and `apt-get …`; keep the inner one. */

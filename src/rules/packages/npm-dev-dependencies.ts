@@ -7,6 +7,7 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
+import type { Environment } from '../environment.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { hasOption } from '../util.js';
 import {
@@ -48,7 +49,7 @@ const YARN_NON_SCRIPTS = new Set([
 ]);
 
 /** Whether an install already leaves devDependencies out (flags or environment). */
-function omitsDev(item: PackageCommand, run: RunInstruction, env: Record<string, string>): boolean {
+function omitsDev(item: PackageCommand, run: RunInstruction, env: Environment): boolean {
   const v = (name: string) => variableFor(run, item.command, env, name);
   if (v('NODE_ENV') === 'production') return true;
   const args = item.args;
@@ -107,7 +108,7 @@ function needsDev(command: ShellCommand, item: PackageCommand | undefined): bool
 }
 
 /** `npm prune --omit=dev`, or a later production-only install (`yarn install --production`) that drops them. */
-function isPrune(item: PackageCommand, run: RunInstruction, env: Record<string, string>): boolean {
+function isPrune(item: PackageCommand, run: RunInstruction, env: Environment): boolean {
   return (item.action === 'prune' || isProjectInstall(item)) && omitsDev(item, run, env);
 }
 

@@ -75,7 +75,7 @@ export const pipCache: Rule = {
       const pips = packageCommands(run).filter((item) => item.tool === 'pip' && item.action === 'install');
       if (pips.length === 0) continue;
       const env = environmentAt(model, run);
-      if (env.PIP_CONFIG_FILE || configMayDisableCache(model, run)) continue;
+      if (env.get('PIP_CONFIG_FILE') || configMayDisableCache(model, run)) continue;
       const home = homeAt(model, run, env);
       const cwd = workdirAt(model, run);
       for (const item of pips) {

@@ -1,0 +1,16 @@
+// Child process of model-memory.test.ts (run with --expose-gc): parses the
+// Dockerfile given on stdin with the built parser and prints, as JSON, how
+// many instructions it has and the heap the model keeps once garbage is gone.
+import { parseDockerfile } from '../../dist/dockerfile/parse.js';
+
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+const text = Buffer.concat(chunks).toString('utf8');
+// Load the shell grammar first, so its own memory is not counted.
+await parseDockerfile('FROM scratch\nRUN true\n');
+globalThis.gc();
+const before = process.memoryUsage().heapUsed;
+const model = await parseDockerfile(text);
+globalThis.gc();
+const retainedBytes = process.memoryUsage().heapUsed - before;
+process.stdout.write(JSON.stringify({ instructions: model.instructions.length, retainedBytes }));
