@@ -106,7 +106,8 @@ describe('pare fix', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pare-fix-unknown-'));
     writeFileSync(
       join(dir, 'Dockerfile'),
-      'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM corp.example/base/runtime:3\nCOPY --from=build /out/app /app\nCMD ["/app"]\n',
+      // A JVM app: what its final base must provide is not knowable (a Go binary would go onto scratch).
+      'FROM maven:3.9-eclipse-temurin-17 AS build\nWORKDIR /src\nCOPY . .\nRUN mvn -B package\nFROM corp.example/base/runtime:3\nCOPY --from=build /src/target/app.jar /app.jar\nCMD ["java", "-jar", "/app.jar"]\n',
     );
     const result = runPare(['fix', dir, '--multi-stage']);
     expect(result.code).toBe(0);
