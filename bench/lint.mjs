@@ -2,7 +2,15 @@
 // in one process, as `pare lint` does with many paths, and reports files/s and
 // the per-file median. Baseline in the same run: parsing alone (no rules).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +22,13 @@ const COUNT = Number(process.env.BENCH_LINT_FILES ?? 1000);
 const corpusDir = fileURLToPath(new URL('../test/fixtures/corpus/', import.meta.url));
 const seeds = readdirSync(corpusDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
-  .map((entry) => readFileSync(`${corpusDir}/${entry.name}/Dockerfile`, 'utf8'));
+  .map((entry) => {
+    const plain = `${corpusDir}/${entry.name}/Dockerfile`;
+    return readFileSync(
+      existsSync(plain) ? plain : `${corpusDir}/${entry.name}/.devcontainer/Dockerfile`,
+      'utf8',
+    );
+  });
 
 // Vary each copy so no cache inside pare can make repeats free.
 const files = Array.from({ length: COUNT }, (_, i) => {
