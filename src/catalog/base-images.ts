@@ -87,6 +87,10 @@ export interface BaseImageEntry {
   packageManager: PackageManager;
   /** Smaller images for the same artifact, best first. */
   smallerAlternatives: SmallerAlternative[];
+  /** ENV the image sets that changes what commands do (GOPATH, PIP_NO_CACHE_DIR…), as far as known. */
+  env?: Readonly<Record<string, string>>;
+  /** The image's WORKDIR, when known. */
+  workdir?: string;
   /** Built in, or added from the user's config. */
   source: 'builtin' | 'config';
 }
@@ -108,6 +112,8 @@ export interface UserBaseImageEntry {
   packageManager: PackageManager;
   kind?: BaseImageKind;
   ecosystem?: Ecosystem;
+  /** ENV the image sets (so rules know, e.g., that PIP_NO_CACHE_DIR is already on). */
+  env?: Record<string, string>;
 }
 
 const MB = 1_000_000;
@@ -160,6 +166,12 @@ function debianCodename(tag: string): string {
   const match = /(bookworm|bullseye|buster|trixie)/.exec(tag);
   return match ? match[1]! : 'bookworm';
 }
+
+// ---- environment the official images set --------------------------------------
+
+const GOLANG_ENV = { GOPATH: '/go' };
+const RUST_ENV = { CARGO_HOME: '/usr/local/cargo', RUSTUP_HOME: '/usr/local/rustup' };
+const MAVEN_ENV = { MAVEN_CONFIG: '/root/.m2' };
 
 // ---- alternatives shared by many entries -----------------------------------
 
@@ -676,6 +688,8 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: GO_ALTERNATIVES,
+    env: GOLANG_ENV,
+    workdir: '/go',
   }),
   builtin({
     name: 'golang',
@@ -688,6 +702,8 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: GO_ALTERNATIVES,
+    env: GOLANG_ENV,
+    workdir: '/go',
   }),
   builtin({
     name: 'rust',
@@ -701,6 +717,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
   builtin({
     name: 'rust',
@@ -714,6 +731,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
   builtin({
     name: 'rust',
@@ -726,6 +744,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
   builtin({
     name: 'gcc',
@@ -800,6 +819,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: jreAlternatives(),
+    env: MAVEN_ENV,
   }),
   builtin({
     name: 'maven',
@@ -812,6 +832,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: jreAlternatives(),
+    env: MAVEN_ENV,
   }),
   builtin({
     name: 'gradle',
@@ -1164,6 +1185,7 @@ export function fromUserEntry(user: UserBaseImageEntry): BaseImageEntry {
     hasShell: user.hasShell,
     packageManager: user.packageManager,
     smallerAlternatives: [],
+    ...(user.env ? { env: user.env } : {}),
     source: 'config',
   };
 }

@@ -23,6 +23,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       },
     )
     .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
+    .option('--target <stage>', 'The stage that ships, as docker build --target (default: the last stage)')
     .option(
       '--config <file>',
       'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
@@ -49,6 +50,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       '--config <file>',
       'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
     )
+    .option('--target <stage>', 'The stage that ships, as docker build --target (default: the last stage)')
     .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
     .option('--no-dockerignore', 'Do not propose or write .dockerignore')
     .option(

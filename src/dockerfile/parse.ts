@@ -60,10 +60,19 @@ export const KNOWN_INSTRUCTIONS = new Set([
 
 const IGNORE_COMMENT = /^#\s*pare-ignore(-file)?\s*[=:]?\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/i;
 
+export interface ParseOptions {
+  /** The stage to build (`--target`), as BuildKit takes it; default: the last stage. */
+  target?: string | undefined;
+}
+
 /** Parses Dockerfile text into the model; throws PareError for input Docker would reject. */
-export async function parseDockerfile(text: string, path = 'Dockerfile'): Promise<DockerfileModel> {
+export async function parseDockerfile(
+  text: string,
+  path = 'Dockerfile',
+  options: ParseOptions = {},
+): Promise<DockerfileModel> {
   const parser = await loadShellParser();
-  return new ModelBuilder(text, path, parser).build();
+  return new ModelBuilder(text, path, parser).build(options.target);
 }
 
 class ModelBuilder {
@@ -85,7 +94,7 @@ class ModelBuilder {
     throw new PareError(message, { subject: line === undefined ? this.path : `${this.path}:${line + 1}` });
   }
 
-  build(): DockerfileModel {
+  build(target: string | undefined): DockerfileModel {
     const directives: Directive[] = this.ast.getDirectives().map((directive) => ({
       name: directive.getName().toLowerCase(),
       value: directive.getValue(),
@@ -186,7 +195,7 @@ class ModelBuilder {
     }
 
     if (stages.length === 0) this.fail('no FROM instruction');
-    const finalStage = stages[stages.length - 1]!;
+    const finalStage = target === undefined ? stages[stages.length - 1]! : this.targetStage(stages, target);
     finalStage.isFinal = true;
     for (const stage of stages)
       stage.env = Object.fromEntries(Object.entries(stage.env).filter(([, v]) => v !== undefined));
@@ -200,10 +209,22 @@ class ModelBuilder {
       globalArgs,
       stages,
       instructions,
-      graph: buildStageGraph(stages, instructions),
+      graph: buildStageGraph(stages, instructions, finalStage),
       finalStage,
+      ...(target !== undefined ? { target } : {}),
       fileIgnoredRules,
     };
+  }
+
+  /** The stage `--target` names: BuildKit matches stage names case-insensitively. */
+  private targetStage(stages: Stage[], target: string): Stage {
+    const stage = stages.find((candidate) => candidate.name === target.toLowerCase());
+    if (stage) return stage;
+    const named = stages.flatMap((candidate) => (candidate.name ? [candidate.name] : []));
+    throw new PareError(
+      `--target ${target}: no stage of that name${named.length > 0 ? ` (stages: ${named.join(', ')})` : ' (no stage has a name)'}`,
+      { subject: this.path },
+    );
   }
 
   /**

@@ -1,7 +1,10 @@
 /**
  * Runs rules over a model: applies severity overrides and disabled rules from
- * config, `# pare-ignore` comments, and sorts findings by position.
+ * config, `# pare-ignore` comments, leaves out the rules about the shipped
+ * image's bytes when the target is a development image, and sorts findings
+ * by position.
  */
+import { isDevelopmentTarget } from '../dockerfile/stages.js';
 import type { DockerfileModel, Instruction } from '../dockerfile/types.js';
 import type { BaseImagePolicy, BuildContext, Finding, Rule, Severity } from './types.js';
 
@@ -21,11 +24,13 @@ export interface LintOptions {
 
 export async function lintModel(model: DockerfileModel, options: LintOptions): Promise<Finding[]> {
   const settings = options.settings ?? { disabled: new Set(), severities: new Map() };
+  const development = isDevelopmentTarget(model);
   const active = options.rules.filter(
     (rule) =>
       !settings.disabled.has(rule.meta.id) &&
       !model.fileIgnoredRules.has(rule.meta.id) &&
-      !model.fileIgnoredRules.has('all'),
+      !model.fileIgnoredRules.has('all') &&
+      !(development && rule.meta.judges === 'image'),
   );
   const contextFiles =
     options.buildContext && active.some((rule) => rule.needsContext)

@@ -21,6 +21,13 @@ export interface RuleMeta {
   /** Whether `pare fix` can fix (some of) its findings automatically. */
   fixable: boolean;
   seeds: SeedArticle[];
+  /**
+   * `image`: the rule judges the bytes of the image that ships, so it stays
+   * silent when the target is a development image (a devcontainer, a `dev`,
+   * `test` or `lint` stage). `build`: it judges the build itself (caching,
+   * the context sent, whether the result starts), whatever the target.
+   */
+  judges: 'image' | 'build';
 }
 
 /** Replace `[start, end)` offsets of the Dockerfile text with `newText`. */

@@ -1,32 +1,8 @@
 /**
  * Small queries over the Dockerfile model that many rules share.
  */
-import type {
-  DockerfileModel,
-  Instruction,
-  RunInstruction,
-  ShellCommand,
-  Stage,
-} from '../dockerfile/types.js';
+import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
-
-/**
- * Stages whose layers end up in the final image: the final stage and the
- * stages it is built FROM (`FROM builder AS final` inherits builder's layers).
- */
-export function stagesInFinalImage(model: DockerfileModel): Stage[] {
-  const chain: Stage[] = [];
-  let stage: Stage | undefined = model.finalStage;
-  while (stage && !chain.includes(stage)) {
-    chain.unshift(stage);
-    stage = stage.baseStage === undefined ? undefined : model.stages[stage.baseStage];
-  }
-  return chain;
-}
-
-export function isInFinalImage(model: DockerfileModel, instruction: Instruction): boolean {
-  return stagesInFinalImage(model).some((stage) => stage.index === instruction.stageIndex);
-}
 
 export function runsOf(stage: Stage): RunInstruction[] {
   return stage.instructions.filter(isRun);
@@ -34,21 +10,6 @@ export function runsOf(stage: Stage): RunInstruction[] {
 
 export function allRuns(model: DockerfileModel): RunInstruction[] {
   return model.instructions.filter(isRun);
-}
-
-/** ENV and ARG values visible at an instruction (inherited through FROM <stage>). */
-export function envAt(model: DockerfileModel, instruction: Instruction): Record<string, string> {
-  const stage = model.stages[instruction.stageIndex];
-  if (!stage) return {};
-  const env: Record<string, string> =
-    stage.baseStage !== undefined ? { ...model.stages[stage.baseStage]!.env } : {};
-  for (const item of stage.instructions) {
-    if (item.index >= instruction.index) break;
-    if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-      for (const pair of item.pairs) if (pair.value !== undefined) env[pair.key] = pair.value;
-    }
-  }
-  return env;
 }
 
 /** True when any argument is one of the given long or short options (`-y`, `--yes`, `-qy`). */

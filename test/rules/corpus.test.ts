@@ -46,8 +46,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'pare-corpus-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Precision and recall below these fail the run: the levels reached so far, raised as rules improve. */
-const MIN_PRECISION_ALL = 0.68;
-const MIN_PRECISION_WARNINGS = 0.82;
+const MIN_PRECISION_ALL = 0.74;
+const MIN_PRECISION_WARNINGS = 0.9;
 const MIN_RECALL = 0.83;
 
 const OWN_FILES = new Set(['Dockerfile', 'expected.txt', '.devcontainer']);
@@ -96,10 +96,11 @@ function materialise(name: string): string {
 
 async function lintFixture(name: string, labels: Labels): Promise<Finding[]> {
   const file = dockerfilePath(name);
-  const model = await parseDockerfile(readFileSync(file, 'utf8'), file.slice(corpus.length));
+  const model = await parseDockerfile(readFileSync(file, 'utf8'), file.slice(corpus.length), {
+    target: labels.target,
+  });
   const hasContext = readdirSync(join(corpus, name)).some((entry) => !OWN_FILES.has(entry));
   const buildContext = hasContext ? await openBuildContext(materialise(name), 'Dockerfile') : undefined;
-  void labels;
   return lintModel(model, { rules: allRules, ...(buildContext ? { buildContext } : {}) });
 }
 

@@ -6,6 +6,8 @@
  */
 import type { BaseImageMatch } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
+import { knownWorkdir, scopeAt } from '../../dockerfile/scope.js';
+import { shippedStageIndexes, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -16,42 +18,9 @@ import type {
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
-import { envAt, hasOption, stagesInFinalImage, subcommand } from '../util.js';
+import { hasOption, subcommand } from '../util.js';
 
 // ---- stages ------------------------------------------------------------------
-
-const finalStagesCache = new WeakMap<DockerfileModel, Stage[]>();
-
-/** `stagesInFinalImage`, computed once per model (several rules of this family ask). */
-export function finalStages(model: DockerfileModel): Stage[] {
-  let stages = finalStagesCache.get(model);
-  if (!stages) {
-    stages = stagesInFinalImage(model);
-    finalStagesCache.set(model, stages);
-  }
-  return stages;
-}
-
-const chainCache = new WeakMap<Stage, Stage[]>();
-
-/** A stage and the stages it is built FROM, root first. */
-export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
-  const cached = chainCache.get(stage);
-  if (cached) return cached;
-  const chain: Stage[] = [];
-  let current: Stage | undefined = stage;
-  while (current && !chain.includes(current)) {
-    chain.unshift(current);
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  chainCache.set(stage, chain);
-  return chain;
-}
-
-/** The image (not stage) a chain of stages starts from. */
-export function rootImage(model: DockerfileModel, stage: Stage): ImageRef {
-  return stageChain(model, stage)[0]!.base;
-}
 
 /** The real base image of the final image (walking `FROM <stage>`), and its catalogue entry. */
 export function finalBase(model: DockerfileModel): {
@@ -59,7 +28,7 @@ export function finalBase(model: DockerfileModel): {
   image: ImageRef;
   match: BaseImageMatch | undefined;
 } {
-  const stage = finalStages(model)[0]!;
+  const stage = shippedStages(model)[0]!;
   return { stage, image: stage.base, match: classifyImage(stage.base) };
 }
 
@@ -78,7 +47,7 @@ export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
   const cached = copiesCache.get(model);
   if (cached) return cached;
   const result: StageCopy[] = [];
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (!isCopyOrAdd(instruction) || instruction.fromStage === undefined) continue;
       const source = model.stages[instruction.fromStage];
@@ -175,7 +144,7 @@ export function variableFor(
 ): string | undefined {
   if (name in command.assignments) return command.assignments[name];
   if (name in run.script.assignments) return run.script.assignments[name];
-  return envAt(model, run)[name];
+  return scopeAt(model, run).env[name];
 }
 
 /** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
@@ -219,26 +188,13 @@ export function cgoDisabled(
 /** Where a build writes its output: an exact path, a directory it writes into, or unknown. */
 export type Output = { path: string } | { dir: string } | { unknown: true };
 
-/** The working directory at a command: WORKDIR of the stage chain, then `cd` earlier in the RUN. */
+/** The working directory at a command: the WORKDIR in effect when known for certain, then `cd` earlier in the RUN. */
 export function workdirAt(
   model: DockerfileModel,
   run: RunInstruction,
   command?: ShellCommand,
 ): string | undefined {
-  const stage = model.stages[run.stageIndex];
-  if (!stage) return undefined;
-  let cwd: string | undefined;
-  for (const s of stageChain(model, stage)) {
-    for (const instruction of s.instructions) {
-      if (instruction.index > run.index) break;
-      if (instruction.keyword === 'WORKDIR' && 'args' in instruction) {
-        const dir = (instruction.args as string[])[0];
-        if (!dir || dir.includes('$')) cwd = undefined;
-        else if (dir.startsWith('/')) cwd = normalisePath(dir);
-        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
-      }
-    }
-  }
+  let cwd = knownWorkdir(scopeAt(model, run));
   if (command) {
     for (const other of run.script.commands) {
       if (other === command) break;
@@ -376,7 +332,7 @@ export function artifactBuilds(
   model: DockerfileModel,
   predicate: (command: ShellCommand) => boolean,
 ): ArtifactBuild[] {
-  const finalIndexes = new Set(finalStages(model).map((stage) => stage.index));
+  const finalIndexes = shippedStageIndexes(model);
   const copies = copiesIntoFinalImage(model);
   const result: ArtifactBuild[] = [];
   for (const stage of model.stages) {

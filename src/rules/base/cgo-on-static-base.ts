@@ -1,5 +1,6 @@
 import type { Libc } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
+import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -9,14 +10,11 @@ import {
   cgoDisabled,
   commandSource,
   finalBase,
-  finalStages,
   goFlag,
   installedPackages,
   isCargoBuild,
   isCompilerLink,
   isGoBuild,
-  rootImage,
-  stageChain,
   variableFor,
 } from './builds.js';
 
@@ -35,6 +33,7 @@ export const cgoOnStaticBase: Rule = {
     severity: 'error',
     fixable: true,
     seeds: ['001', '004'],
+    judges: 'build',
   },
   check({ model }) {
     const { image, match } = finalBase(model);
@@ -151,7 +150,7 @@ function installsCompiler(model: DockerfileModel, stage: Stage): boolean {
 
 /** gcompat / libc6-compat in the final image let many glibc binaries run on alpine. */
 function installsGlibcCompat(model: DockerfileModel): boolean {
-  return finalStages(model).some((stage) =>
+  return shippedStages(model).some((stage) =>
     stage.instructions
       .filter(isRun)
       .some((run: RunInstruction) =>

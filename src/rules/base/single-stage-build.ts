@@ -1,11 +1,11 @@
 import type { Ecosystem } from '../../catalog/base-images.js';
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { subcommand } from '../util.js';
 import {
   finalBase,
-  finalStages,
   installedPackages,
   isCargoBuild,
   isCompilerLink,
@@ -29,12 +29,13 @@ export const singleStageBuild: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['000', '001', '003', '004'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     const reported = new Set<string>();
     const baseProvidesCompilers = baseHasCompilers(model);
-    const runs = finalStages(model).flatMap((stage) => stage.instructions.filter(isRun));
+    const runs = shippedStages(model).flatMap((stage) => stage.instructions.filter(isRun));
     /** Compiler packages installed in a final-image RUN and not removed in that same RUN. */
     const persistentCompilers: Array<{ run: RunInstruction; packages: string[] }> = [];
 

@@ -1,17 +1,10 @@
 import type { BaseImageMatch, Linkage, SmallerAlternative } from '../../catalog/base-images.js';
 import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { CommandInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCommand, isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  approx,
-  cgoDisabled,
-  finalBase,
-  finalStages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-} from './builds.js';
+import { approx, cgoDisabled, finalBase, isCargoBuild, isCompilerLink, isGoBuild } from './builds.js';
 import { isAllowed } from './policy.js';
 
 /**
@@ -29,6 +22,7 @@ export const toolchainBaseInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['000', '001', '003', '004'],
+    judges: 'image',
   },
   check({ model, policy }) {
     const { stage, image, match } = finalBase(model);
@@ -112,7 +106,7 @@ function runsBuildTool(model: DockerfileModel): boolean {
 export function effectiveCommand(model: DockerfileModel): string[] {
   let entrypoint: CommandInstruction | undefined;
   let cmd: CommandInstruction | undefined;
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (!isCommand(instruction)) continue;
       if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
@@ -130,7 +124,7 @@ export function effectiveCommand(model: DockerfileModel): string[] {
 function nativeLinkage(model: DockerfileModel, match: BaseImageMatch): Linkage | undefined {
   const ecosystem = match.entry.ecosystem;
   if (ecosystem !== 'go' && ecosystem !== 'rust' && ecosystem !== 'c') return undefined;
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const run of stage.instructions.filter(isRun)) {
       for (const command of run.script.commands) {
         if (ecosystem === 'go' && isGoBuild(command)) {

@@ -1,3 +1,4 @@
+import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -6,11 +7,9 @@ import {
   type ArtifactBuild,
   artifactBuilds,
   commandSource,
-  finalStages,
   goFlag,
   isCargoBuild,
   isCompilerLink,
-  stageChain,
   variableFor,
 } from './builds.js';
 
@@ -27,6 +26,7 @@ export const unstrippedBinary: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '004'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -114,7 +114,7 @@ const STRIPPERS = new Set(['strip', 'llvm-strip', 'upx', 'sstrip', 'objcopy']);
 
 /** `strip`, `upx`, `install -s` or `cmake --install --strip` after the build, in its stage chain or the final image. */
 function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
-  const stages = new Set([...stageChain(model, build.stage), ...finalStages(model)]);
+  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
       if (!isRun(instruction) || instruction.index < build.run.index) continue;

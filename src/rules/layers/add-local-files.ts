@@ -15,6 +15,7 @@ export const addLocalFiles: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['000'],
+    judges: 'build',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

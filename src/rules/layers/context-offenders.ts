@@ -4,10 +4,11 @@
  * caches, secret-looking files), and which COPY/ADD instructions ship them.
  * Shared by copy-without-dockerignore and dockerignore-gaps.
  */
+import { isShipped } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import type { ContextFile } from '../types.js';
-import { isInFinalImage } from '../util.js';
+
 import {
   CACHE_DIRS,
   ECOSYSTEMS,
@@ -229,7 +230,7 @@ export function contextCopies(model: DockerfileModel): ContextCopy[] {
     result.push({
       instruction,
       sources: sources.map((source) => contextRelative(source)),
-      shipped: isInFinalImage(model, instruction),
+      shipped: isShipped(model, instruction),
     });
   }
   return result;

@@ -26,6 +26,7 @@ export const copyWithoutDockerignore: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '003'],
+    judges: 'build',
   },
   needsContext: true,
   check({ model, buildContext, contextFiles }) {

@@ -1,8 +1,9 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding } from '../types.js';
-import { removalCovers, removedPaths, stagesInFinalImage } from '../util.js';
+import { removalCovers, removedPaths } from '../util.js';
 import {
   clonedDirectory,
   downloadedFiles,
@@ -131,7 +132,7 @@ function computeLaterDeletions(
   const installed: Installed[] = [];
   const result: LaterDeletion[] = [];
 
-  for (const stage of stagesInFinalImage(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (isCopyOrAdd(instruction)) {
         // Remote ADD is add-remote-archive's finding.
@@ -316,6 +317,7 @@ export const deleteInLaterLayer: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
   },
   needsContext: true,
   check({ model, contextFiles }) {

@@ -30,6 +30,7 @@ export const dockerignoreGaps: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '003'],
+    judges: 'build',
   },
   needsContext: true,
   check({ model, buildContext, contextFiles }) {

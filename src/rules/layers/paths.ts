@@ -3,24 +3,20 @@
  * COPY/ADD puts its sources, and what the build context holds under a path.
  */
 
+import { BASE_WORKDIR, scopeAt } from '../../dockerfile/scope.js';
+import { shippedStages } from '../../dockerfile/stages.js';
+
 import type {
   CopyInstruction,
   DockerfileModel,
   Instruction,
   RunInstruction,
   ShellCommand,
-  Stage,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
 import type { ContextFile } from '../types.js';
-import { stagesInFinalImage } from '../util.js';
-import { globRegExp, isRemoteSource, isTarArchiveName } from './knowledge.js';
 
-/**
- * Stand-in for the base image's working directory when no WORKDIR was set:
- * relative paths of two instructions still compare equal.
- */
-export const BASE_WORKDIR = '/<workdir>';
+import { globRegExp, isRemoteSource, isTarArchiveName } from './knowledge.js';
 
 /** POSIX-normalises an absolute path: collapses `//`, `.` and `..`; no trailing slash (except `/`). */
 export function normalizePath(path: string): string {
@@ -56,30 +52,12 @@ export function displayPath(path: string): string {
   return path.startsWith(`${BASE_WORKDIR}/`) ? path.slice(BASE_WORKDIR.length + 1) : path;
 }
 
-/** The working directory in effect at an instruction (WORKDIR chain through FROM <stage>). */
+/**
+ * The working directory in effect at an instruction; relative to the base
+ * image's own (BASE_WORKDIR) when neither a WORKDIR nor the catalogue says.
+ */
 export function workdirAt(model: DockerfileModel, instruction: Instruction): string | undefined {
-  const stage = model.stages[instruction.stageIndex];
-  if (!stage) return undefined;
-  const chain: Stage[] = [];
-  for (
-    let s: typeof stage | undefined = stage;
-    s && !chain.includes(s);
-    s = s.baseStage === undefined ? undefined : model.stages[s.baseStage]
-  ) {
-    chain.unshift(s);
-  }
-  let cwd = BASE_WORKDIR;
-  if (chain[0]?.base.isScratch) cwd = '/';
-  for (const item of chain) {
-    for (const other of item.instructions) {
-      if (other.index >= instruction.index) break;
-      if (other.keyword !== 'WORKDIR' || !('args' in other)) continue;
-      const dir = other.args.join(' ');
-      if (dir === '' || hasVariable(dir)) return undefined;
-      cwd = resolvePath(cwd, dir);
-    }
-  }
-  return cwd;
+  return scopeAt(model, instruction).workdir;
 }
 
 /**
@@ -235,7 +213,7 @@ function looksLikeFile(source: string): boolean {
 /** COPY/ADD instructions of the final image's stages, in build order. */
 export function finalImageCopies(model: DockerfileModel): CopyInstruction[] {
   const result: CopyInstruction[] = [];
-  for (const stage of stagesInFinalImage(model))
+  for (const stage of shippedStages(model))
     for (const item of stage.instructions) if (isCopyOrAdd(item)) result.push(item);
   return result;
 }

@@ -1,3 +1,4 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -7,7 +8,7 @@ import type {
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
-import { isUnderMount, removalCovers, stagesInFinalImage } from '../util.js';
+import { isUnderMount, removalCovers } from '../util.js';
 import {
   type ContextIndex,
   type CopiedPath,
@@ -99,13 +100,14 @@ export const recursiveChownChmod: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
   },
   needsContext: true,
   check({ model, contextFiles }) {
     const context = contextFiles ? indexContext(contextFiles) : undefined;
     const findings: RuleFinding[] = [];
     const copies: CopiedPath[] = [];
-    for (const stage of stagesInFinalImage(model)) {
+    for (const stage of shippedStages(model)) {
       for (const instruction of stage.instructions) {
         if (isCopyOrAdd(instruction)) {
           copies.push(...copiedPaths(model, instruction, context));
@@ -315,7 +317,7 @@ function dropRecursive(model: DockerfileModel, command: ShellCommand): TextEdit 
 
 /** Whether any earlier RUN of the final image could have written under `path` (its WORKDIR, an argument, a `cd`). */
 function runWroteInto(model: DockerfileModel, until: RunInstruction, path: string): boolean {
-  for (const stage of stagesInFinalImage(model)) {
+  for (const stage of shippedStages(model)) {
     for (const item of stage.instructions) {
       if (item.index >= until.index) return false;
       if (!isRun(item)) continue;

@@ -49,6 +49,7 @@ export const apkCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '000'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

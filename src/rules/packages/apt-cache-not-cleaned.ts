@@ -37,6 +37,7 @@ export const aptCacheNotCleaned: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -1,3 +1,4 @@
+import { isBuilt } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { APT } from './knowledge.js';
@@ -16,10 +17,12 @@ export const aptInsteadOfAptGet: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'build',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
+      if (!isBuilt(model, run.stageIndex)) continue;
       for (const item of packageCommands(run)) {
         if (item.tool !== 'apt' || item.command.program !== 'apt' || item.action === undefined) continue;
         const same = APT.sharedWithAptGet.has(item.action);

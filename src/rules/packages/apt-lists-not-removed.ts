@@ -16,6 +16,7 @@ export const aptListsNotRemoved: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003', '001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -51,6 +51,7 @@ export const aptNoInstallRecommends: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -1,6 +1,7 @@
+import { isBuilt, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { distroAt, finalImageStages, firstAfter, isMounted, isWrapperEntry } from './common.js';
+import { distroAt, firstAfter, isMounted, isWrapperEntry } from './common.js';
 import { APT, aptListsEstimate } from './knowledge.js';
 import { isApt, isAptInstall, isAptUpdate, packageCommands } from './managers.js';
 
@@ -61,11 +62,13 @@ export const aptUpdateAlone: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['003', '001'],
+    judges: 'build',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    const inFinal = finalImageStages(model);
+    const inFinal = shippedStageIndexes(model);
     for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
+      if (!isBuilt(model, run.stageIndex)) continue;
       const packages = packageCommands(run);
       const update = packages.find(isAptUpdate);
       if (!update || packages.some(isAptInstall) || isMounted(run, APT.listsDir)) continue;

@@ -6,7 +6,6 @@ import {
   environmentAt,
   finalImageRuns,
   homeAt,
-  isDevelopmentImage,
   isMounted,
   normalisePath,
   optionValue,
@@ -162,15 +161,15 @@ export const buildCacheInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['004', '003', '000'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model)) return findings;
     // A cache filled by an earlier RUN (`go mod download`) is reported there, not again at `go build`.
     const seen = new Set<string>();
     for (const run of finalImageRuns(model)) {
       const env = environmentAt(model, run);
-      const home = homeAt(model, run, env);
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       const reported = new Map<Ecosystem, { use: Use; caches: Map<string, Cache> }>();
       for (const command of run.script.commands) {

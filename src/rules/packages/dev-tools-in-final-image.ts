@@ -1,7 +1,7 @@
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
 import { hasOption } from '../util.js';
-import { distroAt, finalImageRuns, isDevelopmentImage, optionValue, packageOperands } from './common.js';
+import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
 import { APK, APT, DEV_PACKAGE, DEV_TOOLS, type DevTool, type Distro, RPM_MANAGERS } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 
@@ -166,10 +166,10 @@ export const devToolsInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '000', '003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model)) return findings;
     const runtime = runtimeText(model);
     for (const run of finalImageRuns(model)) {
       for (const installed of installs(run)) {

@@ -351,10 +351,6 @@ export const NODE_BUILD_BINARIES = new Set([
 export const NODE_DEV_RUNNERS =
   /\b(?:ts-node|tsx|nodemon|next dev|vite(?:\s+dev)?|npm run dev|yarn dev|pnpm dev|ng serve|webpack serve|npm (?:run )?test|yarn test|pnpm test|jest|vitest|mocha)\b/;
 
-/** Final stages with these names are development, test or debug images on purpose. */
-export const DEV_STAGE_NAME =
-  /^(?:dev|devel|develop|development|debug|devcontainer|test|tests|testing|ci|lint|e2e|toolbox)$/;
-
 // ---------------------------------------------------------------- build caches
 
 export type Ecosystem = 'go' | 'cargo' | 'maven' | 'gradle';
@@ -390,15 +386,6 @@ export const BUILD_CACHE_ESTIMATES: Readonly<Record<string, SizeEstimate>> = {
       'estimated: typical ~/.gradle (dependency caches plus a ~130 MB wrapper distribution when gradlew is used)',
   },
 };
-
-/** Well-known GOPATH / CARGO_HOME / GRADLE_USER_HOME set by official images (env the Dockerfile does not show). */
-export function imageDefaultEnv(image: ImageRef): Record<string, string> {
-  const last = image.repository.slice(image.repository.lastIndexOf('/') + 1);
-  if (last === 'golang') return { GOPATH: '/go' };
-  if (last === 'rust') return { CARGO_HOME: '/usr/local/cargo', RUSTUP_HOME: '/usr/local/rustup' };
-  if (last === 'maven') return { MAVEN_CONFIG: '/root/.m2' };
-  return {};
-}
 
 // ---------------------------------------------------------------- dev and debug tools
 

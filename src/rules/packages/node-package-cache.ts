@@ -40,6 +40,7 @@ export const nodePackageCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -49,7 +50,7 @@ export const nodePackageCache: Rule = {
       );
       if (node.length === 0) continue;
       const env = environmentAt(model, run);
-      const home = homeAt(model, run, env);
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       for (const tool of ['npm', 'yarn', 'pnpm']) {
         const mine = node.filter((item) => item.tool === tool);

@@ -1,3 +1,5 @@
+import { joinPath } from '../../dockerfile/scope.js';
+import { rootImage, shippedStageIndexes, stageChain } from '../../dockerfile/stages.js';
 import type {
   CommandInstruction,
   CopyInstruction,
@@ -9,18 +11,7 @@ import type {
 } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { hasOption } from '../util.js';
-import {
-  environmentAt,
-  finalImageStages,
-  isDevelopmentImage,
-  joinPath,
-  normalisePath,
-  optionValue,
-  rootImage,
-  stageChain,
-  variableFor,
-  workdirAt,
-} from './common.js';
+import { environmentAt, normalisePath, optionValue, variableFor, workdirAt } from './common.js';
 import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { isProjectInstall, usesYarnBerry } from './node.js';
@@ -182,7 +173,7 @@ function laterInStage(
 /** COPY --from instructions of the final image that bring this folder (or a parent of it) over. */
 function copiesInto(
   model: DockerfileModel,
-  finals: Set<number>,
+  finals: ReadonlySet<number>,
   source: Stage,
   folder: string,
 ): CopyInstruction | undefined {
@@ -236,11 +227,12 @@ export const npmDevDependencies: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model) || runsDevServer(model)) return findings;
-    const finals = finalImageStages(model);
+    if (runsDevServer(model)) return findings;
+    const finals = shippedStageIndexes(model);
     for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
       if (model.graph.unused.includes(run.stageIndex)) continue;
       const stage = model.stages[run.stageIndex]!;

@@ -68,6 +68,7 @@ export const pipCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003', '000'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -76,7 +77,7 @@ export const pipCache: Rule = {
       if (pips.length === 0) continue;
       const env = environmentAt(model, run);
       if (env.PIP_CONFIG_FILE || configMayDisableCache(model, run)) continue;
-      const home = homeAt(model, run, env);
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       for (const item of pips) {
         if (hasOption(item.args, '--no-cache-dir')) continue;

@@ -31,6 +31,7 @@ export const yumDnfCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
