@@ -46,7 +46,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'pare-corpus-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Precision and recall below these fail the run: the levels reached so far, raised as rules improve. */
-const MIN_PRECISION_ALL = 0.74;
+const MIN_PRECISION_ALL = 0.9;
 const MIN_PRECISION_WARNINGS = 0.9;
 const MIN_RECALL = 0.83;
 
