@@ -4,6 +4,7 @@ import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
+import { subcommand } from '../util.js';
 import {
   type ArtifactBuild,
   artifactBuilds,
@@ -105,17 +106,34 @@ function check(
     };
   }
   if (isCargoBuild(command)) {
-    const targetArg =
-      goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
-    if (targetArg?.includes('musl') || builderLibc === 'musl') return undefined;
+    // `cargo install some-tool` builds a tool for the builder, not the artifact.
+    if (installsRegistryCrate(command)) return undefined;
+    const target = goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
+    if (target !== undefined && !buildsForGlibc(target)) return undefined;
+    if (builderLibc === 'musl') return undefined;
     if (variableFor(model, run, command, 'RUSTFLAGS')?.includes('crt-static')) return undefined;
     return {
-      message: `cargo builds for the ${libcName} target by default; the binary copied onto ${where} will not start: "exec …: no such file or directory"`,
+      message: `cargo builds for the ${libcName} target${target ? ` ${target}` : ' by default'}; the binary copied onto ${where} will not start: "exec …: no such file or directory"`,
       range: command.range,
       hint: 'build for x86_64-unknown-linux-musl (rustup target add …; cargo build --release --target …) or use gcr.io/distroless/cc-debian12',
     };
   }
   return undefined;
+}
+
+/** `cargo install ripgrep`: a crate from a registry (not `--path .` or `--git`), i.e. a tool. */
+function installsRegistryCrate(command: ShellCommand): boolean {
+  if (subcommand(command) !== 'install') return false;
+  return !command.args.some((arg) => arg === '--path' || arg.startsWith('--path=') || arg === '--git');
+}
+
+/**
+ * Whether a Rust target triple links glibc: `x86_64-unknown-linux-gnu` (zigbuild
+ * may add a glibc version, `.2.17`). musl, wasm, Windows and other targets do
+ * not; a target computed at build time (`$(cat target.txt)`) is unknown, so not claimed.
+ */
+function buildsForGlibc(target: string): boolean {
+  return /^[\w]+-[\w]+-linux-gnu\w*(?:\.[\d.]+)?$/.test(target);
 }
 
 /** `-ldflags '-linkmode external -extldflags "-static"'` makes a static binary with cgo on. */
