@@ -393,11 +393,26 @@ export function installedPackages(run: RunInstruction): Array<{ command: ShellCo
   return result;
 }
 
-/** Packages removed again in the same RUN (apk del, apt-get purge/remove, yum remove), plus virtual names. */
+/**
+ * Packages removed again in the same RUN (apk del, apt-get purge/remove, yum
+ * remove), plus virtual names; `*` when the RUN marks every package automatic
+ * and auto-removes (the official images' build-and-purge: what the built
+ * binaries need is marked manual again, everything else installed goes).
+ */
 export function removedPackages(run: RunInstruction): Set<string> {
   const removed = new Set<string>();
+  let markedAllAuto = false;
   for (const command of run.script.commands) {
     const sub = subcommand(command);
+    if (command.program === 'apt-mark' && sub === 'auto' && command.args.some(isEveryPackage))
+      markedAllAuto = true;
+    if (
+      markedAllAuto &&
+      (command.program === 'apt-get' || command.program === 'apt') &&
+      (sub === 'autoremove' ||
+        ((sub === 'purge' || sub === 'remove') && hasOption(command.args, '--auto-remove', '--autoremove')))
+    )
+      removed.add('*');
     const removes =
       (command.program === 'apk' && sub === 'del') ||
       ((command.program === 'apt-get' || command.program === 'apt') &&
@@ -416,6 +431,11 @@ export function removedPackages(run: RunInstruction): Set<string> {
     }
   }
   return removed;
+}
+
+/** `apt-mark auto '.*'`: a pattern matching every package name. */
+function isEveryPackage(arg: string): boolean {
+  return arg === '.*' || arg === '*' || arg === '^.*' || arg === '^.*$' || arg === '~i';
 }
 
 /** `apk add --virtual .build-deps gcc …`: the virtual name for the installed packages. */

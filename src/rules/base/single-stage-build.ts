@@ -209,6 +209,7 @@ const REAL_COMPILERS =
 /** Build packages a RUN installs and leaves installed; empty unless one of them is a C compiler. */
 function persistentCompilersOf(run: RunInstruction): string[] {
   const removed = removedPackages(run);
+  if (removed.has('*')) return [];
   const result: string[] = [];
   for (const install of installedPackages(run)) {
     const virtual = virtualName(install.command);
@@ -228,6 +229,7 @@ function toolchainIsTransient(run: RunInstruction): boolean {
   );
   if (!installsCompilers) return false;
   const removed = removedPackages(run);
+  if (removed.has('*')) return true;
   return installs.every((install) => {
     const virtual = virtualName(install.command);
     if (virtual && removed.has(virtual)) return true;
@@ -277,7 +279,7 @@ function dependencyInstaller(command: ShellCommand): Installer | undefined {
     return { ecosystem: 'python', what: `\`uv ${sub}\``, artifact: 'the virtualenv' };
   }
   if (
-    (program === 'bundle' && (sub === 'install' || sub === undefined)) ||
+    (program === 'bundle' && (sub === 'install' || (sub === undefined && !asksOnlyForInformation(args)))) ||
     (program === 'gem' && sub === 'install')
   ) {
     return { ecosystem: 'ruby', what: `\`${program} install\``, artifact: 'the gems (vendor/bundle)' };
@@ -289,6 +291,13 @@ function dependencyInstaller(command: ShellCommand): Installer | undefined {
     return { ecosystem: 'node', what: `\`${program} ${sub ?? 'install'}\``, artifact: 'node_modules' };
   }
   return undefined;
+}
+
+/** `bundle --version`, `yarn -v`: flags that print something and install nothing. */
+export function asksOnlyForInformation(args: readonly string[]): boolean {
+  return args.some(
+    (arg) => arg === '--version' || arg === '-v' || arg === '-V' || arg === '--help' || arg === '-h',
+  );
 }
 
 function unique(items: string[]): string[] {
