@@ -2,6 +2,7 @@ import type { Ecosystem } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { asksOnlyForInformation } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { subcommand } from '../util.js';
 import {
@@ -291,13 +292,6 @@ function dependencyInstaller(command: ShellCommand): Installer | undefined {
     return { ecosystem: 'node', what: `\`${program} ${sub ?? 'install'}\``, artifact: 'node_modules' };
   }
   return undefined;
-}
-
-/** `bundle --version`, `yarn -v`: flags that print something and install nothing. */
-export function asksOnlyForInformation(args: readonly string[]): boolean {
-  return args.some(
-    (arg) => arg === '--version' || arg === '-v' || arg === '-V' || arg === '--help' || arg === '-h',
-  );
 }
 
 function unique(items: string[]): string[] {

@@ -8,9 +8,14 @@ import { chainAfter, deleteArg, insertAfterArg } from './shell-edit.js';
 
 const INDEX_FILE = `${APK.cacheDir}/APKINDEX.00000000.tar.gz`;
 
-/** apk commands that store the package index (and packages, with a cache set up) in /var/cache/apk. */
+/**
+ * apk commands that store the package index (and packages, with a cache set
+ * up) in /var/cache/apk. `--no-network` fetches nothing: it installs from the
+ * index and cache already there (the official images' `apk add --no-network
+ * --virtual .rundeps $runDeps` after a build).
+ */
 function writesCache(item: PackageCommand): boolean {
-  if (item.tool !== 'apk' || hasOption(item.args, '--no-cache')) return false;
+  if (item.tool !== 'apk' || hasOption(item.args, '--no-cache', '--no-network')) return false;
   return (
     item.action === 'update' || item.action === 'add' || item.action === 'upgrade' || item.action === 'fix'
   );
