@@ -179,7 +179,9 @@ export const ECOSYSTEMS: readonly Ecosystem[] = [
       const [verb, ...rest] = words(command);
       // `cargo install ripgrep` installs a crate from crates.io, not the project.
       if (verb === 'install') return command.args.includes('--path') || rest.length === 0;
-      return verb === 'build' || verb === 'fetch' || verb === 'test' || verb === 'vendor' || verb === 'chef';
+      // cargo-chef: `prepare` reads the sources into a recipe; `cook` fetches and builds the dependencies.
+      if (verb === 'chef') return rest[0] === 'cook';
+      return verb === 'build' || verb === 'fetch' || verb === 'test' || verb === 'vendor';
     },
     builds(command) {
       return (
