@@ -1,4 +1,6 @@
-import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { classifyImage } from '../../catalog/base-images.js';
+import { shippedStages } from '../../dockerfile/stages.js';
+import { type DockerfileModel, isCommand, type RunInstruction } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
 import { hasOption } from '../util.js';
 import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
@@ -153,11 +155,45 @@ function estimate(tools: DevTool[], distro: Distro): SavingEstimate | undefined 
   };
 }
 
+/** Whether a RUN installs packages and removes build dependencies it installed (build-and-purge). */
+function purgesBuildDependencies(run: RunInstruction): boolean {
+  const items = installs(run);
+  return items.length > 0 && removedLater(run, items[0]!.item.index).size > 0;
+}
+
+/** Network tools the build runs after installing them: they served a download, not the app. */
+function usedByTheBuild(model: DockerfileModel, tool: DevTool, run: RunInstruction, after: number): boolean {
+  return finalImageRuns(model).some(
+    (other) =>
+      other.index >= run.index &&
+      other.script.commands.some(
+        (command, index) => (other !== run || index > after) && tool.binaries.includes(command.program),
+      ),
+  );
+}
+
+/**
+ * An image with no CMD or ENTRYPOINT of its own, on a base whose default
+ * command is a shell (a distribution or a toolchain image): a base or tool
+ * image for others to build on or run commands in, whose packages are its purpose.
+ */
+function isToolImage(model: DockerfileModel): boolean {
+  const stages = shippedStages(model);
+  if (stages.some((stage) => stage.instructions.some(isCommand))) return false;
+  const entry = classifyImage(stages[0]!.base)?.entry;
+  if (!entry) return false;
+  if (entry.kind === 'toolchain') return true;
+  // Language images start their interpreter; plain distributions start a shell.
+  return entry.ecosystem === 'generic' && entry.kind !== 'runtime' && entry.kind !== 'distroless';
+}
+
 /**
  * Compilers, headers, editors and network/debug tools in the final image
  * cost space (gcc alone is ~130 MB with its dependencies) and attack
- * surface. Tools the image runs (HEALTHCHECK, CMD, ENTRYPOINT) are kept out
- * of the report: `curl` in a HEALTHCHECK is a runtime dependency.
+ * surface. What the image visibly needs is kept out of the report: tools the
+ * HEALTHCHECK, CMD or ENTRYPOINT run, curl and wget unless the build itself
+ * used them for a download, packages an image that purges its build
+ * dependencies keeps on purpose, and everything in a base or tool image.
  */
 export const devToolsInFinalImage: Rule = {
   meta: {
@@ -170,8 +206,12 @@ export const devToolsInFinalImage: Rule = {
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
+    if (isToolImage(model)) return findings;
     const runtime = runtimeText(model);
-    for (const run of finalImageRuns(model)) {
+    const runs = finalImageRuns(model);
+    for (const run of runs) {
+      // The official images' discipline: build dependencies are purged in one RUN, runtime ones kept in another.
+      if (runs.some((other) => other !== run && purgesBuildDependencies(other))) continue;
       for (const installed of installs(run)) {
         // `if [ "$DEBUG" = 1 ]; then apt-get install …; fi` is an opt-in, not a default.
         if (installed.item.command.conditional) continue;
@@ -184,6 +224,7 @@ export const devToolsInFinalImage: Rule = {
           const tool = DEV_TOOLS.find((candidate) => candidate.pattern.test(name));
           if (tool) {
             if (usedAtRuntime(tool, runtime)) continue;
+            if (tool.kind === 'network' && !usedByTheBuild(model, tool, run, installed.item.index)) continue;
             if (!tools.includes(tool)) tools.push(tool);
             names.push(name);
           } else if (DEV_PACKAGE.test(name)) {

@@ -539,10 +539,11 @@ export const DEV_TOOLS: readonly DevTool[] = [
     debianBytes: 60 * MB,
   },
   {
-    name: 'procps',
+    name: 'htop',
     kind: 'debug',
-    pattern: /^(?:procps|procps-ng|htop|lsof|less|man-db|manpages(?:-dev)?)$/,
-    binaries: ['ps', 'top', 'htop', 'lsof', 'less', 'man', 'pkill', 'pgrep'],
+    // procps (ps, pkill) and less are left out: entrypoints and psql use them on purpose.
+    pattern: /^(?:htop|lsof|man-db|manpages(?:-dev)?)$/,
+    binaries: ['htop', 'lsof', 'man'],
   },
 ];
 
