@@ -255,6 +255,34 @@ export function copyShips(copy: ContextCopy, offender: Offender): boolean {
   });
 }
 
+/** Context paths COPY/ADD instructions of the build name (not `.`): the Dockerfile wants them. */
+export function namedByCopies(model: DockerfileModel): Set<string> {
+  const named = new Set<string>();
+  for (const copy of contextCopies(model))
+    for (const source of copy.sources) if (source !== '') named.add(source);
+  return named;
+}
+
+/**
+ * Whether an offender is what a COPY names (`COPY meta.env .`, `COPY dist/ ./`)
+ * or holds it: then it is meant to ship. A COPY of a folder that merely
+ * contains it (`COPY app/ …` over app/.git) does not count.
+ */
+export function isNamedByCopy(offender: Offender, named: ReadonlySet<string>): boolean {
+  for (const source of named) {
+    if (source === offender.path || source.startsWith(`${offender.path}/`)) return true;
+  }
+  return false;
+}
+
+/** The offenders worth a finding: something sent, above the category's threshold, not named by a COPY. */
+export function offendersToReport(model: DockerfileModel, files: readonly ContextFile[]): Offender[] {
+  const named = namedByCopies(model);
+  return findOffenders(files, dockerfileActivity(model)).filter(
+    (offender) => worthReporting(offender) && !isNamedByCopy(offender, named),
+  );
+}
+
 export function worthReporting(offender: Offender): boolean {
   return offender.bytes > 0 && offender.bytes >= JUNK_CATEGORIES[offender.category].minBytes;
 }

@@ -1,14 +1,7 @@
 import { bytesSent } from '../../dockerfile/build-context.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  biggestFirst,
-  contextCopies,
-  copyShips,
-  dockerfileActivity,
-  findOffenders,
-  worthReporting,
-} from './context-offenders.js';
+import { biggestFirst, contextCopies, copyShips, offendersToReport } from './context-offenders.js';
 import { JUNK_CATEGORIES } from './knowledge.js';
 
 /** How many offenders a message names. */
@@ -31,7 +24,7 @@ export const copyWithoutDockerignore: Rule = {
   needsContext: true,
   check({ model, buildContext, contextFiles }) {
     if (!buildContext || !contextFiles || buildContext.dockerignore !== undefined) return [];
-    const offenders = findOffenders(contextFiles, dockerfileActivity(model)).filter(worthReporting);
+    const offenders = offendersToReport(model, contextFiles);
     if (offenders.length === 0) return [];
     const sent = bytesSent(contextFiles);
     const findings: RuleFinding[] = [];

@@ -5,10 +5,8 @@ import {
   type ContextCopy,
   contextCopies,
   copyShips,
-  dockerfileActivity,
-  findOffenders,
   type Offender,
-  worthReporting,
+  offendersToReport,
 } from './context-offenders.js';
 import { JUNK_CATEGORIES, type JunkCategory } from './knowledge.js';
 
@@ -35,7 +33,7 @@ export const dockerignoreGaps: Rule = {
   needsContext: true,
   check({ model, buildContext, contextFiles }) {
     if (!buildContext || !contextFiles || buildContext.dockerignore === undefined) return [];
-    const offenders = findOffenders(contextFiles, dockerfileActivity(model)).filter(worthReporting);
+    const offenders = offendersToReport(model, contextFiles);
     if (offenders.length === 0) return [];
     const copies = contextCopies(model);
     const byCategory = new Map<JunkCategory, { offenders: Offender[]; copy: ContextCopy }>();
