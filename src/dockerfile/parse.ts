@@ -86,8 +86,16 @@ class ModelBuilder {
     private readonly shellParser: ShellParseContext['parser'],
   ) {
     this.lines = new LineIndex(text);
-    this.ast = DockerfileParser.parse(text);
-    this.escape = this.ast.getEscapeCharacter() === '`' ? '`' : '\\';
+    const ast = DockerfileParser.parse(text);
+    this.escape = ast.getEscapeCharacter() === '`' ? '`' : '\\';
+    // dockerfile-ast continues a line that ends in an escaped escape (`foo\\`); BuildKit does not.
+    const masked = maskEscapedEscapes(text, this.escape);
+    this.ast = masked === text ? ast : DockerfileParser.parse(masked);
+  }
+
+  /** An AST value with the masked escape characters put back. */
+  private unmask(value: string): string {
+    return value.includes(MASK) ? value.replaceAll(MASK, this.escape) : value;
   }
 
   private fail(message: string, line?: number): never {
@@ -108,7 +116,6 @@ class ModelBuilder {
 
     const astInstructions = this.ast.getInstructions();
     if (astInstructions.length === 0) this.fail('no instructions: a Dockerfile needs at least a FROM');
-    this.checkTrailingContinuation();
 
     const instructions: Instruction[] = [];
     const stages: Stage[] = [];
@@ -255,15 +262,6 @@ class ModelBuilder {
     return ids;
   }
 
-  private checkTrailingContinuation(): void {
-    const trimmed = this.text.replace(/\s+$/, '');
-    if (!trimmed.endsWith(this.escape)) return;
-    const lastLine = this.lines.position(trimmed.length - 1).line;
-    const lineText = this.lines.lineText(lastLine).trim();
-    if (lineText.startsWith('#')) return;
-    this.fail(`unterminated line continuation: the file ends with "${this.escape}"`, lastLine);
-  }
-
   private base(
     astInstruction: AstInstruction,
     keyword: string,
@@ -294,7 +292,7 @@ class ModelBuilder {
     if (typeof withFlags.getFlags !== 'function') return [];
     return withFlags.getFlags().map((flag) => ({
       name: flag.getName().toLowerCase(),
-      value: flag.getValue(),
+      value: nullToUndefined(flag.getValue()) === undefined ? null : this.unmask(flag.getValue()!),
       range: this.lines.fromLsp(flag.getRange()),
     }));
   }
@@ -349,11 +347,12 @@ class ModelBuilder {
         atLineStart = false;
       }
       const ch = source[i]!;
-      if (ch === escapeChar) {
+      // BuildKit: an escape at the end of a line continues it, unless an escape precedes it.
+      if (ch === escapeChar && source[i - 1] !== escapeChar) {
         let j = i + 1;
         while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
         if (source[j] === '\r') j++;
-        if (source[j] === '\n') {
+        if (source[j] === '\n' || j >= source.length) {
           i = j + 1;
           atLineStart = true;
           continue;
@@ -493,7 +492,7 @@ class ModelBuilder {
       astInstruction
         .getArguments()
         .filter((arg) => !arg.getValue().startsWith('--'))
-        .map((arg) => arg.getValue());
+        .map((arg) => this.unmask(arg.getValue()));
     const resolved = words.map((word) => substitute(word, scope, this.escape).value);
     if (resolved.length < 2)
       this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
@@ -538,7 +537,8 @@ class ModelBuilder {
     base: ReturnType<ModelBuilder['base']>,
     globalScope: Record<string, string | undefined>,
   ): FromInstruction {
-    const raw = astFrom.getImage();
+    const written = astFrom.getImage();
+    const raw = written === null ? null : this.unmask(written);
     if (!raw) this.fail('FROM needs an image', base.range.start.line);
     const substitution = substitute(raw, globalScope, this.escape);
     const image = parseImageRef(raw, substitution.value, substitution.unresolved.length > 0);
@@ -571,8 +571,8 @@ class ModelBuilder {
       });
     } else {
       pairs = (astInstruction as AstEnv | AstLabel).getProperties().map((property) => ({
-        key: property.getName(),
-        value: nullToUndefined(property.getValue()) ?? '',
+        key: this.unmask(property.getName()),
+        value: this.unmask(nullToUndefined(property.getValue()) ?? ''),
       }));
     }
     if (pairs.length === 0) this.fail(`${keyword} needs a name`, base.range.start.line);
@@ -598,9 +598,23 @@ class ModelBuilder {
     const args = astInstruction
       .getArguments()
       .filter((arg) => !(base.flags.length > 0 && arg.getValue().startsWith('--')))
-      .map((arg) => substitute(arg.getValue(), scope, this.escape).value);
+      .map((arg) => substitute(this.unmask(arg.getValue()), scope, this.escape).value);
     return { ...base, args };
   }
+}
+
+/** Stands in for an escape character dockerfile-ast must not take for a line continuation (NUL never reaches the parser). */
+const MASK = '\u0000';
+
+/**
+ * Masks the last escape of every line ending in two of them (`RUN echo foo\\`):
+ * BuildKit ends the instruction there, dockerfile-ast would join the next line.
+ * Offsets stay the same, so ranges from the masked text fit the original.
+ */
+function maskEscapedEscapes(text: string, escapeChar: string): string {
+  if (!text.includes(escapeChar + escapeChar)) return text;
+  const pattern = escapeChar === '`' ? /``([ \t]*)(?=\r?\n|$)/g : /\\\\([ \t]*)(?=\r?\n|$)/g;
+  return text.replace(pattern, (_, blanks: string) => `${escapeChar}${MASK}${blanks}`);
 }
 
 /** Splits `A B="x y" C='z'` into words, removing quotes and escapes, as BuildKit does for ARG. */
