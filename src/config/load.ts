@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { describeSystemError, PareError } from '../util/errors.js';
+import { logger } from '../util/logger.js';
 import { configSchema, type PareConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -36,7 +37,7 @@ export async function loadConfig(options: {
     const packageFile = join(directory, 'package.json');
     const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
     if (packageText !== undefined) {
-      const pkg = parseJson(packageText, packageFile) as Record<string, unknown>;
+      const pkg = parsePackageJson(packageText, packageFile);
       if (pkg && typeof pkg === 'object' && 'pare' in pkg) {
         return { config: validate(pkg.pare, `${packageFile} ("pare" key)`), path: packageFile };
       }
@@ -44,6 +45,20 @@ export async function loadConfig(options: {
     const parent = dirname(directory);
     if (parent === directory) return { config: {} };
     directory = parent;
+  }
+}
+
+/**
+ * A package.json is the app's file and only maybe a config source: when it
+ * is not JSON (a template, a merge conflict), say so and look further up.
+ */
+function parsePackageJson(text: string, path: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch (error) {
+    logger.warn(`${path}: not read for a "pare" config: invalid JSON: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
