@@ -172,6 +172,7 @@ function debianCodename(tag: string): string {
 const GOLANG_ENV = { GOPATH: '/go' };
 const RUST_ENV = { CARGO_HOME: '/usr/local/cargo', RUSTUP_HOME: '/usr/local/rustup' };
 const MAVEN_ENV = { MAVEN_CONFIG: '/root/.m2' };
+const RUBY_ENV = { GEM_HOME: '/usr/local/bundle', BUNDLE_APP_CONFIG: '/usr/local/bundle' };
 
 // ---- alternatives shared by many entries -----------------------------------
 
@@ -292,6 +293,7 @@ function languageEntries(
   sizes: { full: number; slim: number; alpine: number },
   reference: string,
   extra: SmallerAlternative[],
+  env?: Readonly<Record<string, string>>,
 ): BaseImageEntry[] {
   const ecosystem = name;
   const slimAlt: SmallerAlternative = {
@@ -323,6 +325,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apk',
       smallerAlternatives: extra.filter((alt) => alt.approxSize < sizes.alpine),
+      ...(env ? { env } : {}),
     }),
     builtin({
       name,
@@ -336,6 +339,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apt',
       smallerAlternatives: [...extra.filter((alt) => alt.approxSize < sizes.slim), alpineAlt],
+      ...(env ? { env } : {}),
     }),
     builtin({
       name,
@@ -348,6 +352,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apt',
       smallerAlternatives: [slimAlt, alpineAlt, ...extra],
+      ...(env ? { env } : {}),
     }),
   ];
 }
@@ -884,7 +889,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
       note: 'no shell or npm: copy node_modules from a builder stage',
     },
   ]),
-  ...languageEntries('ruby', { full: 1.0 * GB, slim: 210 * MB, alpine: 90 * MB }, '3.3', []),
+  ...languageEntries('ruby', { full: 1.0 * GB, slim: 210 * MB, alpine: 90 * MB }, '3.3', [], RUBY_ENV),
   builtin({
     name: 'php',
     variant: 'alpine',

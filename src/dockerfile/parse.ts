@@ -522,7 +522,10 @@ class ModelBuilder {
     const keyword = base.keyword as 'CMD' | 'ENTRYPOINT';
     const { text, map } = this.logicalText(this.payloadStart(base), base.range.end.offset);
     const execArgs = this.parseJsonArray(text, keyword, base.range.start.line);
-    if (execArgs) return { ...base, keyword, form: 'exec', execArgs };
+    if (execArgs) {
+      const script = this.execScript(execArgs, base.range, this.shellContext(scope));
+      return { ...base, keyword, form: 'exec', execArgs, script };
+    }
     return {
       ...base,
       keyword,

@@ -4,7 +4,14 @@
  * image (the shipped image), and whether that target is a development image
  * nobody ships. Rules read these instead of walking stages themselves.
  */
-import type { DockerfileModel, ImageRef, Instruction, Stage } from './types.js';
+import {
+  type CommandInstruction,
+  type DockerfileModel,
+  type ImageRef,
+  type Instruction,
+  isCommand,
+  type Stage,
+} from './types.js';
 
 const chains = new WeakMap<Stage, Stage[]>();
 
@@ -94,4 +101,28 @@ export function isDevelopmentStageName(name: string | undefined): boolean {
  */
 export function isDevelopmentTarget(model: DockerfileModel): boolean {
   return isDevelopmentStageName(model.finalStage.name) || /(?:^|[\\/])\.devcontainer[\\/]/.test(model.path);
+}
+
+/** The ENTRYPOINT and CMD in effect for the shipped image: the last of each in its stages. */
+export interface StartInstructions {
+  entrypoint?: CommandInstruction;
+  cmd?: CommandInstruction;
+}
+
+const starts = new WeakMap<DockerfileModel, StartInstructions>();
+
+export function startInstructions(model: DockerfileModel): StartInstructions {
+  let result = starts.get(model);
+  if (!result) {
+    result = {};
+    for (const stage of shippedStages(model)) {
+      for (const instruction of stage.instructions) {
+        if (!isCommand(instruction)) continue;
+        if (instruction.keyword === 'ENTRYPOINT') result.entrypoint = instruction;
+        else result.cmd = instruction;
+      }
+    }
+    starts.set(model, result);
+  }
+  return result;
 }

@@ -142,7 +142,7 @@ export interface CommandInstruction extends InstructionBase {
   /** Exec form: the JSON array; shell form: the command text. */
   execArgs?: string[];
   shellText?: string;
-  /** Parsed shell form. */
+  /** The commands it runs: the parsed shell form, or the exec form's program (and its `sh -c` string, parsed). */
   script?: ShellScript;
 }
 

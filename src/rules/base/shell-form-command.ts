@@ -1,8 +1,8 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import { literalCommandWords } from '../../dockerfile/literal-words.js';
-import { rootImage, shippedStages } from '../../dockerfile/stages.js';
+import { rootImage, shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
-import { isCommand, isCopyOrAdd } from '../../dockerfile/types.js';
+import { isCopyOrAdd } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { finalBase } from './builds.js';
 
@@ -23,7 +23,7 @@ export const shellFormCommand: Rule = {
     judges: 'image',
   },
   check({ model }) {
-    const { entrypoint, cmd } = effectiveCommands(model);
+    const { entrypoint, cmd } = startInstructions(model);
     const shell = shellOf(model);
     const findings: RuleFinding[] = [];
     for (const instruction of [entrypoint, cmd]) {
@@ -69,23 +69,6 @@ export const shellFormCommand: Rule = {
     return findings;
   },
 };
-
-/** The last ENTRYPOINT and the last CMD of the final image (through `FROM <stage>`). */
-function effectiveCommands(model: DockerfileModel): {
-  entrypoint?: CommandInstruction;
-  cmd?: CommandInstruction;
-} {
-  let entrypoint: CommandInstruction | undefined;
-  let cmd: CommandInstruction | undefined;
-  for (const stage of shippedStages(model)) {
-    for (const instruction of stage.instructions) {
-      if (!isCommand(instruction)) continue;
-      if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
-      else cmd = instruction;
-    }
-  }
-  return { ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}) };
-}
 
 /** Whether the final image has no /bin/sh: scratch, distroless, chiseled, and nothing copied in. */
 function shellOf(model: DockerfileModel): { missing: boolean; image: string } {

@@ -1,8 +1,8 @@
 import type { BaseImageMatch, Linkage, SmallerAlternative } from '../../catalog/base-images.js';
 import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
-import { shippedStages } from '../../dockerfile/stages.js';
-import type { CommandInstruction, DockerfileModel } from '../../dockerfile/types.js';
-import { isCommand, isRun } from '../../dockerfile/types.js';
+import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
+import type { DockerfileModel } from '../../dockerfile/types.js';
+import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { approx, cgoDisabled, finalBase, isCargoBuild, isCompilerLink, isGoBuild } from './builds.js';
 import { isAllowed } from './policy.js';
@@ -102,17 +102,9 @@ function runsBuildTool(model: DockerfileModel): boolean {
   return false;
 }
 
-/** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the final image. */
+/** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the shipped image. */
 export function effectiveCommand(model: DockerfileModel): string[] {
-  let entrypoint: CommandInstruction | undefined;
-  let cmd: CommandInstruction | undefined;
-  for (const stage of shippedStages(model)) {
-    for (const instruction of stage.instructions) {
-      if (!isCommand(instruction)) continue;
-      if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
-      else cmd = instruction;
-    }
-  }
+  const { entrypoint, cmd } = startInstructions(model);
   const chosen = entrypoint ?? cmd;
   if (!chosen) return [];
   if (chosen.form === 'exec') return chosen.execArgs ?? [];

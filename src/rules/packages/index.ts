@@ -6,7 +6,9 @@ import { aptListsNotRemoved } from './apt-lists-not-removed.js';
 import { aptNoInstallRecommends } from './apt-no-install-recommends.js';
 import { aptUpdateAlone } from './apt-update-alone.js';
 import { buildCacheInFinalImage } from './build-cache-in-final-image.js';
+import { devDependenciesInstalled } from './dev-dependencies-installed.js';
 import { devToolsInFinalImage } from './dev-tools-in-final-image.js';
+import { languagePackageCache } from './language-package-cache.js';
 import { nodePackageCache } from './node-package-cache.js';
 import { npmDevDependencies } from './npm-dev-dependencies.js';
 import { pipCache } from './pip-cache.js';
@@ -23,6 +25,8 @@ export const packageRules: Rule[] = [
   pipCache,
   nodePackageCache,
   npmDevDependencies,
+  devDependenciesInstalled,
+  languagePackageCache,
   buildCacheInFinalImage,
   devToolsInFinalImage,
 ];
