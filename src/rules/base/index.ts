@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { buildsAtStart } from './builds-at-start.js';
 import { cgoOnStaticBase } from './cgo-on-static-base.js';
 import { copyWholeFilesystem } from './copy-whole-filesystem.js';
 import { goBuildFlags } from './go-build-flags.js';
@@ -11,6 +12,7 @@ import { unstrippedBinary } from './unstripped-binary.js';
 export const baseRules: Rule[] = [
   toolchainBaseInFinalImage,
   singleStageBuild,
+  buildsAtStart,
   copyWholeFilesystem,
   shellFormCommand,
   cgoOnStaticBase,
