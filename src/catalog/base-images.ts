@@ -91,6 +91,8 @@ export interface BaseImageEntry {
   env?: Readonly<Record<string, string>>;
   /** The image's WORKDIR, when known. */
   workdir?: string;
+  /** What the image is, for messages, when its ecosystem does not say it (`the Anaconda distribution…`). */
+  describes?: string;
   /** Built in, or added from the user's config. */
   source: 'builtin' | 'config';
 }
@@ -278,6 +280,136 @@ function jreAlternatives(): SmallerAlternative[] {
 }
 
 // ---- the builtin entries -----------------------------------------------------
+
+/** The deprecated `java` repository (OpenJDK 8 on Debian jessie / Alpine 3.x): still in old Dockerfiles. */
+function legacyJavaEntries(): BaseImageEntry[] {
+  const common = { name: 'java', ecosystem: 'java' as const, hasShell: true };
+  return [
+    builtin({
+      ...common,
+      variant: 'jre-alpine',
+      tags: /jre.*alpine|alpine.*jre/,
+      kind: 'alpine',
+      approxSize: 108 * MB,
+      sizeOf: 'java:8-jre-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+      smallerAlternatives: [],
+    }),
+    builtin({
+      ...common,
+      variant: 'jre',
+      tags: /jre/,
+      kind: 'runtime',
+      approxSize: 311 * MB,
+      sizeOf: 'java:8-jre',
+      libc: 'glibc',
+      packageManager: 'apt',
+      smallerAlternatives: jreAlternatives().filter((alt) => alt.approxSize < 311 * MB),
+    }),
+    builtin({
+      ...common,
+      variant: 'jdk-alpine',
+      tags: /alpine/,
+      kind: 'toolchain',
+      approxSize: 145 * MB,
+      sizeOf: 'java:8-jdk-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+      smallerAlternatives: jreAlternatives().filter((alt) => alt.approxSize < 145 * MB),
+    }),
+    builtin({
+      ...common,
+      variant: 'jdk',
+      kind: 'toolchain',
+      approxSize: 643 * MB,
+      sizeOf: 'java:8',
+      libc: 'glibc',
+      packageManager: 'apt',
+      smallerAlternatives: jreAlternatives(),
+    }),
+  ];
+}
+
+/** rustlang/rust: the nightly toolchain images (`nightly`, `nightly-slim`, `nightly-alpine`). */
+function nightlyRustEntries(): BaseImageEntry[] {
+  const common = {
+    name: 'rustlang/rust',
+    kind: 'toolchain' as const,
+    ecosystem: 'rust' as const,
+    hasShell: true,
+    smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
+  };
+  return [
+    builtin({
+      ...common,
+      variant: 'alpine',
+      tags: ALPINE_TAG,
+      approxSize: 720 * MB,
+      sizeOf: 'rustlang/rust:nightly-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+    }),
+    builtin({
+      ...common,
+      variant: 'slim',
+      tags: SLIM_TAG,
+      approxSize: 780 * MB,
+      sizeOf: 'rustlang/rust:nightly-slim',
+      libc: 'glibc',
+      packageManager: 'apt',
+    }),
+    builtin({
+      ...common,
+      variant: 'full',
+      approxSize: 1.45 * GB,
+      sizeOf: 'rustlang/rust:nightly',
+      libc: 'glibc',
+      packageManager: 'apt',
+    }),
+  ];
+}
+
+/** continuumio's conda images: Anaconda (Python with ~1,500 packages) and Miniconda (conda alone). */
+function condaEntries(): BaseImageEntry[] {
+  const miniconda: SmallerAlternative = {
+    image: 'continuumio/miniconda3',
+    approxSize: 470 * MB,
+    kind: 'runtime',
+    libc: 'glibc',
+    hasShell: true,
+    note: 'conda alone: install the packages the app imports',
+  };
+  return [
+    builtin({
+      name: 'continuumio/anaconda3',
+      variant: 'full',
+      kind: 'full-distro',
+      ecosystem: 'python',
+      approxSize: 3.4 * GB,
+      sizeOf: 'continuumio/anaconda3:2024.02-1',
+      libc: 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      smallerAlternatives: [miniconda],
+      describes: 'the Anaconda distribution (Python with ~1,500 packages)',
+    }),
+    builtin({
+      name: 'continuumio/miniconda3',
+      variant: 'miniconda',
+      kind: 'runtime',
+      ecosystem: 'python',
+      approxSize: 470 * MB,
+      sizeOf: 'continuumio/miniconda3:24.4.0-0',
+      libc: 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      smallerAlternatives: [],
+      describes: 'Miniconda (conda and Python)',
+    }),
+  ];
+}
 
 type EntryInput = Omit<BaseImageEntry, 'source'>;
 
@@ -751,6 +883,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     smallerAlternatives: NATIVE_ALTERNATIVES,
     env: RUST_ENV,
   }),
+  ...nightlyRustEntries(),
   builtin({
     name: 'gcc',
     variant: 'full',
@@ -867,6 +1000,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
   ...javaEntries('eclipse-temurin'),
   ...javaEntries('openjdk'),
   ...javaEntries('amazoncorretto'),
+  ...legacyJavaEntries(),
 
   // ---- interpreted languages
   ...languageEntries('python', { full: 1.02 * GB, slim: 130 * MB, alpine: 57 * MB }, '3.12', [
@@ -879,6 +1013,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
       note: "Debian's Python 3.11, no shell or pip: copy a virtualenv built for it",
     },
   ]),
+  ...condaEntries(),
   ...languageEntries('node', { full: 1.1 * GB, slim: 200 * MB, alpine: 135 * MB }, '20', [
     {
       image: (t) => `gcr.io/distroless/nodejs${/^\d+$/.test(t.version) ? t.version : '20'}-debian12`,
@@ -1106,7 +1241,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
   }),
 ];
 
-const JAVA_RUNTIMES = new Set(['eclipse-temurin', 'openjdk', 'amazoncorretto']);
+const JAVA_RUNTIMES = new Set(['eclipse-temurin', 'openjdk', 'amazoncorretto', 'java']);
 
 // ---- the catalogue -------------------------------------------------------------
 

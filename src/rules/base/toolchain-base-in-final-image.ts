@@ -3,6 +3,7 @@ import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-
 import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { DockerfileModel } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { approx, cgoDisabled, finalBase, isCargoBuild, isCompilerLink, isGoBuild } from './builds.js';
 import { isAllowed } from './policy.js';
@@ -96,6 +97,8 @@ function runsBuildTool(model: DockerfileModel): boolean {
   if (!name) return false;
   const program = name.slice(name.lastIndexOf('/') + 1);
   const sub = words.slice(1).find((word) => !word.startsWith('-'));
+  // `mvn spring-boot:run`, `go run`: the app, built at every start (builds-at-start), not a build image.
+  if (startTimeWork(name, words.slice(1))) return false;
   if (BUILD_TOOLS.has(program)) return true;
   if (program === 'go' || program === 'cargo') return sub !== 'run';
   if (program === 'dotnet') return ['test', 'build', 'publish', 'watch', 'format'].includes(sub ?? '');
@@ -183,6 +186,7 @@ function allowedAlternatives(
 
 function describe(match: BaseImageMatch): string {
   const { entry } = match;
+  if (entry.describes) return entry.describes;
   switch (entry.ecosystem) {
     case 'go':
       return 'a Go toolchain image';
@@ -208,7 +212,8 @@ function describe(match: BaseImageMatch): string {
 }
 
 function detail(match: BaseImageMatch): string {
-  const { ecosystem } = match.entry;
+  const { ecosystem, describes } = match.entry;
+  if (describes) return '';
   return ecosystem === 'python' || ecosystem === 'node' || ecosystem === 'ruby'
     ? ', Debian with compilers and headers'
     : '';
