@@ -3,6 +3,7 @@ import { buildsAtStart } from './builds-at-start.js';
 import { cgoOnStaticBase } from './cgo-on-static-base.js';
 import { copyWholeFilesystem } from './copy-whole-filesystem.js';
 import { goBuildFlags } from './go-build-flags.js';
+import { onbuildBaseImage } from './onbuild-base-image.js';
 import { shellFormCommand } from './shell-form-command.js';
 import { singleStageBuild } from './single-stage-build.js';
 import { toolchainBaseInFinalImage } from './toolchain-base-in-final-image.js';
@@ -13,6 +14,7 @@ export const baseRules: Rule[] = [
   toolchainBaseInFinalImage,
   singleStageBuild,
   buildsAtStart,
+  onbuildBaseImage,
   copyWholeFilesystem,
   shellFormCommand,
   cgoOnStaticBase,
