@@ -11,6 +11,7 @@ import { devToolsInFinalImage } from './dev-tools-in-final-image.js';
 import { languagePackageCache } from './language-package-cache.js';
 import { nodePackageCache } from './node-package-cache.js';
 import { npmDevDependencies } from './npm-dev-dependencies.js';
+import { packageUpgrade } from './package-upgrade.js';
 import { pipCache } from './pip-cache.js';
 import { yumDnfCache } from './yum-dnf-cache.js';
 
@@ -22,6 +23,7 @@ export const packageRules: Rule[] = [
   aptUpdateAlone,
   apkCache,
   yumDnfCache,
+  packageUpgrade,
   pipCache,
   nodePackageCache,
   npmDevDependencies,
