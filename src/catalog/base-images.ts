@@ -89,8 +89,8 @@ export interface BaseImageEntry {
   smallerAlternatives: SmallerAlternative[];
   /** ENV the image sets that changes what commands do (GOPATH, PIP_NO_CACHE_DIR…), as far as known. */
   env?: Readonly<Record<string, string>>;
-  /** The image's WORKDIR, when known. */
-  workdir?: string;
+  /** The image's WORKDIR, when it sets one (else `/`, as for nearly every image). */
+  workdir?: string | ((tag: TagInfo) => string);
   /** What the image is, for messages, when its ecosystem does not say it (`the Anaconda distribution…`). */
   describes?: string;
   /** Built in, or added from the user's config. */
@@ -174,6 +174,8 @@ function debianCodename(tag: string): string {
 const GOLANG_ENV = { GOPATH: '/go' };
 const RUST_ENV = { CARGO_HOME: '/usr/local/cargo', RUSTUP_HOME: '/usr/local/rustup' };
 const MAVEN_ENV = { MAVEN_CONFIG: '/root/.m2' };
+/** The php images' server variants (apache, fpm) work in the document root. */
+const phpWorkdir = (tag: TagInfo) => (/apache|fpm/.test(tag.tag) ? '/var/www/html' : '/');
 const RUBY_ENV = { GEM_HOME: '/usr/local/bundle', BUNDLE_APP_CONFIG: '/usr/local/bundle' };
 
 // ---- alternatives shared by many entries -----------------------------------
@@ -1037,6 +1039,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: [],
+    workdir: phpWorkdir,
   }),
   builtin({
     name: 'php',
@@ -1048,6 +1051,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     libc: 'glibc',
     hasShell: true,
     packageManager: 'apt',
+    workdir: phpWorkdir,
     smallerAlternatives: [
       {
         image: (t) =>

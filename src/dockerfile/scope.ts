@@ -10,9 +10,9 @@ import { stageChain } from './stages.js';
 import type { DockerfileModel, ImageRef, Instruction, Stage } from './types.js';
 
 /**
- * Stands for the base image's own working directory when neither the image
- * (as far as the catalogue knows) nor a WORKDIR says what it is: relative
- * paths of two instructions still compare equal under it.
+ * Stands for the working directory of a base image the catalogue does not
+ * know, until a WORKDIR says: relative paths of two instructions still
+ * compare equal under it.
  */
 export const BASE_WORKDIR = '/<workdir>';
 
@@ -57,11 +57,22 @@ function scopes(model: DockerfileModel): ModelScopes {
   return result;
 }
 
-/** What a stage built directly on an image starts with. */
+/**
+ * What a stage built directly on an image starts with. The catalogue's images
+ * work in `/` unless it says otherwise; an image it does not know may have
+ * any WORKDIR.
+ */
 function imageScope(image: ImageRef): InstructionScope {
-  const entry = classifyImage(image)?.entry;
-  const workdir = image.isScratch ? '/' : (entry?.workdir ?? BASE_WORKDIR);
-  return { env: { ...(entry?.env ?? {}) }, user: 'root', workdir, base: image };
+  const match = classifyImage(image);
+  const known = match?.entry.workdir;
+  const workdir = image.isScratch
+    ? '/'
+    : match === undefined
+      ? BASE_WORKDIR
+      : typeof known === 'function'
+        ? known(match.tag)
+        : (known ?? '/');
+  return { env: { ...(match?.entry.env ?? {}) }, user: 'root', workdir, base: image };
 }
 
 /** The scope after an instruction ran. */

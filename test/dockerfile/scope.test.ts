@@ -61,8 +61,14 @@ describe('instruction scope', () => {
     expect(scope.base.resolved).toBe('debian:12');
   });
 
-  it('keeps a relative WORKDIR relative to the unknown base one, and says what each reader assumes', async () => {
-    const scope = await scopeOfLast('FROM node:20\nWORKDIR app\nRUN npm ci\n');
+  it('takes / for a catalogue image that sets no WORKDIR, and the document root of php servers', async () => {
+    expect((await scopeOfLast('FROM node:20\nWORKDIR app\nRUN npm ci\n')).workdir).toBe('/app');
+    expect((await scopeOfLast('FROM php:8.3-apache\nRUN true\n')).workdir).toBe('/var/www/html');
+    expect((await scopeOfLast('FROM php:8.3-cli\nRUN true\n')).workdir).toBe('/');
+  });
+
+  it("keeps a relative WORKDIR relative to an unknown base image's, and says what each reader assumes", async () => {
+    const scope = await scopeOfLast('FROM registry.corp/node-base:20\nWORKDIR app\nRUN npm ci\n');
     expect(scope.workdir).toBe(`${BASE_WORKDIR}/app`);
     expect(workdirOrRoot(scope)).toBe('/app');
     expect(knownWorkdir(scope)).toBeUndefined();

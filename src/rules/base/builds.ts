@@ -241,6 +241,8 @@ export function outputOf(model: DockerfileModel, run: RunInstruction, command: S
     }
     return cwd === undefined ? { unknown: true } : { dir: `${cwd}/target` };
   }
+  // cmake, make, ninja: where they write is in the project's files, not on the command line.
+  if (!isCompilerLink(command)) return { unknown: true };
   const out = compilerOutput(command.args);
   if (out !== undefined) return resolve(out, cwd);
   return cwd === undefined ? { unknown: true } : { path: `${cwd}/a.out` };

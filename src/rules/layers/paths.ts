@@ -16,7 +16,7 @@ import type {
 import { isCopyOrAdd } from '../../dockerfile/types.js';
 import type { ContextFile } from '../types.js';
 
-import { globRegExp, isRemoteSource, isTarArchiveName } from './knowledge.js';
+import { globRegExp, isGitSource, isRemoteSource, isTarArchiveName, urlFileName } from './knowledge.js';
 
 /** POSIX-normalises an absolute path: collapses `//`, `.` and `..`; no trailing slash (except `/`). */
 export function normalizePath(path: string): string {
@@ -200,6 +200,26 @@ export function copiedPaths(
       kind,
       ...(contextPath !== undefined ? { contextPath } : {}),
     });
+  }
+  return result;
+}
+
+/** The file an `ADD https://…/tini /tini` downloads: one file, at the destination (or in it, named as in the URL). */
+export function downloadedByAdd(model: DockerfileModel, add: CopyInstruction): CopiedPath[] {
+  if (add.keyword !== 'ADD' || hasVariable(add.destination)) return [];
+  const workdir = workdirAt(model, add);
+  if (workdir === undefined) return [];
+  const result: CopiedPath[] = [];
+  for (const source of add.sources) {
+    if (!isRemoteSource(source) || isGitSource(source)) continue;
+    const name = urlFileName(source);
+    const destination = resolvePath(workdir, add.destination);
+    const path = add.destination.endsWith('/')
+      ? name
+        ? resolvePath(destination, name)
+        : undefined
+      : destination;
+    if (path !== undefined) result.push({ instruction: add, source, path, kind: 'file' });
   }
   return result;
 }
