@@ -50,6 +50,10 @@ testRule(devToolsInFinalImage, {
       code: 'FROM alpine:3.19\nRUN apk update && apk add bash curl jq wget\nCOPY run.sh /run.sh\nENTRYPOINT ["/run.sh"]\n',
     },
     {
+      name: 'an installed tool the image starts is a runtime dependency; a runtime installer is not a build tool',
+      code: 'FROM debian:12-slim\nRUN curl -sSL https://install.python-poetry.org | python3 -\nRUN curl -fsSL https://bun.sh/install | bash\nCMD ["poetry", "run", "serve"]\n',
+    },
+    {
       name: 'procps and less are kept on purpose (entrypoints use ps, psql uses less)',
       code: 'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends procps less && rm -rf /var/lib/apt/lists/*\nCMD ["postgres"]\n',
     },
@@ -73,6 +77,20 @@ testRule(devToolsInFinalImage, {
     },
   ],
   invalid: [
+    {
+      name: 'rustup and Poetry from their installer scripts',
+      code: [
+        'FROM debian:bookworm-slim',
+        "RUN curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal",
+        'RUN curl -sSL https://install.python-poetry.org | python3 -',
+        'CMD ["/usr/local/bin/app"]',
+        '',
+      ].join('\n'),
+      findings: [
+        { line: 2, message: 'rustup and the Rust toolchain', severity: 'warning' },
+        { line: 3, message: 'Poetry' },
+      ],
+    },
     {
       name: 'seed 000: gcc and musl-dev in the final alpine image',
       code: 'FROM python:3.6.5-alpine\nRUN apk add --no-cache gcc musl-dev\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n',

@@ -4,7 +4,16 @@ import { type DockerfileModel, isCommand, type RunInstruction } from '../../dock
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
 import { hasOption } from '../util.js';
 import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
-import { APK, APT, DEV_PACKAGE, DEV_TOOLS, type DevTool, type Distro, RPM_MANAGERS } from './knowledge.js';
+import {
+  APK,
+  APT,
+  BUILD_TOOL_INSTALLERS,
+  DEV_PACKAGE,
+  DEV_TOOLS,
+  type DevTool,
+  type Distro,
+  RPM_MANAGERS,
+} from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 
 const RPM_OPTIONS = [
@@ -129,8 +138,8 @@ function runtimeText(model: DockerfileModel): string {
     .join('\n');
 }
 
-function usedAtRuntime(tool: DevTool, runtime: string): boolean {
-  return tool.binaries.some((binary) =>
+function usedAtRuntime(binaries: readonly string[], runtime: string): boolean {
+  return binaries.some((binary) =>
     new RegExp(`(?:^|[\\s"'/\\[,])${binary.replace(/\+/g, '\\+')}(?:$|[\\s"',\\]])`, 'm').test(runtime),
   );
 }
@@ -153,6 +162,24 @@ function estimate(tools: DevTool[], distro: Distro): SavingEstimate | undefined 
     bytes,
     basis: `estimated: approximate installed sizes with dependencies on ${alpine ? 'Alpine 3.19+' : 'Debian bookworm-slim'}: ${counted.join(', ')}; -dev packages not counted`,
   };
+}
+
+/** Build tools a RUN installs with their installer script (`curl https://sh.rustup.rs | sh`). */
+function installerScripts(run: RunInstruction, runtime: string): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const command of run.script.commands) {
+    if ((command.program !== 'curl' && command.program !== 'wget') || command.conditional) continue;
+    const installer = BUILD_TOOL_INSTALLERS.find((candidate) =>
+      command.args.some((arg) => candidate.url.test(arg)),
+    );
+    if (!installer || usedAtRuntime(installer.binaries, runtime)) continue;
+    findings.push({
+      message: `installs ${installer.name} into the final image with an installer script; the image only needs what it builds`,
+      range: command.range,
+      hint: 'run the installer and the build in a builder stage and COPY --from only the result',
+    });
+  }
+  return findings;
 }
 
 /** Whether a RUN installs packages and removes build dependencies it installed (build-and-purge). */
@@ -210,6 +237,7 @@ export const devToolsInFinalImage: Rule = {
     const runtime = runtimeText(model);
     const runs = finalImageRuns(model);
     for (const run of runs) {
+      for (const installer of installerScripts(run, runtime)) findings.push(installer);
       // The official images' discipline: build dependencies are purged in one RUN, runtime ones kept in another.
       if (runs.some((other) => other !== run && purgesBuildDependencies(other))) continue;
       for (const installed of installs(run)) {
@@ -223,7 +251,7 @@ export const devToolsInFinalImage: Rule = {
           if (removed.has(name)) continue;
           const tool = DEV_TOOLS.find((candidate) => candidate.pattern.test(name));
           if (tool) {
-            if (usedAtRuntime(tool, runtime)) continue;
+            if (usedAtRuntime(tool.binaries, runtime)) continue;
             if (tool.kind === 'network' && !usedByTheBuild(model, tool, run, installed.item.index)) continue;
             if (!tools.includes(tool)) tools.push(tool);
             names.push(name);

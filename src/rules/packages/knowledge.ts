@@ -547,5 +547,31 @@ export const DEV_TOOLS: readonly DevTool[] = [
   },
 ];
 
+/** Build tools installed by piping an installer script into a shell (`curl … | sh`). */
+export interface InstallerScript {
+  name: string;
+  /** Matches the installer's URL. */
+  url: RegExp;
+  /** Programs it installs: one of them in the start command makes it a runtime dependency. */
+  binaries: readonly string[];
+}
+
+export const BUILD_TOOL_INSTALLERS: readonly InstallerScript[] = [
+  {
+    name: 'rustup and the Rust toolchain',
+    url: /(?:^|\/\/)(?:sh\.)?rustup\.rs\b|static\.rust-lang\.org\/rustup/,
+    binaries: ['cargo', 'rustc', 'rustup'],
+  },
+  {
+    name: 'Poetry',
+    url: /install\.python-poetry\.org|python-poetry\/(?:poetry|install\.python-poetry\.org)/,
+    binaries: ['poetry'],
+  },
+  { name: 'PDM', url: /pdm-project\.org\/install|pdm-project\/pdm\/.*install/, binaries: ['pdm'] },
+  { name: 'Composer', url: /getcomposer\.org\/installer/, binaries: ['composer'] },
+  { name: 'SDKMAN and its JDKs', url: /get\.sdkman\.io/, binaries: ['sdk', 'java', 'mvn', 'gradle'] },
+  { name: 'cargo-binstall', url: /cargo-bins\/cargo-binstall/, binaries: ['cargo-binstall'] },
+];
+
 /** `*-dev` (Debian, Alpine) and `*-devel` (RPM) packages: headers and static libraries. */
 export const DEV_PACKAGE = /^[a-z0-9][a-z0-9+.-]*-(?:dev|devel)$/;
