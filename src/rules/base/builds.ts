@@ -183,6 +183,38 @@ export function cgoDisabled(
   return undefined;
 }
 
+/**
+ * A Go build that links statically although cgo may be on:
+ * `-ldflags '-linkmode external -extldflags "-static"'`, or `-tags
+ * netgo,osusergo` (pure-Go net and os/user).
+ */
+export function goLinksStaticallyWithCgo(command: ShellCommand): boolean {
+  const ldflags = goFlag(command.args, 'ldflags') ?? '';
+  if (/-extldflags[= ]+['"]?[^'"]*-static/.test(ldflags)) return true;
+  const tags = (goFlag(command.args, 'tags') ?? '').split(/[,\s]+/);
+  return tags.includes('netgo') && tags.includes('osusergo');
+}
+
+/**
+ * Whether a native build is known to produce a static binary, one that needs
+ * no libc: Go with cgo off (or linked statically), Rust for a musl target, C
+ * with -static. Undefined for commands that are not such builds.
+ */
+export function buildsStaticBinary(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command: ShellCommand,
+): boolean | undefined {
+  if (isGoBuild(command))
+    return cgoDisabled(model, run, command) === true || goLinksStaticallyWithCgo(command);
+  if (isCargoBuild(command)) {
+    const target = goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
+    return target !== undefined && /-linux-musl/.test(target) && !target.includes('$');
+  }
+  if (isCompilerLink(command)) return command.args.some((arg) => arg === '-static' || arg === '-static-pie');
+  return undefined;
+}
+
 // ---- where an artifact lands ----------------------------------------------------
 
 /** Where a build writes its output: an exact path, a directory it writes into, or unknown. */

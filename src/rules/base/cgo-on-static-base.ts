@@ -12,6 +12,7 @@ import {
   commandSource,
   finalBase,
   goFlag,
+  goLinksStaticallyWithCgo,
   installedPackages,
   isCargoBuild,
   isCompilerLink,
@@ -71,7 +72,7 @@ function check(
   const libcName = builderLibc === 'glibc' ? 'glibc' : 'musl';
   if (isGoBuild(command)) {
     const disabled = cgoDisabled(model, run, command);
-    if (disabled === true || linksStatically(command) || pureGoTags(command)) return undefined;
+    if (disabled === true || goLinksStaticallyWithCgo(command)) return undefined;
     // golang:alpine has no C compiler: since Go 1.20 cgo is then off unless asked for.
     if (
       builderLibc === 'musl' &&
@@ -134,19 +135,6 @@ function installsRegistryCrate(command: ShellCommand): boolean {
  */
 function buildsForGlibc(target: string): boolean {
   return /^[\w]+-[\w]+-linux-gnu\w*(?:\.[\d.]+)?$/.test(target);
-}
-
-/** `-ldflags '-linkmode external -extldflags "-static"'` makes a static binary with cgo on. */
-function linksStatically(command: ShellCommand): boolean {
-  const ldflags = goFlag(command.args, 'ldflags') ?? '';
-  return /-extldflags[= ]+['"]?[^'"]*-static/.test(ldflags);
-}
-
-/** `-tags netgo,osusergo` replaces the cgo parts of net and os/user with pure Go. */
-function pureGoTags(command: ShellCommand): boolean {
-  const tags = goFlag(command.args, 'tags') ?? '';
-  const list = tags.split(/[,\s]+/);
-  return list.includes('netgo') && list.includes('osusergo');
 }
 
 /** `golang:1.16-alpine`: before Go 1.20 cgo stayed on without a C compiler (prebuilt net package). */

@@ -6,12 +6,14 @@ import { goBuildFlags } from './go-build-flags.js';
 import { onbuildBaseImage } from './onbuild-base-image.js';
 import { shellFormCommand } from './shell-form-command.js';
 import { singleStageBuild } from './single-stage-build.js';
+import { staticBinaryOnDistroBase } from './static-binary-on-distro-base.js';
 import { toolchainBaseInFinalImage } from './toolchain-base-in-final-image.js';
 import { unpinnedBaseImage } from './unpinned-base-image.js';
 import { unstrippedBinary } from './unstripped-binary.js';
 
 export const baseRules: Rule[] = [
   toolchainBaseInFinalImage,
+  staticBinaryOnDistroBase,
   singleStageBuild,
   buildsAtStart,
   onbuildBaseImage,
