@@ -48,7 +48,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** Precision and recall below these fail the run: the levels reached so far, raised as rules improve. */
 const MIN_PRECISION_ALL = 0.9;
 const MIN_PRECISION_WARNINGS = 0.95;
-const MIN_RECALL = 0.83;
+const MIN_RECALL = 0.95;
 
 const OWN_FILES = new Set(['Dockerfile', 'expected.txt', '.devcontainer']);
 

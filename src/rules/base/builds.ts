@@ -93,6 +93,25 @@ export function isCargoBuild(command: ShellCommand): boolean {
   return sub === 'build' || sub === 'install' || sub === 'zigbuild' || sub === 'b';
 }
 
+const MAVEN_GOALS = /^(?:package|install|verify|compile|deploy|spring-boot:repackage|assembly:single)$/;
+const GRADLE_TASKS =
+  /^(?::?[\w-]+:)*(?:build|assemble|bootJar|jar|shadowJar|installDist|war|bootWar|distZip|distTar)$/;
+
+/** The goal or task of a Java build, for messages: ` package`. */
+export function javaGoal(command: ShellCommand): string {
+  const goal = command.args.find((arg) => MAVEN_GOALS.test(arg) || GRADLE_TASKS.test(arg));
+  return goal ? ` ${goal}` : '';
+}
+
+/** `mvn package`, `./gradlew bootJar`, `javac *.java`: a Java build that writes the artifact. */
+export function isJavaBuild(command: ShellCommand): boolean {
+  const { program, args } = command;
+  if (program === 'mvn' || program === 'mvnw') return args.some((arg) => MAVEN_GOALS.test(arg));
+  if (program === 'gradle' || program === 'gradlew') return args.some((arg) => GRADLE_TASKS.test(arg));
+  if (program === 'javac') return args.some((arg) => arg.endsWith('.java'));
+  return false;
+}
+
 const COMPILER = /^(?:[\w.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
 const C_SOURCE = /\.(?:c|cc|cpp|cxx|c\+\+|o|a|s|S)$/;
 

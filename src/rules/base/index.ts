@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { buildsAtStart } from './builds-at-start.js';
 import { cgoOnStaticBase } from './cgo-on-static-base.js';
+import { copyBuildDirectory } from './copy-build-directory.js';
 import { copyWholeFilesystem } from './copy-whole-filesystem.js';
 import { goBuildFlags } from './go-build-flags.js';
 import { onbuildBaseImage } from './onbuild-base-image.js';
@@ -18,6 +19,7 @@ export const baseRules: Rule[] = [
   buildsAtStart,
   onbuildBaseImage,
   copyWholeFilesystem,
+  copyBuildDirectory,
   shellFormCommand,
   cgoOnStaticBase,
   goBuildFlags,

@@ -11,6 +11,8 @@ import {
   isCargoBuild,
   isCompilerLink,
   isGoBuild,
+  isJavaBuild,
+  javaGoal,
   removedPackages,
   virtualName,
 } from './builds.js';
@@ -161,23 +163,6 @@ function isMake(command: ShellCommand): boolean {
   if (command.program === 'cmake') return command.args.includes('--build');
   if (command.program === 'ninja') return !command.args.includes('--version');
   if (command.program === 'meson') return sub === 'compile';
-  return false;
-}
-
-const MAVEN_GOALS = /^(?:package|install|verify|compile|deploy|spring-boot:repackage|assembly:single)$/;
-const GRADLE_TASKS =
-  /^(?::?[\w-]+:)*(?:build|assemble|bootJar|jar|shadowJar|installDist|war|bootWar|distZip|distTar)$/;
-
-function javaGoal(command: ShellCommand): string {
-  const goal = command.args.find((arg) => MAVEN_GOALS.test(arg) || GRADLE_TASKS.test(arg));
-  return goal ? ` ${goal}` : '';
-}
-
-function isJavaBuild(command: ShellCommand): boolean {
-  const { program, args } = command;
-  if (program === 'mvn' || program === 'mvnw') return args.some((arg) => MAVEN_GOALS.test(arg));
-  if (program === 'gradle' || program === 'gradlew') return args.some((arg) => GRADLE_TASKS.test(arg));
-  if (program === 'javac') return args.some((arg) => arg.endsWith('.java'));
   return false;
 }
 
