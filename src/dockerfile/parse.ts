@@ -59,6 +59,8 @@ export const KNOWN_INSTRUCTIONS = new Set([
 ]);
 
 const IGNORE_COMMENT = /^#\s*pare-ignore(-file)?\s*[=:]?\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/i;
+/** hadolint's pragmas; their codes (DL3009, SC2086) are kept upper-case beside pare's lower-case ids. */
+const HADOLINT_COMMENT = /^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([a-z0-9]+(?:\s*,\s*[a-z0-9]+)*)\s*$/i;
 
 export interface ParseOptions {
   /** The stage to build (`--target`), as BuildKit takes it; default: the last stage. */
@@ -236,17 +238,24 @@ class ModelBuilder {
 
   /**
    * Scans source lines rather than dockerfile-ast's comments: a `# pare-ignore-file=`
-   * on the first line would otherwise be taken for a parser directive.
+   * on the first line would otherwise be taken for a parser directive. hadolint's
+   * `# hadolint ignore=DL3009` and `# hadolint global ignore=…` are read too.
    */
   private collectIgnores(): { perLine: Map<number, Set<string>>; file: Set<string> } {
     const perLine = new Map<number, Set<string>>();
     const file = new Set<string>();
     for (let line = 0; line < this.lines.lineCount; line++) {
-      const match = IGNORE_COMMENT.exec(this.lines.lineText(line).trim());
+      const text = this.lines.lineText(line).trim();
+      if (!text.startsWith('#')) continue;
+      const pare = IGNORE_COMMENT.exec(text);
+      const hadolint = pare ? undefined : HADOLINT_COMMENT.exec(text);
+      const match = pare ?? hadolint;
       if (!match) continue;
-      const ids = match[2]!.split(',').map((id) => id.trim().toLowerCase());
+      const ids = match[2]!
+        .split(',')
+        .map((id) => (pare ? id.trim().toLowerCase() : id.trim().toUpperCase()));
       if (match[1]) for (const id of ids) file.add(id);
-      else perLine.set(line, new Set(ids));
+      else perLine.set(line, new Set([...(perLine.get(line) ?? []), ...ids]));
     }
     return { perLine, file };
   }

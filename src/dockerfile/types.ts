@@ -108,7 +108,7 @@ interface InstructionBase {
   source: string;
   flags: Flag[];
   heredocs: Heredoc[];
-  /** Rule ids disabled by `# pare-ignore=…` on the line before. */
+  /** Rule ids disabled by `# pare-ignore=…` on the line before; hadolint codes (`DL3009`) by `# hadolint ignore=…`. */
   ignoredRules: ReadonlySet<string>;
 }
 
@@ -212,7 +212,7 @@ export interface DockerfileModel {
   finalStage: Stage;
   /** The `--target` the model was parsed for, when one was given. */
   target?: string;
-  /** Rule ids disabled for the whole file with `# pare-ignore-file=…`. */
+  /** Rule ids disabled for the whole file with `# pare-ignore-file=…`; hadolint codes by `# hadolint global ignore=…`. */
   fileIgnoredRules: ReadonlySet<string>;
 }
 

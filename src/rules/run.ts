@@ -28,8 +28,7 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
   const active = options.rules.filter(
     (rule) =>
       !settings.disabled.has(rule.meta.id) &&
-      !model.fileIgnoredRules.has(rule.meta.id) &&
-      !model.fileIgnoredRules.has('all') &&
+      !ignores(model.fileIgnoredRules, rule) &&
       !(development && rule.meta.judges === 'image'),
   );
   const contextFiles =
@@ -46,8 +45,7 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
     });
     for (const result of results) {
       const instruction = instructionAt(model, result.range.start.offset);
-      if (instruction && (instruction.ignoredRules.has(rule.meta.id) || instruction.ignoredRules.has('all')))
-        continue;
+      if (instruction && ignores(instruction.ignoredRules, rule)) continue;
       const { severity, ...rest } = result;
       findings.push({
         ruleId: rule.meta.id,
@@ -61,6 +59,16 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
       a.range.start.offset - b.range.start.offset ||
       a.ruleId.localeCompare(b.ruleId) ||
       a.message.localeCompare(b.message),
+  );
+}
+
+/** Whether ignore comments name the rule, `all`, or one of the rule's hadolint codes. */
+function ignores(ignored: ReadonlySet<string>, rule: Rule): boolean {
+  if (ignored.size === 0) return false;
+  return (
+    ignored.has(rule.meta.id) ||
+    ignored.has('all') ||
+    (rule.meta.hadolint?.some((code) => ignored.has(code)) ?? false)
   );
 }
 

@@ -28,6 +28,11 @@ export interface RuleMeta {
    * the context sent, whether the result starts), whatever the target.
    */
   judges: 'image' | 'build';
+  /**
+   * hadolint's codes for the same problem: `# hadolint ignore=DL3009` and a
+   * `.hadolint.yaml` that ignores DL3009 turn this rule off there too.
+   */
+  hadolint?: readonly string[];
 }
 
 /** Replace `[start, end)` offsets of the Dockerfile text with `newText`. */

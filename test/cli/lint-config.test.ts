@@ -37,4 +37,21 @@ describe('pare lint and its config', () => {
       new RegExp(`^pare: warning: ${join(dir, 'package.json')}: not read for a "pare" config: invalid JSON`),
     );
   });
+
+  it('reads .hadolint.yaml when there is no pare config: ignored codes and failure-threshold', () => {
+    const dir = project({ '.hadolint.yaml': 'ignored:\n  - DL3009\nfailure-threshold: error\n' });
+    const result = runPare(['lint', dir, '--format', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).files[0].findings).toEqual([]);
+  });
+
+  it('a pare config wins over .hadolint.yaml', () => {
+    const dir = project({
+      '.hadolint.yaml': 'ignored: [DL3009]\n',
+      '.pare.json': JSON.stringify({ lint: { failOn: 'warning' } }),
+    });
+    const result = runPare(['lint', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/apt-lists-not-removed/);
+  });
 });

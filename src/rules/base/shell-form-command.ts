@@ -21,6 +21,7 @@ export const shellFormCommand: Rule = {
     fixable: true,
     seeds: ['001', '004'],
     judges: 'image',
+    hadolint: ['DL3025'],
   },
   check({ model }) {
     const { entrypoint, cmd } = startInstructions(model);

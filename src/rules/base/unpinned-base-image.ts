@@ -13,6 +13,7 @@ export const unpinnedBaseImage: Rule = {
     fixable: false,
     seeds: ['004'],
     judges: 'build',
+    hadolint: ['DL3006', 'DL3007'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -16,6 +16,7 @@ export const addLocalFiles: Rule = {
     fixable: true,
     seeds: ['000'],
     judges: 'build',
+    hadolint: ['DL3020'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -23,6 +23,7 @@ export const consecutiveRuns: Rule = {
     fixable: true,
     seeds: ['003'],
     judges: 'image',
+    hadolint: ['DL3059'],
   },
   check({ model, contextFiles }) {
     const findings: RuleFinding[] = [];

@@ -39,6 +39,7 @@ export const useraddWithoutL: Rule = {
     fixable: true,
     seeds: [],
     judges: 'image',
+    hadolint: ['DL3046'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -55,6 +55,7 @@ export const apkCache: Rule = {
     fixable: true,
     seeds: ['001', '000'],
     judges: 'image',
+    hadolint: ['DL3019'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -18,6 +18,7 @@ export const aptInsteadOfAptGet: Rule = {
     fixable: true,
     seeds: ['001', '003'],
     judges: 'build',
+    hadolint: ['DL3027'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

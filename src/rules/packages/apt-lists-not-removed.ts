@@ -17,6 +17,7 @@ export const aptListsNotRemoved: Rule = {
     fixable: true,
     seeds: ['003', '001'],
     judges: 'image',
+    hadolint: ['DL3009'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

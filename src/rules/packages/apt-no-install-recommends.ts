@@ -52,6 +52,7 @@ export const aptNoInstallRecommends: Rule = {
     fixable: true,
     seeds: ['003'],
     judges: 'image',
+    hadolint: ['DL3015'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -41,6 +41,7 @@ export const nodePackageCache: Rule = {
     fixable: true,
     seeds: ['001', '003'],
     judges: 'image',
+    hadolint: ['DL3060'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -32,6 +32,7 @@ export const packageUpgrade: Rule = {
     fixable: false,
     seeds: ['003'],
     judges: 'image',
+    hadolint: ['DL3005', 'DL3017', 'DL3031', 'DL3035', 'DL3039'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

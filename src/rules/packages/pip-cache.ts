@@ -69,6 +69,7 @@ export const pipCache: Rule = {
     fixable: true,
     seeds: ['003', '000'],
     judges: 'image',
+    hadolint: ['DL3042'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

@@ -32,6 +32,7 @@ export const yumDnfCache: Rule = {
     fixable: true,
     seeds: ['001', '003'],
     judges: 'image',
+    hadolint: ['DL3032', 'DL3040', 'DL3036'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
