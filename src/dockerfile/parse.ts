@@ -153,7 +153,8 @@ class ModelBuilder {
             base: from.image,
             ...(baseStage ? { baseStage: baseStage.index } : {}),
             instructions: [],
-            env: {},
+            // The stage's own scope object: ARG and ENV below fill it in place.
+            env: scope as Record<string, string>,
             isFinal: false,
           };
           stages.push(current);
@@ -200,7 +201,6 @@ class ModelBuilder {
       }
       instructions.push(instruction);
       stage.instructions.push(instruction);
-      stage.env = { ...scope } as Record<string, string>;
     }
 
     if (stages.length === 0) this.fail('no FROM instruction');
