@@ -12,43 +12,6 @@ export function allRuns(model: DockerfileModel): RunInstruction[] {
   return model.instructions.filter(isRun);
 }
 
-/** True when any argument is one of the given long or short options (`-y`, `--yes`, `-qy`). */
-export function hasOption(args: readonly string[], ...options: string[]): boolean {
-  for (const arg of args) {
-    if (arg === '--') return false;
-    for (const option of options) {
-      if (arg === option || arg.startsWith(`${option}=`)) return true;
-      if (option.length === 2 && option[0] === '-' && /^-[a-zA-Z]+$/.test(arg) && arg.includes(option[1]!))
-        return true;
-    }
-  }
-  return false;
-}
-
-/** First argument that is not an option: `install` in `apt-get -y install x`. */
-export function subcommand(command: ShellCommand): string | undefined {
-  return command.args.find((arg) => !arg.startsWith('-'));
-}
-
-/** Arguments after the subcommand that are not options: the packages of an install. */
-export function operands(command: ShellCommand, optionsWithValue: readonly string[] = []): string[] {
-  const result: string[] = [];
-  let seenSubcommand = false;
-  for (let i = 0; i < command.args.length; i++) {
-    const arg = command.args[i]!;
-    if (arg.startsWith('-')) {
-      if (optionsWithValue.includes(arg)) i++;
-      continue;
-    }
-    if (!seenSubcommand) {
-      seenSubcommand = true;
-      continue;
-    }
-    result.push(arg);
-  }
-  return result;
-}
-
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
 export function mountedTargets(run: RunInstruction): string[] {
   return run.mounts

@@ -10,16 +10,9 @@ import { classifyImage } from '../../catalog/base-images.js';
 import { rootImage, shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  cgoDisabled,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  variableFor,
-} from '../../rules/base/builds.js';
-import { packageChange } from '../../rules/layers/commands.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { packageChange } from '../../knowledge/file-commands.js';
+import { type ArtifactBuild, artifactBuilds, cgoDisabled, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
 import { applyEdits } from '../apply-edits.js';
 import {

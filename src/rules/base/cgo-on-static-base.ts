@@ -3,20 +3,17 @@ import { classifyImage } from '../../catalog/base-images.js';
 import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { subcommand } from '../util.js';
 import {
   type ArtifactBuild,
   artifactBuilds,
   cgoDisabled,
   commandSource,
   finalBase,
-  goFlag,
   goLinksStaticallyWithCgo,
   installedPackages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
   variableFor,
 } from './builds.js';
 

@@ -1,16 +1,9 @@
 import { stageChain } from '../../dockerfile/stages.js';
 import { isRun, type RunInstruction, type ShellCommand } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild, isJavaBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { subcommand } from '../util.js';
-import {
-  copiesIntoFinalImage,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  isJavaBuild,
-  type StageCopy,
-  workdirAt,
-} from './builds.js';
+import { copiesIntoFinalImage, type StageCopy, workdirAt } from './builds.js';
 
 /** Builds of compiled languages: what ships is their artifact, not the directory they ran in. */
 function isCompiledBuild(command: ShellCommand): boolean {

@@ -3,8 +3,9 @@ import { classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
 import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { approx, isCargoBuild, isCompilerLink, isGoBuild } from './builds.js';
+import { approx } from './builds.js';
 
 /**
  * `COPY --from=build / /` brings the builder's whole filesystem — toolchain,

@@ -1,16 +1,9 @@
 import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  cgoDisabled,
-  commandSource,
-  goFlag,
-  isGoBuild,
-  variableFor,
-} from './builds.js';
+import { type ArtifactBuild, artifactBuilds, cgoDisabled, commandSource, variableFor } from './builds.js';
 
 /**
  * `-ldflags '-s -w'` drops the symbol table and DWARF debug info from a Go

@@ -2,20 +2,16 @@ import type { Ecosystem } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { asksOnlyForInformation } from '../../knowledge/command-flags.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { subcommand } from '../util.js';
 import {
-  finalBase,
-  installedPackages,
   isCargoBuild,
   isCompilerLink,
   isGoBuild,
   isJavaBuild,
   javaGoal,
-  removedPackages,
-  virtualName,
-} from './builds.js';
+} from '../../knowledge/build-commands.js';
+import { asksOnlyForInformation, subcommand } from '../../knowledge/command-flags.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { finalBase, installedPackages, removedPackages, virtualName } from './builds.js';
 
 /**
  * The image that ships is the image that compiled: go build, cargo build,

@@ -1,17 +1,10 @@
 import { SIZE_BASIS } from '../../catalog/base-images.js';
 import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import { isRun, type RunInstruction, type ShellCommand } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { subcommand } from '../util.js';
-import {
-  approx,
-  artifactBuilds,
-  buildsStaticBinary,
-  finalBase,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-} from './builds.js';
+import { approx, artifactBuilds, buildsStaticBinary, finalBase } from './builds.js';
 import { isAllowed } from './policy.js';
 
 /** distroless/static: what a static binary needs from a base (CA certificates, tzdata, a nonroot user). */

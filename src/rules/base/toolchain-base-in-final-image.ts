@@ -3,9 +3,10 @@ import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-
 import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { DockerfileModel } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
 import { startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { approx, cgoDisabled, finalBase, isCargoBuild, isCompilerLink, isGoBuild } from './builds.js';
+import { approx, cgoDisabled, finalBase } from './builds.js';
 import { isAllowed } from './policy.js';
 
 /**

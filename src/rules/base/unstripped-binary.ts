@@ -1,17 +1,10 @@
 import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isCargoBuild, isCompilerLink } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { subcommand } from '../util.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  commandSource,
-  goFlag,
-  isCargoBuild,
-  isCompilerLink,
-  variableFor,
-} from './builds.js';
+import { type ArtifactBuild, artifactBuilds, commandSource, variableFor } from './builds.js';
 
 /**
  * The binary that ships carries debug information: `gcc -g`, a CMake Debug

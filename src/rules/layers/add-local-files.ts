@@ -1,6 +1,6 @@
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import { isRemoteSource, isTarArchiveName } from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { isRemoteSource, isTarArchiveName } from './knowledge.js';
 import { hasVariable } from './paths.js';
 
 /**

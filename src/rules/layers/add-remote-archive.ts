@@ -1,9 +1,14 @@
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import {
+  isArchiveOrPackageName,
+  isGitSource,
+  isRemoteSource,
+  urlFileName,
+  urlPath,
+} from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
-
-import { isArchiveOrPackageName, isGitSource, isRemoteSource, urlFileName, urlPath } from './knowledge.js';
 import { commandDirectories, hasVariable, isWithin, resolvePath, workdirAt } from './paths.js';
 
 /** Commands that unpack, install or delete a downloaded file. */

@@ -7,8 +7,6 @@
 import { isShipped } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import type { ContextFile } from '../types.js';
-
 import {
   CACHE_DIRS,
   ECOSYSTEMS,
@@ -25,7 +23,8 @@ import {
   VCS_DIRS,
   VIRTUALENV_MARKERS,
   VIRTUALENV_NAMES,
-} from './knowledge.js';
+} from '../../knowledge/ecosystems.js';
+import type { ContextFile } from '../types.js';
 import { contextRelative, hasGlob, hasVariable } from './paths.js';
 
 export interface Offender {

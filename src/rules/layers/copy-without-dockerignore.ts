@@ -1,8 +1,8 @@
 import { bytesSent } from '../../dockerfile/build-context.js';
+import { JUNK_CATEGORIES } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { biggestFirst, contextCopies, copyShips, offendersToReport } from './context-offenders.js';
-import { JUNK_CATEGORIES } from './knowledge.js';
 
 /** How many offenders a message names. */
 const LISTED = 4;

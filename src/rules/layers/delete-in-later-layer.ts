@@ -1,9 +1,7 @@
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import { formatBytes } from '../../util/bytes.js';
-import type { ContextFile, Rule, RuleFinding } from '../types.js';
-import { removalCovers, removedPaths } from '../util.js';
+import { isRemoteSource } from '../../knowledge/ecosystems.js';
 import {
   clonedDirectory,
   downloadedFiles,
@@ -12,8 +10,10 @@ import {
   type PackageManager,
   packageChange,
   prunesNodeProject,
-} from './commands.js';
-import { isRemoteSource } from './knowledge.js';
+} from '../../knowledge/file-commands.js';
+import { formatBytes } from '../../util/bytes.js';
+import type { ContextFile, Rule, RuleFinding } from '../types.js';
+import { removalCovers, removedPaths } from '../util.js';
 import { mergeRunsEdits } from './merge-runs.js';
 import {
   type ContextIndex,

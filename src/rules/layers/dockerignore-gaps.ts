@@ -1,3 +1,4 @@
+import { JUNK_CATEGORIES, type JunkCategory } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding, Severity } from '../types.js';
 import {
@@ -8,7 +9,6 @@ import {
   type Offender,
   offendersToReport,
 } from './context-offenders.js';
-import { JUNK_CATEGORIES, type JunkCategory } from './knowledge.js';
 
 const LISTED = 3;
 

@@ -14,9 +14,14 @@ import type {
   ShellCommand,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import {
+  globRegExp,
+  isGitSource,
+  isRemoteSource,
+  isTarArchiveName,
+  urlFileName,
+} from '../../knowledge/ecosystems.js';
 import type { ContextFile } from '../types.js';
-
-import { globRegExp, isGitSource, isRemoteSource, isTarArchiveName, urlFileName } from './knowledge.js';
 
 /** POSIX-normalises an absolute path: collapses `//`, `.` and `..`; no trailing slash (except `/`). */
 export function normalizePath(path: string): string {

@@ -1,13 +1,13 @@
 import type { CopyInstruction, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import type { ContextFile, Rule, RuleFinding } from '../types.js';
 import {
   ECOSYSTEMS,
   type Ecosystem,
   type EcosystemId,
   nameMatches,
   sourceNamesManifest,
-} from './knowledge.js';
+} from '../../knowledge/ecosystems.js';
+import type { ContextFile, Rule, RuleFinding } from '../types.js';
 import { contextRelative, hasVariable } from './paths.js';
 
 /** `COPY . .` / `ADD . /app`: the whole build context. */

@@ -1,7 +1,8 @@
 import { shippedStages } from '../../dockerfile/stages.js';
+import { hasOption } from '../../knowledge/command-flags.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding, Severity } from '../types.js';
-import { hasOption, runsOf } from '../util.js';
+import { runsOf } from '../util.js';
 
 /** struct lastlog (292 bytes on 64-bit glibc) + struct faillog (32 bytes), one record per UID up to the user's. */
 export const LOG_RECORD_BYTES = 292 + 32;

@@ -1,8 +1,8 @@
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { APK } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { hasOption } from '../util.js';
 import { deletedLater, finalImageRuns, homeAt, isMounted } from './common.js';
-import { APK } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter, deleteArg, insertAfterArg } from './shell-edit.js';
 

@@ -1,4 +1,5 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
   deletedLater,
@@ -9,7 +10,6 @@ import {
   isMounted,
   packageOperands,
 } from './common.js';
-import { APT } from './knowledge.js';
 import { isApt, type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 

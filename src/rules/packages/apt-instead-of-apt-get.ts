@@ -1,7 +1,7 @@
 import { isBuilt } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { APT } from './knowledge.js';
 import { packageCommands } from './managers.js';
 import { nameToken } from './shell-edit.js';
 

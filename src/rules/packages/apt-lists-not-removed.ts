@@ -1,6 +1,6 @@
+import { APT, aptListsEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { deletedLater, distroAt, finalImageRuns, homeAt, isMounted, laterRunDeleting } from './common.js';
-import { APT, aptListsEstimate } from './knowledge.js';
 import { isApt, isAptInstall, isAptUpdate, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 

@@ -1,8 +1,8 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
 import { environmentAt, finalImageRuns, firstMatchUpTo, packageOperands } from './common.js';
-import { APT } from './knowledge.js';
 import { isApt, type PackageCommand, packageCommands } from './managers.js';
 import { insertAfterArg } from './shell-edit.js';
 

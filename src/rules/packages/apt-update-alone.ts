@@ -1,8 +1,8 @@
 import { isBuilt, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { APT, aptListsEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { distroAt, firstAfter, isMounted, isWrapperEntry } from './common.js';
-import { APT, aptListsEstimate } from './knowledge.js';
 import { isApt, isAptInstall, isAptUpdate, packageCommands } from './managers.js';
 import { isEditable } from './shell-edit.js';
 

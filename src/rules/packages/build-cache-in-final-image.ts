@@ -1,4 +1,5 @@
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { BUILD_CACHE_ESTIMATES, type Ecosystem } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
   commandIndex,
@@ -12,7 +13,6 @@ import {
   variableFor,
   workdirAt,
 } from './common.js';
-import { BUILD_CACHE_ESTIMATES, type Ecosystem } from './knowledge.js';
 
 interface Cache {
   /** Key into BUILD_CACHE_ESTIMATES. */

@@ -6,8 +6,8 @@
 import { homeOf, joinPath, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
 import { rootImage, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { type Distro, distroOf } from '../../knowledge/packages.js';
 import { isUnderMount, mountedTargets, removalCovers } from '../util.js';
-import { type Distro, distroOf } from './knowledge.js';
 
 export function distroAt(model: DockerfileModel, instruction: Instruction): Distro {
   const stage = model.stages[instruction.stageIndex];

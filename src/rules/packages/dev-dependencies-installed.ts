@@ -1,7 +1,7 @@
 import { startInstructions } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { pipArgs } from '../../knowledge/ecosystems.js';
 import { DEV_REQUIREMENTS, TEST_RUNNERS, WITHOUT_DEV } from '../../knowledge/language-packages.js';
-import { pipArgs } from '../layers/knowledge.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { environmentAt, finalImageRuns, firstMatchUpTo, variableFor } from './common.js';
 import { insertAfterArg } from './shell-edit.js';
@@ -87,7 +87,7 @@ function devInstall(
     return { what: 'pipenv install --dev', instead: 'drop --dev' };
   }
   const pip = pipArgs(command);
-  if (pip && pip.includes('install')) {
+  if (pip?.includes('install')) {
     const files = pip.flatMap((arg, i) =>
       arg === '-r' || arg === '--requirement'
         ? [pip[i + 1] ?? '']

@@ -1,9 +1,7 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import { type DockerfileModel, isCommand, type RunInstruction } from '../../dockerfile/types.js';
-import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
-import { hasOption } from '../util.js';
-import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
+import { hasOption } from '../../knowledge/command-flags.js';
 import {
   APK,
   APT,
@@ -13,7 +11,9 @@ import {
   type DevTool,
   type Distro,
   RPM_MANAGERS,
-} from './knowledge.js';
+} from '../../knowledge/packages.js';
+import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
+import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 
 const RPM_OPTIONS = [

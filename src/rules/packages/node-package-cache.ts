@@ -1,3 +1,4 @@
+import { NODE_CACHES } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
   deletedLater,
@@ -11,7 +12,6 @@ import {
   variableFor,
   workdirAt,
 } from './common.js';
-import { NODE_CACHES } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { isNodeInstall, usesYarnBerry } from './node.js';
 import { chainAfter } from './shell-edit.js';

@@ -3,8 +3,7 @@
  * npm-dev-dependencies: which commands install, yarn 1 vs yarn berry.
  */
 import type { DockerfileModel, Instruction } from '../../dockerfile/types.js';
-import { asksOnlyForInformation } from '../../knowledge/command-flags.js';
-import { hasOption } from '../util.js';
+import { asksOnlyForInformation, hasOption } from '../../knowledge/command-flags.js';
 import { firstMatchUpTo } from './common.js';
 import type { PackageCommand } from './managers.js';
 

@@ -9,10 +9,10 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
 import { environmentAt, normalisePath, optionValue, variableFor, workdirAt } from './common.js';
-import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { isProjectInstall, usesYarnBerry } from './node.js';
 import { insertAfterArg, insertAfterName } from './shell-edit.js';

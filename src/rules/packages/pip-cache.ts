@@ -1,6 +1,7 @@
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { HEAVY_WHEELS, PIP } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
-import { hasOption } from '../util.js';
 import {
   deletedLater,
   environmentAt,
@@ -15,7 +16,6 @@ import {
   variableFor,
   workdirAt,
 } from './common.js';
-import { HEAVY_WHEELS, PIP } from './knowledge.js';
 import { packageCommands } from './managers.js';
 import { insertAfterArg } from './shell-edit.js';
 

@@ -1,7 +1,7 @@
+import { hasOption } from '../../knowledge/command-flags.js';
+import { RPM_MANAGERS, rpmCacheEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
 import { deletedLater, distroAt, finalImageRuns, homeAt, isMounted } from './common.js';
-import { RPM_MANAGERS, rpmCacheEstimate } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 

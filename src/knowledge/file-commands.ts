@@ -1,10 +1,9 @@
 /**
- * What a shell command creates or removes, as far as the layer rules need to
- * know: files downloaded by wget/curl, repositories cloned by git, directories
+ * What a shell command creates or removes: files downloaded by wget/curl, repositories cloned by git, directories
  * made by mkdir, packages installed or removed by apt/apk/dnf/pip/npm/gem.
  */
-import type { ShellCommand } from '../../dockerfile/types.js';
-import { pipArgs, urlFileName } from './knowledge.js';
+import type { ShellCommand } from '../dockerfile/types.js';
+import { pipArgs, urlFileName } from './ecosystems.js';
 
 /** Splits short options that take a value out of an argument list, handling `-qO-` and `-o file`. */
 function optionValues(

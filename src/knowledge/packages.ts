@@ -1,10 +1,12 @@
 /**
- * What the package rules know about package managers, caches, and the tools
- * that do not belong in a runtime image. Every size here is an ESTIMATE: each
+ * What pare knows about the distribution package managers (apt, apk, the rpm
+ * family), pip and the Node package managers: their options, caches and
+ * estimates, and the tools that do not belong in a runtime image. Shared by
+ * the rules, the rewrites and the image detectors. Every size here is an ESTIMATE: each
  * carries the basis it was estimated from, and findings quote it as
  * "estimated". Sizes are SI bytes (1 MB = 1,000,000 B), like `docker images`.
  */
-import type { ImageRef } from '../../dockerfile/types.js';
+import type { ImageRef } from '../dockerfile/types.js';
 
 const MB = 1_000_000;
 

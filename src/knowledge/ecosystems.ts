@@ -1,11 +1,11 @@
 /**
- * What the layer and build-context rules know about ecosystems: which files
+ * What pare knows about language ecosystems: which files
  * are dependency manifests, which commands install dependencies or build,
  * where installed dependencies and build outputs live in a source tree, and
  * which context entries should never be shipped (VCS data, virtualenvs,
  * caches, secret-looking files). Pure data and small predicates; no I/O.
  */
-import type { ShellCommand } from '../../dockerfile/types.js';
+import type { ShellCommand } from '../dockerfile/types.js';
 
 export type EcosystemId = 'go' | 'node' | 'python' | 'rust' | 'maven' | 'gradle' | 'ruby' | 'php' | 'dotnet';
 
