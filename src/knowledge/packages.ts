@@ -80,6 +80,11 @@ const DEBIAN_FAMILY_IMAGES = new Set([
 
 export const APT = {
   listsDir: '/var/lib/apt/lists',
+  /**
+   * A file `apt-get update` writes there: deleting `lists/*`, `lists/*_*`
+   * (every list file has an underscore) or the folder itself all remove it.
+   */
+  listFile: '/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease',
   cacheDir: '/var/cache/apt',
   archivesDir: '/var/cache/apt/archives',
   /** The config file official Debian/Ubuntu images ship to delete .debs after every install. */

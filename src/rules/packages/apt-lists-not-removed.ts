@@ -31,8 +31,8 @@ export const aptListsNotRemoved: Rule = {
         ...apt.filter((item) => isAptUpdate(item) || isAptInstall(item)).map((item) => item.index),
       );
       const home = homeAt(model, run);
-      if (deletedLater(run, lastUse, APT.listsDir, home)) continue;
-      const laterRm = laterRunDeleting(model, run, APT.listsDir, home);
+      if (deletedLater(run, lastUse, APT.listFile, home)) continue;
+      const laterRm = laterRunDeleting(model, run, APT.listFile, home);
       const saving = aptListsEstimate(distroAt(model, run));
       const lastApt = apt[apt.length - 1]!;
       const fix = chainAfter(model, run, lastApt.command, 'rm -rf /var/lib/apt/lists/*');

@@ -128,9 +128,10 @@ function removedLater(run: RunInstruction, after: number): Set<string> {
   return removed;
 }
 
-/** Binaries the image runs: HEALTHCHECK, CMD and ENTRYPOINT of the final stage. */
+/** Binaries the image runs: HEALTHCHECK, CMD and ENTRYPOINT of the shipped stages. */
 function runtimeText(model: DockerfileModel): string {
-  return model.finalStage.instructions
+  return shippedStages(model)
+    .flatMap((stage) => stage.instructions)
     .filter(
       (item) => item.keyword === 'HEALTHCHECK' || item.keyword === 'CMD' || item.keyword === 'ENTRYPOINT',
     )
