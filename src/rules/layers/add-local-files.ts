@@ -1,3 +1,4 @@
+import { isBuilt } from '../../dockerfile/stages.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
 import { isRemoteSource, isTarArchiveName } from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -23,6 +24,7 @@ export const addLocalFiles: Rule = {
     for (const instruction of model.instructions) {
       if (!isCopyOrAdd(instruction) || instruction.keyword !== 'ADD' || instruction.heredocs.length > 0)
         continue;
+      if (!isBuilt(model, instruction.stageIndex)) continue;
       const { sources } = instruction;
       // Remote sources need ADD (or curl); local tar archives are unpacked by ADD on purpose.
       if (
