@@ -87,6 +87,12 @@ export interface BaseImageEntry {
   packageManager: PackageManager;
   /** Smaller images for the same artifact, best first. */
   smallerAlternatives: SmallerAlternative[];
+  /** ENV the image sets that changes what commands do (GOPATH, PIP_NO_CACHE_DIR…), as far as known. */
+  env?: Readonly<Record<string, string>>;
+  /** The image's WORKDIR, when it sets one (else `/`, as for nearly every image). */
+  workdir?: string | ((tag: TagInfo) => string);
+  /** What the image is, for messages, when its ecosystem does not say it (`the Anaconda distribution…`). */
+  describes?: string;
   /** Built in, or added from the user's config. */
   source: 'builtin' | 'config';
 }
@@ -108,6 +114,8 @@ export interface UserBaseImageEntry {
   packageManager: PackageManager;
   kind?: BaseImageKind;
   ecosystem?: Ecosystem;
+  /** ENV the image sets (so rules know, e.g., that PIP_NO_CACHE_DIR is already on). */
+  env?: Record<string, string>;
 }
 
 const MB = 1_000_000;
@@ -160,6 +168,15 @@ function debianCodename(tag: string): string {
   const match = /(bookworm|bullseye|buster|trixie)/.exec(tag);
   return match ? match[1]! : 'bookworm';
 }
+
+// ---- environment the official images set --------------------------------------
+
+const GOLANG_ENV = { GOPATH: '/go' };
+const RUST_ENV = { CARGO_HOME: '/usr/local/cargo', RUSTUP_HOME: '/usr/local/rustup' };
+const MAVEN_ENV = { MAVEN_CONFIG: '/root/.m2' };
+/** The php images' server variants (apache, fpm) work in the document root. */
+const phpWorkdir = (tag: TagInfo) => (/apache|fpm/.test(tag.tag) ? '/var/www/html' : '/');
+const RUBY_ENV = { GEM_HOME: '/usr/local/bundle', BUNDLE_APP_CONFIG: '/usr/local/bundle' };
 
 // ---- alternatives shared by many entries -----------------------------------
 
@@ -266,6 +283,136 @@ function jreAlternatives(): SmallerAlternative[] {
 
 // ---- the builtin entries -----------------------------------------------------
 
+/** The deprecated `java` repository (OpenJDK 8 on Debian jessie / Alpine 3.x): still in old Dockerfiles. */
+function legacyJavaEntries(): BaseImageEntry[] {
+  const common = { name: 'java', ecosystem: 'java' as const, hasShell: true };
+  return [
+    builtin({
+      ...common,
+      variant: 'jre-alpine',
+      tags: /jre.*alpine|alpine.*jre/,
+      kind: 'alpine',
+      approxSize: 108 * MB,
+      sizeOf: 'java:8-jre-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+      smallerAlternatives: [],
+    }),
+    builtin({
+      ...common,
+      variant: 'jre',
+      tags: /jre/,
+      kind: 'runtime',
+      approxSize: 311 * MB,
+      sizeOf: 'java:8-jre',
+      libc: 'glibc',
+      packageManager: 'apt',
+      smallerAlternatives: jreAlternatives().filter((alt) => alt.approxSize < 311 * MB),
+    }),
+    builtin({
+      ...common,
+      variant: 'jdk-alpine',
+      tags: /alpine/,
+      kind: 'toolchain',
+      approxSize: 145 * MB,
+      sizeOf: 'java:8-jdk-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+      smallerAlternatives: jreAlternatives().filter((alt) => alt.approxSize < 145 * MB),
+    }),
+    builtin({
+      ...common,
+      variant: 'jdk',
+      kind: 'toolchain',
+      approxSize: 643 * MB,
+      sizeOf: 'java:8',
+      libc: 'glibc',
+      packageManager: 'apt',
+      smallerAlternatives: jreAlternatives(),
+    }),
+  ];
+}
+
+/** rustlang/rust: the nightly toolchain images (`nightly`, `nightly-slim`, `nightly-alpine`). */
+function nightlyRustEntries(): BaseImageEntry[] {
+  const common = {
+    name: 'rustlang/rust',
+    kind: 'toolchain' as const,
+    ecosystem: 'rust' as const,
+    hasShell: true,
+    smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
+  };
+  return [
+    builtin({
+      ...common,
+      variant: 'alpine',
+      tags: ALPINE_TAG,
+      approxSize: 720 * MB,
+      sizeOf: 'rustlang/rust:nightly-alpine',
+      libc: 'musl',
+      packageManager: 'apk',
+    }),
+    builtin({
+      ...common,
+      variant: 'slim',
+      tags: SLIM_TAG,
+      approxSize: 780 * MB,
+      sizeOf: 'rustlang/rust:nightly-slim',
+      libc: 'glibc',
+      packageManager: 'apt',
+    }),
+    builtin({
+      ...common,
+      variant: 'full',
+      approxSize: 1.45 * GB,
+      sizeOf: 'rustlang/rust:nightly',
+      libc: 'glibc',
+      packageManager: 'apt',
+    }),
+  ];
+}
+
+/** continuumio's conda images: Anaconda (Python with ~1,500 packages) and Miniconda (conda alone). */
+function condaEntries(): BaseImageEntry[] {
+  const miniconda: SmallerAlternative = {
+    image: 'continuumio/miniconda3',
+    approxSize: 470 * MB,
+    kind: 'runtime',
+    libc: 'glibc',
+    hasShell: true,
+    note: 'conda alone: install the packages the app imports',
+  };
+  return [
+    builtin({
+      name: 'continuumio/anaconda3',
+      variant: 'full',
+      kind: 'full-distro',
+      ecosystem: 'python',
+      approxSize: 3.4 * GB,
+      sizeOf: 'continuumio/anaconda3:2024.02-1',
+      libc: 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      smallerAlternatives: [miniconda],
+      describes: 'the Anaconda distribution (Python with ~1,500 packages)',
+    }),
+    builtin({
+      name: 'continuumio/miniconda3',
+      variant: 'miniconda',
+      kind: 'runtime',
+      ecosystem: 'python',
+      approxSize: 470 * MB,
+      sizeOf: 'continuumio/miniconda3:24.4.0-0',
+      libc: 'glibc',
+      hasShell: true,
+      packageManager: 'apt',
+      smallerAlternatives: [],
+      describes: 'Miniconda (conda and Python)',
+    }),
+  ];
+}
+
 type EntryInput = Omit<BaseImageEntry, 'source'>;
 
 function builtin(entry: EntryInput): BaseImageEntry {
@@ -280,6 +427,7 @@ function languageEntries(
   sizes: { full: number; slim: number; alpine: number },
   reference: string,
   extra: SmallerAlternative[],
+  env?: Readonly<Record<string, string>>,
 ): BaseImageEntry[] {
   const ecosystem = name;
   const slimAlt: SmallerAlternative = {
@@ -311,6 +459,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apk',
       smallerAlternatives: extra.filter((alt) => alt.approxSize < sizes.alpine),
+      ...(env ? { env } : {}),
     }),
     builtin({
       name,
@@ -324,6 +473,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apt',
       smallerAlternatives: [...extra.filter((alt) => alt.approxSize < sizes.slim), alpineAlt],
+      ...(env ? { env } : {}),
     }),
     builtin({
       name,
@@ -336,6 +486,7 @@ function languageEntries(
       hasShell: true,
       packageManager: 'apt',
       smallerAlternatives: [slimAlt, alpineAlt, ...extra],
+      ...(env ? { env } : {}),
     }),
   ];
 }
@@ -676,6 +827,8 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: GO_ALTERNATIVES,
+    env: GOLANG_ENV,
+    workdir: '/go',
   }),
   builtin({
     name: 'golang',
@@ -688,6 +841,8 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: GO_ALTERNATIVES,
+    env: GOLANG_ENV,
+    workdir: '/go',
   }),
   builtin({
     name: 'rust',
@@ -701,6 +856,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
   builtin({
     name: 'rust',
@@ -714,6 +870,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
   builtin({
     name: 'rust',
@@ -726,7 +883,9 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: NATIVE_ALTERNATIVES,
+    env: RUST_ENV,
   }),
+  ...nightlyRustEntries(),
   builtin({
     name: 'gcc',
     variant: 'full',
@@ -800,6 +959,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: jreAlternatives(),
+    env: MAVEN_ENV,
   }),
   builtin({
     name: 'maven',
@@ -812,6 +972,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apt',
     smallerAlternatives: jreAlternatives(),
+    env: MAVEN_ENV,
   }),
   builtin({
     name: 'gradle',
@@ -841,6 +1002,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
   ...javaEntries('eclipse-temurin'),
   ...javaEntries('openjdk'),
   ...javaEntries('amazoncorretto'),
+  ...legacyJavaEntries(),
 
   // ---- interpreted languages
   ...languageEntries('python', { full: 1.02 * GB, slim: 130 * MB, alpine: 57 * MB }, '3.12', [
@@ -853,6 +1015,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
       note: "Debian's Python 3.11, no shell or pip: copy a virtualenv built for it",
     },
   ]),
+  ...condaEntries(),
   ...languageEntries('node', { full: 1.1 * GB, slim: 200 * MB, alpine: 135 * MB }, '20', [
     {
       image: (t) => `gcr.io/distroless/nodejs${/^\d+$/.test(t.version) ? t.version : '20'}-debian12`,
@@ -863,7 +1026,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
       note: 'no shell or npm: copy node_modules from a builder stage',
     },
   ]),
-  ...languageEntries('ruby', { full: 1.0 * GB, slim: 210 * MB, alpine: 90 * MB }, '3.3', []),
+  ...languageEntries('ruby', { full: 1.0 * GB, slim: 210 * MB, alpine: 90 * MB }, '3.3', [], RUBY_ENV),
   builtin({
     name: 'php',
     variant: 'alpine',
@@ -876,6 +1039,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     hasShell: true,
     packageManager: 'apk',
     smallerAlternatives: [],
+    workdir: phpWorkdir,
   }),
   builtin({
     name: 'php',
@@ -887,6 +1051,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
     libc: 'glibc',
     hasShell: true,
     packageManager: 'apt',
+    workdir: phpWorkdir,
     smallerAlternatives: [
       {
         image: (t) =>
@@ -1080,7 +1245,7 @@ export const BUILTIN_ENTRIES: readonly BaseImageEntry[] = [
   }),
 ];
 
-const JAVA_RUNTIMES = new Set(['eclipse-temurin', 'openjdk', 'amazoncorretto']);
+const JAVA_RUNTIMES = new Set(['eclipse-temurin', 'openjdk', 'amazoncorretto', 'java']);
 
 // ---- the catalogue -------------------------------------------------------------
 
@@ -1164,6 +1329,7 @@ export function fromUserEntry(user: UserBaseImageEntry): BaseImageEntry {
     hasShell: user.hasShell,
     packageManager: user.packageManager,
     smallerAlternatives: [],
+    ...(user.env ? { env: user.env } : {}),
     source: 'config',
   };
 }

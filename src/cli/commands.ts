@@ -15,14 +15,13 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
   cli
     .command('lint [...paths]', 'Find what makes the image of a Dockerfile bigger than it needs to be')
     .option('--format <format>', 'Output format: text, json or sarif', { default: 'text' })
+    // No cac default: lint.failOn of the config applies when the flag is not given.
     .option(
       '--fail-on <severity>',
-      'Exit 1 when a finding has at least this severity: error, warning, info, none',
-      {
-        default: 'warning',
-      },
+      'Exit 1 when a finding has at least this severity: error, warning (default), info, none',
     )
     .option('--context <dir>', "Build context directory (default: the Dockerfile's directory)")
+    .option('--target <stage>', 'The stage that ships, as docker build --target (default: the last stage)')
     .option(
       '--config <file>',
       'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
@@ -49,6 +48,7 @@ export function registerCommands(cli: CAC, setExit: SetExit): void {
       '--config <file>',
       'Config file (default: .pare.json or "pare" in package.json, searched upwards)',
     )
+    .option('--target <stage>', 'The stage that ships, as docker build --target (default: the last stage)')
     .option('--disable <rules>', 'Comma-separated rule ids whose fixes to skip')
     .option('--no-dockerignore', 'Do not propose or write .dockerignore')
     .option(

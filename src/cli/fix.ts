@@ -21,6 +21,7 @@ export interface FixCliOptions {
   /** cac turns --no-dockerignore into dockerignore: false. */
   dockerignore?: boolean;
   multiStage?: boolean;
+  target?: string;
 }
 
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
@@ -35,7 +36,9 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
     options.context ?? source.directory ?? dirname(filePath),
     basename(filePath),
   );
-  const model = await parseDockerfile(source.text, filePath);
+  const model = await parseDockerfile(source.text, filePath, {
+    target: options.target ? String(options.target) : undefined,
+  });
   const plan = await planFixes(model, {
     rules: allRules,
     settings,

@@ -16,6 +16,7 @@ export interface LintCliOptions {
   context?: string;
   config?: string;
   disable?: string;
+  target?: string;
   color?: boolean;
 }
 
@@ -47,6 +48,7 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
     settings,
     policy: { allowed: config.allowedBaseImages ?? [] },
     ...(options.context ? { context: options.context } : {}),
+    ...(options.target ? { target: String(options.target) } : {}),
   });
 
   const output =

@@ -13,10 +13,19 @@ export async function runRules(id?: string): Promise<number> {
     return 0;
   }
   const width = Math.max(...allRules.map((rule) => rule.meta.id.length));
+  const codes = (rule: (typeof allRules)[number]) => (rule.meta.hadolint ?? []).join(',');
+  const codeWidth = Math.max(8, ...allRules.map((rule) => codes(rule).length));
+  process.stdout.write(
+    `${'rule'.padEnd(width)}  ${'severity'.padEnd(8)} ${'fixable'}  ${'hadolint'.padEnd(codeWidth)}  title\n`,
+  );
   for (const rule of allRules) {
-    const flags = `${rule.meta.severity.padEnd(7)} ${rule.meta.fixable ? 'fixable' : '       '}`;
-    process.stdout.write(`${rule.meta.id.padEnd(width)}  ${flags}  ${rule.meta.title}\n`);
+    const flags = `${rule.meta.severity.padEnd(8)} ${rule.meta.fixable ? 'fixable' : '       '}`;
+    process.stdout.write(
+      `${rule.meta.id.padEnd(width)}  ${flags}  ${codes(rule).padEnd(codeWidth)}  ${rule.meta.title}\n`,
+    );
   }
-  process.stdout.write(`\n${allRules.length} rules. "pare rules ID" shows why, a bad and a good example.\n`);
+  process.stdout.write(
+    `\n${allRules.length} rules. "pare rules ID" shows why, a bad and a good example. The hadolint codes of a rule turn it off where "# hadolint ignore=" or .hadolint.yaml names them (docs/hadolint.md).\n`,
+  );
   return 0;
 }

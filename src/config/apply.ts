@@ -27,6 +27,7 @@ export function applyConfig(config: PareConfig, configPath = 'config'): void {
       packageManager: entry.packageManager,
       ...(entry.kind ? { kind: entry.kind } : {}),
       ...(entry.ecosystem ? { ecosystem: entry.ecosystem } : {}),
+      ...(entry.env ? { env: entry.env } : {}),
     };
   });
   if (entries.length > 0) extend(entries);

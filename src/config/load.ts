@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { describeSystemError, PareError } from '../util/errors.js';
-import { configSchema, type PareConfig } from './schema.js';
+import { logger } from '../util/logger.js';
+import type { PareConfig } from './schema.js';
 
 export interface LoadedConfig {
   config: PareConfig;
@@ -25,25 +26,39 @@ export async function loadConfig(options: {
     });
     const raw = parseJson(text, options.explicitPath);
     const value = options.explicitPath.endsWith('package.json') ? (raw as Record<string, unknown>).pare : raw;
-    return { config: validate(value ?? {}, options.explicitPath), path: options.explicitPath };
+    return { config: await validate(value ?? {}, options.explicitPath), path: options.explicitPath };
   }
   let directory = resolve(options.startDirectory ?? '.');
   for (;;) {
     const dotfile = join(directory, '.pare.json');
     const dotText = await readFile(dotfile, 'utf8').catch(() => undefined);
     if (dotText !== undefined)
-      return { config: validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
+      return { config: await validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
     const packageFile = join(directory, 'package.json');
     const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
     if (packageText !== undefined) {
-      const pkg = parseJson(packageText, packageFile) as Record<string, unknown>;
+      const pkg = parsePackageJson(packageText, packageFile);
       if (pkg && typeof pkg === 'object' && 'pare' in pkg) {
-        return { config: validate(pkg.pare, `${packageFile} ("pare" key)`), path: packageFile };
+        return { config: await validate(pkg.pare, `${packageFile} ("pare" key)`), path: packageFile };
       }
     }
     const parent = dirname(directory);
     if (parent === directory) return { config: {} };
     directory = parent;
+  }
+}
+
+/**
+ * A package.json is the app's file and only maybe a config source: when it
+ * is not JSON (a template, a merge conflict), say so and look further up.
+ */
+function parsePackageJson(text: string, path: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch (error) {
+    logger.warn(`${path}: not read for a "pare" config: invalid JSON: ${(error as Error).message}`);
+    return undefined;
   }
 }
 
@@ -55,7 +70,9 @@ function parseJson(text: string, path: string): unknown {
   }
 }
 
-export function validate(value: unknown, path: string): PareConfig {
+/** Loaded only when a config file exists: zod costs a `pare lint` without one ~0.1 s of start-up. */
+export async function validate(value: unknown, path: string): Promise<PareConfig> {
+  const { configSchema } = await import('./schema.js');
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;
   throw new PareError(describeIssue(result.error.issues[0]!), { subject: path });

@@ -5,7 +5,9 @@
  */
 import { allRules } from '../rules/index.js';
 import type { RuleSettings } from '../rules/run.js';
+import { logger } from '../util/logger.js';
 import { applyConfig } from './apply.js';
+import { configFromHadolint, findHadolintConfig, readHadolintConfig } from './hadolint.js';
 import { loadConfig } from './load.js';
 import { ruleSettingsFrom } from './rule-settings.js';
 import type { PareConfig } from './schema.js';
@@ -25,10 +27,12 @@ export async function loadProjectConfig(options: {
   /** --disable: comma-separated rule ids. */
   disable?: string | undefined;
 }): Promise<ProjectConfig> {
-  const { config, path } = await loadConfig({
+  const loaded = await loadConfig({
     ...(options.explicitPath ? { explicitPath: options.explicitPath } : {}),
     startDirectory: options.startDirectory,
   });
+  const { config, path } =
+    loaded.path === undefined ? await hadolintFallback(options.startDirectory) : loaded;
   const disable = options.disable
     ? String(options.disable)
         .split(',')
@@ -38,4 +42,13 @@ export async function loadProjectConfig(options: {
   const settings = ruleSettingsFrom(config, allRules, { disable, ...(path ? { configPath: path } : {}) });
   applyConfig(config, path);
   return { config, ...(path ? { path } : {}), settings };
+}
+
+/** With no pare config, a hadolint user's .hadolint.yaml says which rules are off and when to fail. */
+async function hadolintFallback(startDirectory: string): Promise<{ config: PareConfig; path?: string }> {
+  const found = await findHadolintConfig(startDirectory);
+  if (!found) return { config: {} };
+  const hadolint = readHadolintConfig(found.text);
+  for (const problem of hadolint.problems) logger.warn(`${found.path}: ${problem}; ignored`);
+  return { config: configFromHadolint(hadolint, allRules), path: found.path };
 }

@@ -23,6 +23,8 @@ export const baseImageEntrySchema = z
     ecosystem: z
       .enum(['go', 'rust', 'c', 'java', 'node', 'python', 'ruby', 'php', 'dotnet', 'generic'])
       .optional(),
+    /** ENV the image sets, e.g. {"PIP_NO_CACHE_DIR": "1"}: rules take it as set in every stage built on it. */
+    env: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 

@@ -62,11 +62,22 @@ export const KNOWN_INSTRUCTIONS = new Set([
 const NO_IGNORED_RULES: ReadonlySet<string> = new Set();
 
 const IGNORE_COMMENT = /^#\s*pare-ignore(-file)?\s*[=:]?\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/i;
+/** hadolint's pragmas; their codes (DL3009, SC2086) are kept upper-case beside pare's lower-case ids. */
+const HADOLINT_COMMENT = /^#\s*hadolint\s+(global\s+)?ignore\s*=\s*([a-z0-9]+(?:\s*,\s*[a-z0-9]+)*)\s*$/i;
+
+export interface ParseOptions {
+  /** The stage to build (`--target`), as BuildKit takes it; default: the last stage. */
+  target?: string | undefined;
+}
 
 /** Parses Dockerfile text into the model; throws PareError for input Docker would reject. */
-export async function parseDockerfile(text: string, path = 'Dockerfile'): Promise<DockerfileModel> {
+export async function parseDockerfile(
+  text: string,
+  path = 'Dockerfile',
+  options: ParseOptions = {},
+): Promise<DockerfileModel> {
   const parser = await loadShellParser();
-  return new ModelBuilder(text, path, parser).build();
+  return new ModelBuilder(text, path, parser).build(options.target);
 }
 
 class ModelBuilder {
@@ -86,24 +97,32 @@ class ModelBuilder {
     private readonly shellParser: ShellParseContext['parser'],
   ) {
     this.lines = new LineIndex(text);
-    this.ast = DockerfileParser.parse(text);
-    this.escape = this.ast.getEscapeCharacter() === '`' ? '`' : '\\';
+    const ast = DockerfileParser.parse(text);
+    this.escape = ast.getEscapeCharacter() === '`' ? '`' : '\\';
+    // dockerfile-ast continues a line that ends in an escaped escape (`foo\\`); BuildKit does not.
+    const masked = maskEscapedEscapes(text, this.escape);
+    this.ast = masked === text ? ast : DockerfileParser.parse(masked);
+  }
+
+  /** An AST value with the masked escape characters put back. */
+  private unmask(value: string): string {
+    return value.includes(MASK) ? value.replaceAll(MASK, this.escape) : value;
   }
 
   private fail(message: string, line?: number): never {
     throw new PareError(message, { subject: line === undefined ? this.path : `${this.path}:${line + 1}` });
   }
 
-  build(): DockerfileModel {
+  build(target: string | undefined): DockerfileModel {
     try {
-      return this.buildModel();
+      return this.buildModel(target);
     } catch (error) {
       if (error instanceof InputLimitError) this.fail(error.message, this.line);
       throw error;
     }
   }
 
-  private buildModel(): DockerfileModel {
+  private buildModel(target: string | undefined): DockerfileModel {
     const directives: Directive[] = this.ast.getDirectives().map((directive) => ({
       name: directive.getName().toLowerCase(),
       value: directive.getValue(),
@@ -117,7 +136,6 @@ class ModelBuilder {
 
     const astInstructions = this.ast.getInstructions();
     if (astInstructions.length === 0) this.fail('no instructions: a Dockerfile needs at least a FROM');
-    this.checkTrailingContinuation();
 
     const instructions: Instruction[] = [];
     const stages: Stage[] = [];
@@ -207,7 +225,7 @@ class ModelBuilder {
     }
 
     if (stages.length === 0) this.fail('no FROM instruction');
-    const finalStage = stages[stages.length - 1]!;
+    const finalStage = target === undefined ? stages[stages.length - 1]! : this.targetStage(stages, target);
     finalStage.isFinal = true;
     for (const stage of stages)
       stage.env = Object.fromEntries(Object.entries(stage.env).filter(([, v]) => v !== undefined));
@@ -221,25 +239,44 @@ class ModelBuilder {
       globalArgs,
       stages,
       instructions,
-      graph: buildStageGraph(stages, instructions),
+      graph: buildStageGraph(stages, instructions, finalStage),
       finalStage,
+      ...(target !== undefined ? { target } : {}),
       fileIgnoredRules,
     };
   }
 
+  /** The stage `--target` names: BuildKit matches stage names case-insensitively. */
+  private targetStage(stages: Stage[], target: string): Stage {
+    const stage = stages.find((candidate) => candidate.name === target.toLowerCase());
+    if (stage) return stage;
+    const named = stages.flatMap((candidate) => (candidate.name ? [candidate.name] : []));
+    throw new PareError(
+      `--target ${target}: no stage of that name${named.length > 0 ? ` (stages: ${named.join(', ')})` : ' (no stage has a name)'}`,
+      { subject: this.path },
+    );
+  }
+
   /**
    * Scans source lines rather than dockerfile-ast's comments: a `# pare-ignore-file=`
-   * on the first line would otherwise be taken for a parser directive.
+   * on the first line would otherwise be taken for a parser directive. hadolint's
+   * `# hadolint ignore=DL3009` and `# hadolint global ignore=…` are read too.
    */
   private collectIgnores(): { perLine: Map<number, Set<string>>; file: Set<string> } {
     const perLine = new Map<number, Set<string>>();
     const file = new Set<string>();
     for (let line = 0; line < this.lines.lineCount; line++) {
-      const match = IGNORE_COMMENT.exec(this.lines.lineText(line).trim());
+      const text = this.lines.lineText(line).trim();
+      if (!text.startsWith('#')) continue;
+      const pare = IGNORE_COMMENT.exec(text);
+      const hadolint = pare ? undefined : HADOLINT_COMMENT.exec(text);
+      const match = pare ?? hadolint;
       if (!match) continue;
-      const ids = match[2]!.split(',').map((id) => id.trim().toLowerCase());
+      const ids = match[2]!
+        .split(',')
+        .map((id) => (pare ? id.trim().toLowerCase() : id.trim().toUpperCase()));
       if (match[1]) for (const id of ids) file.add(id);
-      else perLine.set(line, new Set(ids));
+      else perLine.set(line, new Set([...(perLine.get(line) ?? []), ...ids]));
     }
     return { perLine, file };
   }
@@ -255,15 +292,6 @@ class ModelBuilder {
     }
     // Most instructions ignore nothing: one shared empty set rather than one each.
     return ids ?? NO_IGNORED_RULES;
-  }
-
-  private checkTrailingContinuation(): void {
-    const trimmed = this.text.replace(/\s+$/, '');
-    if (!trimmed.endsWith(this.escape)) return;
-    const lastLine = this.lines.position(trimmed.length - 1).line;
-    const lineText = this.lines.lineText(lastLine).trim();
-    if (lineText.startsWith('#')) return;
-    this.fail(`unterminated line continuation: the file ends with "${this.escape}"`, lastLine);
   }
 
   private base(
@@ -296,7 +324,7 @@ class ModelBuilder {
     if (typeof withFlags.getFlags !== 'function') return [];
     return withFlags.getFlags().map((flag) => ({
       name: flag.getName().toLowerCase(),
-      value: flag.getValue(),
+      value: nullToUndefined(flag.getValue()) === undefined ? null : this.unmask(flag.getValue()!),
       range: this.lines.fromLsp(flag.getRange()),
     }));
   }
@@ -354,11 +382,12 @@ class ModelBuilder {
         atLineStart = false;
       }
       const ch = source[i]!;
-      if (ch === escapeChar) {
+      // BuildKit: an escape at the end of a line continues it, unless an escape precedes it.
+      if (ch === escapeChar && source[i - 1] !== escapeChar) {
         let j = i + 1;
         while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
         if (source[j] === '\r') j++;
-        if (source[j] === '\n') {
+        if (source[j] === '\n' || j >= source.length) {
           i = j + 1;
           atLineStart = true;
           continue;
@@ -512,7 +541,7 @@ class ModelBuilder {
       astInstruction
         .getArguments()
         .filter((arg) => !arg.getValue().startsWith('--'))
-        .map((arg) => arg.getValue());
+        .map((arg) => this.unmask(arg.getValue()));
     const resolved = words.map((word) => substitute(word, scope, this.escape, this.expansion).value);
     if (resolved.length < 2)
       this.fail(`${keyword} needs at least one source and a destination`, base.range.start.line);
@@ -543,7 +572,10 @@ class ModelBuilder {
     const keyword = base.keyword as 'CMD' | 'ENTRYPOINT';
     const { text, map } = this.logicalText(this.payloadStart(base), base.range.end.offset);
     const execArgs = this.parseJsonArray(text, keyword, base.range.start.line);
-    if (execArgs) return instructionOf(base, { keyword, form: 'exec', execArgs });
+    if (execArgs) {
+      const script = this.execScript(execArgs, base.range, this.shellContext(scope));
+      return instructionOf(base, { keyword, form: 'exec', execArgs, script });
+    }
     return instructionOf(base, {
       keyword,
       form: 'shell',
@@ -557,7 +589,8 @@ class ModelBuilder {
     base: ReturnType<ModelBuilder['base']>,
     globalScope: Record<string, string | undefined>,
   ): FromInstruction {
-    const raw = astFrom.getImage();
+    const written = astFrom.getImage();
+    const raw = written === null ? null : this.unmask(written);
     if (!raw) this.fail('FROM needs an image', base.range.start.line);
     const substitution = substitute(raw, globalScope, this.escape, this.expansion);
     const image = parseImageRef(raw, substitution.value, substitution.unresolved.length > 0);
@@ -589,8 +622,8 @@ class ModelBuilder {
       });
     } else {
       pairs = (astInstruction as AstEnv | AstLabel).getProperties().map((property) => ({
-        key: property.getName(),
-        value: nullToUndefined(property.getValue()) ?? '',
+        key: this.unmask(property.getName()),
+        value: this.unmask(nullToUndefined(property.getValue()) ?? ''),
       }));
     }
     if (pairs.length === 0) this.fail(`${keyword} needs a name`, base.range.start.line);
@@ -616,7 +649,7 @@ class ModelBuilder {
     const args = astInstruction
       .getArguments()
       .filter((arg) => !(base.flags.length > 0 && arg.getValue().startsWith('--')))
-      .map((arg) => substitute(arg.getValue(), scope, this.escape, this.expansion).value);
+      .map((arg) => substitute(this.unmask(arg.getValue()), scope, this.escape, this.expansion).value);
     return instructionOf(base, { args });
   }
 }
@@ -629,6 +662,20 @@ class ModelBuilder {
  */
 function instructionOf<B extends object, K extends object>(base: B, kind: K): Omit<B, keyof K> & K {
   return Object.assign(base, kind);
+}
+
+/** Stands in for an escape character dockerfile-ast must not take for a line continuation (NUL never reaches the parser). */
+const MASK = '\u0000';
+
+/**
+ * Masks the last escape of every line ending in two of them (`RUN echo foo\\`):
+ * BuildKit ends the instruction there, dockerfile-ast would join the next line.
+ * Offsets stay the same, so ranges from the masked text fit the original.
+ */
+function maskEscapedEscapes(text: string, escapeChar: string): string {
+  if (!text.includes(escapeChar + escapeChar)) return text;
+  const pattern = escapeChar === '`' ? /``([ \t]*)(?=\r?\n|$)/g : /\\\\([ \t]*)(?=\r?\n|$)/g;
+  return text.replace(pattern, (_, blanks: string) => `${escapeChar}${MASK}${blanks}`);
 }
 
 /** Splits `A B="x y" C='z'` into words, removing quotes and escapes, as BuildKit does for ARG. */

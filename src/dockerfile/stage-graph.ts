@@ -1,7 +1,7 @@
 import type { Instruction, Stage, StageGraph } from './types.js';
 
 /** Which stages feed which: FROM <stage>, COPY --from, RUN --mount=from=. */
-export function buildStageGraph(stages: Stage[], instructions: Instruction[]): StageGraph {
+export function buildStageGraph(stages: Stage[], instructions: Instruction[], target: Stage): StageGraph {
   const dependencies = new Map<number, Set<number>>();
   for (const stage of stages) dependencies.set(stage.index, new Set());
   const byName = new Map(stages.filter((s) => s.name).map((s) => [s.name!, s.index]));
@@ -30,8 +30,7 @@ export function buildStageGraph(stages: Stage[], instructions: Instruction[]): S
   }
 
   const reachable = new Set<number>();
-  const final = stages[stages.length - 1];
-  const pending = final ? [final.index] : [];
+  const pending = [target.index];
   while (pending.length > 0) {
     const index = pending.pop()!;
     if (reachable.has(index)) continue;

@@ -109,7 +109,7 @@ interface InstructionBase {
   source: string;
   flags: Flag[];
   heredocs: Heredoc[];
-  /** Rule ids disabled by `# pare-ignore=…` on the line before. */
+  /** Rule ids disabled by `# pare-ignore=…` on the line before; hadolint codes (`DL3009`) by `# hadolint ignore=…`. */
   ignoredRules: ReadonlySet<string>;
 }
 
@@ -143,7 +143,7 @@ export interface CommandInstruction extends InstructionBase {
   /** Exec form: the JSON array; shell form: the command text. */
   execArgs?: string[];
   shellText?: string;
-  /** Parsed shell form. */
+  /** The commands it runs: the parsed shell form, or the exec form's program (and its `sh -c` string, parsed). */
   script?: ShellScript;
 }
 
@@ -184,15 +184,16 @@ export interface Stage {
   instructions: Instruction[];
   /** Variables visible at the end of the stage (ARG defaults and ENV). */
   env: Record<string, string>;
+  /** The stage is the build's target (see DockerfileModel.finalStage). */
   isFinal: boolean;
 }
 
 export interface StageGraph {
   /** Stage index → indexes of stages it reads (FROM stage, COPY --from, RUN --mount from). */
   dependencies: Map<number, Set<number>>;
-  /** Stages that contribute to the final image. */
+  /** Stages the build of the target runs: the target and every stage it reads. */
   reachable: Set<number>;
-  /** Stages never read by the final stage (BuildKit skips them). */
+  /** Stages the target never reads (BuildKit skips them). */
   unused: number[];
 }
 
@@ -208,9 +209,11 @@ export interface DockerfileModel {
   stages: Stage[];
   instructions: Instruction[];
   graph: StageGraph;
-  /** Convenience: the last stage (the image `docker build` produces without --target). */
+  /** The stage whose image the build produces: the `--target` stage, else the last one (as BuildKit). */
   finalStage: Stage;
-  /** Rule ids disabled for the whole file with `# pare-ignore-file=…`. */
+  /** The `--target` the model was parsed for, when one was given. */
+  target?: string;
+  /** Rule ids disabled for the whole file with `# pare-ignore-file=…`; hadolint codes by `# hadolint global ignore=…`. */
   fileIgnoredRules: ReadonlySet<string>;
 }
 

@@ -13,10 +13,10 @@ import { KIND_DIRECTORY } from '../analyze/file-tree.js';
 import type { DockerfileModel, ShellCommand, Stage } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
 import type { Engine } from '../engine/engine.js';
+import { packageChange } from '../knowledge/file-commands.js';
 import type { KeepSet } from '../reach/keep-set.js';
 import { resolvePath } from '../reach/resolve-path.js';
 import { applyEdits } from '../rewrite/apply-edits.js';
-import { packageChange } from '../rules/layers/commands.js';
 
 type Manager = 'apt' | 'apk' | 'rpm';
 

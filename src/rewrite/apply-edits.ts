@@ -24,18 +24,27 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return result + text.slice(cursor);
 }
 
-/** Drops edits that overlap an already accepted one (first come, first kept). */
+/**
+ * Drops edits that clash with an already accepted one (first come, first
+ * kept): overlapping ranges, and an insertion at the very start of another
+ * edit, where nothing says which goes first (` --omit=dev` after `install`
+ * and ` && npm cache clean --force` after the same word would interleave).
+ * The fix loop applies the dropped ones in its next pass, on the new text.
+ */
 export function nonOverlapping(edits: readonly TextEdit[][]): TextEdit[] {
   const accepted: TextEdit[] = [];
   for (const group of edits) {
-    const clashes = group.some((edit) =>
-      accepted.some(
-        (other) =>
-          (edit.start < other.end && other.start < edit.end) ||
-          (edit.start === edit.end && edit.start > other.start && edit.start < other.end),
-      ),
-    );
+    const clashes = group.some((edit) => accepted.some((other) => clash(edit, other)));
     if (!clashes) accepted.push(...group);
   }
   return accepted;
+}
+
+function clash(a: TextEdit, b: TextEdit): boolean {
+  if (a.start < b.end && b.start < a.end) return true;
+  const insertsInside = (insert: TextEdit, other: TextEdit) =>
+    insert.start === insert.end &&
+    insert.start >= other.start &&
+    insert.start < Math.max(other.end, other.start + 1);
+  return insertsInside(a, b) || insertsInside(b, a);
 }

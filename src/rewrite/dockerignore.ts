@@ -7,10 +7,10 @@
  */
 import type { DockerfileModel } from '../dockerfile/types.js';
 import {
-  contextCopies,
   dockerfileActivity,
   findOffenders,
-  type Offender,
+  isNamedByCopy,
+  namedByCopies,
 } from '../rules/layers/context-offenders.js';
 import type { ContextFile } from '../rules/types.js';
 
@@ -37,9 +37,9 @@ export function proposeDockerignore(
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#')),
   );
-  const named = namedSources(model);
+  const named = namedByCopies(model);
   const offenders = findOffenders(files, dockerfileActivity(model)).filter(
-    (offender) => offender.bytes > 0 && !isNamed(offender, named),
+    (offender) => offender.bytes > 0 && !isNamedByCopy(offender, named),
   );
   const candidates: Array<{ pattern: string; bytes: number }> = offenders.map((offender) => ({
     pattern: offender.pattern,
@@ -69,23 +69,3 @@ export function proposeDockerignore(
 }
 
 /** Context paths COPY/ADD name explicitly (not via `.` or a parent): the user wants them shipped. */
-function namedSources(model: DockerfileModel): Set<string> {
-  const named = new Set<string>();
-  for (const copy of contextCopies(model))
-    for (const source of copy.sources) if (source !== '') named.add(source);
-  return named;
-}
-
-function isNamed(offender: Offender, named: Set<string>): boolean {
-  for (const source of named) {
-    if (
-      source === offender.path ||
-      source.startsWith(`${offender.path}/`) ||
-      offender.path.startsWith(`${source}/`)
-    ) {
-      // `COPY dist/ ./` names the output the image needs; `COPY app/ …` that contains app/.git does not.
-      if (!offender.path.startsWith(`${source}/`)) return true;
-    }
-  }
-  return false;
-}

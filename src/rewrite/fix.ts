@@ -37,7 +37,7 @@ export async function fixDockerfile(model: DockerfileModel, options: LintOptions
     const text = applyEdits(current.text, edits);
     if (text === current.text) break;
     // A fix that produces an unparsable Dockerfile is a pare bug: the parse error surfaces as is.
-    current = await parseDockerfile(text, model.path);
+    current = await parseDockerfile(text, model.path, { target: model.target });
     applied.push(...accepted);
     findings = await lintModel(current, options);
   }

@@ -29,6 +29,8 @@ export interface LintFilesOptions {
   policy: BaseImagePolicy;
   /** Build context directory overriding each Dockerfile's own directory. */
   context?: string;
+  /** The stage to lint as the shipped image (`--target`); default: the last stage. */
+  target?: string;
   stdin?: NodeJS.ReadableStream;
 }
 
@@ -46,7 +48,7 @@ async function lintOne(path: string, options: LintFilesOptions): Promise<LintedF
       path === '-'
         ? await readDockerfileFromStream(options.stdin ?? process.stdin)
         : await readDockerfile(path);
-    const model = await parseDockerfile(source.text, source.displayPath);
+    const model = await parseDockerfile(source.text, source.displayPath, { target: options.target });
     const contextDirectory = options.context ?? source.directory;
     const buildContext = contextDirectory
       ? await openBuildContext(contextDirectory, source.filePath ? basename(source.filePath) : undefined)

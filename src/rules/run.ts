@@ -1,7 +1,10 @@
 /**
  * Runs rules over a model: applies severity overrides and disabled rules from
- * config, `# pare-ignore` comments, and sorts findings by position.
+ * config, `# pare-ignore` comments, leaves out the rules about the shipped
+ * image's bytes when the target is a development image, and sorts findings
+ * by position.
  */
+import { isDevelopmentTarget } from '../dockerfile/stages.js';
 import type { DockerfileModel, Instruction } from '../dockerfile/types.js';
 import type { BaseImagePolicy, BuildContext, Finding, Rule, Severity } from './types.js';
 
@@ -21,11 +24,12 @@ export interface LintOptions {
 
 export async function lintModel(model: DockerfileModel, options: LintOptions): Promise<Finding[]> {
   const settings = options.settings ?? { disabled: new Set(), severities: new Map() };
+  const development = isDevelopmentTarget(model);
   const active = options.rules.filter(
     (rule) =>
       !settings.disabled.has(rule.meta.id) &&
-      !model.fileIgnoredRules.has(rule.meta.id) &&
-      !model.fileIgnoredRules.has('all'),
+      !ignores(model.fileIgnoredRules, rule) &&
+      !(development && rule.meta.judges === 'image'),
   );
   const contextFiles =
     options.buildContext && active.some((rule) => rule.needsContext)
@@ -41,8 +45,7 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
     });
     for (const result of results) {
       const instruction = instructionAt(model, result.range.start.offset);
-      if (instruction && (instruction.ignoredRules.has(rule.meta.id) || instruction.ignoredRules.has('all')))
-        continue;
+      if (instruction && ignores(instruction.ignoredRules, rule)) continue;
       const { severity, ...rest } = result;
       findings.push({
         ruleId: rule.meta.id,
@@ -56,6 +59,16 @@ export async function lintModel(model: DockerfileModel, options: LintOptions): P
       a.range.start.offset - b.range.start.offset ||
       a.ruleId.localeCompare(b.ruleId) ||
       a.message.localeCompare(b.message),
+  );
+}
+
+/** Whether ignore comments name the rule, `all`, or one of the rule's hadolint codes. */
+function ignores(ignored: ReadonlySet<string>, rule: Rule): boolean {
+  if (ignored.size === 0) return false;
+  return (
+    ignored.has(rule.meta.id) ||
+    ignored.has('all') ||
+    (rule.meta.hadolint?.some((code) => ignored.has(code)) ?? false)
   );
 }
 

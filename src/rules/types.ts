@@ -21,6 +21,18 @@ export interface RuleMeta {
   /** Whether `pare fix` can fix (some of) its findings automatically. */
   fixable: boolean;
   seeds: SeedArticle[];
+  /**
+   * `image`: the rule judges the bytes of the image that ships, so it stays
+   * silent when the target is a development image (a devcontainer, a `dev`,
+   * `test` or `lint` stage). `build`: it judges the build itself (caching,
+   * the context sent, whether the result starts), whatever the target.
+   */
+  judges: 'image' | 'build';
+  /**
+   * hadolint's codes for the same problem: `# hadolint ignore=DL3009` and a
+   * `.hadolint.yaml` that ignores DL3009 turn this rule off there too.
+   */
+  hadolint?: readonly string[];
 }
 
 /** Replace `[start, end)` offsets of the Dockerfile text with `newText`. */

@@ -1,33 +1,8 @@
 /**
  * Small queries over the Dockerfile model that many rules share.
  */
-import type {
-  DockerfileModel,
-  Instruction,
-  RunInstruction,
-  ShellCommand,
-  Stage,
-} from '../dockerfile/types.js';
+import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
-import { Environment } from './environment.js';
-
-/**
- * Stages whose layers end up in the final image: the final stage and the
- * stages it is built FROM (`FROM builder AS final` inherits builder's layers).
- */
-export function stagesInFinalImage(model: DockerfileModel): Stage[] {
-  const chain: Stage[] = [];
-  let stage: Stage | undefined = model.finalStage;
-  while (stage && !chain.includes(stage)) {
-    chain.unshift(stage);
-    stage = stage.baseStage === undefined ? undefined : model.stages[stage.baseStage];
-  }
-  return chain;
-}
-
-export function isInFinalImage(model: DockerfileModel, instruction: Instruction): boolean {
-  return stagesInFinalImage(model).some((stage) => stage.index === instruction.stageIndex);
-}
 
 export function runsOf(stage: Stage): RunInstruction[] {
   return stage.instructions.filter(isRun);
@@ -35,67 +10,6 @@ export function runsOf(stage: Stage): RunInstruction[] {
 
 export function allRuns(model: DockerfileModel): RunInstruction[] {
   return model.instructions.filter(isRun);
-}
-
-const environmentCache = new WeakMap<DockerfileModel, Map<number, Environment>>();
-
-/** ENV and ARG values visible at an instruction (inherited through FROM <stage>). */
-export function envAt(model: DockerfileModel, instruction: Instruction): Environment {
-  let byInstruction = environmentCache.get(model);
-  if (!byInstruction) {
-    byInstruction = new Map();
-    for (const stage of model.stages) {
-      let env =
-        stage.baseStage !== undefined
-          ? Environment.of(model.stages[stage.baseStage]!.env)
-          : Environment.EMPTY;
-      for (const item of stage.instructions) {
-        byInstruction.set(item.index, env);
-        if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-          env = env.with(item.pairs.map((pair) => [pair.key, pair.value] as const));
-        }
-      }
-    }
-    environmentCache.set(model, byInstruction);
-  }
-  return byInstruction.get(instruction.index) ?? Environment.EMPTY;
-}
-
-/** True when any argument is one of the given long or short options (`-y`, `--yes`, `-qy`). */
-export function hasOption(args: readonly string[], ...options: string[]): boolean {
-  for (const arg of args) {
-    if (arg === '--') return false;
-    for (const option of options) {
-      if (arg === option || arg.startsWith(`${option}=`)) return true;
-      if (option.length === 2 && option[0] === '-' && /^-[a-zA-Z]+$/.test(arg) && arg.includes(option[1]!))
-        return true;
-    }
-  }
-  return false;
-}
-
-/** First argument that is not an option: `install` in `apt-get -y install x`. */
-export function subcommand(command: ShellCommand): string | undefined {
-  return command.args.find((arg) => !arg.startsWith('-'));
-}
-
-/** Arguments after the subcommand that are not options: the packages of an install. */
-export function operands(command: ShellCommand, optionsWithValue: readonly string[] = []): string[] {
-  const result: string[] = [];
-  let seenSubcommand = false;
-  for (let i = 0; i < command.args.length; i++) {
-    const arg = command.args[i]!;
-    if (arg.startsWith('-')) {
-      if (optionsWithValue.includes(arg)) i++;
-      continue;
-    }
-    if (!seenSubcommand) {
-      seenSubcommand = true;
-      continue;
-    }
-    result.push(arg);
-  }
-  return result;
 }
 
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
@@ -137,10 +51,7 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * `a, b, c and 4 more`: a message names at most `shown` items, so a rule that
- * relates one line to thousands of others still writes a line, not a page.
- */
+/** The first few items, then how many more: a message about thousands of lines stays one line. */
 export function listSome<T>(items: readonly T[], describe: (item: T) => string, shown = 3): string {
   const named = items.slice(0, shown).map(describe).join(', ');
   return items.length > shown ? `${named} and ${items.length - shown} more` : named;

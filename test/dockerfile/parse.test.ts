@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/dockerfile/parse.js';
-import type { CommandInstruction, CopyInstruction, RunInstruction } from '../../src/dockerfile/types.js';
+import {
+  type CommandInstruction,
+  type CopyInstruction,
+  isRun,
+  type RunInstruction,
+} from '../../src/dockerfile/types.js';
 
 const commandsOf = async (text: string) => {
   const model = await parseDockerfile(text);
@@ -222,5 +227,28 @@ describe('ARG declarations', () => {
       { key: 'TARGETARCH', value: 'amd64' },
       { key: 'LABEL', value: 'a b' },
     ]);
+  });
+});
+
+describe('line continuations, as BuildKit reads them', () => {
+  it('a line ending in an escaped escape ends the instruction', async () => {
+    const model = await parseDockerfile('FROM alpine:3.20\nRUN echo foo\\\\\nRUN echo bar\n');
+    const runs = model.instructions.filter(isRun);
+    expect(runs.map((run) => run.script.text)).toEqual(['echo foo\\\\', 'echo bar']);
+    expect(runs.map((run) => run.range.start.line)).toEqual([1, 2]);
+  });
+
+  it('with the backtick escape too', async () => {
+    const model = await parseDockerfile('# escape=`\nFROM alpine:3.20\nENV DIR=C:\\data``\nRUN echo bar\n');
+    expect(model.instructions.map((item) => item.keyword)).toEqual(['FROM', 'ENV', 'RUN']);
+    // `` is an escaped backtick, as BuildKit's word processing reads the value.
+    expect(model.stages[0]!.env.DIR).toBe('C:\\data`');
+  });
+
+  it('an escape on the last line, with or without a newline, continues into nothing', async () => {
+    for (const text of ['FROM alpine:3.20\nRUN echo x \\\n', 'FROM alpine:3.20\nRUN echo x \\']) {
+      const model = await parseDockerfile(text);
+      expect(model.instructions.filter(isRun).map((run) => run.script.text)).toEqual(['echo x']);
+    }
   });
 });

@@ -30,7 +30,14 @@ beforeAll(async () => {
   counter = await startWorkCounter((url) => url.includes('/src/') || url.includes('/dockerfile-ast/'));
   const root = join(import.meta.dirname, '../fixtures/corpus');
   const texts = await Promise.all(
-    (await readdir(root)).map((name) => readFile(join(root, name, 'Dockerfile'), 'utf8')),
+    (await readdir(root, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      // A devcontainer fixture keeps its Dockerfile where VS Code looks for it.
+      .map((entry) =>
+        readFile(join(root, entry.name, 'Dockerfile'), 'utf8').catch(() =>
+          readFile(join(root, entry.name, '.devcontainer', 'Dockerfile'), 'utf8'),
+        ),
+      ),
   );
   // A file-wide `# escape=` directive only holds at the top of a file.
   corpus = texts.filter((text) => !/^#\s*escape\s*=/im.test(text));

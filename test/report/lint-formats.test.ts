@@ -13,7 +13,10 @@ const AjvDraft04 = AjvDraft04Module as unknown as typeof AjvDraft04Module.defaul
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 const dir = mkdtempSync(join(tmpdir(), 'pare-formats-'));
 const dockerfile = join(dir, 'Dockerfile');
-writeFileSync(dockerfile, 'FROM ubuntu:latest\nRUN true\nFROM alpine\nCMD ["/app"]\n');
+writeFileSync(
+  dockerfile,
+  'FROM ubuntu:latest AS base\nRUN true\nFROM alpine\nCOPY --from=base /etc/os-release /\nCMD ["/app"]\n',
+);
 const broken = join(dir, 'Broken.Dockerfile');
 writeFileSync(broken, 'FROM debian:12\nRUN <<EOF\n');
 

@@ -4,6 +4,10 @@ import { testRule } from '../helpers/rule-tester.js';
 
 testRule(addLocalFiles, {
   valid: [
+    {
+      name: 'a stage the target does not build',
+      code: 'FROM alpine:3.20 AS old\nADD app.js /app/\nFROM alpine:3.20\nCOPY app.js /app/\n',
+    },
     'FROM alpine:3.20\nCOPY . /app\n',
     {
       name: 'a local tar archive is unpacked by ADD on purpose',

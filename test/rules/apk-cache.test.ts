@@ -4,6 +4,10 @@ import { testRule } from '../helpers/rule-tester.js';
 testRule(apkCache, {
   valid: [
     {
+      name: '--no-network installs from what is there and fetches no index',
+      code: 'FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc make && make && runDeps="so:libssl.so.3" && apk add --no-network --virtual .rundeps $runDeps && apk del --no-network .build-deps\n',
+    },
+    {
       name: 'seed 001: apk add --no-cache',
       code: 'FROM alpine:3.20\nRUN apk add --no-cache tzdata ca-certificates\n',
     },

@@ -1,23 +1,44 @@
 import { aptCacheNotCleaned } from '../../src/rules/packages/apt-cache-not-cleaned.js';
 import { testRule } from '../helpers/rule-tester.js';
 
+const HOOK_OFF = 'RUN rm -f /etc/apt/apt.conf.d/docker-clean';
+
 testRule(aptCacheNotCleaned, {
   valid: [
-    'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean && rm -rf /var/lib/apt/lists/*\n',
     {
-      name: 'archives removed with rm',
-      code: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb\n',
+      name: 'official Debian base: its docker-clean hook deletes the archives',
+      code: 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n',
     },
     {
-      name: '`apt install` deletes downloaded packages itself',
-      code: 'FROM ubuntu:22.04\nRUN apt update && apt install -y curl && rm -rf /var/lib/apt/lists/*\n',
+      name: 'an image built on Ubuntu (python, nvidia/cuda…): the hook is inherited',
+      code: 'FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04\nRUN apt-get update && apt-get install -y python3 && rm -rf /var/lib/apt/lists/*\n',
     },
     {
-      name: 'archives on a cache mount',
+      name: 'a base pare does not know: most are built on the official images, nothing is known to be left',
+      code: 'FROM registry.corp/base/debian-hardened:12\nRUN apt-get update && apt-get install -y libxml2\n',
+    },
+    {
+      name: 'hook off, apt-get clean after the install',
+      code: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean && rm -rf /var/lib/apt/lists/*\n`,
+    },
+    {
+      name: 'hook off, archives removed with rm',
+      code: `FROM ubuntu:22.04\n${HOOK_OFF}\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb\n`,
+    },
+    {
+      name: 'hook off, `apt install` deletes downloaded packages itself',
+      code: `FROM ubuntu:22.04\n${HOOK_OFF}\nRUN apt update && apt install -y curl && rm -rf /var/lib/apt/lists/*\n`,
+    },
+    {
+      name: 'hook off, but a local .deb downloads nothing',
+      code: `FROM ubuntu:24.04\n${HOOK_OFF}\nCOPY agent.deb /tmp/\nRUN apt-get install -y /tmp/agent.deb ./other.deb\n`,
+    },
+    {
+      name: 'hook off for a cache mount on the archives (the BuildKit recipe)',
       code: [
         '# syntax=docker/dockerfile:1',
         'FROM debian:12',
-        'RUN rm -f /etc/apt/apt.conf.d/docker-clean',
+        HOOK_OFF,
         'RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\',
         '    --mount=type=cache,target=/var/lib/apt,sharing=locked \\',
         '    apt-get update && apt-get install -y --no-install-recommends gcc',
@@ -25,15 +46,16 @@ testRule(aptCacheNotCleaned, {
       ].join('\n'),
     },
     {
-      name: 'builder stage',
-      code: 'FROM debian:12 AS build\nRUN apt-get update && apt-get install -y gcc\nFROM scratch\nCOPY --from=build /bin/true /true\n',
+      name: 'hook off in a builder stage',
+      code: `FROM debian:12 AS build\n${HOOK_OFF}\nRUN apt-get update && apt-get install -y gcc\nFROM scratch\nCOPY --from=build /bin/true /true\n`,
     },
     {
-      name: 'heredoc with apt-get clean at the end',
+      name: 'hook off, heredoc with apt-get clean at the end',
       code: [
         '# syntax=docker/dockerfile:1',
         'FROM debian:12',
         'RUN <<EOF',
+        'rm -f /etc/apt/apt.conf.d/docker-clean',
         'apt-get update',
         'apt-get install -y --no-install-recommends curl',
         'apt-get clean',
@@ -44,38 +66,42 @@ testRule(aptCacheNotCleaned, {
   ],
   invalid: [
     {
-      name: 'official base: info, docker-clean mentioned',
-      code: 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n',
-      findings: [{ line: 2, message: 'docker-clean', severity: 'info', fixable: true }],
-      output:
-        'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean && rm -rf /var/lib/apt/lists/*\n',
-    },
-    {
-      name: 'docker-clean removed earlier: warning',
+      name: 'docker-clean removed earlier',
       code: [
         'FROM ubuntu:24.04',
-        'RUN rm -f /etc/apt/apt.conf.d/docker-clean',
+        HOOK_OFF,
         'RUN apt-get update && apt-get install -y --no-install-recommends nginx && rm -rf /var/lib/apt/lists/*',
         '',
       ].join('\n'),
-      findings: [{ line: 3, message: 'disabled at line 2', severity: 'warning' }],
+      findings: [{ line: 3, message: 'off since line 2', severity: 'warning', fixable: true }],
+      output: [
+        'FROM ubuntu:24.04',
+        HOOK_OFF,
+        'RUN apt-get update && apt-get install -y --no-install-recommends nginx && apt-get clean && rm -rf /var/lib/apt/lists/*',
+        '',
+      ].join('\n'),
     },
     {
-      name: 'Keep-Downloaded-Packages set: warning',
+      name: 'Keep-Downloaded-Packages set, in a stage the final one is built FROM',
       code: [
-        'FROM debian:12',
+        'FROM debian:12 AS base',
         `RUN echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache`,
+        'FROM base',
         'RUN apt-get update && apt-get install -y --no-install-recommends nginx && rm -rf /var/lib/apt/lists/*',
         '',
       ].join('\n'),
-      findings: [{ line: 3, severity: 'warning' }],
+      findings: [{ line: 4, severity: 'warning' }],
+    },
+    {
+      name: 'apt-get upgrade downloads too',
+      code: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*\n`,
+      findings: [{ line: 3, message: 'apt-get upgrade' }],
     },
     {
       name: 'clean before the install does not count',
-      code: 'FROM debian:12\nRUN apt-get clean && apt-get update && apt-get install -y --no-install-recommends curl\n',
-      findings: [{ line: 2 }],
-      output:
-        'FROM debian:12\nRUN apt-get clean && apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean\n',
+      code: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get clean && apt-get update && apt-get install -y --no-install-recommends curl\n`,
+      findings: [{ line: 3 }],
+      output: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get clean && apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean\n`,
     },
     {
       name: 'heredoc: a line is added',
@@ -83,16 +109,18 @@ testRule(aptCacheNotCleaned, {
         '# syntax=docker/dockerfile:1',
         'FROM debian:12',
         'RUN <<EOF',
+        'rm -f /etc/apt/apt.conf.d/docker-clean',
         'apt-get update',
         'apt-get install -y --no-install-recommends curl',
         'EOF',
         '',
       ].join('\n'),
-      findings: [{ line: 5 }],
+      findings: [{ line: 6 }],
       output: [
         '# syntax=docker/dockerfile:1',
         'FROM debian:12',
         'RUN <<EOF',
+        'rm -f /etc/apt/apt.conf.d/docker-clean',
         'apt-get update',
         'apt-get install -y --no-install-recommends curl',
         'apt-get clean',
@@ -102,10 +130,9 @@ testRule(aptCacheNotCleaned, {
     },
     {
       name: 'sh -c string',
-      code: 'FROM debian:12\nRUN bash -c "apt-get update && apt-get install -y --no-install-recommends curl"\n',
-      findings: [{ line: 2 }],
-      output:
-        'FROM debian:12\nRUN bash -c "apt-get update && apt-get install -y --no-install-recommends curl" && apt-get clean\n',
+      code: `FROM debian:12\n${HOOK_OFF}\nRUN bash -c "apt-get update && apt-get install -y --no-install-recommends curl"\n`,
+      findings: [{ line: 3 }],
+      output: `FROM debian:12\n${HOOK_OFF}\nRUN bash -c "apt-get update && apt-get install -y --no-install-recommends curl" && apt-get clean\n`,
     },
   ],
 });

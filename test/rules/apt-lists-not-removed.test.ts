@@ -4,6 +4,10 @@ import { testRule } from '../helpers/rule-tester.js';
 testRule(aptListsNotRemoved, {
   valid: [
     {
+      name: 'the list files removed by a glob (the Phoenix template: every list file has an underscore)',
+      code: 'FROM debian:bookworm-slim\nRUN apt-get update -y && apt-get install -y --no-install-recommends openssl && apt-get clean && rm -f /var/lib/apt/lists/*_*\n',
+    },
+    {
       name: 'seed 003: update, install and cleanup in one RUN',
       code: 'FROM python:3.12-slim\nRUN apt update -y && apt install -y curl && rm -rf /var/lib/apt/lists/*\n',
     },

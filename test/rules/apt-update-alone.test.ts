@@ -47,18 +47,43 @@ testRule(aptUpdateAlone, {
           message: 'merge it into the install at line 3',
           severity: 'warning',
           minSaving: 40_000_000,
+          fixable: true,
         },
       ],
+      output: 'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n',
+    },
+    {
+      name: 'the update moves to the install across other instructions, before the install command itself',
+      code: [
+        'FROM ubuntu:22.04',
+        'RUN apt-get -qq update',
+        'COPY sources.list /etc/apt/',
+        'RUN set -eux; \\',
+        '    apt-get install -y --no-install-recommends nginx; \\',
+        '    rm -rf /var/lib/apt/lists/*',
+        '',
+      ].join('\n'),
+      findings: [{ line: 2, fixable: true }],
+      output: [
+        'FROM ubuntu:22.04',
+        'COPY sources.list /etc/apt/',
+        'RUN set -eux; \\',
+        '    apt-get -qq update && apt-get install -y --no-install-recommends nginx; \\',
+        '    rm -rf /var/lib/apt/lists/*',
+        '',
+      ].join('\n'),
     },
     {
       name: 'builder stage: stale cache still matters, no size',
       code: 'FROM debian:12 AS build\nRUN apt-get update -qq\nRUN apt-get install -y gcc\nFROM scratch\nCOPY --from=build /x /x\n',
       findings: [{ line: 2, message: 'stale index' }],
+      output:
+        'FROM debian:12 AS build\nRUN apt-get update -qq && apt-get install -y gcc\nFROM scratch\nCOPY --from=build /x /x\n',
     },
     {
       name: 'update with only harmless commands',
       code: 'FROM debian:12\nRUN set -eux; apt-get update; apt-get clean; echo done\n',
-      findings: [{ line: 2, message: 'run it in the same RUN as the install' }],
+      findings: [{ line: 2, message: 'run it in the same RUN as the install', fixable: false }],
     },
     {
       name: '`apt update` and sudo',
@@ -77,7 +102,7 @@ testRule(aptUpdateAlone, {
         'RUN apt-get install -y curl',
         '',
       ].join('\n'),
-      findings: [{ line: 5, message: 'line 7' }],
+      findings: [{ line: 5, message: 'line 7', fixable: false }],
     },
     {
       name: 'continuation with a comment and the escape directive',

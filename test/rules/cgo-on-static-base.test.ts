@@ -112,6 +112,36 @@ COPY --from=build /target/x86_64-unknown-linux-musl/release/app /app
 ENTRYPOINT ["/app"]
 `,
     },
+    {
+      name: 'rust for WebAssembly: no libc to miss',
+      code: 'FROM rust:1.79 AS build\nRUN rustup target add wasm32-wasi\nWORKDIR /src\nCOPY . .\nRUN cargo build --release --target wasm32-wasi\nFROM scratch\nCOPY --from=build /src/target/wasm32-wasi/release/hello.wasm /hello.wasm\n',
+    },
+    {
+      name: 'cargo install of a build tool is not the artifact; zigbuild builds for musl',
+      code: [
+        'FROM rust:1.79-slim-bookworm AS build',
+        'RUN cargo install cargo-zigbuild',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN cargo zigbuild --release --target x86_64-unknown-linux-musl',
+        'FROM scratch',
+        'COPY --from=build /src/target/x86_64-unknown-linux-musl/release/relay /relay',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: 'a target computed at build time is not claimed to be glibc',
+      code: [
+        'FROM ubuntu:22.04 AS build',
+        'RUN echo x86_64-unknown-linux-musl > rust_target.txt',
+        'RUN cargo install cargo-auditable --locked',
+        'RUN cargo build --bin tool --target $(cat rust_target.txt) --release',
+        'RUN cp target/$(cat rust_target.txt)/release/tool /tool',
+        'FROM scratch',
+        'COPY --from=build /tool /tool',
+        '',
+      ].join('\n'),
+    },
   ],
   invalid: [
     {
@@ -234,6 +264,16 @@ ENTRYPOINT ["/bin/project"]
       name: 'rust release binary (glibc) onto scratch',
       code: 'FROM rust:1.78 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM scratch\nCOPY --from=build /src/target/release/app /app\nENTRYPOINT ["/app"]\n',
       findings: [{ line: 4, message: 'cargo builds for the glibc target by default', fixable: false }],
+    },
+    {
+      name: 'rust for an explicit gnu target (zigbuild with a glibc version) onto scratch',
+      code: 'FROM rust:1.79 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo zigbuild --release --target x86_64-unknown-linux-gnu.2.17\nFROM scratch\nCOPY --from=build /src/target/x86_64-unknown-linux-gnu/release/app /app\n',
+      findings: [{ line: 4, message: 'glibc target x86_64-unknown-linux-gnu.2.17' }],
+    },
+    {
+      name: 'cargo install --path of the app itself',
+      code: 'FROM rust:1.79 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo install --path . --root /out\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /out/bin/app /app\n',
+      findings: [{ line: 4 }],
     },
   ],
 });

@@ -53,6 +53,11 @@ testRule(copyWithoutDockerignore, {
       },
     },
     {
+      name: 'a secret-looking file the Dockerfile copies by name is meant to ship',
+      code: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY meta.env .\nCOPY . .\nCMD ["python", "main.py"]\n',
+      context: { 'meta.env': 'BUILD_ID=1234\n', 'main.py': 'print(1)\n' },
+    },
+    {
       name: 'a few kB of __pycache__ are not worth a finding',
       code: 'FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=1\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n',
       context: {

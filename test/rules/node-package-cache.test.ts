@@ -3,6 +3,10 @@ import { testRule } from '../helpers/rule-tester.js';
 
 testRule(nodePackageCache, {
   valid: [
+    {
+      name: '`yarn --version` prints a version',
+      code: 'FROM alpine:3.20\nRUN apk add --no-cache yarn && yarn --version\n',
+    },
     'FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev && npm cache clean --force\n',
     {
       name: 'yarn cache clean',

@@ -3,6 +3,10 @@ import { testRule } from '../helpers/rule-tester.js';
 
 testRule(npmDevDependencies, {
   valid: [
+    {
+      name: '`yarn --version` installs nothing',
+      code: 'FROM node:20-alpine\nRUN yarn --version\nCMD ["node", "index.js"]\n',
+    },
     'FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\nCMD ["node", "server.js"]\n',
     {
       name: 'NODE_ENV=production',

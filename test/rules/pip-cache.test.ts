@@ -1,5 +1,7 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extend, resetCatalogue } from '../../src/catalog/index.js';
 import { pipCache } from '../../src/rules/packages/pip-cache.js';
-import { testRule } from '../helpers/rule-tester.js';
+import { lintWith, testRule } from '../helpers/rule-tester.js';
 
 testRule(pipCache, {
   valid: [
@@ -129,4 +131,30 @@ testRule(pipCache, {
       findings: [{ line: 2 }],
     },
   ],
+});
+
+describe('pip-cache with ENV a base image sets', () => {
+  beforeAll(() => {
+    extend([
+      {
+        name: 'registry.corp/python:3.12',
+        size: 150e6,
+        libc: 'glibc',
+        hasShell: true,
+        packageManager: 'apt',
+        env: { PIP_NO_CACHE_DIR: '1' },
+      },
+    ]);
+  });
+  afterAll(() => resetCatalogue());
+
+  it('takes PIP_NO_CACHE_DIR from the config entry of the base, also through FROM <stage>', async () => {
+    const code = 'FROM registry.corp/python:3.12 AS base\nFROM base\nRUN pip install flask\n';
+    expect(await lintWith(pipCache, { code })).toEqual([]);
+  });
+
+  it('still reports on another base', async () => {
+    const code = 'FROM python:3.12-slim\nRUN pip install flask\n';
+    expect(await lintWith(pipCache, { code })).toHaveLength(1);
+  });
 });

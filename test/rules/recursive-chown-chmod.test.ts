@@ -52,6 +52,28 @@ testRule(recursiveChownChmod, {
   ],
   invalid: [
     {
+      name: 'ADD of a download then chmod +x: ADD --chmod',
+      code: 'FROM debian:bookworm-slim\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini /tini\nRUN chmod +x /tini\nENTRYPOINT ["/tini", "--"]\n',
+      findings: [{ line: 3, message: 'rewrites what ADD at line 2 put in /tini', severity: 'info' }],
+    },
+    {
+      name: 'ADD into a directory, octal mode: moved onto the ADD, RUN removed',
+      code: 'FROM debian:bookworm-slim\nADD https://example.com/bin/tool /usr/local/bin/\nRUN chmod 755 /usr/local/bin/tool\nCMD ["tool"]\n',
+      findings: [{ line: 3, fixable: true }],
+      output:
+        'FROM debian:bookworm-slim\nADD --chmod=755 https://example.com/bin/tool /usr/local/bin/\nCMD ["tool"]\n',
+    },
+    {
+      name: 'chmod +x of a copied program pare cannot type without a context: a file',
+      code: 'FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\nRUN chmod +x /usr/local/bin/app\nCMD ["app"]\n',
+      findings: [{ line: 3, message: 'COPY at line 2' }],
+    },
+    {
+      name: 'touch of the copied jar (the old Spring Boot recipe), inside bash -c',
+      code: 'FROM eclipse-temurin:17-jre\nADD target/app.jar app.jar\nRUN bash -c \'touch /app.jar\'\nENTRYPOINT ["java", "-jar", "/app.jar"]\n',
+      findings: [{ line: 3, message: 'app.jar' }],
+    },
+    {
       name: 'COPY . . then chown -R of the WORKDIR: flag moved onto COPY, directory itself kept',
       code: 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN chown -R node:node /app\nUSER node\n',
       context: { 'package.json': '{}', 'index.js': { size: 400_000 } },

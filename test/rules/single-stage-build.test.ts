@@ -4,6 +4,28 @@ import { testRule } from '../helpers/rule-tester.js';
 testRule(singleStageBuild, {
   valid: [
     {
+      name: 'official-image build-and-purge in one RUN: every package marked auto, then auto-removed',
+      code: [
+        'FROM debian:bookworm-slim',
+        'RUN set -eux; \\',
+        '  savedAptMark="$(apt-mark showmanual)"; \\',
+        '  apt-get update; \\',
+        '  apt-get install -y --no-install-recommends gcc libc6-dev make wget; \\',
+        '  wget -O redis.tar.gz "$URL"; tar -xzf redis.tar.gz; \\',
+        '  make -C redis -j "$(nproc)" all; make -C redis install; \\',
+        "  apt-mark auto '.*' > /dev/null; \\",
+        '  [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; \\',
+        '  apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\',
+        '  rm -rf /var/lib/apt/lists/*',
+        'CMD ["redis-server"]',
+        '',
+      ].join('\n'),
+    },
+    {
+      name: '`bundle --version` only prints a version',
+      code: 'FROM ruby:3.3-slim\nRUN apt-get update && apt-get install -y gcc && bundle --version\nCMD ["irb"]\n',
+    },
+    {
       name: 'build in a builder stage, output COPY --from (seed 000 multi-stage)',
       code: `FROM golang:alpine AS build-env
 WORKDIR /app

@@ -4,6 +4,22 @@ import { testRule } from '../helpers/rule-tester.js';
 testRule(sourcesBeforeManifests, {
   valid: [
     {
+      name: 'cargo-chef: prepare reads all sources by design; cook comes after copying only the recipe',
+      code: [
+        'FROM lukemathwalker/cargo-chef:latest-rust-1 AS chef',
+        'WORKDIR /app',
+        'FROM chef AS planner',
+        'COPY . .',
+        'RUN cargo chef prepare --recipe-path recipe.json',
+        'FROM chef AS builder',
+        'COPY --from=planner /app/recipe.json recipe.json',
+        'RUN cargo chef cook --release --recipe-path recipe.json',
+        'COPY . .',
+        'RUN cargo build --release',
+        '',
+      ].join('\n'),
+    },
+    {
       name: 'seed 004 after the fix: go.* copied and downloaded first',
       code: 'FROM golang:1.17 AS builder\nWORKDIR /opt/app\nCOPY go.* ./\nRUN go mod download\nCOPY . .\nRUN go build -o example\nFROM scratch\nCOPY --from=builder /opt/app/example /example\n',
     },
@@ -55,6 +71,20 @@ testRule(sourcesBeforeManifests, {
     },
   ],
   invalid: [
+    {
+      name: 'the broad COPY in a stage the build stage is built FROM',
+      code: [
+        'FROM golang:1.22-alpine AS base',
+        'WORKDIR /src',
+        'COPY . .',
+        'FROM base AS build',
+        'RUN go build -o /out/tool .',
+        'FROM alpine:3.20',
+        'COPY --from=build /out/tool /usr/local/bin/tool',
+        '',
+      ].join('\n'),
+      findings: [{ line: 3, message: '(line 5)' }],
+    },
     {
       name: 'seed 004 before the fix: COPY . . then go build',
       code: 'FROM golang:1.17 AS builder\nWORKDIR /opt/app\nCOPY . .\nRUN go build -o example\nFROM ubuntu:latest\nCOPY --from=builder /opt/app/example /opt/app/example\nCMD ["/opt/app/example"]\n',

@@ -79,6 +79,35 @@ CMD ["node", "dist/index.js"]
   ],
   invalid: [
     {
+      name: 'the deprecated java:8 repository is a JDK',
+      code: 'FROM java:8\nADD target/app.jar app.jar\nENTRYPOINT ["java", "-jar", "/app.jar"]\n',
+      findings: [
+        { line: 1, message: 'java:8 is a JDK image (~643 MB); the jar runs on eclipse-temurin:8-jre' },
+      ],
+    },
+    {
+      name: 'Anaconda as the final base: Miniconda holds conda alone',
+      code: 'FROM continuumio/anaconda3:2024.02-1\nRUN conda install -y jupyter\nCMD ["jupyter", "notebook"]\n',
+      findings: [
+        {
+          line: 1,
+          message:
+            'the Anaconda distribution (Python with ~1,500 packages) (~3.4 GB); the app runs on continuumio/miniconda3',
+          minSaving: 2e9,
+        },
+      ],
+    },
+    {
+      name: 'the nightly Rust toolchain image',
+      code: 'FROM rustlang/rust:nightly\nCOPY . .\nRUN cargo build --release\nCMD ["./target/release/app"]\n',
+      findings: [{ line: 1, message: 'rustlang/rust:nightly is a Rust toolchain image' }],
+    },
+    {
+      name: 'a Maven image that builds the app at every start is no build image (it is the app, built late)',
+      code: 'FROM maven:3.8.5-openjdk-17\nCOPY . .\nCMD ["mvn", "spring-boot:run"]\n',
+      findings: [{ line: 1, message: 'maven build image with a JDK' }],
+    },
+    {
       name: 'single-stage golang (seed 004 Dockerfile-1)',
       code: `# syntax=docker/dockerfile:1
 FROM golang:1.17

@@ -8,9 +8,10 @@
  */
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { isCompilerLink, outputOf, variableFor } from '../../rules/base/builds.js';
+import { isCompilerLink } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
+import { outputOf, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
-import { subcommand } from '../../rules/util.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { prefixCommand, splitCommand } from './command-edit.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';

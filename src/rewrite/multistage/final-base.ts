@@ -7,20 +7,12 @@
  * a numeric USER.
  */
 import { classifyImage } from '../../catalog/base-images.js';
+import { rootImage, shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  cgoDisabled,
-  finalStages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  rootImage,
-  variableFor,
-} from '../../rules/base/builds.js';
-import { packageChange } from '../../rules/layers/commands.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { packageChange } from '../../knowledge/file-commands.js';
+import { type ArtifactBuild, artifactBuilds, cgoDisabled, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
 import { applyEdits } from '../apply-edits.js';
 import {
@@ -48,7 +40,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
     reason,
     ...(ecosystem ? { ecosystem } : {}),
   });
-  const chain = finalStages(model);
+  const chain = shippedStages(model);
   const final = model.finalStage;
   const image = rootImage(model, final);
   if (chain.length > 1) return fail('the final stage is built FROM another stage; its base is not replaced');

@@ -7,9 +7,10 @@
  */
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { cgoDisabled, isGoBuild, variableFor, workdirAt } from '../../rules/base/builds.js';
-import { sourceNamesManifest } from '../../rules/layers/knowledge.js';
-import { subcommand } from '../../rules/util.js';
+import { isGoBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
+import { sourceNamesManifest } from '../../knowledge/ecosystems.js';
+import { cgoDisabled, variableFor, workdirAt } from '../../rules/base/builds.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import {
   assignmentValue,

@@ -8,8 +8,8 @@
  */
 import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { isCargoBuild, isCompilerLink, isGoBuild } from '../../rules/base/builds.js';
-import { ecosystem } from '../../rules/layers/knowledge.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { ecosystem } from '../../knowledge/ecosystems.js';
 import { policyAllows } from './bases.js';
 import { convertC, isMakeLike } from './c.js';
 import { contextFromEntries } from './context.js';

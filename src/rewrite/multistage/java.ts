@@ -8,7 +8,7 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, ImageRef, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { ecosystem } from '../../rules/layers/knowledge.js';
+import { ecosystem } from '../../knowledge/ecosystems.js';
 import { type BaseCandidate, candidatePool, javaVersionOf, versionsFit } from './bases.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { libcOf } from './native.js';

@@ -10,9 +10,9 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { hasOption, subcommand } from '../../knowledge/command-flags.js';
+import { ecosystem, sourceNamesManifest } from '../../knowledge/ecosystems.js';
 import { workdirAt } from '../../rules/base/builds.js';
-import { ecosystem, sourceNamesManifest } from '../../rules/layers/knowledge.js';
-import { hasOption, subcommand } from '../../rules/util.js';
 import {
   type BaseCandidate,
   candidatePool,

@@ -10,9 +10,9 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { pipArgs, sourceNamesManifest } from '../../rules/layers/knowledge.js';
+import { subcommand } from '../../knowledge/command-flags.js';
+import { pipArgs, sourceNamesManifest } from '../../knowledge/ecosystems.js';
 import { insertAfterArg, isEditable } from '../../rules/packages/shell-edit.js';
-import { subcommand } from '../../rules/util.js';
 import {
   type BaseCandidate,
   candidatePool,

@@ -13,8 +13,9 @@ import type {
   Stage,
 } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { isCargoBuild, variableFor, workdirAt } from '../../rules/base/builds.js';
-import { subcommand } from '../../rules/util.js';
+import { isCargoBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
+import { variableFor, workdirAt } from '../../rules/base/builds.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { NSS_WARNING } from './c.js';
 import { type CommandWords, replaceCommand, splitCommand } from './command-edit.js';

@@ -18,10 +18,10 @@ import type {
   Stage,
 } from '../../dockerfile/types.js';
 import { isCommand, isCopyOrAdd, isKeyValue, isRun } from '../../dockerfile/types.js';
+import { isRemoteSource } from '../../knowledge/ecosystems.js';
+import { packageChange } from '../../knowledge/file-commands.js';
+import { DEV_PACKAGE, DEV_TOOLS } from '../../knowledge/packages.js';
 import { normalisePath } from '../../rules/base/builds.js';
-import { packageChange } from '../../rules/layers/commands.js';
-import { isRemoteSource } from '../../rules/layers/knowledge.js';
-import { DEV_PACKAGE, DEV_TOOLS } from '../../rules/packages/knowledge.js';
 import type { TextEdit } from '../../rules/types.js';
 import { applyEdits } from '../apply-edits.js';
 import { envLine, execLine, quoteValue, runLine } from './emit.js';

@@ -6,6 +6,8 @@
  */
 import type { BaseImageMatch } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
+import { knownWorkdir, scopeAt } from '../../dockerfile/scope.js';
+import { shippedStageIndexes, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -15,43 +17,17 @@ import type {
   Stage,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import {
+  compilerOutput,
+  goFlag,
+  isCargoBuild,
+  isCompilerLink,
+  isGoBuild,
+} from '../../knowledge/build-commands.js';
+import { hasOption, subcommand } from '../../knowledge/command-flags.js';
 import { formatBytes } from '../../util/bytes.js';
-import { envAt, hasOption, stagesInFinalImage, subcommand } from '../util.js';
 
 // ---- stages ------------------------------------------------------------------
-
-const finalStagesCache = new WeakMap<DockerfileModel, Stage[]>();
-
-/** `stagesInFinalImage`, computed once per model (several rules of this family ask). */
-export function finalStages(model: DockerfileModel): Stage[] {
-  let stages = finalStagesCache.get(model);
-  if (!stages) {
-    stages = stagesInFinalImage(model);
-    finalStagesCache.set(model, stages);
-  }
-  return stages;
-}
-
-const chainCache = new WeakMap<Stage, Stage[]>();
-
-/** A stage and the stages it is built FROM, root first. */
-export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
-  const cached = chainCache.get(stage);
-  if (cached) return cached;
-  const chain: Stage[] = [];
-  let current: Stage | undefined = stage;
-  while (current && !chain.includes(current)) {
-    chain.unshift(current);
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  chainCache.set(stage, chain);
-  return chain;
-}
-
-/** The image (not stage) a chain of stages starts from. */
-export function rootImage(model: DockerfileModel, stage: Stage): ImageRef {
-  return stageChain(model, stage)[0]!.base;
-}
 
 /** The real base image of the final image (walking `FROM <stage>`), and its catalogue entry. */
 export function finalBase(model: DockerfileModel): {
@@ -59,7 +35,7 @@ export function finalBase(model: DockerfileModel): {
   image: ImageRef;
   match: BaseImageMatch | undefined;
 } {
-  const stage = finalStages(model)[0]!;
+  const stage = shippedStages(model)[0]!;
   return { stage, image: stage.base, match: classifyImage(stage.base) };
 }
 
@@ -78,7 +54,7 @@ export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
   const cached = copiesCache.get(model);
   if (cached) return cached;
   const result: StageCopy[] = [];
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (!isCopyOrAdd(instruction) || instruction.fromStage === undefined) continue;
       const source = model.stages[instruction.fromStage];
@@ -106,63 +82,6 @@ export function normalisePath(path: string): string {
 
 // ---- build commands ------------------------------------------------------------
 
-/** `go build` / `go install` of a local package (not `go install tool@v1`, not `go build ./...`). */
-export function isGoBuild(command: ShellCommand): boolean {
-  if (command.program !== 'go') return false;
-  const sub = subcommand(command);
-  if (sub === 'install') return !command.args.some((arg) => /@[^/]*$/.test(arg) && !arg.startsWith('-'));
-  if (sub !== 'build') return false;
-  // `go build ./...` without -o only compiles to check; nothing is written.
-  if (!goFlag(command.args, 'o') && command.args.some((arg) => arg.endsWith('/...'))) return false;
-  return true;
-}
-
-/** `cargo build` / `cargo install` (and `cargo zigbuild`). */
-export function isCargoBuild(command: ShellCommand): boolean {
-  if (command.program !== 'cargo') return false;
-  const sub = subcommand(command);
-  return sub === 'build' || sub === 'install' || sub === 'zigbuild' || sub === 'b';
-}
-
-const COMPILER = /^(?:[\w.]+-)*(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+(?:\.\d+)*)?$/;
-const C_SOURCE = /\.(?:c|cc|cpp|cxx|c\+\+|o|a|s|S)$/;
-
-/** A C/C++ compiler invocation that links an executable (not -c/-S/-E, has inputs). */
-export function isCompilerLink(command: ShellCommand): boolean {
-  if (!COMPILER.test(command.program)) return false;
-  const args = command.args;
-  if (
-    args.some(
-      (arg) =>
-        arg === '-c' || arg === '-S' || arg === '-E' || arg === '-M' || arg === '-MM' || arg === '-shared',
-    )
-  ) {
-    return false;
-  }
-  return args.some((arg) => !arg.startsWith('-') && C_SOURCE.test(arg));
-}
-
-/** Value of a go flag: `-o x`, `-o=x`, `--o=x`. */
-export function goFlag(args: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === `-${name}` || arg === `--${name}`) return args[i + 1] ?? '';
-    if (arg.startsWith(`-${name}=`)) return arg.slice(name.length + 2);
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-  }
-  return undefined;
-}
-
-/** `-o out` or `-oout` of a C compiler. */
-function compilerOutput(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-o') return args[i + 1];
-    if (arg.startsWith('-o') && arg.length > 2) return arg.slice(2);
-  }
-  return undefined;
-}
-
 /**
  * The value of an environment variable for a command: its prefix assignment
  * (`X=1 cmd`, `env X=1 cmd`), an `export X=…` in the same script, or ENV/ARG.
@@ -175,7 +94,7 @@ export function variableFor(
 ): string | undefined {
   if (name in command.assignments) return command.assignments[name];
   if (name in run.script.assignments) return run.script.assignments[name];
-  return envAt(model, run).get(name);
+  return scopeAt(model, run).env[name];
 }
 
 /** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
@@ -214,25 +133,50 @@ export function cgoDisabled(
   return undefined;
 }
 
+/**
+ * A Go build that links statically although cgo may be on:
+ * `-ldflags '-linkmode external -extldflags "-static"'`, or `-tags
+ * netgo,osusergo` (pure-Go net and os/user).
+ */
+export function goLinksStaticallyWithCgo(command: ShellCommand): boolean {
+  const ldflags = goFlag(command.args, 'ldflags') ?? '';
+  if (/-extldflags[= ]+['"]?[^'"]*-static/.test(ldflags)) return true;
+  const tags = (goFlag(command.args, 'tags') ?? '').split(/[,\s]+/);
+  return tags.includes('netgo') && tags.includes('osusergo');
+}
+
+/**
+ * Whether a native build is known to produce a static binary, one that needs
+ * no libc: Go with cgo off (or linked statically), Rust for a musl target, C
+ * with -static. Undefined for commands that are not such builds.
+ */
+export function buildsStaticBinary(
+  model: DockerfileModel,
+  run: RunInstruction,
+  command: ShellCommand,
+): boolean | undefined {
+  if (isGoBuild(command))
+    return cgoDisabled(model, run, command) === true || goLinksStaticallyWithCgo(command);
+  if (isCargoBuild(command)) {
+    const target = goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
+    return target !== undefined && /-linux-musl/.test(target) && !target.includes('$');
+  }
+  if (isCompilerLink(command)) return command.args.some((arg) => arg === '-static' || arg === '-static-pie');
+  return undefined;
+}
+
 // ---- where an artifact lands ----------------------------------------------------
 
 /** Where a build writes its output: an exact path, a directory it writes into, or unknown. */
 export type Output = { path: string } | { dir: string } | { unknown: true };
 
-const stageWorkdirCache = new WeakMap<DockerfileModel, Map<number, string | undefined>>();
-
-/** The working directory at a command: WORKDIR of the stage chain, then `cd` earlier in the RUN. */
+/** The working directory at a command: the WORKDIR in effect when known for certain, then `cd` earlier in the RUN. */
 export function workdirAt(
   model: DockerfileModel,
   run: RunInstruction,
   command?: ShellCommand,
 ): string | undefined {
-  let byInstruction = stageWorkdirCache.get(model);
-  if (!byInstruction) {
-    byInstruction = stageWorkdirs(model);
-    stageWorkdirCache.set(model, byInstruction);
-  }
-  let cwd = byInstruction.get(run.index);
+  let cwd = knownWorkdir(scopeAt(model, run));
   if (command) {
     for (const other of run.script.commands) {
       if (other === command) break;
@@ -245,28 +189,6 @@ export function workdirAt(
     }
   }
   return cwd;
-}
-
-/**
- * WORKDIR before every instruction, in one pass over the stages (a stage
- * built FROM another starts where it ended); undefined while unknown.
- */
-function stageWorkdirs(model: DockerfileModel): Map<number, string | undefined> {
-  const byInstruction = new Map<number, string | undefined>();
-  const atEnd = new Map<number, string | undefined>();
-  for (const stage of model.stages) {
-    let cwd = stage.baseStage === undefined ? undefined : atEnd.get(stage.baseStage);
-    for (const instruction of stage.instructions) {
-      byInstruction.set(instruction.index, cwd);
-      if (instruction.keyword !== 'WORKDIR' || !('args' in instruction)) continue;
-      const dir = (instruction.args as string[])[0];
-      if (!dir || dir.includes('$')) cwd = undefined;
-      else if (dir.startsWith('/')) cwd = normalisePath(dir);
-      else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
-    }
-    atEnd.set(stage.index, cwd);
-  }
-  return byInstruction;
 }
 
 function resolve(path: string, cwd: string | undefined): Output {
@@ -301,6 +223,8 @@ export function outputOf(model: DockerfileModel, run: RunInstruction, command: S
     }
     return cwd === undefined ? { unknown: true } : { dir: `${cwd}/target` };
   }
+  // cmake, make, ninja: where they write is in the project's files, not on the command line.
+  if (!isCompilerLink(command)) return { unknown: true };
   const out = compilerOutput(command.args);
   if (out !== undefined) return resolve(out, cwd);
   return cwd === undefined ? { unknown: true } : { path: `${cwd}/a.out` };
@@ -392,7 +316,7 @@ export function artifactBuilds(
   model: DockerfileModel,
   predicate: (command: ShellCommand) => boolean,
 ): ArtifactBuild[] {
-  const finalIndexes = new Set(finalStages(model).map((stage) => stage.index));
+  const finalIndexes = shippedStageIndexes(model);
   const copies = copiesIntoFinalImage(model);
   const result: ArtifactBuild[] = [];
   for (const stage of model.stages) {
@@ -453,11 +377,26 @@ export function installedPackages(run: RunInstruction): Array<{ command: ShellCo
   return result;
 }
 
-/** Packages removed again in the same RUN (apk del, apt-get purge/remove, yum remove), plus virtual names. */
+/**
+ * Packages removed again in the same RUN (apk del, apt-get purge/remove, yum
+ * remove), plus virtual names; `*` when the RUN marks every package automatic
+ * and auto-removes (the official images' build-and-purge: what the built
+ * binaries need is marked manual again, everything else installed goes).
+ */
 export function removedPackages(run: RunInstruction): Set<string> {
   const removed = new Set<string>();
+  let markedAllAuto = false;
   for (const command of run.script.commands) {
     const sub = subcommand(command);
+    if (command.program === 'apt-mark' && sub === 'auto' && command.args.some(isEveryPackage))
+      markedAllAuto = true;
+    if (
+      markedAllAuto &&
+      (command.program === 'apt-get' || command.program === 'apt') &&
+      (sub === 'autoremove' ||
+        ((sub === 'purge' || sub === 'remove') && hasOption(command.args, '--auto-remove', '--autoremove')))
+    )
+      removed.add('*');
     const removes =
       (command.program === 'apk' && sub === 'del') ||
       ((command.program === 'apt-get' || command.program === 'apt') &&
@@ -476,6 +415,11 @@ export function removedPackages(run: RunInstruction): Set<string> {
     }
   }
   return removed;
+}
+
+/** `apt-mark auto '.*'`: a pattern matching every package name. */
+function isEveryPackage(arg: string): boolean {
+  return arg === '.*' || arg === '*' || arg === '^.*' || arg === '^.*$' || arg === '~i';
 }
 
 /** `apk add --virtual .build-deps gcc …`: the virtual name for the installed packages. */

@@ -1,7 +1,10 @@
 import type { Libc } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
+import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import {
   type ArtifactBuild,
@@ -9,14 +12,8 @@ import {
   cgoDisabled,
   commandSource,
   finalBase,
-  finalStages,
-  goFlag,
+  goLinksStaticallyWithCgo,
   installedPackages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  rootImage,
-  stageChain,
   variableFor,
 } from './builds.js';
 
@@ -35,6 +32,7 @@ export const cgoOnStaticBase: Rule = {
     severity: 'error',
     fixable: true,
     seeds: ['001', '004'],
+    judges: 'build',
   },
   check({ model }) {
     const { image, match } = finalBase(model);
@@ -71,7 +69,7 @@ function check(
   const libcName = builderLibc === 'glibc' ? 'glibc' : 'musl';
   if (isGoBuild(command)) {
     const disabled = cgoDisabled(model, run, command);
-    if (disabled === true || linksStatically(command) || pureGoTags(command)) return undefined;
+    if (disabled === true || goLinksStaticallyWithCgo(command)) return undefined;
     // golang:alpine has no C compiler: since Go 1.20 cgo is then off unless asked for.
     if (
       builderLibc === 'musl' &&
@@ -106,12 +104,14 @@ function check(
     };
   }
   if (isCargoBuild(command)) {
-    const targetArg =
-      goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
-    if (targetArg?.includes('musl') || builderLibc === 'musl') return undefined;
+    // `cargo install some-tool` builds a tool for the builder, not the artifact.
+    if (installsRegistryCrate(command)) return undefined;
+    const target = goFlag(command.args, 'target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
+    if (target !== undefined && !buildsForGlibc(target)) return undefined;
+    if (builderLibc === 'musl') return undefined;
     if (variableFor(model, run, command, 'RUSTFLAGS')?.includes('crt-static')) return undefined;
     return {
-      message: `cargo builds for the ${libcName} target by default; the binary copied onto ${where} will not start: "exec …: no such file or directory"`,
+      message: `cargo builds for the ${libcName} target${target ? ` ${target}` : ' by default'}; the binary copied onto ${where} will not start: "exec …: no such file or directory"`,
       range: command.range,
       hint: 'build for x86_64-unknown-linux-musl (rustup target add …; cargo build --release --target …) or use gcr.io/distroless/cc-debian12',
     };
@@ -119,17 +119,19 @@ function check(
   return undefined;
 }
 
-/** `-ldflags '-linkmode external -extldflags "-static"'` makes a static binary with cgo on. */
-function linksStatically(command: ShellCommand): boolean {
-  const ldflags = goFlag(command.args, 'ldflags') ?? '';
-  return /-extldflags[= ]+['"]?[^'"]*-static/.test(ldflags);
+/** `cargo install ripgrep`: a crate from a registry (not `--path .` or `--git`), i.e. a tool. */
+function installsRegistryCrate(command: ShellCommand): boolean {
+  if (subcommand(command) !== 'install') return false;
+  return !command.args.some((arg) => arg === '--path' || arg.startsWith('--path=') || arg === '--git');
 }
 
-/** `-tags netgo,osusergo` replaces the cgo parts of net and os/user with pure Go. */
-function pureGoTags(command: ShellCommand): boolean {
-  const tags = goFlag(command.args, 'tags') ?? '';
-  const list = tags.split(/[,\s]+/);
-  return list.includes('netgo') && list.includes('osusergo');
+/**
+ * Whether a Rust target triple links glibc: `x86_64-unknown-linux-gnu` (zigbuild
+ * may add a glibc version, `.2.17`). musl, wasm, Windows and other targets do
+ * not; a target computed at build time (`$(cat target.txt)`) is unknown, so not claimed.
+ */
+function buildsForGlibc(target: string): boolean {
+  return /^[\w]+-[\w]+-linux-gnu\w*(?:\.[\d.]+)?$/.test(target);
 }
 
 /** `golang:1.16-alpine`: before Go 1.20 cgo stayed on without a C compiler (prebuilt net package). */
@@ -151,7 +153,7 @@ function installsCompiler(model: DockerfileModel, stage: Stage): boolean {
 
 /** gcompat / libc6-compat in the final image let many glibc binaries run on alpine. */
 function installsGlibcCompat(model: DockerfileModel): boolean {
-  return finalStages(model).some((stage) =>
+  return shippedStages(model).some((stage) =>
     stage.instructions
       .filter(isRun)
       .some((run: RunInstruction) =>

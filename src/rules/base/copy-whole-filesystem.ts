@@ -1,17 +1,11 @@
 import type { BaseImageMatch } from '../../catalog/base-images.js';
 import { classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
+import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  approx,
-  finalStages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  rootImage,
-  stageChain,
-} from './builds.js';
+import { approx } from './builds.js';
 
 /**
  * `COPY --from=build / /` brings the builder's whole filesystem — toolchain,
@@ -25,10 +19,11 @@ export const copyWholeFilesystem: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['000', '001', '003', '004'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    const stages = finalStages(model);
+    const stages = shippedStages(model);
     const finalRoot = stages[0]!.base;
     for (const stage of stages) {
       for (const instruction of stage.instructions) {

@@ -1,17 +1,9 @@
+import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  cgoDisabled,
-  commandSource,
-  finalStages,
-  goFlag,
-  isGoBuild,
-  stageChain,
-  variableFor,
-} from './builds.js';
+import { type ArtifactBuild, artifactBuilds, cgoDisabled, commandSource, variableFor } from './builds.js';
 
 /**
  * `-ldflags '-s -w'` drops the symbol table and DWARF debug info from a Go
@@ -26,6 +18,7 @@ export const goBuildFlags: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -104,7 +97,7 @@ const STRIPPERS = new Set(['strip', 'llvm-strip', 'upx', 'sstrip']);
 
 /** A `strip`/`upx` later in the build's stage chain or in the final image. */
 function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
-  const stages = new Set([...stageChain(model, build.stage), ...finalStages(model)]);
+  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
       if (!isRun(instruction) || instruction.index < build.run.index) continue;

@@ -1,9 +1,10 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import { literalCommandWords } from '../../dockerfile/literal-words.js';
+import { rootImage, shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
-import { isCommand, isCopyOrAdd } from '../../dockerfile/types.js';
+import { isCopyOrAdd } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { finalBase, finalStages, rootImage } from './builds.js';
+import { finalBase } from './builds.js';
 
 /**
  * `CMD ./app` runs `/bin/sh -c "./app"`. On scratch or distroless there is no
@@ -19,9 +20,11 @@ export const shellFormCommand: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '004'],
+    judges: 'image',
+    hadolint: ['DL3025'],
   },
   check({ model }) {
-    const { entrypoint, cmd } = effectiveCommands(model);
+    const { entrypoint, cmd } = startInstructions(model);
     const shell = shellOf(model);
     const findings: RuleFinding[] = [];
     for (const instruction of [entrypoint, cmd]) {
@@ -68,30 +71,13 @@ export const shellFormCommand: Rule = {
   },
 };
 
-/** The last ENTRYPOINT and the last CMD of the final image (through `FROM <stage>`). */
-function effectiveCommands(model: DockerfileModel): {
-  entrypoint?: CommandInstruction;
-  cmd?: CommandInstruction;
-} {
-  let entrypoint: CommandInstruction | undefined;
-  let cmd: CommandInstruction | undefined;
-  for (const stage of finalStages(model)) {
-    for (const instruction of stage.instructions) {
-      if (!isCommand(instruction)) continue;
-      if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
-      else cmd = instruction;
-    }
-  }
-  return { ...(entrypoint ? { entrypoint } : {}), ...(cmd ? { cmd } : {}) };
-}
-
 /** Whether the final image has no /bin/sh: scratch, distroless, chiseled, and nothing copied in. */
 function shellOf(model: DockerfileModel): { missing: boolean; image: string } {
   const { image, match } = finalBase(model);
   const name = image.isScratch ? 'scratch' : image.resolved;
   const noShell = image.isScratch || (match !== undefined && !match.entry.hasShell);
   if (!noShell || image.unresolved) return { missing: false, image: name };
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       // A SHELL instruction names another shell; a copied-in busybox or sh provides one.
       if (instruction.keyword === 'SHELL') return { missing: false, image: name };

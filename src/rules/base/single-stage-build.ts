@@ -1,18 +1,17 @@
 import type { Ecosystem } from '../../catalog/base-images.js';
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import type { Rule, RuleFinding } from '../types.js';
-import { subcommand } from '../util.js';
 import {
-  finalBase,
-  finalStages,
-  installedPackages,
   isCargoBuild,
   isCompilerLink,
   isGoBuild,
-  removedPackages,
-  virtualName,
-} from './builds.js';
+  isJavaBuild,
+  javaGoal,
+} from '../../knowledge/build-commands.js';
+import { asksOnlyForInformation, subcommand } from '../../knowledge/command-flags.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { finalBase, installedPackages, removedPackages, virtualName } from './builds.js';
 
 /**
  * The image that ships is the image that compiled: go build, cargo build,
@@ -29,12 +28,13 @@ export const singleStageBuild: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['000', '001', '003', '004'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     const reported = new Set<string>();
     const baseProvidesCompilers = baseHasCompilers(model);
-    const runs = finalStages(model).flatMap((stage) => stage.instructions.filter(isRun));
+    const runs = shippedStages(model).flatMap((stage) => stage.instructions.filter(isRun));
     /** Compiler packages installed in a final-image RUN and not removed in that same RUN. */
     const persistentCompilers: Array<{ run: RunInstruction; packages: string[] }> = [];
 
@@ -162,23 +162,6 @@ function isMake(command: ShellCommand): boolean {
   return false;
 }
 
-const MAVEN_GOALS = /^(?:package|install|verify|compile|deploy|spring-boot:repackage|assembly:single)$/;
-const GRADLE_TASKS =
-  /^(?::?[\w-]+:)*(?:build|assemble|bootJar|jar|shadowJar|installDist|war|bootWar|distZip|distTar)$/;
-
-function javaGoal(command: ShellCommand): string {
-  const goal = command.args.find((arg) => MAVEN_GOALS.test(arg) || GRADLE_TASKS.test(arg));
-  return goal ? ` ${goal}` : '';
-}
-
-function isJavaBuild(command: ShellCommand): boolean {
-  const { program, args } = command;
-  if (program === 'mvn' || program === 'mvnw') return args.some((arg) => MAVEN_GOALS.test(arg));
-  if (program === 'gradle' || program === 'gradlew') return args.some((arg) => GRADLE_TASKS.test(arg));
-  if (program === 'javac') return args.some((arg) => arg.endsWith('.java'));
-  return false;
-}
-
 function isNodeBuild(command: ShellCommand): boolean {
   const { program, args } = command;
   const sub = subcommand(command);
@@ -208,6 +191,7 @@ const REAL_COMPILERS =
 /** Build packages a RUN installs and leaves installed; empty unless one of them is a C compiler. */
 function persistentCompilersOf(run: RunInstruction): string[] {
   const removed = removedPackages(run);
+  if (removed.has('*')) return [];
   const result: string[] = [];
   for (const install of installedPackages(run)) {
     const virtual = virtualName(install.command);
@@ -227,6 +211,7 @@ function toolchainIsTransient(run: RunInstruction): boolean {
   );
   if (!installsCompilers) return false;
   const removed = removedPackages(run);
+  if (removed.has('*')) return true;
   return installs.every((install) => {
     const virtual = virtualName(install.command);
     if (virtual && removed.has(virtual)) return true;
@@ -276,7 +261,7 @@ function dependencyInstaller(command: ShellCommand): Installer | undefined {
     return { ecosystem: 'python', what: `\`uv ${sub}\``, artifact: 'the virtualenv' };
   }
   if (
-    (program === 'bundle' && (sub === 'install' || sub === undefined)) ||
+    (program === 'bundle' && (sub === 'install' || (sub === undefined && !asksOnlyForInformation(args)))) ||
     (program === 'gem' && sub === 'install')
   ) {
     return { ecosystem: 'ruby', what: `\`${program} install\``, artifact: 'the gems (vendor/bundle)' };

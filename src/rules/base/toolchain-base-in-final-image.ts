@@ -1,17 +1,12 @@
 import type { BaseImageMatch, Linkage, SmallerAlternative } from '../../catalog/base-images.js';
 import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
-import type { CommandInstruction, DockerfileModel } from '../../dockerfile/types.js';
-import { isCommand, isRun } from '../../dockerfile/types.js';
+import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
+import type { DockerfileModel } from '../../dockerfile/types.js';
+import { isRun } from '../../dockerfile/types.js';
+import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  approx,
-  cgoDisabled,
-  finalBase,
-  finalStages,
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-} from './builds.js';
+import { approx, cgoDisabled, finalBase } from './builds.js';
 import { isAllowed } from './policy.js';
 
 /**
@@ -29,6 +24,7 @@ export const toolchainBaseInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['000', '001', '003', '004'],
+    judges: 'image',
   },
   check({ model, policy }) {
     const { stage, image, match } = finalBase(model);
@@ -102,23 +98,17 @@ function runsBuildTool(model: DockerfileModel): boolean {
   if (!name) return false;
   const program = name.slice(name.lastIndexOf('/') + 1);
   const sub = words.slice(1).find((word) => !word.startsWith('-'));
+  // `mvn spring-boot:run`, `go run`: the app, built at every start (builds-at-start), not a build image.
+  if (startTimeWork(name, words.slice(1))) return false;
   if (BUILD_TOOLS.has(program)) return true;
   if (program === 'go' || program === 'cargo') return sub !== 'run';
   if (program === 'dotnet') return ['test', 'build', 'publish', 'watch', 'format'].includes(sub ?? '');
   return false;
 }
 
-/** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the final image. */
+/** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the shipped image. */
 export function effectiveCommand(model: DockerfileModel): string[] {
-  let entrypoint: CommandInstruction | undefined;
-  let cmd: CommandInstruction | undefined;
-  for (const stage of finalStages(model)) {
-    for (const instruction of stage.instructions) {
-      if (!isCommand(instruction)) continue;
-      if (instruction.keyword === 'ENTRYPOINT') entrypoint = instruction;
-      else cmd = instruction;
-    }
-  }
+  const { entrypoint, cmd } = startInstructions(model);
   const chosen = entrypoint ?? cmd;
   if (!chosen) return [];
   if (chosen.form === 'exec') return chosen.execArgs ?? [];
@@ -130,7 +120,7 @@ export function effectiveCommand(model: DockerfileModel): string[] {
 function nativeLinkage(model: DockerfileModel, match: BaseImageMatch): Linkage | undefined {
   const ecosystem = match.entry.ecosystem;
   if (ecosystem !== 'go' && ecosystem !== 'rust' && ecosystem !== 'c') return undefined;
-  for (const stage of finalStages(model)) {
+  for (const stage of shippedStages(model)) {
     for (const run of stage.instructions.filter(isRun)) {
       for (const command of run.script.commands) {
         if (ecosystem === 'go' && isGoBuild(command)) {
@@ -197,6 +187,7 @@ function allowedAlternatives(
 
 function describe(match: BaseImageMatch): string {
   const { entry } = match;
+  if (entry.describes) return entry.describes;
   switch (entry.ecosystem) {
     case 'go':
       return 'a Go toolchain image';
@@ -222,7 +213,8 @@ function describe(match: BaseImageMatch): string {
 }
 
 function detail(match: BaseImageMatch): string {
-  const { ecosystem } = match.entry;
+  const { ecosystem, describes } = match.entry;
+  if (describes) return '';
   return ecosystem === 'python' || ecosystem === 'node' || ecosystem === 'ruby'
     ? ', Debian with compilers and headers'
     : '';

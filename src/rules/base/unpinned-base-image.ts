@@ -1,3 +1,4 @@
+import { isBuilt } from '../../dockerfile/stages.js';
 import type { Rule, RuleFinding } from '../types.js';
 
 /**
@@ -11,12 +12,15 @@ export const unpinnedBaseImage: Rule = {
     severity: 'info',
     fixable: false,
     seeds: ['004'],
+    judges: 'build',
+    hadolint: ['DL3006', 'DL3007'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     for (const stage of model.stages) {
       const { base } = stage;
       if (base.isScratch || stage.baseStage !== undefined || base.digest || base.unresolved) continue;
+      if (!isBuilt(model, stage)) continue;
       if (base.tag !== undefined && base.tag !== 'latest') continue;
       const what =
         base.tag === 'latest'

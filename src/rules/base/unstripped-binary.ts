@@ -1,18 +1,10 @@
+import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { goFlag, isCargoBuild, isCompilerLink } from '../../knowledge/build-commands.js';
+import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { subcommand } from '../util.js';
-import {
-  type ArtifactBuild,
-  artifactBuilds,
-  commandSource,
-  finalStages,
-  goFlag,
-  isCargoBuild,
-  isCompilerLink,
-  stageChain,
-  variableFor,
-} from './builds.js';
+import { type ArtifactBuild, artifactBuilds, commandSource, variableFor } from './builds.js';
 
 /**
  * The binary that ships carries debug information: `gcc -g`, a CMake Debug
@@ -27,6 +19,7 @@ export const unstrippedBinary: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '004'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -114,7 +107,7 @@ const STRIPPERS = new Set(['strip', 'llvm-strip', 'upx', 'sstrip', 'objcopy']);
 
 /** `strip`, `upx`, `install -s` or `cmake --install --strip` after the build, in its stage chain or the final image. */
 function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
-  const stages = new Set([...stageChain(model, build.stage), ...finalStages(model)]);
+  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
       if (!isRun(instruction) || instruction.index < build.run.index) continue;

@@ -1,6 +1,7 @@
+import { isBuilt } from '../../dockerfile/stages.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import { isRemoteSource, isTarArchiveName } from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { isRemoteSource, isTarArchiveName } from './knowledge.js';
 import { hasVariable } from './paths.js';
 
 /**
@@ -15,12 +16,15 @@ export const addLocalFiles: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['000'],
+    judges: 'build',
+    hadolint: ['DL3020'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     for (const instruction of model.instructions) {
       if (!isCopyOrAdd(instruction) || instruction.keyword !== 'ADD' || instruction.heredocs.length > 0)
         continue;
+      if (!isBuilt(model, instruction.stageIndex)) continue;
       const { sources } = instruction;
       // Remote sources need ADD (or curl); local tar archives are unpacked by ADD on purpose.
       if (

@@ -1,8 +1,14 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import {
+  isArchiveOrPackageName,
+  isGitSource,
+  isRemoteSource,
+  urlFileName,
+  urlPath,
+} from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { stagesInFinalImage } from '../util.js';
-import { isArchiveOrPackageName, isGitSource, isRemoteSource, urlFileName, urlPath } from './knowledge.js';
 import { commandDirectories, hasVariable, isWithin, resolvePath, workdirAt } from './paths.js';
 
 /** Commands that unpack, install or delete a downloaded file. */
@@ -38,10 +44,11 @@ export const addRemoteArchive: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    for (const stage of stagesInFinalImage(model)) {
+    for (const stage of shippedStages(model)) {
       for (const instruction of stage.instructions) {
         if (!isCopyOrAdd(instruction) || instruction.keyword !== 'ADD') continue;
         for (const url of instruction.sources) {
@@ -72,7 +79,7 @@ function laterConsumer(model: DockerfileModel, add: CopyInstruction, url: string
   const name = urlFileName(url);
   const destination = resolvePath(workdir, add.destination);
   const target = add.destination.endsWith('/') && name ? resolvePath(destination, name) : destination;
-  for (const stage of stagesInFinalImage(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (instruction.index <= add.index || !isRun(instruction)) continue;
       const directories = commandDirectories(instruction, workdirAt(model, instruction));

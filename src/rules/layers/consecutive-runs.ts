@@ -1,7 +1,8 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { stagesInFinalImage } from '../util.js';
+
 import { findLaterDeletions } from './delete-in-later-layer.js';
 import { isMergeableForm, mergeBlocker, mergeRunsEdits, sameFlags } from './merge-runs.js';
 
@@ -21,11 +22,13 @@ export const consecutiveRuns: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
+    hadolint: ['DL3059'],
   },
   check({ model, contextFiles }) {
     const findings: RuleFinding[] = [];
     const deletions = findLaterDeletions(model, contextFiles);
-    for (const stage of stagesInFinalImage(model)) {
+    for (const stage of shippedStages(model)) {
       const groups: RunInstruction[][] = [];
       let current: RunInstruction[] = [];
       for (const instruction of stage.instructions) {

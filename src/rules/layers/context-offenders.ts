@@ -4,10 +4,9 @@
  * caches, secret-looking files), and which COPY/ADD instructions ship them.
  * Shared by copy-without-dockerignore and dockerignore-gaps.
  */
+import { isShipped } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import type { ContextFile } from '../types.js';
-import { isInFinalImage } from '../util.js';
 import {
   CACHE_DIRS,
   ECOSYSTEMS,
@@ -24,7 +23,8 @@ import {
   VCS_DIRS,
   VIRTUALENV_MARKERS,
   VIRTUALENV_NAMES,
-} from './knowledge.js';
+} from '../../knowledge/ecosystems.js';
+import type { ContextFile } from '../types.js';
 import { contextRelative, hasGlob, hasVariable } from './paths.js';
 
 export interface Offender {
@@ -229,7 +229,7 @@ export function contextCopies(model: DockerfileModel): ContextCopy[] {
     result.push({
       instruction,
       sources: sources.map((source) => contextRelative(source)),
-      shipped: isInFinalImage(model, instruction),
+      shipped: isShipped(model, instruction),
     });
   }
   return result;
@@ -252,6 +252,34 @@ export function copyShips(copy: ContextCopy, offender: Offender): boolean {
     }
     return offender.path.startsWith(`${source}/`);
   });
+}
+
+/** Context paths COPY/ADD instructions of the build name (not `.`): the Dockerfile wants them. */
+export function namedByCopies(model: DockerfileModel): Set<string> {
+  const named = new Set<string>();
+  for (const copy of contextCopies(model))
+    for (const source of copy.sources) if (source !== '') named.add(source);
+  return named;
+}
+
+/**
+ * Whether an offender is what a COPY names (`COPY meta.env .`, `COPY dist/ ./`)
+ * or holds it: then it is meant to ship. A COPY of a folder that merely
+ * contains it (`COPY app/ …` over app/.git) does not count.
+ */
+export function isNamedByCopy(offender: Offender, named: ReadonlySet<string>): boolean {
+  for (const source of named) {
+    if (source === offender.path || source.startsWith(`${offender.path}/`)) return true;
+  }
+  return false;
+}
+
+/** The offenders worth a finding: something sent, above the category's threshold, not named by a COPY. */
+export function offendersToReport(model: DockerfileModel, files: readonly ContextFile[]): Offender[] {
+  const named = namedByCopies(model);
+  return findOffenders(files, dockerfileActivity(model)).filter(
+    (offender) => worthReporting(offender) && !isNamedByCopy(offender, named),
+  );
 }
 
 export function worthReporting(offender: Offender): boolean {

@@ -1,15 +1,8 @@
 import { bytesSent } from '../../dockerfile/build-context.js';
+import { JUNK_CATEGORIES } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding } from '../types.js';
-import {
-  biggestFirst,
-  contextCopies,
-  copyShips,
-  dockerfileActivity,
-  findOffenders,
-  worthReporting,
-} from './context-offenders.js';
-import { JUNK_CATEGORIES } from './knowledge.js';
+import { biggestFirst, contextCopies, copyShips, offendersToReport } from './context-offenders.js';
 
 /** How many offenders a message names. */
 const LISTED = 4;
@@ -26,11 +19,12 @@ export const copyWithoutDockerignore: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '003'],
+    judges: 'build',
   },
   needsContext: true,
   check({ model, buildContext, contextFiles }) {
     if (!buildContext || !contextFiles || buildContext.dockerignore !== undefined) return [];
-    const offenders = findOffenders(contextFiles, dockerfileActivity(model)).filter(worthReporting);
+    const offenders = offendersToReport(model, contextFiles);
     if (offenders.length === 0) return [];
     const sent = bytesSent(contextFiles);
     const findings: RuleFinding[] = [];

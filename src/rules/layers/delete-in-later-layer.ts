@@ -1,8 +1,7 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import { formatBytes } from '../../util/bytes.js';
-import type { ContextFile, Rule, RuleFinding } from '../types.js';
-import { listSome, removalCovers, removedPaths, stagesInFinalImage } from '../util.js';
+import { isRemoteSource } from '../../knowledge/ecosystems.js';
 import {
   clonedDirectory,
   downloadedFiles,
@@ -11,8 +10,10 @@ import {
   type PackageManager,
   packageChange,
   prunesNodeProject,
-} from './commands.js';
-import { isRemoteSource } from './knowledge.js';
+} from '../../knowledge/file-commands.js';
+import { formatBytes } from '../../util/bytes.js';
+import type { ContextFile, Rule, RuleFinding } from '../types.js';
+import { listSome, removalCovers, removedPaths } from '../util.js';
 import { mergeRunsEdits } from './merge-runs.js';
 import {
   type ContextIndex,
@@ -131,7 +132,7 @@ function computeLaterDeletions(
   const installed: Installed[] = [];
   const result: LaterDeletion[] = [];
 
-  for (const stage of stagesInFinalImage(model)) {
+  for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (isCopyOrAdd(instruction)) {
         // Remote ADD is add-remote-archive's finding.
@@ -316,6 +317,7 @@ export const deleteInLaterLayer: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
   },
   needsContext: true,
   check({ model, contextFiles }) {

@@ -1,3 +1,4 @@
+import { JUNK_CATEGORIES, type JunkCategory } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding, Severity } from '../types.js';
 import {
@@ -5,12 +6,9 @@ import {
   type ContextCopy,
   contextCopies,
   copyShips,
-  dockerfileActivity,
-  findOffenders,
   type Offender,
-  worthReporting,
+  offendersToReport,
 } from './context-offenders.js';
-import { JUNK_CATEGORIES, type JunkCategory } from './knowledge.js';
 
 const LISTED = 3;
 
@@ -30,11 +28,12 @@ export const dockerignoreGaps: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '003'],
+    judges: 'build',
   },
   needsContext: true,
   check({ model, buildContext, contextFiles }) {
     if (!buildContext || !contextFiles || buildContext.dockerignore === undefined) return [];
-    const offenders = findOffenders(contextFiles, dockerfileActivity(model)).filter(worthReporting);
+    const offenders = offendersToReport(model, contextFiles);
     if (offenders.length === 0) return [];
     const copies = contextCopies(model);
     const byCategory = new Map<JunkCategory, { offenders: Offender[]; copy: ContextCopy }>();

@@ -3,6 +3,9 @@
  * COPY/ADD puts its sources, and what the build context holds under a path.
  */
 
+import { BASE_WORKDIR, scopeAt } from '../../dockerfile/scope.js';
+import { shippedStages } from '../../dockerfile/stages.js';
+
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -11,15 +14,14 @@ import type {
   ShellCommand,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import {
+  globRegExp,
+  isGitSource,
+  isRemoteSource,
+  isTarArchiveName,
+  urlFileName,
+} from '../../knowledge/ecosystems.js';
 import type { ContextFile } from '../types.js';
-import { stagesInFinalImage } from '../util.js';
-import { globRegExp, isRemoteSource, isTarArchiveName } from './knowledge.js';
-
-/**
- * Stand-in for the base image's working directory when no WORKDIR was set:
- * relative paths of two instructions still compare equal.
- */
-export const BASE_WORKDIR = '/<workdir>';
 
 /** POSIX-normalises an absolute path: collapses `//`, `.` and `..`; no trailing slash (except `/`). */
 export function normalizePath(path: string): string {
@@ -55,42 +57,12 @@ export function displayPath(path: string): string {
   return path.startsWith(`${BASE_WORKDIR}/`) ? path.slice(BASE_WORKDIR.length + 1) : path;
 }
 
-const workdirCache = new WeakMap<DockerfileModel, Map<number, string | undefined>>();
-
-/** The working directory in effect at an instruction (WORKDIR chain through FROM <stage>). */
-export function workdirAt(model: DockerfileModel, instruction: Instruction): string | undefined {
-  let byInstruction = workdirCache.get(model);
-  if (!byInstruction) {
-    byInstruction = workdirs(model);
-    workdirCache.set(model, byInstruction);
-  }
-  return byInstruction.get(instruction.index);
-}
-
 /**
- * The working directory before every instruction, in one pass: a stage built
- * FROM another starts where that one ended. A WORKDIR holding a variable
- * makes it unknown (undefined) from there on.
+ * The working directory in effect at an instruction; relative to the base
+ * image's own (BASE_WORKDIR) when neither a WORKDIR nor the catalogue says.
  */
-function workdirs(model: DockerfileModel): Map<number, string | undefined> {
-  const byInstruction = new Map<number, string | undefined>();
-  const atEnd = new Map<number, string | undefined>();
-  for (const stage of model.stages) {
-    let cwd: string | undefined =
-      stage.baseStage !== undefined && atEnd.has(stage.baseStage)
-        ? atEnd.get(stage.baseStage)
-        : stage.base.isScratch
-          ? '/'
-          : BASE_WORKDIR;
-    for (const item of stage.instructions) {
-      byInstruction.set(item.index, cwd);
-      if (cwd === undefined || item.keyword !== 'WORKDIR' || !('args' in item)) continue;
-      const dir = item.args.join(' ');
-      cwd = dir === '' || hasVariable(dir) ? undefined : resolvePath(cwd, dir);
-    }
-    atEnd.set(stage.index, cwd);
-  }
-  return byInstruction;
+export function workdirAt(model: DockerfileModel, instruction: Instruction): string | undefined {
+  return scopeAt(model, instruction).workdir;
 }
 
 /**
@@ -237,6 +209,26 @@ export function copiedPaths(
   return result;
 }
 
+/** The file an `ADD https://…/tini /tini` downloads: one file, at the destination (or in it, named as in the URL). */
+export function downloadedByAdd(model: DockerfileModel, add: CopyInstruction): CopiedPath[] {
+  if (add.keyword !== 'ADD' || hasVariable(add.destination)) return [];
+  const workdir = workdirAt(model, add);
+  if (workdir === undefined) return [];
+  const result: CopiedPath[] = [];
+  for (const source of add.sources) {
+    if (!isRemoteSource(source) || isGitSource(source)) continue;
+    const name = urlFileName(source);
+    const destination = resolvePath(workdir, add.destination);
+    const path = add.destination.endsWith('/')
+      ? name
+        ? resolvePath(destination, name)
+        : undefined
+      : destination;
+    if (path !== undefined) result.push({ instruction: add, source, path, kind: 'file' });
+  }
+  return result;
+}
+
 /** A name with an extension (`app.jar`, `entrypoint.sh`) is most likely a file. */
 function looksLikeFile(source: string): boolean {
   const base = source.replace(/\/+$/, '').split('/').pop() ?? '';
@@ -246,7 +238,7 @@ function looksLikeFile(source: string): boolean {
 /** COPY/ADD instructions of the final image's stages, in build order. */
 export function finalImageCopies(model: DockerfileModel): CopyInstruction[] {
   const result: CopyInstruction[] = [];
-  for (const stage of stagesInFinalImage(model))
+  for (const stage of shippedStages(model))
     for (const item of stage.instructions) if (isCopyOrAdd(item)) result.push(item);
   return result;
 }

@@ -1,3 +1,4 @@
+import { shippedStages } from '../../dockerfile/stages.js';
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -7,7 +8,7 @@ import type {
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
-import { isUnderMount, listSome, removalCovers, stagesInFinalImage } from '../util.js';
+import { isUnderMount, listSome, removalCovers } from '../util.js';
 import {
   type ContextIndex,
   type CopiedPath,
@@ -15,6 +16,7 @@ import {
   contextEntryFor,
   copiedPaths,
   displayPath,
+  downloadedByAdd,
   hasVariable,
   indexContext,
   isWithin,
@@ -34,8 +36,12 @@ interface Ownership {
 const CHOWN_FLAGS = /^-[RhvcfHLP]+$/;
 const CHMOD_FLAGS = /^-[Rvcf]+$/;
 
-/** Parses `chown [-R] owner path…` / `chmod [-R] mode path…`. */
+/**
+ * Parses `chown [-R] owner path…` / `chmod [-R] mode path…`, and `touch
+ * path…`, which changes only timestamps but copies the file up the same way.
+ */
 export function parseOwnership(command: ShellCommand): Ownership | undefined {
+  if (command.program === 'touch') return parseTouch(command);
   if (command.program !== 'chown' && command.program !== 'chmod') return undefined;
   const flags = command.program === 'chown' ? CHOWN_FLAGS : CHMOD_FLAGS;
   let recursive = false;
@@ -60,17 +66,41 @@ interface Covered {
   bytes?: number;
 }
 
-/** What of the earlier COPY/ADD output a chown/chmod of `path` rewrites. */
+/** `touch [-acm] [-d DATE] [-t STAMP] [-r FILE] path…` (`-c` creates nothing). */
+function parseTouch(command: ShellCommand): Ownership | undefined {
+  const paths: string[] = [];
+  for (let i = 0; i < command.args.length; i++) {
+    const arg = command.args[i]!;
+    if (arg === '-d' || arg === '-t' || arg === '-r') i++;
+    else if (!arg.startsWith('-')) paths.push(arg);
+  }
+  return paths.length > 0 ? { command, recursive: false, paths } : undefined;
+}
+
+/** `chmod +x`, `chmod 755`: only files are made executable, so an exact-path copy pare cannot type is a file. */
+function makesExecutable(ownership: Ownership): boolean {
+  return (
+    ownership.command.program === 'chmod' &&
+    ownership.value !== undefined &&
+    (/^[ugoa]*\+[rwx]*x/.test(ownership.value) || /^[0-7]?[0-7]*[1357][0-7]{0,2}$/.test(ownership.value))
+  );
+}
+
+/** What of the earlier COPY/ADD output a chown/chmod/touch of `path` rewrites. */
 function coveredCopies(
   path: string,
-  recursive: boolean,
+  ownership: Ownership,
   copies: CopiedPath[],
   context: ContextIndex | undefined,
 ): Covered[] {
+  const { recursive } = ownership;
   const result: Covered[] = [];
   for (const copied of copies) {
     const fromContext = copied.contextPath !== undefined && context !== undefined;
-    if (recursive ? removalCovers(path, copied.path) : path === copied.path && copied.kind === 'file') {
+    const sameFile =
+      path === copied.path &&
+      (copied.kind === 'file' || (copied.kind === 'unknown' && makesExecutable(ownership)));
+    if (recursive ? removalCovers(path, copied.path) : sameFile) {
       const entry = fromContext ? context.byPath.get(copied.contextPath!) : undefined;
       const known = fromContext && (copied.contextPath === '' || entry !== undefined);
       result.push({ copied, ...(known ? { bytes: sentBytesUnder(context!, copied.contextPath!) } : {}) });
@@ -89,26 +119,29 @@ const SYSTEM_DIR = /^\/(?:$|(?:usr|etc|var|lib\w*|bin|sbin|root|run|tmp)(?:\/|$)
 const LARGE = 1024 * 1024;
 
 /**
- * `COPY . /app` then `RUN chown -R app /app`: changing ownership or mode
- * copies every file up into the new layer, so the image holds them twice.
+ * `COPY . /app` then `RUN chown -R app /app`, `ADD https://…/tini /tini`
+ * then `RUN chmod +x /tini`, `ADD app.jar` then `RUN touch /app.jar`:
+ * changing ownership, mode or even a timestamp copies every touched file up
+ * into the new layer, so the image holds it twice.
  */
 export const recursiveChownChmod: Rule = {
   meta: {
     id: 'recursive-chown-chmod',
-    title: 'chown/chmod in a RUN after COPY stores the copied files a second time',
+    title: 'chown, chmod or touch in a RUN after COPY/ADD stores the files a second time',
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
   },
   needsContext: true,
   check({ model, contextFiles }) {
     const context = contextFiles ? indexContext(contextFiles) : undefined;
     const findings: RuleFinding[] = [];
     const copies: CopiedPath[] = [];
-    for (const stage of stagesInFinalImage(model)) {
+    for (const stage of shippedStages(model)) {
       for (const instruction of stage.instructions) {
         if (isCopyOrAdd(instruction)) {
-          copies.push(...copiedPaths(model, instruction, context));
+          copies.push(...copiedPaths(model, instruction, context), ...downloadedByAdd(model, instruction));
           continue;
         }
         if (!isRun(instruction)) continue;
@@ -140,7 +173,7 @@ function checkRun(
       const path = resolvePath(cwd ?? '/', written);
       if (isUnderMount(run, path)) continue;
       paths.push(path);
-      covered.push(...coveredCopies(path, ownership.recursive, copies, context));
+      covered.push(...coveredCopies(path, ownership, copies, context));
     }
     if (covered.length > 0) offending.push({ ownership, covered, paths });
   }
@@ -184,15 +217,17 @@ function checkRun(
 }
 
 function hintFor(ownerships: Ownership[]): string {
+  if (ownerships.every((ownership) => ownership.command.program === 'touch'))
+    return 'drop the touch: it only changes timestamps, and the file is stored again for it';
   const parts: string[] = [];
   for (const ownership of ownerships) {
     if (ownership.value === undefined) continue;
-    parts.push(
-      ownership.command.program === 'chown' ? `--chown=${ownership.value}` : `--chmod=${ownership.value}`,
-    );
+    // --chmod takes an octal mode: `+x` on a copied program is 755.
+    const mode = /^[ugoa]*\+x$/.test(ownership.value) ? '755' : ownership.value;
+    parts.push(ownership.command.program === 'chown' ? `--chown=${ownership.value}` : `--chmod=${mode}`);
   }
   const flags = parts.length > 0 ? parts.join(' ') : '--chown=…/--chmod=…';
-  return `set ownership and mode while copying: COPY ${flags} … (needs BuildKit for --chmod), and drop the RUN`;
+  return `set ownership and mode while copying: COPY ${flags} … (ADD takes the same flags; --chmod needs BuildKit), and drop the RUN`;
 }
 
 /**
@@ -315,7 +350,7 @@ function dropRecursive(model: DockerfileModel, command: ShellCommand): TextEdit 
 
 /** Whether any earlier RUN of the final image could have written under `path` (its WORKDIR, an argument, a `cd`). */
 function runWroteInto(model: DockerfileModel, until: RunInstruction, path: string): boolean {
-  for (const stage of stagesInFinalImage(model)) {
+  for (const stage of shippedStages(model)) {
     for (const item of stage.instructions) {
       if (item.index >= until.index) return false;
       if (!isRun(item)) continue;

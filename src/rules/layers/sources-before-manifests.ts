@@ -1,13 +1,13 @@
 import type { CopyInstruction, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import type { ContextFile, Rule, RuleFinding } from '../types.js';
 import {
   ECOSYSTEMS,
   type Ecosystem,
   type EcosystemId,
   nameMatches,
   sourceNamesManifest,
-} from './knowledge.js';
+} from '../../knowledge/ecosystems.js';
+import type { ContextFile, Rule, RuleFinding } from '../types.js';
 import { contextRelative, hasVariable } from './paths.js';
 
 /** `COPY . .` / `ADD . /app`: the whole build context. */
@@ -75,30 +75,40 @@ export const sourcesBeforeManifests: Rule = {
     severity: 'info',
     fixable: false,
     seeds: ['004'],
+    judges: 'build',
   },
   needsContext: true,
   check({ model, contextFiles }) {
     const findings: RuleFinding[] = [];
+    // A `FROM <stage>` starts with what its base stage copied and installed.
+    const atEnd = new Map<number, StageState>();
+    const reported = new Set<string>();
     for (const stage of model.stages) {
+      const inherited = stage.baseStage === undefined ? undefined : atEnd.get(stage.baseStage);
+      const state: StageState = {
+        broad: inherited?.broad,
+        installedBefore: new Set(inherited?.installedBefore),
+        instructions: [...(inherited?.instructions ?? []), ...stage.instructions],
+      };
+      atEnd.set(stage.index, state);
       if (!model.graph.reachable.has(stage.index)) continue;
-      let broad: CopyInstruction | undefined;
-      const installedBefore = new Set<EcosystemId>();
-      const reported = new Set<EcosystemId>();
       for (const instruction of stage.instructions) {
         if (isCopyOrAdd(instruction)) {
-          if (!broad && copiesWholeContext(instruction)) broad = instruction;
+          if (!state.broad && copiesWholeContext(instruction)) state.broad = instruction;
           continue;
         }
         if (!isRun(instruction)) continue;
         for (const command of instruction.script.commands) {
           for (const ecosystem of ECOSYSTEMS) {
             if (!ecosystem.installs(command)) continue;
+            const broad = state.broad;
             if (!broad) {
-              installedBefore.add(ecosystem.id);
+              state.installedBefore.add(ecosystem.id);
               continue;
             }
-            if (installedBefore.has(ecosystem.id) || reported.has(ecosystem.id)) continue;
-            reported.add(ecosystem.id);
+            const key = `${broad.index}:${ecosystem.id}`;
+            if (state.installedBefore.has(ecosystem.id) || reported.has(key)) continue;
+            reported.add(key);
             if (hasCacheMount(instruction) || usesVendoredModules(command)) continue;
             if (contextFiles && !contextHasProject(contextFiles, ecosystem)) continue;
             findings.push(
@@ -107,7 +117,7 @@ export const sourcesBeforeManifests: Rule = {
                 instruction,
                 command,
                 ecosystem,
-                manifestsCopiedBefore(stage.instructions, broad, ecosystem.id),
+                manifestsCopiedBefore(state.instructions, broad, ecosystem.id),
                 contextFiles,
               ),
             );
@@ -118,6 +128,15 @@ export const sourcesBeforeManifests: Rule = {
     return findings;
   },
 };
+
+interface StageState {
+  /** The first COPY of the whole context in the stage's chain. */
+  broad: CopyInstruction | undefined;
+  /** Ecosystems whose dependencies were fetched before that COPY. */
+  installedBefore: Set<EcosystemId>;
+  /** The chain's instructions, root stage first. */
+  instructions: Instruction[];
+}
 
 /** Whether a COPY before the broad one already copies this ecosystem's manifests. */
 function manifestsCopiedBefore(

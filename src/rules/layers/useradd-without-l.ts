@@ -1,6 +1,8 @@
+import { shippedStages } from '../../dockerfile/stages.js';
+import { hasOption } from '../../knowledge/command-flags.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding, Severity } from '../types.js';
-import { hasOption, runsOf, stagesInFinalImage } from '../util.js';
+import { runsOf } from '../util.js';
 
 /** struct lastlog (292 bytes on 64-bit glibc) + struct faillog (32 bytes), one record per UID up to the user's. */
 export const LOG_RECORD_BYTES = 292 + 32;
@@ -37,10 +39,12 @@ export const useraddWithoutL: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: [],
+    judges: 'image',
+    hadolint: ['DL3046'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    for (const stage of stagesInFinalImage(model)) {
+    for (const stage of shippedStages(model)) {
       for (const run of runsOf(stage)) {
         for (const command of run.script.commands) {
           if (command.program !== 'useradd' || hasOption(command.args, '-l', '--no-log-init')) continue;

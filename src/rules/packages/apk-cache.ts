@@ -1,16 +1,21 @@
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { APK } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { hasOption } from '../util.js';
 import { deletedLater, finalImageRuns, homeAt, isMounted } from './common.js';
-import { APK } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter, deleteArg, insertAfterArg } from './shell-edit.js';
 
 const INDEX_FILE = `${APK.cacheDir}/APKINDEX.00000000.tar.gz`;
 
-/** apk commands that store the package index (and packages, with a cache set up) in /var/cache/apk. */
+/**
+ * apk commands that store the package index (and packages, with a cache set
+ * up) in /var/cache/apk. `--no-network` fetches nothing: it installs from the
+ * index and cache already there (the official images' `apk add --no-network
+ * --virtual .rundeps $runDeps` after a build).
+ */
 function writesCache(item: PackageCommand): boolean {
-  if (item.tool !== 'apk' || hasOption(item.args, '--no-cache')) return false;
+  if (item.tool !== 'apk' || hasOption(item.args, '--no-cache', '--no-network')) return false;
   return (
     item.action === 'update' || item.action === 'add' || item.action === 'upgrade' || item.action === 'fix'
   );
@@ -49,6 +54,8 @@ export const apkCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '000'],
+    judges: 'image',
+    hadolint: ['DL3019'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];

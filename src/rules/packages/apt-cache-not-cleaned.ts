@@ -1,8 +1,16 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { deletedLater, deletes, finalImageRuns, firstMatchUpTo, homeAt, isMounted } from './common.js';
-import { APT } from './knowledge.js';
-import { isApt, packageCommands } from './managers.js';
+import {
+  deletedLater,
+  deletes,
+  finalImageRuns,
+  firstMatchUpTo,
+  homeAt,
+  isMounted,
+  packageOperands,
+} from './common.js';
+import { isApt, type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 
 const KEEP_DEBS = /Keep-Downloaded-Packages\s*(?:=\s*|\s+)["']?(?:true|1|yes|on)\b/i;
@@ -23,42 +31,55 @@ function autoCleanDisabledAt(model: DockerfileModel, run: RunInstruction): Instr
   });
 }
 
+/** Installs of local .deb files (`apt-get install ./pkg.deb`) download nothing into the archives. */
+function installsOnlyLocalFiles(item: PackageCommand): boolean {
+  const operands = packageOperands({ ...item.command, args: item.args }, APT.optionsWithValue);
+  return (
+    operands.length > 0 && operands.every((operand) => operand.includes('/') && operand.endsWith('.deb'))
+  );
+}
+
 /**
  * `apt-get install` keeps the downloaded .deb files in /var/cache/apt/archives
- * unless something deletes them. Official Debian and Ubuntu images do that
- * after every install (/etc/apt/apt.conf.d/docker-clean), so on them this is
- * only a safeguard: info. It becomes a warning when that hook was removed,
- * as the BuildKit cache-mount recipe does.
+ * unless something deletes them. Official Debian and Ubuntu images, and every
+ * image built on them, delete them after each install
+ * (/etc/apt/apt.conf.d/docker-clean), and an unknown base most likely is one
+ * of those: so this is reported only where the Dockerfile itself turned that
+ * hook off (the BuildKit cache-mount recipe deletes it) and the RUN neither
+ * cleans nor mounts the archives.
  */
 export const aptCacheNotCleaned: Rule = {
   meta: {
     id: 'apt-cache-not-cleaned',
-    title: 'Downloaded .deb archives may be left in /var/cache/apt',
-    severity: 'info',
+    title: 'Downloaded .deb archives left in /var/cache/apt after the docker-clean hook was turned off',
+    severity: 'warning',
     fixable: true,
     seeds: ['001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     for (const run of finalImageRuns(model)) {
       if (isMounted(run, APT.archivesDir)) continue;
+      const disabledBy = autoCleanDisabledAt(model, run);
+      if (!disabledBy) continue;
       const apt = packageCommands(run).filter(isApt);
       // `apt` (not apt-get) deletes downloaded packages itself (Binary::apt::APT::Keep-Downloaded-Packages "false").
       const installs = apt.filter(
-        (item) => item.tool === 'apt-get' && item.action !== undefined && APT.installActions.has(item.action),
+        (item) =>
+          item.tool === 'apt-get' &&
+          item.action !== undefined &&
+          APT.installActions.has(item.action) &&
+          !installsOnlyLocalFiles(item),
       );
       if (installs.length === 0) continue;
       const last = installs[installs.length - 1]!;
       const cleaned = apt.some((item) => item.index > last.index && item.action === 'clean');
       if (cleaned || deletedLater(run, last.index, `${APT.archivesDir}/x.deb`, homeAt(model, run))) continue;
-      const disabledBy = autoCleanDisabledAt(model, run);
       const fix = chainAfter(model, run, apt[apt.length - 1]!.command, 'apt-get clean');
       findings.push({
-        message: disabledBy
-          ? `\`apt-get ${last.action}\` leaves the downloaded .deb files in /var/cache/apt/archives: the docker-clean hook is disabled at line ${disabledBy.range.start.line + 1}; add \`apt-get clean\` to this RUN`
-          : `\`apt-get ${last.action}\` may leave downloaded .deb files in /var/cache/apt/archives (official Debian/Ubuntu images delete them via docker-clean; other bases do not); add \`apt-get clean\``,
+        message: `\`apt-get ${last.action}\` leaves the downloaded .deb files in /var/cache/apt/archives: the docker-clean hook is off since line ${disabledBy.range.start.line + 1}; add \`apt-get clean\` to this RUN`,
         range: last.command.range,
-        ...(disabledBy ? { severity: 'warning' as const } : {}),
         ...(fix ? { fix: [fix] } : {}),
         hint: 'or mount a cache: RUN --mount=type=cache,target=/var/cache/apt,sharing=locked',
       });

@@ -1,6 +1,7 @@
+import { isBuilt } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { APT } from './knowledge.js';
 import { packageCommands } from './managers.js';
 import { nameToken } from './shell-edit.js';
 
@@ -16,10 +17,13 @@ export const aptInsteadOfAptGet: Rule = {
     severity: 'info',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'build',
+    hadolint: ['DL3027'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
     for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
+      if (!isBuilt(model, run.stageIndex)) continue;
       for (const item of packageCommands(run)) {
         if (item.tool !== 'apt' || item.command.program !== 'apt' || item.action === undefined) continue;
         const same = APT.sharedWithAptGet.has(item.action);

@@ -1,6 +1,6 @@
+import { APT, aptListsEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { deletedLater, distroAt, finalImageRuns, homeAt, isMounted, laterRunDeleting } from './common.js';
-import { APT, aptListsEstimate } from './knowledge.js';
 import { isApt, isAptInstall, isAptUpdate, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 
@@ -16,6 +16,8 @@ export const aptListsNotRemoved: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003', '001'],
+    judges: 'image',
+    hadolint: ['DL3009'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -29,8 +31,8 @@ export const aptListsNotRemoved: Rule = {
         ...apt.filter((item) => isAptUpdate(item) || isAptInstall(item)).map((item) => item.index),
       );
       const home = homeAt(model, run);
-      if (deletedLater(run, lastUse, APT.listsDir, home)) continue;
-      const laterRm = laterRunDeleting(model, run, APT.listsDir, home);
+      if (deletedLater(run, lastUse, APT.listFile, home)) continue;
+      const laterRm = laterRunDeleting(model, run, APT.listFile, home);
       const saving = aptListsEstimate(distroAt(model, run));
       const lastApt = apt[apt.length - 1]!;
       const fix = chainAfter(model, run, lastApt.command, 'rm -rf /var/lib/apt/lists/*');

@@ -1,8 +1,8 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
 import { environmentAt, finalImageRuns, firstMatchUpTo, packageOperands } from './common.js';
-import { APT } from './knowledge.js';
 import { isApt, type PackageCommand, packageCommands } from './managers.js';
 import { insertAfterArg } from './shell-edit.js';
 
@@ -51,6 +51,8 @@ export const aptNoInstallRecommends: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003'],
+    judges: 'image',
+    hadolint: ['DL3015'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -59,7 +61,7 @@ export const aptNoInstallRecommends: Rule = {
         (item: PackageCommand) => isApt(item) && item.action === 'install',
       );
       if (installs.length === 0) continue;
-      if (configTurnsRecommendsOff(model, run) || environmentAt(model, run).get('APT_CONFIG')) continue;
+      if (configTurnsRecommendsOff(model, run) || environmentAt(model, run).APT_CONFIG) continue;
       for (const item of installs) {
         // `--install-recommends` is an explicit choice: respected.
         if (

@@ -1,4 +1,5 @@
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { BUILD_CACHE_ESTIMATES, type Ecosystem } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
   commandIndex,
@@ -6,14 +7,12 @@ import {
   environmentAt,
   finalImageRuns,
   homeAt,
-  isDevelopmentImage,
   isMounted,
   normalisePath,
   optionValue,
   variableFor,
   workdirAt,
 } from './common.js';
-import { BUILD_CACHE_ESTIMATES, type Ecosystem } from './knowledge.js';
 
 interface Cache {
   /** Key into BUILD_CACHE_ESTIMATES. */
@@ -162,15 +161,15 @@ export const buildCacheInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['004', '003', '000'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model)) return findings;
     // A cache filled by an earlier RUN (`go mod download`) is reported there, not again at `go build`.
     const seen = new Set<string>();
     for (const run of finalImageRuns(model)) {
       const env = environmentAt(model, run);
-      const home = homeAt(model, run, env);
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       const reported = new Map<Ecosystem, { use: Use; caches: Map<string, Cache> }>();
       for (const command of run.script.commands) {

@@ -1,154 +1,43 @@
 /**
- * Queries the package rules share: who the user is and where HOME, WORKDIR
- * and the caches are at an instruction, what a RUN deletes after a command,
- * and the subcommand/operands of package-manager command lines.
+ * Queries the package rules share: where HOME, WORKDIR and the caches are at
+ * an instruction, what a RUN deletes after a command, and the
+ * subcommand/operands of package-manager command lines.
  */
-import type {
-  DockerfileModel,
-  ImageRef,
-  Instruction,
-  RunInstruction,
-  ShellCommand,
-  Stage,
-} from '../../dockerfile/types.js';
-import { Environment } from '../environment.js';
-import { isUnderMount, mountedTargets, removalCovers, stagesInFinalImage } from '../util.js';
-import { DEV_STAGE_NAME, type Distro, distroOf, imageDefaultEnv } from './knowledge.js';
-
-/** The stage and the stages it is built FROM, base first. */
-export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
-  const chain: Stage[] = [];
-  let current: Stage | undefined = stage;
-  while (current && !chain.includes(current)) {
-    chain.unshift(current);
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  return chain;
-}
-
-/** The image at the root of a stage's FROM chain. */
-export function rootImage(model: DockerfileModel, stage: Stage): ImageRef {
-  return stageChain(model, stage)[0]!.base;
-}
+import { homeOf, joinPath, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
+import { rootImage, shippedStageIndexes } from '../../dockerfile/stages.js';
+import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { type Distro, distroOf } from '../../knowledge/packages.js';
+import { isUnderMount, mountedTargets, removalCovers } from '../util.js';
 
 export function distroAt(model: DockerfileModel, instruction: Instruction): Distro {
   const stage = model.stages[instruction.stageIndex];
   return stage ? distroOf(rootImage(model, stage)) : 'unknown';
 }
 
-/** A development, test or debug image on purpose: final stage named `dev`, `test`…, or a devcontainer Dockerfile. */
-export function isDevelopmentImage(model: DockerfileModel): boolean {
-  return (
-    DEV_STAGE_NAME.test(model.finalStage.name ?? '') || /(?:^|[\\/])\.devcontainer[\\/]/.test(model.path)
-  );
-}
-
-/** Indexes of the stages whose layers end up in the image `docker build` produces. */
-export function finalImageStages(model: DockerfileModel): Set<number> {
-  return new Set(stagesInFinalImage(model).map((stage) => stage.index));
-}
-
-/** Every RUN of the stages in the final image. */
+/** Every RUN of the stages in the shipped image. */
 export function finalImageRuns(model: DockerfileModel): RunInstruction[] {
-  const stages = finalImageStages(model);
+  const stages = shippedStageIndexes(model);
   return model.instructions.filter(
     (item): item is RunInstruction => item.keyword === 'RUN' && stages.has(item.stageIndex),
   );
 }
 
-/** What an instruction sees: the environment, USER and WORKDIR in effect before it runs. */
-interface Scope {
-  env: Environment;
-  user: string;
-  /** Undefined once a WORKDIR holds an unresolved variable. */
-  workdir: string | undefined;
-}
-
-const scopeCache = new WeakMap<DockerfileModel, Map<number, Scope>>();
-
-/** One pass over the stages (a FROM <stage> starts from its base's end state), memoised per model. */
-function scopes(model: DockerfileModel): Map<number, Scope> {
-  const cached = scopeCache.get(model);
-  if (cached) return cached;
-  const byInstruction = new Map<number, Scope>();
-  const atEnd = new Map<number, Scope>();
-  const globalDefaults = globalArgDefaults(model);
-  for (const stage of model.stages) {
-    const inherited = stage.baseStage === undefined ? undefined : atEnd.get(stage.baseStage);
-    let scope: Scope = inherited ?? {
-      env: Environment.of(imageDefaultEnv(stage.base)),
-      user: 'root',
-      workdir: '/',
-    };
-    for (const item of stage.instructions) {
-      byInstruction.set(item.index, scope);
-      if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-        // `ARG X` inside a stage takes the default of a global `ARG X=…`.
-        const changes = item.pairs.map(
-          (pair) =>
-            [
-              pair.key,
-              pair.value ?? (item.keyword === 'ARG' ? globalDefaults.get(pair.key) : undefined),
-            ] as const,
-        );
-        scope = { ...scope, env: scope.env.with(changes) };
-      } else if (item.keyword === 'USER' && 'args' in item && item.args[0]) {
-        scope = { ...scope, user: item.args[0].split(':')[0]! };
-      } else if (item.keyword === 'WORKDIR' && 'args' in item && item.args[0]) {
-        const arg = item.args[0];
-        scope = {
-          ...scope,
-          workdir:
-            arg.includes('$') || scope.workdir === undefined ? undefined : joinPath(scope.workdir, arg),
-        };
-      }
-    }
-    atEnd.set(stage.index, scope);
-  }
-  scopeCache.set(model, byInstruction);
-  return byInstruction;
-}
-
-/** The first value each global `ARG NAME=value` gives a name. */
-function globalArgDefaults(model: DockerfileModel): Map<string, string> {
-  const defaults = new Map<string, string>();
-  for (const arg of model.globalArgs)
-    for (const pair of arg.pairs)
-      if (pair.value !== undefined && !defaults.has(pair.key)) defaults.set(pair.key, pair.value);
-  return defaults;
-}
-
-const EMPTY_SCOPE: Scope = { env: Environment.EMPTY, user: 'root', workdir: '/' };
-
-function scopeAt(model: DockerfileModel, instruction: Instruction): Scope {
-  return scopes(model).get(instruction.index) ?? EMPTY_SCOPE;
-}
-
-/** Environment at an instruction: well-known base image env, then ENV/ARG of the Dockerfile. */
-export function environmentAt(model: DockerfileModel, instruction: Instruction): Environment {
+/** Environment at an instruction: the base image's known ENV, then ENV/ARG of the Dockerfile. */
+export function environmentAt(
+  model: DockerfileModel,
+  instruction: Instruction,
+): Readonly<Record<string, string>> {
   return scopeAt(model, instruction).env;
 }
 
-/** The USER at an instruction (`root` when none was set). */
-export function userAt(model: DockerfileModel, instruction: Instruction): string {
-  return scopeAt(model, instruction).user;
-}
-
 /** HOME at an instruction: ENV HOME, else /root for root, else /home/USER (the useradd default). */
-export function homeAt(
-  model: DockerfileModel,
-  instruction: Instruction,
-  env = environmentAt(model, instruction),
-): string {
-  const home = env.get('HOME');
-  if (home) return home.replace(/\/+$/, '') || '/';
-  const user = userAt(model, instruction);
-  return user === 'root' || user === '0' ? '/root' : `/home/${user}`;
+export function homeAt(model: DockerfileModel, instruction: Instruction): string {
+  return homeOf(scopeAt(model, instruction));
 }
 
-/** WORKDIR at an instruction; undefined when it holds an unresolved variable. */
+/** WORKDIR at an instruction (`/` when only the base image knows it); undefined when it holds an unresolved variable. */
 export function workdirAt(model: DockerfileModel, instruction: Instruction): string | undefined {
-  return scopeAt(model, instruction).workdir;
+  return workdirOrRoot(scopeAt(model, instruction));
 }
 
 const flagCache = new WeakMap<DockerfileModel, Map<string, Map<number, Instruction | undefined>>>();
@@ -180,17 +69,6 @@ export function firstMatchUpTo(
   }
   const first = firstByStage.get(instruction.stageIndex);
   return first && first.index <= instruction.index ? first : undefined;
-}
-
-export function joinPath(base: string, path: string): string {
-  const parts = (path.startsWith('/') ? path : `${base}/${path}`).split('/');
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
 }
 
 /** `~/x`, `$HOME/x`, `${HOME}/x` → `/root/x`; relative paths against `cwd` when known. */
@@ -351,10 +229,10 @@ export function optionValue(args: readonly string[], ...names: string[]): string
 export function variableFor(
   run: RunInstruction,
   command: ShellCommand,
-  env: Environment,
+  env: Record<string, string>,
   name: string,
 ): string | undefined {
-  return command.assignments[name] ?? run.script.assignments[name] ?? env.get(name);
+  return command.assignments[name] ?? run.script.assignments[name] ?? env[name];
 }
 
 /** A `sh -c`/wrapper duplicate: the model lists `sudo apt-get …` and `apt-get …`; keep the inner one. */

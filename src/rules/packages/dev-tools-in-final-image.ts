@@ -1,8 +1,19 @@
-import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { classifyImage } from '../../catalog/base-images.js';
+import { shippedStages } from '../../dockerfile/stages.js';
+import { type DockerfileModel, isCommand, type RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import {
+  APK,
+  APT,
+  BUILD_TOOL_INSTALLERS,
+  DEV_PACKAGE,
+  DEV_TOOLS,
+  type DevTool,
+  type Distro,
+  RPM_MANAGERS,
+} from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
-import { hasOption } from '../util.js';
-import { distroAt, finalImageRuns, isDevelopmentImage, optionValue, packageOperands } from './common.js';
-import { APK, APT, DEV_PACKAGE, DEV_TOOLS, type DevTool, type Distro, RPM_MANAGERS } from './knowledge.js';
+import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 
 const RPM_OPTIONS = [
@@ -117,9 +128,10 @@ function removedLater(run: RunInstruction, after: number): Set<string> {
   return removed;
 }
 
-/** Binaries the image runs: HEALTHCHECK, CMD and ENTRYPOINT of the final stage. */
+/** Binaries the image runs: HEALTHCHECK, CMD and ENTRYPOINT of the shipped stages. */
 function runtimeText(model: DockerfileModel): string {
-  return model.finalStage.instructions
+  return shippedStages(model)
+    .flatMap((stage) => stage.instructions)
     .filter(
       (item) => item.keyword === 'HEALTHCHECK' || item.keyword === 'CMD' || item.keyword === 'ENTRYPOINT',
     )
@@ -127,8 +139,8 @@ function runtimeText(model: DockerfileModel): string {
     .join('\n');
 }
 
-function usedAtRuntime(tool: DevTool, runtime: string): boolean {
-  return tool.binaries.some((binary) =>
+function usedAtRuntime(binaries: readonly string[], runtime: string): boolean {
+  return binaries.some((binary) =>
     new RegExp(`(?:^|[\\s"'/\\[,])${binary.replace(/\+/g, '\\+')}(?:$|[\\s"',\\]])`, 'm').test(runtime),
   );
 }
@@ -153,11 +165,63 @@ function estimate(tools: DevTool[], distro: Distro): SavingEstimate | undefined 
   };
 }
 
+/** Build tools a RUN installs with their installer script (`curl https://sh.rustup.rs | sh`). */
+function installerScripts(run: RunInstruction, runtime: string): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const command of run.script.commands) {
+    if ((command.program !== 'curl' && command.program !== 'wget') || command.conditional) continue;
+    const installer = BUILD_TOOL_INSTALLERS.find((candidate) =>
+      command.args.some((arg) => candidate.url.test(arg)),
+    );
+    if (!installer || usedAtRuntime(installer.binaries, runtime)) continue;
+    findings.push({
+      message: `installs ${installer.name} into the final image with an installer script; the image only needs what it builds`,
+      range: command.range,
+      hint: 'run the installer and the build in a builder stage and COPY --from only the result',
+    });
+  }
+  return findings;
+}
+
+/** Whether a RUN installs packages and removes build dependencies it installed (build-and-purge). */
+function purgesBuildDependencies(run: RunInstruction): boolean {
+  const items = installs(run);
+  return items.length > 0 && removedLater(run, items[0]!.item.index).size > 0;
+}
+
+/** Network tools the build runs after installing them: they served a download, not the app. */
+function usedByTheBuild(model: DockerfileModel, tool: DevTool, run: RunInstruction, after: number): boolean {
+  return finalImageRuns(model).some(
+    (other) =>
+      other.index >= run.index &&
+      other.script.commands.some(
+        (command, index) => (other !== run || index > after) && tool.binaries.includes(command.program),
+      ),
+  );
+}
+
+/**
+ * An image with no CMD or ENTRYPOINT of its own, on a base whose default
+ * command is a shell (a distribution or a toolchain image): a base or tool
+ * image for others to build on or run commands in, whose packages are its purpose.
+ */
+function isToolImage(model: DockerfileModel): boolean {
+  const stages = shippedStages(model);
+  if (stages.some((stage) => stage.instructions.some(isCommand))) return false;
+  const entry = classifyImage(stages[0]!.base)?.entry;
+  if (!entry) return false;
+  if (entry.kind === 'toolchain') return true;
+  // Language images start their interpreter; plain distributions start a shell.
+  return entry.ecosystem === 'generic' && entry.kind !== 'runtime' && entry.kind !== 'distroless';
+}
+
 /**
  * Compilers, headers, editors and network/debug tools in the final image
  * cost space (gcc alone is ~130 MB with its dependencies) and attack
- * surface. Tools the image runs (HEALTHCHECK, CMD, ENTRYPOINT) are kept out
- * of the report: `curl` in a HEALTHCHECK is a runtime dependency.
+ * surface. What the image visibly needs is kept out of the report: tools the
+ * HEALTHCHECK, CMD or ENTRYPOINT run, curl and wget unless the build itself
+ * used them for a download, packages an image that purges its build
+ * dependencies keeps on purpose, and everything in a base or tool image.
  */
 export const devToolsInFinalImage: Rule = {
   meta: {
@@ -166,12 +230,17 @@ export const devToolsInFinalImage: Rule = {
     severity: 'warning',
     fixable: false,
     seeds: ['002', '000', '003'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model)) return findings;
+    if (isToolImage(model)) return findings;
     const runtime = runtimeText(model);
-    for (const run of finalImageRuns(model)) {
+    const runs = finalImageRuns(model);
+    for (const run of runs) {
+      for (const installer of installerScripts(run, runtime)) findings.push(installer);
+      // The official images' discipline: build dependencies are purged in one RUN, runtime ones kept in another.
+      if (runs.some((other) => other !== run && purgesBuildDependencies(other))) continue;
       for (const installed of installs(run)) {
         // `if [ "$DEBUG" = 1 ]; then apt-get install …; fi` is an opt-in, not a default.
         if (installed.item.command.conditional) continue;
@@ -183,7 +252,8 @@ export const devToolsInFinalImage: Rule = {
           if (removed.has(name)) continue;
           const tool = DEV_TOOLS.find((candidate) => candidate.pattern.test(name));
           if (tool) {
-            if (usedAtRuntime(tool, runtime)) continue;
+            if (usedAtRuntime(tool.binaries, runtime)) continue;
+            if (tool.kind === 'network' && !usedByTheBuild(model, tool, run, installed.item.index)) continue;
             if (!tools.includes(tool)) tools.push(tool);
             names.push(name);
           } else if (DEV_PACKAGE.test(name)) {

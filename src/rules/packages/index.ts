@@ -6,9 +6,12 @@ import { aptListsNotRemoved } from './apt-lists-not-removed.js';
 import { aptNoInstallRecommends } from './apt-no-install-recommends.js';
 import { aptUpdateAlone } from './apt-update-alone.js';
 import { buildCacheInFinalImage } from './build-cache-in-final-image.js';
+import { devDependenciesInstalled } from './dev-dependencies-installed.js';
 import { devToolsInFinalImage } from './dev-tools-in-final-image.js';
+import { languagePackageCache } from './language-package-cache.js';
 import { nodePackageCache } from './node-package-cache.js';
 import { npmDevDependencies } from './npm-dev-dependencies.js';
+import { packageUpgrade } from './package-upgrade.js';
 import { pipCache } from './pip-cache.js';
 import { yumDnfCache } from './yum-dnf-cache.js';
 
@@ -20,9 +23,12 @@ export const packageRules: Rule[] = [
   aptUpdateAlone,
   apkCache,
   yumDnfCache,
+  packageUpgrade,
   pipCache,
   nodePackageCache,
   npmDevDependencies,
+  devDependenciesInstalled,
+  languagePackageCache,
   buildCacheInFinalImage,
   devToolsInFinalImage,
 ];

@@ -3,8 +3,8 @@
  * action, where the action word is (for inserting flags after it).
  */
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { APK, APT, RPM_MANAGERS } from '../../knowledge/packages.js';
 import { subcommandIndex } from './common.js';
-import { APK, APT, RPM_MANAGERS } from './knowledge.js';
 
 export interface PackageCommand {
   command: ShellCommand;

@@ -1,3 +1,4 @@
+import { NODE_CACHES } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
   deletedLater,
@@ -11,7 +12,6 @@ import {
   variableFor,
   workdirAt,
 } from './common.js';
-import { NODE_CACHES } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { isNodeInstall, usesYarnBerry } from './node.js';
 import { chainAfter } from './shell-edit.js';
@@ -40,6 +40,8 @@ export const nodePackageCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'image',
+    hadolint: ['DL3060'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -49,7 +51,7 @@ export const nodePackageCache: Rule = {
       );
       if (node.length === 0) continue;
       const env = environmentAt(model, run);
-      const home = homeAt(model, run, env);
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       for (const tool of ['npm', 'yarn', 'pnpm']) {
         const mine = node.filter((item) => item.tool === tool);

@@ -3,7 +3,7 @@
  * npm-dev-dependencies: which commands install, yarn 1 vs yarn berry.
  */
 import type { DockerfileModel, Instruction } from '../../dockerfile/types.js';
-import { hasOption } from '../util.js';
+import { asksOnlyForInformation, hasOption } from '../../knowledge/command-flags.js';
 import { firstMatchUpTo } from './common.js';
 import type { PackageCommand } from './managers.js';
 
@@ -49,7 +49,8 @@ const PNPM_INSTALL = new Set([
 /** Commands that download packages into the tool's cache. */
 export function isNodeInstall(item: PackageCommand): boolean {
   if (item.tool === 'npm') return item.action !== undefined && NPM_INSTALL.has(item.action);
-  if (item.tool === 'yarn') return item.action === undefined || YARN_INSTALL.has(item.action);
+  if (item.tool === 'yarn')
+    return item.action === undefined ? !asksOnlyForInformation(item.args) : YARN_INSTALL.has(item.action);
   if (item.tool === 'pnpm') return item.action !== undefined && PNPM_INSTALL.has(item.action);
   return false;
 }
@@ -70,7 +71,10 @@ export function isProjectInstall(item: PackageCommand): boolean {
       names.length === 0
     );
   if (item.tool === 'yarn')
-    return (item.action === undefined || item.action === 'install') && names.length === 0;
+    return (
+      (item.action === 'install' || (item.action === undefined && !asksOnlyForInformation(item.args))) &&
+      names.length === 0
+    );
   if (item.tool === 'pnpm') return (item.action === 'install' || item.action === 'i') && names.length === 0;
   return false;
 }

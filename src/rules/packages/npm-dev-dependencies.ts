@@ -1,3 +1,5 @@
+import { joinPath } from '../../dockerfile/scope.js';
+import { rootImage, shippedStageIndexes, stageChain } from '../../dockerfile/stages.js';
 import type {
   CommandInstruction,
   CopyInstruction,
@@ -7,22 +9,10 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
-import type { Environment } from '../environment.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
-import {
-  environmentAt,
-  finalImageStages,
-  isDevelopmentImage,
-  joinPath,
-  normalisePath,
-  optionValue,
-  rootImage,
-  stageChain,
-  variableFor,
-  workdirAt,
-} from './common.js';
-import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from './knowledge.js';
+import { environmentAt, normalisePath, optionValue, variableFor, workdirAt } from './common.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { isProjectInstall, usesYarnBerry } from './node.js';
 import { insertAfterArg, insertAfterName } from './shell-edit.js';
@@ -49,7 +39,7 @@ const YARN_NON_SCRIPTS = new Set([
 ]);
 
 /** Whether an install already leaves devDependencies out (flags or environment). */
-function omitsDev(item: PackageCommand, run: RunInstruction, env: Environment): boolean {
+function omitsDev(item: PackageCommand, run: RunInstruction, env: Record<string, string>): boolean {
   const v = (name: string) => variableFor(run, item.command, env, name);
   if (v('NODE_ENV') === 'production') return true;
   const args = item.args;
@@ -108,7 +98,7 @@ function needsDev(command: ShellCommand, item: PackageCommand | undefined): bool
 }
 
 /** `npm prune --omit=dev`, or a later production-only install (`yarn install --production`) that drops them. */
-function isPrune(item: PackageCommand, run: RunInstruction, env: Environment): boolean {
+function isPrune(item: PackageCommand, run: RunInstruction, env: Record<string, string>): boolean {
   return (item.action === 'prune' || isProjectInstall(item)) && omitsDev(item, run, env);
 }
 
@@ -183,7 +173,7 @@ function laterInStage(
 /** COPY --from instructions of the final image that bring this folder (or a parent of it) over. */
 function copiesInto(
   model: DockerfileModel,
-  finals: Set<number>,
+  finals: ReadonlySet<number>,
   source: Stage,
   folder: string,
 ): CopyInstruction | undefined {
@@ -237,11 +227,12 @@ export const npmDevDependencies: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001'],
+    judges: 'image',
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
-    if (isDevelopmentImage(model) || runsDevServer(model)) return findings;
-    const finals = finalImageStages(model);
+    if (runsDevServer(model)) return findings;
+    const finals = shippedStageIndexes(model);
     for (const run of model.instructions.filter((item): item is RunInstruction => item.keyword === 'RUN')) {
       if (model.graph.unused.includes(run.stageIndex)) continue;
       const stage = model.stages[run.stageIndex]!;

@@ -1,6 +1,7 @@
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { hasOption } from '../../knowledge/command-flags.js';
+import { HEAVY_WHEELS, PIP } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
-import { hasOption } from '../util.js';
 import {
   deletedLater,
   environmentAt,
@@ -15,7 +16,6 @@ import {
   variableFor,
   workdirAt,
 } from './common.js';
-import { HEAVY_WHEELS, PIP } from './knowledge.js';
 import { packageCommands } from './managers.js';
 import { insertAfterArg } from './shell-edit.js';
 
@@ -68,6 +68,8 @@ export const pipCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['003', '000'],
+    judges: 'image',
+    hadolint: ['DL3042'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
@@ -75,8 +77,8 @@ export const pipCache: Rule = {
       const pips = packageCommands(run).filter((item) => item.tool === 'pip' && item.action === 'install');
       if (pips.length === 0) continue;
       const env = environmentAt(model, run);
-      if (env.get('PIP_CONFIG_FILE') || configMayDisableCache(model, run)) continue;
-      const home = homeAt(model, run, env);
+      if (env.PIP_CONFIG_FILE || configMayDisableCache(model, run)) continue;
+      const home = homeAt(model, run);
       const cwd = workdirAt(model, run);
       for (const item of pips) {
         if (hasOption(item.args, '--no-cache-dir')) continue;

@@ -109,7 +109,8 @@ export function commandTokens(
 
 /** When `text[i]` starts a line continuation (escape character, optional blanks, newline): the offset after it. */
 function continuationEnd(text: string, i: number, continuation: string): number | undefined {
-  if (text[i] !== continuation) return undefined;
+  // `foo\\` at the end of a line is an escaped escape, not a continuation (BuildKit and sh agree).
+  if (text[i] !== continuation || text[i - 1] === continuation) return undefined;
   let j = i + 1;
   while (text[j] === ' ' || text[j] === '\t') j++;
   if (text[j] === '\r') j++;

@@ -1,7 +1,7 @@
+import { hasOption } from '../../knowledge/command-flags.js';
+import { RPM_MANAGERS, rpmCacheEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { hasOption } from '../util.js';
 import { deletedLater, distroAt, finalImageRuns, homeAt, isMounted } from './common.js';
-import { RPM_MANAGERS, rpmCacheEstimate } from './knowledge.js';
 import { type PackageCommand, packageCommands } from './managers.js';
 import { chainAfter } from './shell-edit.js';
 
@@ -31,6 +31,8 @@ export const yumDnfCache: Rule = {
     severity: 'warning',
     fixable: true,
     seeds: ['001', '003'],
+    judges: 'image',
+    hadolint: ['DL3032', 'DL3040', 'DL3036'],
   },
   check({ model }) {
     const findings: RuleFinding[] = [];
