@@ -186,4 +186,18 @@ describe('registry reads through a proxy', () => {
       `registry.test/app/single:v1: cannot reach registry.test: proxy ${new URL(proxy.url).host} (HTTPS_PROXY) answered HTTP 403 to CONNECT registry.test:443`,
     );
   });
+
+  it('says what to do about a plain-HTTP registry without offering a flag the CLI lacks', async () => {
+    vi.stubEnv('HTTPS_PROXY', proxy.url);
+    const error = await openRegistryImage('plain.test/app/single:v1', { retries: 0 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(proxy.connects).toEqual(['plain.test:443']);
+    const line = (error as PareError).line;
+    expect(line).toMatch(/^plain\.test\/app\/single:v1: TLS connection to plain\.test failed: /);
+    expect(line).toContain(
+      '(it seems to speak plain HTTP, which pare uses only for loopback registries such as localhost:5000; pull the image with docker and read docker-daemon:NAME instead)',
+    );
+    expect(line).not.toContain('--insecure');
+  });
 });
