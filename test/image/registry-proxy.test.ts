@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openImage } from '../../src/image/open.js';
 import { openRegistryImage } from '../../src/image/registry.js';
 import { proxyFor, proxySettingsFromEnv } from '../../src/image/registry-proxy.js';
 import { PareError } from '../../src/util/errors.js';
@@ -156,7 +157,8 @@ describe('registry reads through a proxy', () => {
 
   it.each(['HTTP_PROXY', 'http_proxy'])('sends plain-HTTP registry requests to %s', async (variable) => {
     vi.stubEnv(variable, proxy.url);
-    const opened = await openRegistryImage(`registry.test:${registryPort()}/app/single:v1`, {
+    // Through openImage, as the library's users call it.
+    const opened = await openImage(`registry.test:${registryPort()}/app/single:v1`, {
       insecure: true,
       retries: 0,
     });
