@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { BlobSizeError } from './digest.js';
 import { AuthorizationError, parseAuthenticateHeader, RegistryAuthorizer } from './registry-auth.js';
 import { type CredentialLookup, lookupCredentials } from './registry-credentials.js';
+import { ProxyError } from './registry-proxy.js';
 import {
   BodyTooLargeError,
   type HttpResponse,
@@ -286,6 +287,9 @@ export class RegistryClient {
     }
     const code = (error as NodeJS.ErrnoException).code;
     const detail = error instanceof Error ? error.message : String(error);
+    // A TLS failure with the proxy itself says nothing about the registry's TLS.
+    if (error instanceof ProxyError)
+      return new PareError(`cannot reach ${url.host}: ${detail}`, { subject, cause: error });
     if (code && (PLAIN_HTTP_SYMPTOMS.has(code) || /SSL|CERT|TLS/i.test(code))) {
       // The CLI has no switch for plain HTTP (the library's `insecure` option does): say what works.
       const hint = PLAIN_HTTP_SYMPTOMS.has(code)

@@ -1,17 +1,21 @@
 /**
- * HTTP proxies for registry reads, from the environment as Go programs (the
- * docker CLI and daemon) read it: HTTPS_PROXY for https URLs, HTTP_PROXY for
- * http URLs (upper case first, then lower case), NO_PROXY for the exceptions
- * (`*`, host names with their subdomains, `.domain`, IP addresses, CIDR
- * ranges, each optionally with `:port`). Loopback hosts are never proxied.
- * https goes through a CONNECT tunnel; http is sent to the proxy with the
- * absolute URL. Node 20's http module reads none of these variables itself.
+ * HTTP proxies for registry reads. Node 20's http module reads no proxy
+ * variables, and undici's EnvHttpProxyAgent serves only fetch, so the
+ * environment is read by proxy-from-env (HTTPS_PROXY for https URLs,
+ * HTTP_PROXY for http URLs, lower case first, NO_PROXY) and requests go through
+ * https-proxy-agent (CONNECT tunnels) and http-proxy-agent (absolute URLs).
+ *
+ * What pare adds, to behave like the docker CLI and daemon (Go programs):
+ * loopback hosts are never proxied, ALL_PROXY is not read, a bare host:port
+ * means http://, NO_PROXY's plain names also cover their subdomains and CIDR
+ * ranges are honoured; and every failure to get through the proxy names the
+ * variable the proxy came from.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type http from 'node:http';
+import { BlockList, isIP, type Socket } from 'node:net';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
 import { PareError } from '../util/errors.js';
 
 export interface Proxy {
@@ -20,179 +24,139 @@ export interface Proxy {
   variable: string;
 }
 
-export interface ProxySettings {
-  http?: Proxy;
-  https?: Proxy;
-  noProxy: string[];
-}
-
-export function proxySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ProxySettings {
-  const settings: ProxySettings = { noProxy: [] };
-  const https = readProxy(env, 'HTTPS_PROXY');
-  const http = readProxy(env, 'HTTP_PROXY');
-  if (https) settings.https = https;
-  if (http) settings.http = http;
-  const noProxy = env.NO_PROXY || env.no_proxy || '';
-  settings.noProxy = noProxy
-    .split(',')
-    .map((entry) => entry.trim().toLowerCase())
-    .filter((entry) => entry !== '');
-  return settings;
-}
-
-function readProxy(env: NodeJS.ProcessEnv, name: string): Proxy | undefined {
-  const lower = name.toLowerCase();
-  const variable = env[name] ? name : env[lower] ? lower : undefined;
+/** The proxy for `url` from the environment, or undefined to connect directly. */
+export function proxyFor(url: URL): Proxy | undefined {
+  const env = process.env;
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (isLoopback(host) || bypassedByGoRules(url, host, env)) return undefined;
+  if (!getProxyForUrl(url.href)) return undefined;
+  // The same variable proxy-from-env took; ALL_PROXY (curl's, often a SOCKS proxy) is ignored, as docker does.
+  const scheme = url.protocol.slice(0, -1);
+  const variable = [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`].find((name) => env[name]);
   if (!variable) return undefined;
   const value = (env[variable] as string).trim();
-  // Go accepts a bare host:port and means http.
+  // Go reads a bare host:port as http://, where proxy-from-env would take the request's scheme.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-  let url: URL;
+  let proxy: URL;
   try {
-    url = new URL(withScheme);
+    proxy = new URL(withScheme);
   } catch {
     throw new PareError(`${variable}=${value}: not a valid proxy URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new PareError(`${variable}=${value}: only http:// and https:// proxies are supported`);
   }
-  return { url, variable };
-}
-
-/** The proxy for `url`, or undefined to connect directly. */
-export function proxyFor(url: URL, settings: ProxySettings): Proxy | undefined {
-  const proxy = url.protocol === 'https:' ? settings.https : settings.http;
-  if (!proxy) return undefined;
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (isLoopback(host)) return undefined;
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return settings.noProxy.some((entry) => matchesNoProxy(entry, host, port)) ? undefined : proxy;
+  return { url: proxy, variable };
 }
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host);
 }
 
-function matchesNoProxy(entry: string, host: string, port: string): boolean {
-  if (entry === '*') return true;
-  if (entry.includes('/')) {
-    const [network = '', bits = ''] = entry.split('/');
-    const family = isIP(network);
-    if (family === 0 || isIP(host) !== family) return false;
-    const list = new BlockList();
-    try {
-      list.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
-    } catch {
-      return false;
+/**
+ * NO_PROXY entries that Go honours and proxy-from-env does not (it matches
+ * plain names exactly and knows no address ranges): `example.com` also
+ * covering `registry.example.com`, CIDR ranges such as `10.0.0.0/8`, and bare
+ * IPv6 addresses.
+ */
+function bypassedByGoRules(url: URL, host: string, env: NodeJS.ProcessEnv): boolean {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const entries = (env.no_proxy || env.NO_PROXY || '').toLowerCase().split(/[\s,]+/);
+  return entries.some((entry) => {
+    // proxy-from-env would read a bare IPv6 address as host:port.
+    const range = isIP(entry) === 6 ? `${entry}/128` : entry;
+    const [network = '', bits] = range.split('/');
+    if (bits !== undefined) {
+      const family = isIP(network);
+      if (family === 0 || isIP(host) !== family) return false;
+      const list = new BlockList();
+      try {
+        list.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+      } catch {
+        return false;
+      }
+      return list.check(host, family === 6 ? 'ipv6' : 'ipv4');
     }
-    return list.check(host, family === 6 ? 'ipv6' : 'ipv4');
-  }
-  let name = entry;
-  let entryPort: string | undefined;
-  const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(entry);
-  if (bracketed) {
-    name = bracketed[1] ?? '';
-    entryPort = bracketed[2];
-  } else if (isIP(entry) !== 6) {
-    const withPort = /^(.*):(\d+)$/.exec(entry);
-    if (withPort) {
-      name = withPort[1] ?? '';
-      entryPort = withPort[2];
-    }
-  }
-  if (entryPort !== undefined && entryPort !== port) return false;
-  if (name.startsWith('*.')) name = name.slice(1);
-  if (name.startsWith('.')) return host.endsWith(name);
-  return host === name || host.endsWith(`.${name}`);
+    const [, name = entry, entryPort] = /^(.+?)(?::(\d+))?$/.exec(entry) ?? [];
+    return isIP(host) === 0 && name !== '' && host.endsWith(`.${name}`) && (!entryPort || entryPort === port);
+  });
 }
 
-function proxyAuthorization(proxy: URL): Record<string, string> {
-  if (!proxy.username) return {};
-  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
+type ForwardedRequest = Parameters<HttpProxyAgent<string>['connect']>[0];
+
+/** A failure to get through the proxy: the registry was never asked. */
+export class ProxyError extends Error {
+  readonly code: string | undefined;
+
+  constructor(proxy: Proxy, problem: string, cause?: unknown) {
+    super(
+      `proxy ${proxy.url.host} (${proxy.variable})${problem}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'ProxyError';
+    // The socket's code, so refused and reset connections are told apart (and retried) as without a proxy.
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'ERR_PROXY_CONNECT';
+  }
 }
 
-function proxyPort(proxy: URL): number {
-  return proxy.port ? Number(proxy.port) : proxy.protocol === 'https:' ? 443 : 80;
+function unreachable(proxy: Proxy, error: unknown): ProxyError {
+  return new ProxyError(proxy, `: ${error instanceof Error ? error.message : String(error)}`, error);
 }
 
 /**
- * Request options sending an http URL through `proxy`: the proxy is the
- * server, the path is the absolute URL.
+ * https through a CONNECT tunnel. https-proxy-agent hands a refused CONNECT
+ * to the request as if the registry had answered it; here it fails instead,
+ * so a 403 or 407 is not read as the registry's.
  */
-export function viaHttpProxy(
-  url: URL,
-  proxy: Proxy,
-  headers: Record<string, string>,
-): { module: typeof http | typeof https; options: http.RequestOptions } {
-  return {
-    module: proxy.url.protocol === 'https:' ? https : http,
-    options: {
-      protocol: proxy.url.protocol,
-      hostname: proxy.url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: proxyPort(proxy.url),
-      path: url.href,
-      headers: { ...headers, host: url.host, ...proxyAuthorization(proxy.url) },
-    },
-  };
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    private readonly source: Proxy,
+    options: http.AgentOptions,
+  ) {
+    super(source.url, options);
+  }
+
+  override async connect(request: http.ClientRequest, options: ConnectOptions): Promise<Socket> {
+    let status: number | undefined;
+    request.once('proxyConnect', (answer: { statusCode: number }) => {
+      status = answer.statusCode;
+    });
+    let socket: Socket;
+    try {
+      socket = await super.connect(request, options);
+    } catch (error) {
+      throw unreachable(this.source, error);
+    }
+    if (status !== undefined && status !== 200) {
+      socket.destroy();
+      const host = String(options.host);
+      const target = `${isIP(host) === 6 ? `[${host}]` : host}:${options.port}`;
+      throw new ProxyError(this.source, ` answered HTTP ${status} to CONNECT ${target}`);
+    }
+    return socket;
+  }
 }
 
-/** An https agent whose connections are CONNECT tunnels through `proxy`. */
-export class TunnelAgent extends https.Agent {
+/** http sent to the proxy with the absolute URL. */
+class ForwardAgent extends HttpProxyAgent<string> {
   constructor(
-    private readonly proxy: Proxy,
-    options: https.AgentOptions,
+    private readonly source: Proxy,
+    options: http.AgentOptions,
   ) {
-    super(options);
+    super(source.url, options);
   }
 
-  override createConnection(
-    options: https.RequestOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const done = callback ?? (() => undefined);
-    const host = String(options.hostname ?? options.host ?? '').replace(/^\[(.*)\]$/, '$1');
-    const target = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 443}`;
-    const proxy = this.proxy.url;
-    const connect = (proxy.protocol === 'https:' ? https : http).request({
-      protocol: proxy.protocol,
-      hostname: proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: proxyPort(proxy),
-      method: 'CONNECT',
-      path: target,
-      headers: { host: target, ...proxyAuthorization(proxy) },
-      agent: false,
-    });
-    connect.once('connect', (response, socket) => {
-      if (response.statusCode !== 200) {
-        socket.destroy();
-        done(
-          Object.assign(
-            new Error(
-              `proxy ${proxy.host} (${this.proxy.variable}) answered HTTP ${response.statusCode} to CONNECT ${target}`,
-            ),
-            { code: 'ERR_PROXY_CONNECT' },
-          ),
-          socket,
-        );
-        return;
-      }
-      const secure = tls.connect({
-        ...(options as tls.ConnectionOptions),
-        socket,
-        servername: isIP(host) === 0 ? host : undefined,
-      } as tls.ConnectionOptions);
-      done(null, secure);
-    });
-    connect.once('error', (error) => {
-      done(
-        Object.assign(new Error(`proxy ${proxy.host} (${this.proxy.variable}): ${error.message}`), {
-          code: (error as NodeJS.ErrnoException).code,
-        }),
-        undefined as unknown as Duplex,
-      );
-    });
-    connect.end();
-    return undefined;
+  override async connect(request: ForwardedRequest, options: ConnectOptions): Promise<Socket> {
+    try {
+      return await super.connect(request, options);
+    } catch (error) {
+      throw unreachable(this.source, error);
+    }
   }
+}
+
+/** An agent sending requests for `protocol` URLs through `proxy`. */
+export function proxyAgent(proxy: Proxy, protocol: string, options: http.AgentOptions): http.Agent {
+  return protocol === 'https:' ? new TunnelAgent(proxy, options) : new ForwardAgent(proxy, options);
 }

@@ -8,13 +8,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type ProxySettings,
-  proxyFor,
-  proxySettingsFromEnv,
-  TunnelAgent,
-  viaHttpProxy,
-} from './registry-proxy.js';
+import { proxyAgent, proxyFor } from './registry-proxy.js';
 
 export interface HttpRequest {
   url: URL;
@@ -118,13 +112,12 @@ const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8 };
 export class HttpTransport {
   private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
   private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
-  /** Agents for proxied requests, by proxy URL. */
+  /** Agents for proxied requests, by protocol and proxy. */
   private readonly proxyAgents = new Map<string, http.Agent>();
 
   constructor(
     readonly policy: RetryPolicy,
     readonly stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS,
-    private readonly proxies: ProxySettings = proxySettingsFromEnv(),
   ) {}
 
   /** One request, following redirects; any status is returned, network errors throw. */
@@ -188,26 +181,17 @@ export class HttpTransport {
     for (const agent of this.proxyAgents.values()) agent.destroy();
   }
 
-  /** How to send a request for `url`: directly, to an http proxy, or through a CONNECT tunnel. */
-  private route(
-    url: URL,
-    headers: Record<string, string>,
-  ): { module: typeof http | typeof https; target: URL | http.RequestOptions; agent: http.Agent } {
-    const secure = url.protocol === 'https:';
-    const proxy = proxyFor(url, this.proxies);
-    if (!proxy)
-      return { module: secure ? https : http, target: url, agent: secure ? this.httpsAgent : this.httpAgent };
-    const key = `${secure ? 'tunnel' : 'forward'} ${proxy.url.href}`;
+  /** The agent for `url`: a direct one, or one going through the proxy the environment names for it. */
+  private agentFor(url: URL): http.Agent {
+    const proxy = proxyFor(url);
+    if (!proxy) return url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    const key = `${url.protocol} ${proxy.variable} ${proxy.url.href}`;
     let agent = this.proxyAgents.get(key);
     if (!agent) {
-      agent = secure
-        ? new TunnelAgent(proxy, AGENT_OPTIONS)
-        : new (proxy.url.protocol === 'https:' ? https : http).Agent(AGENT_OPTIONS);
+      agent = proxyAgent(proxy, url.protocol, AGENT_OPTIONS);
       this.proxyAgents.set(key, agent);
     }
-    if (secure) return { module: https, target: url, agent };
-    const forward = viaHttpProxy(url, proxy, headers);
-    return { module: forward.module, target: forward.options, agent };
+    return agent;
   }
 
   private once(
@@ -219,16 +203,14 @@ export class HttpTransport {
   ): Promise<IncomingMessage> {
     const sized =
       body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
-    const { module, target, agent } = this.route(url, sized);
+    const agent = this.agentFor(url);
     return new Promise((resolve, reject) => {
-      const options = {
+      const request = (url.protocol === 'https:' ? https : http).request(url, {
         method,
-        headers: target instanceof URL ? sized : (target.headers as Record<string, string>),
+        headers: sized,
         agent,
         ...(signal ? { signal } : {}),
-      };
-      const request =
-        target instanceof URL ? module.request(target, options) : module.request({ ...target, ...options });
+      });
       let response: IncomingMessage | undefined;
       // The idle timeout guards the body too. A stalled body fails with the StallError itself:
       // destroying only the request would hand the reader a bare "aborted".
