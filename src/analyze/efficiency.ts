@@ -21,7 +21,7 @@
  *
  * docs/inspect.md has both with a worked example.
  */
-import type { LayerTally, TreeSummary } from './file-tree.js';
+import type { LayerTally, TreeSummary } from './tallies.js';
 
 interface RepeatedPath {
   cumulative: number;

@@ -21,6 +21,9 @@
 import type { TarEntry } from '../image/types.js';
 import { PareError } from '../util/errors.js';
 import { DiveTally } from './efficiency.js';
+import type { LayerTally, TreeSummary } from './tallies.js';
+
+export type { ChangeTally, LayerTally, TreeSummary } from './tallies.js';
 
 export const KIND_ABSENT = 0;
 export const KIND_DIRECTORY = 1;
@@ -47,27 +50,6 @@ const REMOVED_PATHS_KEPT = 10;
 const MAX_LAYERS = 65_534;
 const MAX_SYMLINK_HOPS = 40;
 
-export interface ChangeTally {
-  files: number;
-  bytes: number;
-}
-
-export interface LayerTally {
-  index: number;
-  /** Tar entries read, whiteouts included. */
-  entries: number;
-  /** Sum of entry sizes: the layer's content as dive counts it. */
-  contentBytes: number;
-  /** Non-directory entries at paths absent below this layer. */
-  added: ChangeTally;
-  /** Non-directory entries replacing something present below (or earlier in this layer). */
-  modified: ChangeTally;
-  /** Non-directory paths from lower layers this layer deleted (whiteouts, opaque dirs, type changes); bytes freed. */
-  removed: ChangeTally;
-  /** Bytes this layer wrote that the final filesystem does not contain (pare's waste, by culprit). */
-  wastedBytes: number;
-}
-
 interface LinkGroup {
   /** Bytes of the shared inode. */
   size: number;
@@ -75,15 +57,6 @@ interface LinkGroup {
   owner: number;
   /** Names still present. */
   live: number;
-}
-
-export interface TreeSummary {
-  /** Bytes of the final filesystem, each hard-linked inode once. */
-  bytes: number;
-  files: number;
-  directories: number;
-  symlinks: number;
-  others: number;
 }
 
 export class FileTree {

@@ -36,8 +36,8 @@ import {
 import { runProcess } from '../engine/process.js';
 import { describeSystemError, PareError } from '../util/errors.js';
 import { openDockerArchive } from './docker-archive.js';
-import type { DaemonImageReference, OpenImageOptions } from './open.js';
-import { familiarDockerReference } from './reference.js';
+import type { OpenImageOptions } from './open-options.js';
+import { type DaemonImageReference, familiarDockerReference } from './reference.js';
 import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
 
 export interface OpenDaemonImageOptions extends OpenImageOptions {

@@ -10,27 +10,12 @@ import { ArchiveIndex } from './archive-index.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOciArchive } from './oci-archive.js';
 import { openOciLayout } from './oci-layout.js';
+import type { OpenImageOptions } from './open-options.js';
 import { type ImageReference, type ImageSelector, parseImageReference } from './reference.js';
-import type { Image, Platform } from './types.js';
+import type { Image } from './types.js';
 
-export interface OpenImageOptions {
-  /** `os/arch[/variant]` to pick from an image index (default linux/amd64). */
-  platform?: string | Platform;
-  signal?: AbortSignal;
-  /** Registry sources: the time everything must be read in (`--timeout`), in ms; 0: no limit. */
-  timeoutMs?: number;
-  /** Registry sources: told of every chunk of blob bytes received, for a progress display. */
-  onReceived?: (bytes: number) => void;
-  /** Registry sources: plain HTTP for any host (loopback registries always use it). */
-  insecure?: boolean;
-  /** Registry sources: extra attempts for transient failures (default 3). */
-  retries?: number;
-}
-
-/** What `docker-daemon:` hands to `openDaemonImage` in ./docker-daemon.js. */
-export type DaemonImageReference = Extract<ImageReference, { transport: 'docker-daemon' }>;
-/** What a registry reference hands to `openRegistryImage` in ./registry.js. */
-export type RegistryImageReference = Extract<ImageReference, { transport: 'registry' }>;
+export type { OpenImageOptions } from './open-options.js';
+export type { DaemonImageReference, RegistryImageReference } from './reference.js';
 
 export async function openImage(reference: string, options: OpenImageOptions = {}): Promise<Image> {
   return openParsedImage(parseImageReference(reference), options);

@@ -233,3 +233,8 @@ function parseDaemon(details: string, raw: string): ImageReference {
   if (HEX64.test(details)) return { transport: 'docker-daemon', raw, imageId: `sha256:${details}` };
   return { transport: 'docker-daemon', raw, name: withDefaultTag(parseDockerReference(details)) };
 }
+
+/** What `docker-daemon:` hands to `openDaemonImage` in ./docker-daemon.js. */
+export type DaemonImageReference = Extract<ImageReference, { transport: 'docker-daemon' }>;
+/** What a registry reference hands to `openRegistryImage` in ./registry.js. */
+export type RegistryImageReference = Extract<ImageReference, { transport: 'registry' }>;

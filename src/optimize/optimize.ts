@@ -20,6 +20,7 @@ import { planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
+import type { CandidateName, CandidateOutcome, Measurement } from './candidate.js';
 import { OPTIMIZE_LABEL } from './closure.js';
 import { configuredBasesUsed, requireConfiguredBases } from './configured-bases.js';
 import { type StagedFile, stageFile } from './staged-file.js';
@@ -32,38 +33,7 @@ import {
 } from './strategies/conversions.js';
 import type { CandidateSession, CandidateStream } from './strategies/strategy.js';
 
-/** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
-export type CandidateName = string;
-
-export interface Measurement {
-  imageId: string;
-  /** Bytes as `docker images` reports them. */
-  size: number;
-  layers: number;
-  /**
-   * Bytes each build step added (`docker history`), bottom to top; steps that added no bytes
-   * (ENV, CMD…) are left out. Absent when the engine's history could not be read.
-   */
-  layerSizes?: Array<{ size: number; createdBy: string }>;
-}
-
-export interface CandidateOutcome {
-  name: CandidateName;
-  /** The Dockerfile text built for this candidate. */
-  dockerfile: string;
-  measurement?: Measurement;
-  probe?: ProbeObservation;
-  /** Where the candidate broke; absent when it built and passed. */
-  failure?: { step: 'build' | 'probe' | 'size'; message: string; log?: string[] };
-  /** Built only to attribute savings, not probed. */
-  attributionOnly?: boolean;
-  /** What the candidate's rewrite did, one line each. */
-  notes?: string[];
-  /** The closure candidate's keep list: where it is written and its text. */
-  keepList?: { path: string; text: string };
-  /** The .dockerignore this candidate was built with, when it is its own. */
-  dockerignore?: string;
-}
+export type { CandidateName, CandidateOutcome, Measurement } from './candidate.js';
 
 export interface OptimizeResult {
   schemaVersion: 'pare.optimize/v1';

@@ -11,7 +11,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { ProbeSpec } from '../../engine/probe.js';
 import type { LintOptions } from '../../rules/run.js';
 import type { BuildContext } from '../../rules/types.js';
-import type { CandidateName, CandidateOutcome } from '../optimize.js';
+import type { CandidateName, CandidateOutcome } from '../candidate.js';
 
 /** A Dockerfile to build and probe. */
 export interface CandidateSpec {
