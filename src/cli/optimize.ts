@@ -69,26 +69,28 @@ export async function runOptimize(
     options.verbose || tty
       ? (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line))
       : undefined;
+  // What both the loop and --check are told: which files, how to probe, how to report progress.
+  const shared = {
+    directory: dir,
+    ...(options.file ? { dockerfile: resolve(options.file) } : {}),
+    ...(options.output
+      ? { output: resolve(options.output) }
+      : config.optimize?.output
+        ? { output: resolve(dir, config.optimize.output) }
+        : {}),
+    probe,
+    ...(options.probeTimeout !== undefined
+      ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
+      : {}),
+    engine,
+    onStep: (message: string) => logger.info(`pare: ${message}…`),
+    ...(onBuildLine ? { onBuildLine } : {}),
+  };
   if (options.check) {
     if (format === 'html')
       throw new PareError('--check writes no report: use text or json', { subject: '--format' });
     const { checkOptimized } = await import('../optimize/check.js');
-    const checked = await checkOptimized({
-      directory: dir,
-      ...(options.file ? { dockerfile: resolve(options.file) } : {}),
-      ...(options.output
-        ? { output: resolve(options.output) }
-        : config.optimize?.output
-          ? { output: resolve(dir, config.optimize.output) }
-          : {}),
-      probe,
-      ...(options.probeTimeout !== undefined
-        ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
-        : {}),
-      engine,
-      onStep: (message) => logger.info(`pare: ${message}…`),
-      ...(onBuildLine ? { onBuildLine } : {}),
-    });
+    const checked = await checkOptimized(shared);
     if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
     const { renderCheckText } = await import('../report/optimize-check-text.js');
     process.stdout.write(
@@ -99,28 +101,15 @@ export async function runOptimize(
     return checked.ok ? EXIT_OK : EXIT_FINDINGS;
   }
   const result = await optimize({
-    directory: dir,
-    ...(options.file ? { dockerfile: resolve(options.file) } : {}),
-    ...(options.output
-      ? { output: resolve(options.output) }
-      : config.optimize?.output
-        ? { output: resolve(dir, config.optimize.output) }
-        : {}),
+    ...shared,
     replace: options.replace === true,
     multiStage: options.multiStage !== false,
     closure: options.closure !== false,
-    probe,
-    ...(options.probeTimeout !== undefined
-      ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
-      : {}),
     config,
     ...(configPath ? { configPath } : {}),
     rules: allRules,
     settings,
-    engine,
     keepImages: options.keepImages === true,
-    onStep: (message) => logger.info(`pare: ${message}…`),
-    ...(onBuildLine ? { onBuildLine } : {}),
   });
   if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
 

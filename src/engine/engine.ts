@@ -8,6 +8,7 @@
  * removed on exit, on Ctrl-C and on failure.
  */
 import type { Readable } from 'node:stream';
+import type { ContainerConfig } from '../image/types.js';
 
 export type EngineKind = 'docker' | 'podman';
 
@@ -157,13 +158,7 @@ export interface ImageInspect {
     User?: string;
     WorkingDir?: string;
     Labels?: Record<string, string> | null;
-    Healthcheck?: {
-      Test?: string[];
-      Interval?: number;
-      Timeout?: number;
-      Retries?: number;
-      StartPeriod?: number;
-    } | null;
+    Healthcheck?: ContainerConfig['Healthcheck'] | null;
     Shell?: string[] | null;
     StopSignal?: string;
     Volumes?: Record<string, object> | null;
