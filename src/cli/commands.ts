@@ -69,7 +69,9 @@ export function buildProgram(setExit: SetExit): Command {
 
   program
     .command('fix')
-    .description('Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write or --output')
+    .description(
+      'Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write or --output',
+    )
     .argument('[path]', 'The Dockerfile, or a directory holding one; - reads stdin (default: .)')
     .option('--write', 'Change the Dockerfile in place (atomically) and write the proposed .dockerignore')
     .addOption(outputOption('the fixed Dockerfile to FILE instead (- for stdout); never the input'))
@@ -99,9 +101,14 @@ export function buildProgram(setExit: SetExit): Command {
   program
     .command('inspect')
     .description('Show where the bytes of a built image go: layers, waste, leftovers, paths')
-    .argument('<image>', 'docker-archive:PATH, oci:DIR, oci-archive:PATH, docker-daemon:NAME or a registry reference')
+    .argument(
+      '<image>',
+      'docker-archive:PATH, oci:DIR, oci-archive:PATH, docker-daemon:NAME or a registry reference',
+    )
     .addOption(formatOption(['text', 'json', 'html']))
     .addOption(reportOption())
+    // The old name of --report, kept working; it says so when used.
+    .addOption(new Option('--output <file>').hideHelp())
     .option('--tree', 'Show the merged file tree with sizes')
     .option('--depth <n>', 'Tree depth (implies --tree; default: 3)')
     .option('--top <n>', 'Entries in the largest files and directories lists (default: 10)')
@@ -131,12 +138,17 @@ export function buildProgram(setExit: SetExit): Command {
     .command('optimize')
     .description('Lint, fix, build the original and the rewrite, probe both, print the before/after table')
     .argument('[dir]', 'The project directory: the build context (default: .)')
-    .option('--file <dockerfile>', 'The Dockerfile (default: DIR/Dockerfile; - reads stdin)')
-    .addOption(outputOption('the optimized Dockerfile to FILE (default: Dockerfile.pare beside the original)'))
+    .option('--file <dockerfile>', 'The Dockerfile (default: DIR/Dockerfile)')
+    .addOption(
+      outputOption('the optimized Dockerfile to FILE (default: Dockerfile.pare beside the original)'),
+    )
     .option('--replace', 'Overwrite the original Dockerfile and .dockerignore instead');
   withOptions(optimize, probeOptions())
     .option('--probe-timeout <seconds>', 'How long to wait for an HTTP probe to answer (default: 30)')
-    .option('--no-multi-stage', 'No multi-stage conversion candidates (with --no-closure: the safe rule fixes only)')
+    .option(
+      '--no-multi-stage',
+      'No multi-stage conversion candidates (with --no-closure: the safe rule fixes only)',
+    )
     .option(
       '--no-closure',
       'No runtime-closure candidate (a final stage FROM scratch with only what the app reaches)',
@@ -166,7 +178,10 @@ export function buildProgram(setExit: SetExit): Command {
   const slim = program
     .command('slim')
     .description('Write a smaller image from a built one (drop dead bytes and leftovers), then probe it')
-    .argument('<image>', 'docker-archive:PATH, oci:DIR, oci-archive:PATH, docker-daemon:NAME or a registry reference')
+    .argument(
+      '<image>',
+      'docker-archive:PATH, oci:DIR, oci-archive:PATH, docker-daemon:NAME or a registry reference',
+    )
     .option('--tag <name>', 'Load the slim image into the engine under this name (then probe it)')
     .addOption(
       outputOption('the slim image: docker-archive:PATH[:name:tag], oci:DIR[:ref] or oci-archive:PATH[:ref]'),
@@ -186,7 +201,11 @@ export function buildProgram(setExit: SetExit): Command {
     .option('--exclude <glob>', 'With --minimal: drop matching paths even when reached (repeatable)', collect)
     .option('--no-trace', 'With --minimal: static reachability only, no traced run')
     .addOption(formatOption(['text', 'json', 'html']))
-    .addOption(reportOption())
+    .addOption(
+      reportOption(
+        'Write removed (and with --minimal kept) paths with sizes and reasons to FILE: a page with the treemap of the input when FILE ends in .html, else JSON',
+      ),
+    )
     .addOption(
       new Option('--compression <kind>', 'Layer compression (zstd: OCI outputs only)')
         .choices(['gzip', 'zstd', 'none'])
@@ -194,7 +213,10 @@ export function buildProgram(setExit: SetExit): Command {
     )
     .option('--gzip-level <n>', 'gzip level 1-9 (default: 6)')
     .option('--zstd-level <n>', 'zstd level 1-19 (default: 3; needs the zstd program)')
-    .option('--mtime <seconds>', 'Clamp mtimes to this (default: SOURCE_DATE_EPOCH, else the image creation time)')
+    .option(
+      '--mtime <seconds>',
+      'Clamp mtimes to this (default: SOURCE_DATE_EPOCH, else the image creation time)',
+    )
     .addOption(platformOption())
     .addOption(registryTimeoutOption())
     .option('--verify', 'Load into the engine and probe even without --tag')

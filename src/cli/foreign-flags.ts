@@ -1,7 +1,7 @@
 /**
  * Flags people bring from hadolint, dive and SlimToolkit. pare does not
  * accept them (one meaning per flag), but when one is typed the error says
- * what pare calls it. The README's flag mapping is the full table.
+ * what pare calls it. docs/flags.md has the full table.
  */
 const FOREIGN_FLAGS: Record<string, string> = {
   // hadolint

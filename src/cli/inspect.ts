@@ -16,7 +16,7 @@ import { parseBytes } from '../util/bytes.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
 import { ProgressLine } from './progress-line.js';
-import { planReport, refuseHtmlOnTerminal, writeReportFile } from './report-output.js';
+import { htmlPageOnTerminal, planReport, writeReportFile } from './report-output.js';
 import { readStdinDockerfile, STDIN } from './stdin.js';
 import { timeoutOption } from './timeout-option.js';
 
@@ -35,6 +35,11 @@ export interface InspectCliOptions {
   color?: boolean;
   /** File for the report (in --format, or as its extension says); stdout keeps the text. */
   report?: string;
+  /**
+   * Deprecated spelling of `report`: inspect's product is the report, and
+   * `--output` means "where the product goes" (a Dockerfile, an image) elsewhere.
+   */
+  output?: string;
   /** Seconds a registry image must be read in (`--timeout`). */
   timeout?: string | number;
 }
@@ -47,14 +52,19 @@ export interface InspectIo {
 
 const FORMATS = ['text', 'json', 'html'] as const;
 const TEXT_TREE_CHILDREN = 25;
+/** Where `--format html` goes when stdout is a terminal, as before `--report` existed. */
+const DEFAULT_HTML_REPORT = 'pare-report.html';
 
 export async function runInspect(
   reference: string,
   options: InspectCliOptions,
   io: InspectIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const plan = planReport(options, FORMATS);
-  refuseHtmlOnTerminal(plan, io.stdout);
+  const plan = htmlPageOnTerminal(
+    planReport(withReportFromOutput(options, io), FORMATS),
+    io.stdout,
+    DEFAULT_HTML_REPORT,
+  );
   if (plan.file !== undefined) refuseImageAsReport(reference, plan.file);
   const top = integerOption(options.top, '--top', 0) ?? 10;
   const depth = integerOption(options.depth, '--depth', 1);
@@ -88,7 +98,9 @@ export async function runInspect(
       ...(wanted.has('html')
         ? { tree: { depth: HTML_TREE_DEPTH } }
         : wantTree
-          ? { tree: { depth: depth ?? 3, ...(wanted.has('json') ? {} : { maxChildren: TEXT_TREE_CHILDREN }) } }
+          ? {
+              tree: { depth: depth ?? 3, ...(wanted.has('json') ? {} : { maxChildren: TEXT_TREE_CHILDREN }) },
+            }
           : {}),
       ...(dockerfile ? { dockerfile } : {}),
       ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
@@ -118,6 +130,15 @@ export async function runInspect(
   const exceeded = checks.filter((check) => check.exceeded);
   for (const check of exceeded) io.stderr.write(`pare: budget exceeded: ${check.message}\n`);
   return exceeded.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** `--output FILE` of earlier versions still works, and says what it is called now. */
+function withReportFromOutput(options: InspectCliOptions, io: InspectIo): InspectCliOptions {
+  if (options.output === undefined) return options;
+  if (options.report !== undefined)
+    throw new PareError('give --report FILE only (--output is its old name)', { subject: '--output' });
+  io.stderr.write('pare: note: inspect --output is now --report (--output will be removed)\n');
+  return { ...options, report: options.output };
 }
 
 /** A report file is never the image archive or layout being read. */

@@ -9,7 +9,7 @@ import { EXIT_BAD_INPUT, isPareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { buildProgram } from './commands.js';
-import { foreignFlagHint } from './foreign-flags.js';
+import { describeUsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   endQuietlyOnClosedPipe();
@@ -91,16 +91,6 @@ function reportError(error: unknown, debug: boolean, command: string | undefined
 /** commander's own errors are the user's usage mistakes: one line, exit 2. Help and --version are not errors. */
 function reportUsageError(error: CommanderError, command: string | undefined): number {
   if (error.exitCode === 0) return 0;
-  // "error: unknown option '--x'\n(Did you mean --y?)" becomes one line.
-  const message = error.message
-    .replace(/^error: /, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join(' ');
-  const flag = error.code === 'commander.unknownOption' ? /'([^']+)'/.exec(message)?.[1] : undefined;
-  const hint = flag ? foreignFlagHint(flag) : undefined;
-  const help = command === undefined ? 'pare help' : `pare help ${command}`;
-  logger.error(`${message}${hint ? ` (${hint})` : ''}; run "${help}" for usage`);
+  logger.error(describeUsageError(error, command));
   return EXIT_BAD_INPUT;
 }

@@ -44,15 +44,19 @@ export function planReport(
 }
 
 /**
- * A whole HTML page on a terminal is of no use to anyone; a pipe or a file is
- * where it belongs.
+ * A whole HTML page on a terminal is of no use to anyone: there it goes to
+ * DEFAULT in the current directory instead, where `--format html` wrote it
+ * before `--report` existed. A pipe or a redirect still gets the page.
  */
-export function refuseHtmlOnTerminal(plan: ReportPlan, stdout: { isTTY?: boolean }): void {
+export function htmlPageOnTerminal(
+  plan: ReportPlan,
+  stdout: { isTTY?: boolean },
+  defaultFile: string,
+): ReportPlan {
   if (plan.format === 'html' && plan.file === undefined && stdout.isTTY) {
-    throw new PareError('an HTML page does not belong on a terminal: give --report FILE or redirect stdout', {
-      subject: '--format html',
-    });
+    return { format: 'html', file: defaultFile };
   }
+  return plan;
 }
 
 /** Writes a report file atomically; a failure is one line naming the file. */

@@ -14,7 +14,13 @@ export async function runRules(id?: string, options: RulesCliOptions = {}): Prom
   }
   if (format === 'json') {
     const rules = id ? [findRuleOrFail(id)] : allRules;
-    process.stdout.write(`${JSON.stringify(rules.map((rule) => rule.meta), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        rules.map((rule) => rule.meta),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   if (id) {

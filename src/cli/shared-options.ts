@@ -1,16 +1,21 @@
 /**
  * The flags several commands share, defined once so that each means the same
- * thing, with the same words in its help, wherever it appears. The README's
- * "Flags" section documents the same meanings.
+ * thing, with the same words in its help, wherever it appears. docs/flags.md
+ * documents the same meanings.
  */
 import { Option } from 'commander';
 
 /** Global: accepted before or after the command name. */
 export function globalOptions(): Option[] {
   return [
-    new Option('-q, --quiet', 'Print no progress or notes on stderr (warnings, errors and the result still print)')
-      .conflicts('verbose'),
-    new Option('--verbose', 'Also print on stderr what pare decided and why: the config file, the engine, build output'),
+    new Option(
+      '-q, --quiet',
+      'Print no progress or notes on stderr (warnings, errors and the result still print)',
+    ).conflicts('verbose'),
+    new Option(
+      '--verbose',
+      'Also print on stderr what pare decided and why: the config file, the engine, build output',
+    ),
     new Option('--no-color', 'Never colour the output (also NO_COLOR=1; colour is only used on a terminal)'),
     new Option('--debug', "Show stack traces for pare's own errors"),
   ];
@@ -18,22 +23,24 @@ export function globalOptions(): Option[] {
 
 /** `--format`: the report's format; the report goes to stdout unless `--report FILE`. */
 export function formatOption(formats: readonly string[]): Option {
-  return new Option('--format <format>', 'Format of the report, printed on stdout (or written to --report FILE)')
+  return new Option('--format <format>', 'Format of the report: on stdout, or in the --report FILE')
     .choices(formats)
     .default('text');
 }
 
 /** `--report FILE`: the report goes to a file; stdout keeps the text output. */
-export function reportOption(): Option {
-  return new Option(
-    '--report <file>',
-    "Write the report to FILE instead (in --format, else as FILE's extension says: .json, .sarif, .html); stdout keeps the text output",
-  );
+export function reportOption(
+  description = "Write the report to FILE (in --format, else as FILE's extension says: .json, .sarif, .html); stdout then gets the text output",
+): Option {
+  return new Option('--report <file>', description);
 }
 
 /** `--output`: where the command's product (a Dockerfile, an image) is written; never the input. */
 export function outputOption(product: string): Option {
-  return new Option(`--output <${product.startsWith('image') ? 'transport:path' : 'file'}>`, `Write ${product}`);
+  return new Option(
+    `--output <${product.startsWith('image') ? 'transport:path' : 'file'}>`,
+    `Write ${product}`,
+  );
 }
 
 export function configOption(): Option {
@@ -71,7 +78,10 @@ export function probeOptions(): Option[] {
       '--probe-cmd <args>',
       'Run the image with these arguments; exit code and stdout must match the original',
     ),
-    new Option('--probe-http <:port/path>', 'GET this from the running container; status and body must match'),
+    new Option(
+      '--probe-http <:port/path>',
+      'GET this from the running container; status and body must match',
+    ),
     new Option('--probe-up <seconds>', 'The container must still run after this long (default probe: 5 s)'),
     new Option(
       '--probe-env <KEY=VALUE>',
