@@ -1,13 +1,11 @@
 /**
  * `pare lint … | head`: once the reader has gone, nothing pare still has to
- * say can reach anyone. Node ignores SIGPIPE and reports the failed write as
+ * print can reach anyone. Node ignores SIGPIPE and reports the failed write as
  * an 'error' event that nobody handles, which ends the process with a stack
- * trace. Instead, end at once and silently, as a program killed by SIGPIPE
- * does (exit 141 = 128 + 13); the 'exit' hook of the cleanup registry still
- * removes whatever was started.
+ * trace. Instead the stream is dropped silently: later writes to it go nowhere
+ * and the command ends with its usual exit code (a pipeline under `pipefail`
+ * then fails only when the result says so, not because the reader stopped early).
  */
-export const EXIT_CLOSED_PIPE = 141;
-
 let installed = false;
 
 export function endQuietlyOnClosedPipe(): void {
@@ -15,7 +13,8 @@ export function endQuietlyOnClosedPipe(): void {
   installed = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(EXIT_CLOSED_PIPE);
+      // The stream is destroyed by now, so further writes are dropped without another error.
+      if (error.code === 'EPIPE') return;
       // Any other failure of the standard streams is the machine's problem, not a reader leaving.
       throw error;
     });

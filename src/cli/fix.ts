@@ -31,11 +31,16 @@ const STDOUT = '-';
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
   const fromStdin = path === STDIN;
   if (fromStdin && options.write) {
-    throw new PareError('--write changes the Dockerfile in place, and stdin is no file: use --output FILE (or - for stdout)', {
-      subject: '-',
-    });
+    throw new PareError(
+      '--write changes the Dockerfile in place, and stdin is no file: use --output FILE (or - for stdout)',
+      {
+        subject: '-',
+      },
+    );
   }
-  const source = fromStdin ? await readDockerfileFromStream(process.stdin) : await readDockerfile(path ?? '.');
+  const source = fromStdin
+    ? await readDockerfileFromStream(process.stdin)
+    : await readDockerfile(path ?? '.');
   // stdin has no file: diffs and messages name it as <stdin>, the config is searched from here.
   const filePath = source.filePath ?? source.displayPath;
   const directory = source.directory ?? (source.filePath ? dirname(source.filePath) : '.');
@@ -110,7 +115,7 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
   logger.info(
     fixedCount === 0
       ? `nothing to fix automatically in ${filePath}`
-      : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : 'to apply (run again with --write)'}`,
+      : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : `to apply (run again with ${fromStdin ? '--output FILE' : '--write'})`}`,
   );
   if (left.length > 0) {
     logger.info(

@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { temporaryDirectory } from '../engine/cleanup.js';
 import { readDockerfileFromStream } from '../dockerfile/source.js';
+import { temporaryDirectory } from '../engine/cleanup.js';
 
 export const STDIN = '-';
 
