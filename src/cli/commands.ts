@@ -4,7 +4,7 @@
  * code. Options are declared here so `pare help COMMAND` documents them; the
  * shared ones come from shared-options.ts and mean the same everywhere.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import {
   collect,
@@ -243,6 +243,24 @@ export function buildProgram(setExit: SetExit): Command {
     .action(async (id: string | undefined, _options, command: Command) => {
       const { runRules } = await import('./rules.js');
       setExit(await runRules(id, merged(command)));
+    });
+
+  program
+    .command('completion')
+    .description('Print a completion script for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'The shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(pare completion bash)"          # in ~/.bashrc',
+        'source <(pare completion zsh)           # in ~/.zshrc',
+        'pare completion fish > ~/.config/fish/completions/pare.fish',
+      ]),
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell, program));
+      setExit(0);
     });
 
   return program;

@@ -10,6 +10,10 @@ import { foreignFlagHint } from './foreign-flags.js';
 const INVALID_CHOICE =
   /^option '(?:\S+, )?(\S+) <([^>]+)>' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/s;
 
+// "command-argument value 'tcsh' is invalid for argument 'shell'. Allowed choices are bash, zsh."
+const INVALID_ARGUMENT =
+  /^command-argument value '(.*)' is invalid for argument '([^']+)'\. Allowed choices are (.*)\.$/s;
+
 export function describeUsageError(error: CommanderError, command: string | undefined): string {
   const help = `run "${command === undefined ? 'pare help' : `pare help ${command}`}" for usage`;
   const message = oneLine(error.message.replace(/^error: /, ''));
@@ -18,6 +22,11 @@ export function describeUsageError(error: CommanderError, command: string | unde
     const [, flag, placeholder, value, allowed] = choice;
     // The placeholder names what the value is: <format>, <severity>, <kind>.
     return `${flag}: unknown ${placeholder} "${value}" (expected ${allowed})`;
+  }
+  const argument = error.code === 'commander.invalidArgument' ? INVALID_ARGUMENT.exec(message) : null;
+  if (argument) {
+    const [, value, name, allowed] = argument;
+    return `unknown ${name} "${value}" (expected ${allowed})`;
   }
   const unknown = error.code === 'commander.unknownOption' ? /'([^']+)'/.exec(message)?.[1] : undefined;
   const hint = unknown ? foreignFlagHint(unknown) : undefined;

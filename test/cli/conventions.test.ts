@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPare } from '../helpers/cli.js';
 
-const COMMANDS = ['lint', 'fix', 'inspect', 'optimize', 'slim', 'rules'];
+const COMMANDS = ['lint', 'fix', 'inspect', 'optimize', 'slim', 'rules', 'completion'];
 
 const dir = mkdtempSync(join(tmpdir(), 'pare-conventions-'));
 const dockerfile = join(dir, 'Dockerfile');
@@ -44,6 +44,11 @@ const usageMistakes: Array<[string, string[], RegExp]> = [
     'a value not among the choices',
     ['lint', '--format', 'xml'],
     /--format: unknown format "xml" \(expected text, json, sarif\)$/,
+  ],
+  [
+    'an argument not among the choices',
+    ['completion', 'tcsh'],
+    /unknown shell "tcsh" \(expected bash, zsh, fish\)$/,
   ],
   ['a missing value', ['fix', '--output'], /'--output <file>' argument missing/],
   ['a missing argument', ['inspect'], /missing required argument 'image'/],
