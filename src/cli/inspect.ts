@@ -78,7 +78,7 @@ export async function runInspect(
     : undefined;
   const wanted = new Set([plan.format, plan.file === undefined ? plan.format : 'text']);
 
-  const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
+  const progress = io.stderr.isTTY && !logger.isQuiet ? new ProgressLine(io.stderr) : undefined;
   let image: Awaited<ReturnType<typeof openImage>>;
   try {
     image = await openImage(reference, {

@@ -66,7 +66,8 @@ export async function runOptimize(
   const stale = await engine.removeStale().catch(() => [] as string[]);
   if (stale.length > 0) logger.info(`pare: removed what an earlier run left behind: ${stale.join(', ')}`);
 
-  const tty = Boolean(process.stderr.isTTY);
+  // The status line is progress too: --quiet drops it.
+  const tty = Boolean(process.stderr.isTTY) && !logger.isQuiet;
   const onBuildLine =
     options.verbose || tty
       ? (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line))
