@@ -3,7 +3,7 @@
  * command to its own module. No logic lives here beyond wiring and turning
  * errors into exit codes and one-line messages.
  */
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { processCleanup } from '../engine/cleanup.js';
 import { EXIT_BAD_INPUT, isPareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
@@ -56,7 +56,7 @@ async function runCli(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(helpForUnknownCommand(program, argv), { from: 'user' });
     return exitCode;
   } catch (error) {
     const commands = program.commands.map((command) => command.name());
@@ -66,6 +66,17 @@ async function runCli(argv: string[]): Promise<number> {
 }
 
 /** How a shell reports a process ended by SIGINT; the cleanup re-raises the signal itself. */
+/**
+ * commander answers `pare help lnt` with the whole help on stderr; parse it
+ * as `pare lnt` instead, so it is the one line with a suggestion any
+ * unknown command gets.
+ */
+function helpForUnknownCommand(program: Command, argv: string[]): string[] {
+  const [first, second] = argv;
+  if (first !== 'help' || second === undefined || second.startsWith('-')) return argv;
+  return program.commands.some((command) => command.name() === second) ? argv : [second];
+}
+
 const EXIT_INTERRUPTED = 130;
 /** sysexits' EX_SOFTWARE: a bug in pare, never a user's mistake. */
 const EXIT_INTERNAL = 70;

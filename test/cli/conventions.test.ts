@@ -30,6 +30,7 @@ const usageMistakes: Array<[string, string[], RegExp]> = [
     /unknown option '--bogus'.*pare help lint/,
   ],
   ['an unknown command', ['lnt'], /unknown command 'lnt'.*did you mean lint\?/i],
+  ['help for an unknown command', ['help', 'lnt'], /unknown command 'lnt'.*did you mean lint\?/i],
   [
     'a misspelt flag',
     ['lint', '--fail-onn', 'error'],
