@@ -1,32 +1,41 @@
 /**
- * pare as a library: the same building blocks the CLI wires together.
- * Source → model → analysis → action → output.
+ * pare as a library: the functions the `pare` commands run, under the
+ * commands' names, with their options and results. The commands add argument
+ * parsing, config discovery and printing around the same calls.
  */
 
-export { type InspectResult, inspectImage } from './analyze/inspect.js';
-export { applyConfig } from './config/apply.js';
-// Configuration and errors
-export { loadConfig } from './config/load.js';
+// The commands
+export { type InspectOptions, type InspectResult, inspectImage as inspect } from './analyze/inspect.js';
+// What they take: rules and config, Dockerfiles, images, an engine
+export { loadProjectConfig, type ProjectConfig } from './config/project.js';
 export { openBuildContext } from './dockerfile/build-context.js';
-// Dockerfile model and lint
 export * from './dockerfile/index.js';
-// Engine and the optimize loop
 export { findEngine } from './engine/detect.js';
 export type { Engine } from './engine/engine.js';
 export { observe, type ProbeSpec, sameBehaviour } from './engine/probe.js';
-export { openImage } from './image/open.js';
-// Images
+export { type OpenImageOptions, openImage } from './image/open.js';
 export type * from './image/types.js';
-export { type OptimizeResult, optimize } from './optimize/optimize.js';
-// Rewrites
+export { writeDockerArchive } from './image/write-docker-archive.js';
+export { type OptimizeOptions, type OptimizeResult, optimize } from './optimize/optimize.js';
+// Lower-level rewrites
 export { applyEdits } from './rewrite/apply-edits.js';
 export { unifiedDiff } from './rewrite/diff.js';
-export { type FixResult, fixDockerfile } from './rewrite/fix.js';
-export { convertToMultiStage, tryConvertToMultiStage } from './rewrite/multistage/index.js';
-export { type FixPlan, planFixes } from './rewrite/plan.js';
+export {
+  convertToMultiStage,
+  loadConversionContext,
+  tryConvertToMultiStage,
+} from './rewrite/multistage/index.js';
+export { type FixPlan, type PlanOptions as FixOptions, planFixes as fix } from './rewrite/plan.js';
 export { allRules, findRule, lintModel } from './rules/index.js';
-export { type LintResult, lintFiles } from './rules/lint-files.js';
+export {
+  type LintedFile,
+  type LintFilesOptions as LintOptions,
+  type LintResult,
+  lintFiles as lint,
+} from './rules/lint-files.js';
+export type { RuleSettings } from './rules/run.js';
 export type {
+  BaseImagePolicy,
   BuildContext,
   ContextFile,
   Finding,
@@ -35,5 +44,5 @@ export type {
   Severity,
   TextEdit,
 } from './rules/types.js';
-export { slimImage } from './slim/slim.js';
+export { type SlimOptions, type SlimResult, slimImage as slim } from './slim/slim.js';
 export { PareError } from './util/errors.js';

@@ -2,14 +2,27 @@
  * Finds a working container engine, trying in order: /usr/bin/docker (the
  * distribution's client: on Debian 12 it has BuildKit built in), `docker` on
  * PATH, then `podman` on PATH. `PARE_ENGINE=docker|podman` keeps only that
- * kind. A candidate counts only if its engine answers. When none does, the
- * error names every candidate and why it was passed over, so the user knows
- * what to install or start.
+ * kind. A candidate counts only if its engine answers.
+ *
+ * The docker candidates talk to the engine the docker CLI resolves (see
+ * ./docker-endpoint.js). Podman is tried after them only when nothing named
+ * an engine and there is no docker socket, and pare says so: otherwise a named
+ * engine that does not answer fails in one line naming it. When no candidate
+ * works, the error names every candidate and why it was passed over, so the
+ * user knows what to install or start.
  */
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type CleanupRegistry, processCleanup } from './cleanup.js';
 import { DockerCliEngine } from './docker-cli.js';
+import {
+  announcePodmanStandIn,
+  type DockerEndpoint,
+  describeDockerEndpoint,
+  dockerUnreachable,
+  podmanMayStandIn,
+  resolveDockerEndpoint,
+} from './docker-endpoint.js';
 import type { Engine, EngineKind } from './engine.js';
 import { EngineUnavailableError, lastMeaningfulLine } from './errors.js';
 import { PodmanCliEngine } from './podman.js';
@@ -36,15 +49,22 @@ export interface FindEngineOptions {
   candidates?: EngineCandidate[];
   /** Time allowed for each daemon to answer (default 15 s). */
   timeoutMs?: number;
+  /** The docker engine (default: resolved from env as the docker CLI does). */
+  endpoint?: DockerEndpoint;
 }
 
 export async function findEngine(options: FindEngineOptions = {}): Promise<Engine> {
   const env = options.env ?? process.env;
   const wanted = requestedEngine(env);
+  const endpoint = wanted === 'podman' ? undefined : (options.endpoint ?? resolveDockerEndpoint(env));
+  const podmanAllowed = wanted === 'podman' || (endpoint !== undefined && podmanMayStandIn(endpoint, env));
   const candidates = (options.candidates ?? defaultCandidates(env)).filter(
-    (candidate) => wanted === undefined || candidate.kind === wanted,
+    (candidate) =>
+      (wanted === undefined || candidate.kind === wanted) && (candidate.kind === 'docker' || podmanAllowed),
   );
+  const host = endpoint ? describeDockerEndpoint(endpoint) : undefined;
   const tried: string[] = [];
+  let unreachable: string | undefined;
   for (const candidate of candidates) {
     if (candidate.skip !== undefined) {
       tried.push(`${candidate.label} (${candidate.skip})`);
@@ -54,18 +74,39 @@ export async function findEngine(options: FindEngineOptions = {}): Promise<Engin
       tried.push(`${candidate.label} (not installed)`);
       continue;
     }
-    const probe = await probeCandidate(candidate.kind, candidate.binary, env, options.timeoutMs ?? 15_000);
+    const probe = await probeCandidate(
+      candidate.kind,
+      candidate.binary,
+      env,
+      options.timeoutMs ?? 15_000,
+      host,
+    );
     if (probe.ok) {
       const cleanup = options.cleanup ?? processCleanup;
-      return candidate.kind === 'podman'
-        ? new PodmanCliEngine({ binary: candidate.binary, env, cleanup })
-        : new DockerCliEngine({ binary: candidate.binary, env, cleanup, buildkit: probe.buildkit });
+      if (candidate.kind === 'podman') {
+        if (wanted !== 'podman' && endpoint) announcePodmanStandIn(endpoint);
+        return new PodmanCliEngine({ binary: candidate.binary, env, cleanup });
+      }
+      return new DockerCliEngine({
+        binary: candidate.binary,
+        env,
+        cleanup,
+        buildkit: probe.buildkit,
+        ...(endpoint ? { host: endpoint.url } : {}),
+      });
     }
+    if (candidate.kind === 'docker' && probe.cause) unreachable ??= probe.cause;
     tried.push(`${candidate.label} (${probe.reason})`);
   }
+  // A docker engine that is named or whose socket exists is the one to use: say it does not answer.
+  if (endpoint && !podmanAllowed && unreachable !== undefined) throw dockerUnreachable(endpoint, unreachable);
   const asked = wanted === undefined ? '' : ` (${ENGINE_ENV}=${wanted})`;
+  const notPodman =
+    wanted === undefined && endpoint && !podmanAllowed
+      ? `; podman not tried: ${endpoint.origin ? `${endpoint.origin} names a docker engine` : `${endpoint.socketPath ?? endpoint.url} exists`}`
+      : '';
   throw new EngineUnavailableError(
-    `no container engine found${asked}: tried ${tried.length > 0 ? tried.join(', ') : 'nothing'}`,
+    `no container engine found${asked}: tried ${tried.length > 0 ? tried.join(', ') : 'nothing'}${notPodman}`,
   );
 }
 
@@ -90,7 +131,8 @@ export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineC
   return candidates;
 }
 
-type Probe = { ok: true; buildkit: boolean } | { ok: false; reason: string };
+/** A failed probe's reason names the host; `cause` is the same without it, when the daemon did not answer. */
+type Probe = { ok: true; buildkit: boolean } | { ok: false; reason: string; cause?: string };
 
 /** How each kind is asked whether it works. */
 export const PROBE_ARGS: Record<EngineKind, string[]> = {
@@ -103,19 +145,20 @@ async function probeCandidate(
   binary: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  dockerHost: string | undefined,
 ): Promise<Probe> {
   const host =
-    kind === 'podman'
-      ? env.CONTAINER_HOST || 'the podman service'
-      : env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+    kind === 'podman' ? env.CONTAINER_HOST || 'the podman service' : (dockerHost ?? 'the docker engine');
   let result: Awaited<ReturnType<typeof runProcess>>;
   try {
     result = await runProcess(binary, PROBE_ARGS[kind], { env, timeoutMs });
   } catch (error) {
     return { ok: false, reason: `cannot run it: ${(error as Error).message}` };
   }
-  if (result.timedOut)
-    return { ok: false, reason: `daemon not reachable at ${host}: no answer within ${timeoutMs / 1000} s` };
+  if (result.timedOut) {
+    const cause = `no answer within ${timeoutMs / 1000} s`;
+    return { ok: false, reason: `daemon not reachable at ${host}: ${cause}`, cause };
+  }
   if (kind === 'podman') {
     // Local podman has no server: `podman version` has no .Server and fails on the template.
     // `podman info` opens the storage (local) or asks the service (remote), so it proves the engine works.
@@ -129,7 +172,11 @@ async function probeCandidate(
   }
   const [client = '', server = ''] = result.stdout.trim().split('|');
   if (result.exitCode !== 0 || server === '' || server === '<no value>') {
-    return { ok: false, reason: describeUnreachable(host, result.stderr) };
+    return {
+      ok: false,
+      reason: describeUnreachable(host, result.stderr),
+      cause: unreachableCause(result.stderr),
+    };
   }
   return { ok: true, buildkit: await hasBuildKit(binary, client, env) };
 }
@@ -154,6 +201,15 @@ export function describeUnreachable(host: string, stderr: string): string {
     /Cannot connect to the Docker daemon at (\S+?)\.? Is the docker daemon running\?/i.exec(stderr);
   if (cannotConnect) return `daemon not reachable at ${cannotConnect[1]}: is the docker daemon running?`;
   return `daemon not reachable at ${host}: ${line.replace(/^(Error|error):\s*/, '')}`;
+}
+
+/** Why the docker CLI could not reach its daemon, without the address (the caller names it). */
+export function unreachableCause(stderr: string): string {
+  if (/permission denied/i.test(stderr)) {
+    return 'permission denied (add the user to the docker group, or run as root)';
+  }
+  if (/Cannot connect to the Docker daemon/i.test(stderr)) return 'is the docker daemon running?';
+  return (lastMeaningfulLine(stderr) ?? 'no answer').replace(/^(Error|error):\s*/, '');
 }
 
 export function which(program: string, path: string | undefined): string | undefined {

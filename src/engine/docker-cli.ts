@@ -13,6 +13,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { describeSystemError, PareError } from '../util/errors.js';
 import { type CleanupHandle, type CleanupRegistry, processCleanup } from './cleanup.js';
 import { buildArgs, execArgs, HISTORY_ARGS, parseHistory, parseHostPort, runArgs } from './docker-args.js';
+import { resolveDockerEndpoint } from './docker-endpoint.js';
 import type {
   BuildOptions,
   BuildResult,
@@ -51,6 +52,8 @@ export interface DockerCliOptions {
   /** Environment for every command (default: this process's). */
   env?: NodeJS.ProcessEnv;
   cleanup?: CleanupRegistry;
+  /** The engine's address for messages (default: resolved from env as the docker CLI does). */
+  host?: string;
 }
 
 /** Build output lines kept in memory (the rest is only streamed to onProgress). */
@@ -75,7 +78,7 @@ export class DockerCliEngine implements Engine {
     this.binary = options.binary;
     this.buildkit = options.buildkit;
     this.env = options.env ?? process.env;
-    this.host = this.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+    this.host = options.host ?? resolveDockerEndpoint(this.env).url;
     this.cleanup = options.cleanup ?? processCleanup;
   }
 

@@ -1,19 +1,24 @@
 /**
- * A minimal Docker Engine API client over node:http: where the daemon is
- * (DOCKER_HOST: unix socket or tcp, TLS with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH
- * as the docker CLI does), and one request function. Used where streaming
+ * A minimal Docker Engine API client over node:http: the shape of an endpoint
+ * (./docker-endpoint.js says which one), and one request function. Used where streaming
  * straight from the daemon beats spawning the CLI (image export).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PareError } from '../util/errors.js';
 
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 /** Podman's Docker-compatible API socket when run as root (rootless: $XDG_RUNTIME_DIR/podman/podman.sock). */
 const PODMAN_SOCKETS = ['/run/podman/podman.sock'];
+
+export interface EngineTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** False when the docker context says SkipTLSVerify. */
+  rejectUnauthorized?: boolean;
+}
 
 export interface EngineEndpoint {
   /** As the user would write DOCKER_HOST, for messages. */
@@ -21,73 +26,15 @@ export interface EngineEndpoint {
   socketPath?: string;
   hostname?: string;
   port?: number;
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  tls?: EngineTls;
 }
 
-/**
- * The endpoint DOCKER_HOST names, else the default docker socket, else (when
- * no docker socket exists) podman's socket if one is there.
- */
-export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
-  const configured = env.DOCKER_HOST?.trim();
-  if (!configured) {
-    if (!existsSync('/var/run/docker.sock')) {
-      const podman = [
-        ...(env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock')] : []),
-        ...PODMAN_SOCKETS,
-      ].find((path) => existsSync(path));
-      if (podman) return { url: `unix://${podman}`, socketPath: podman };
-    }
-    return { url: DEFAULT_DOCKER_HOST, socketPath: '/var/run/docker.sock' };
-  }
-  return parseDockerHost(configured, env);
-}
-
-export function parseDockerHost(value: string, env: NodeJS.ProcessEnv = {}): EngineEndpoint {
-  if (value.startsWith('unix://')) {
-    const socketPath = value.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) throw hostError(value, 'a unix socket path must be absolute');
-    return { url: value, socketPath };
-  }
-  if (value.startsWith('tcp://') || value.startsWith('http://') || value.startsWith('https://')) {
-    let parsed: URL;
-    try {
-      parsed = new URL(value.replace(/^tcp:/, 'http:'));
-    } catch {
-      throw hostError(value, 'not a valid URL');
-    }
-    const useTls = Boolean(env.DOCKER_TLS_VERIFY) || value.startsWith('https://');
-    const endpoint: EngineEndpoint = {
-      url: value,
-      hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: parsed.port ? Number(parsed.port) : useTls ? 2376 : 2375,
-    };
-    if (useTls) endpoint.tls = loadTlsFiles(env.DOCKER_CERT_PATH || join(homedir(), '.docker'));
-    return endpoint;
-  }
-  throw hostError(
-    value,
-    'only unix:// and tcp:// engine addresses are supported (ssh:// and npipe:// are not)',
-  );
-}
-
-function hostError(value: string, problem: string): PareError {
-  return new PareError(`DOCKER_HOST=${value}: ${problem}`);
-}
-
-function loadTlsFiles(directory: string): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
-  const read = (name: string): Buffer | undefined => {
-    const path = join(directory, name);
-    return existsSync(path) ? readFileSync(path) : undefined;
-  };
-  const files: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
-  const ca = read('ca.pem');
-  const cert = read('cert.pem');
-  const key = read('key.pem');
-  if (ca) files.ca = ca;
-  if (cert) files.cert = cert;
-  if (key) files.key = key;
-  return files;
+/** Podman's API socket, rootless first, if one exists. */
+export function podmanApiSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return [
+    ...(env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock')] : []),
+    ...PODMAN_SOCKETS,
+  ].find((path) => existsSync(path));
 }
 
 export interface EngineRequestOptions {

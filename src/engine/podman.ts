@@ -42,8 +42,10 @@ export class PodmanCliEngine extends DockerCliEngine {
   private stagePrune: CleanupHandle | undefined;
 
   constructor(options: Omit<DockerCliOptions, 'buildkit'>) {
-    super({ ...options, buildkit: false });
-    this.host = this.env.CONTAINER_HOST || 'podman (local)';
+    const host = (options.env ?? process.env).CONTAINER_HOST || 'podman (local)';
+    // The docker engine's address is not podman's: resolving it could fail on a docker context.
+    super({ ...options, buildkit: false, host });
+    this.host = host;
   }
 
   protected override buildEnv(): NodeJS.ProcessEnv {

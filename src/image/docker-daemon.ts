@@ -1,30 +1,36 @@
 /**
  * `docker-daemon:NAME[:TAG|@DIGEST]` and `docker-daemon:sha256:ID`: an image
  * in the local engine, exported through the Engine API (`GET /images/get`,
- * what `docker save` uses) over DOCKER_HOST or /var/run/docker.sock, streamed
+ * what `docker save` uses) of the engine the docker CLI would use, streamed
  * to a temporary file and read with the docker-archive reader. The file is
  * removed on close(), and at process exit if close() is never reached.
  *
- * With PARE_ENGINE=podman (or no docker socket, no podman API socket, and
- * podman on PATH) the image is podman's, exported with `podman save
+ * With PARE_ENGINE=podman (or when no engine is named, there is no docker
+ * socket and no podman API socket, and podman is on PATH) the image is podman's, exported with `podman save
  * --format docker-archive`: local podman has no daemon to ask, and the same
  * engine must both provide the image and run it.
  *
  * The export is a plain file rather than a stream because the archive reader
  * needs random access (manifest.json comes last in `docker save` output).
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type CleanupHandle, temporaryDirectory } from '../engine/cleanup.js';
 import { ENGINE_ENV, requestedEngine, which } from '../engine/detect.js';
 import {
+  announcePodmanStandIn,
+  type DockerEndpoint,
+  dockerUnreachable,
+  podmanMayStandIn,
+  resolveDockerEndpoint,
+} from '../engine/docker-endpoint.js';
+import {
   describeConnectionError,
-  type EngineEndpoint,
   encodeImageName,
-  endpointFromEnv,
   engineRequest,
   errorMessage,
+  podmanApiSocket,
   readBody,
 } from '../engine/engine-api.js';
 import { runProcess } from '../engine/process.js';
@@ -35,25 +41,26 @@ import { familiarDockerReference } from './reference.js';
 import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
 
 export interface OpenDaemonImageOptions extends OpenImageOptions {
-  /** Environment to read DOCKER_HOST from (default: this process's). */
+  /** Environment to resolve the engine from (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** An explicit engine endpoint, overriding DOCKER_HOST. */
-  endpoint?: EngineEndpoint;
+  /** An explicit engine endpoint, overriding the environment. */
+  endpoint?: DockerEndpoint;
   /** Export with this podman CLI instead of the Engine API (default: chosen from the environment, see daemonSource). */
   podman?: string;
 }
 
 /** Where a docker-daemon: image comes from. */
-export type DaemonSource = { kind: 'api'; endpoint: EngineEndpoint } | { kind: 'podman'; binary: string };
+export type DaemonSource = { kind: 'api'; endpoint: DockerEndpoint } | { kind: 'podman'; binary: string };
 
 /**
- * The Engine API at DOCKER_HOST or the default sockets, or podman's CLI when
- * PARE_ENGINE=podman says so, or when nothing else is there and podman is.
+ * The Engine API of the engine the docker CLI would use (DOCKER_HOST, a
+ * context, or the default socket), or podman when PARE_ENGINE=podman says so,
+ * or, saying so, when nothing named an engine and there is no docker socket.
  */
 export function daemonSource(env: NodeJS.ProcessEnv = process.env): DaemonSource {
   const wanted = requestedEngine(env);
-  const podman = wanted === 'docker' ? undefined : which('podman', env.PATH);
   if (wanted === 'podman') {
+    const podman = which('podman', env.PATH);
     if (!podman) throw new PareError(`${ENGINE_ENV}=podman but podman is not on PATH`);
     // A podman service the user points at (CONTAINER_HOST=unix://…) is asked through its API.
     const host = env.CONTAINER_HOST?.trim();
@@ -61,11 +68,15 @@ export function daemonSource(env: NodeJS.ProcessEnv = process.env): DaemonSource
       return { kind: 'api', endpoint: { url: host, socketPath: host.slice(7) } };
     return { kind: 'podman', binary: podman };
   }
-  const endpoint = endpointFromEnv(env);
-  if (!env.DOCKER_HOST?.trim() && podman && endpoint.socketPath && !existsSync(endpoint.socketPath)) {
-    return { kind: 'podman', binary: podman };
-  }
-  return { kind: 'api', endpoint };
+  const endpoint = resolveDockerEndpoint(env);
+  if (!podmanMayStandIn(endpoint, env)) return { kind: 'api', endpoint };
+  const socket = podmanApiSocket(env);
+  const podman = socket ? undefined : which('podman', env.PATH);
+  if (!socket && !podman) return { kind: 'api', endpoint };
+  announcePodmanStandIn(endpoint);
+  return socket
+    ? { kind: 'api', endpoint: { url: `unix://${socket}`, socketPath: socket } }
+    : { kind: 'podman', binary: podman as string };
 }
 
 export async function openDaemonImage(
@@ -117,7 +128,7 @@ function daemonName(reference: DaemonImageReference): string {
 }
 
 async function inspectImageId(
-  endpoint: EngineEndpoint,
+  endpoint: DockerEndpoint,
   name: string,
   subject: string,
   signal: AbortSignal | undefined,
@@ -143,7 +154,7 @@ async function inspectImageId(
 }
 
 async function exportImage(
-  endpoint: EngineEndpoint,
+  endpoint: DockerEndpoint,
   name: string,
   path: string,
   subject: string,
@@ -243,7 +254,7 @@ function podmanReason(result: { stderr: string; exitCode: number | null }): stri
 
 /** `headersTimeoutMs` 0 = wait as long as the daemon takes (it starts exporting only after preparing the tar). */
 async function request(
-  endpoint: EngineEndpoint,
+  endpoint: DockerEndpoint,
   path: string,
   subject: string,
   signal: AbortSignal | undefined,
@@ -256,13 +267,8 @@ async function request(
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new PareError(
-      `cannot reach the Docker engine at ${endpoint.url} (${describeConnectionError(error)})`,
-      {
-        subject,
-        cause: error,
-      },
-    );
+    const unreachable = dockerUnreachable(endpoint, describeConnectionError(error));
+    throw new PareError(unreachable.message, { subject, cause: error });
   }
 }
 

@@ -21,6 +21,10 @@ export interface OpenImageOptions {
   timeoutMs?: number;
   /** Registry sources: told of every chunk of blob bytes received, for a progress display. */
   onReceived?: (bytes: number) => void;
+  /** Registry sources: plain HTTP for any host (loopback registries always use it). */
+  insecure?: boolean;
+  /** Registry sources: extra attempts for transient failures (default 3). */
+  retries?: number;
 }
 
 /** What `docker-daemon:` hands to `openDaemonImage` in ./docker-daemon.js. */

@@ -287,7 +287,10 @@ export class RegistryClient {
     const code = (error as NodeJS.ErrnoException).code;
     const detail = error instanceof Error ? error.message : String(error);
     if (code && (PLAIN_HTTP_SYMPTOMS.has(code) || /SSL|CERT|TLS/i.test(code))) {
-      const hint = PLAIN_HTTP_SYMPTOMS.has(code) ? ' (for a plain-http registry use --insecure)' : '';
+      // The CLI has no switch for plain HTTP (the library's `insecure` option does): say what works.
+      const hint = PLAIN_HTTP_SYMPTOMS.has(code)
+        ? ` (it seems to speak plain HTTP, which pare uses only for loopback registries such as localhost:5000; pull the image with docker and read docker-daemon:NAME instead)`
+        : '';
       return new PareError(`TLS connection to ${url.host} failed: ${detail}${hint}`, {
         subject,
         cause: error,

@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { dockerConfigDir } from '../engine/docker-endpoint.js';
 
 export interface RegistryCredentials {
   username?: string;
@@ -41,8 +41,7 @@ const DOCKER_HUB_KEYS = [
 ];
 
 export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.DOCKER_CONFIG && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(homedir(), '.docker');
-  return join(dir, 'config.json');
+  return join(dockerConfigDir(env), 'config.json');
 }
 
 /** `https://host:5000/v2/` and `host:5000` name the same registry. */

@@ -8,6 +8,13 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ProxySettings,
+  proxyFor,
+  proxySettingsFromEnv,
+  TunnelAgent,
+  viaHttpProxy,
+} from './registry-proxy.js';
 
 export interface HttpRequest {
   url: URL;
@@ -106,13 +113,18 @@ export function retryDelay(policy: RetryPolicy, attempt: number, retryAfter?: st
   return Math.min(exponential * jitter, policy.maxDelayMs);
 }
 
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8 };
+
 export class HttpTransport {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
+  private readonly httpsAgent = new https.Agent(AGENT_OPTIONS);
+  /** Agents for proxied requests, by proxy URL. */
+  private readonly proxyAgents = new Map<string, http.Agent>();
 
   constructor(
     readonly policy: RetryPolicy,
     readonly stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS,
+    private readonly proxies: ProxySettings = proxySettingsFromEnv(),
   ) {}
 
   /** One request, following redirects; any status is returned, network errors throw. */
@@ -173,6 +185,29 @@ export class HttpTransport {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    for (const agent of this.proxyAgents.values()) agent.destroy();
+  }
+
+  /** How to send a request for `url`: directly, to an http proxy, or through a CONNECT tunnel. */
+  private route(
+    url: URL,
+    headers: Record<string, string>,
+  ): { module: typeof http | typeof https; target: URL | http.RequestOptions; agent: http.Agent } {
+    const secure = url.protocol === 'https:';
+    const proxy = proxyFor(url, this.proxies);
+    if (!proxy)
+      return { module: secure ? https : http, target: url, agent: secure ? this.httpsAgent : this.httpAgent };
+    const key = `${secure ? 'tunnel' : 'forward'} ${proxy.url.href}`;
+    let agent = this.proxyAgents.get(key);
+    if (!agent) {
+      agent = secure
+        ? new TunnelAgent(proxy, AGENT_OPTIONS)
+        : new (proxy.url.protocol === 'https:' ? https : http).Agent(AGENT_OPTIONS);
+      this.proxyAgents.set(key, agent);
+    }
+    if (secure) return { module: https, target: url, agent };
+    const forward = viaHttpProxy(url, proxy, headers);
+    return { module: forward.module, target: forward.options, agent };
   }
 
   private once(
@@ -182,16 +217,18 @@ export class HttpTransport {
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
-    const secure = url.protocol === 'https:';
-    const module = secure ? https : http;
+    const sized =
+      body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const { module, target, agent } = this.route(url, sized);
     return new Promise((resolve, reject) => {
-      const request = module.request(url, {
+      const options = {
         method,
-        headers:
-          body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: secure ? this.httpsAgent : this.httpAgent,
+        headers: target instanceof URL ? sized : (target.headers as Record<string, string>),
+        agent,
         ...(signal ? { signal } : {}),
-      });
+      };
+      const request =
+        target instanceof URL ? module.request(target, options) : module.request({ ...target, ...options });
       let response: IncomingMessage | undefined;
       // The idle timeout guards the body too. A stalled body fails with the StallError itself:
       // destroying only the request would hand the reader a bare "aborted".

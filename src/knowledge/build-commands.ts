@@ -1,11 +1,13 @@
 /**
- * Which command lines build a native or Java artifact, and where they say it
- * goes: go build, cargo build, C/C++ compiler links, Maven and Gradle
- * packaging. Predicates over one parsed command, shared by the rules and the
- * multi-stage rewrites.
+ * Which command lines build an artifact, and where they say it goes: go
+ * build, cargo build, C/C++ compiler links and build systems, Maven and
+ * Gradle packaging, Node build scripts; and the dependency steps that show
+ * a Node or Python project. Predicates over one parsed command, read through
+ * build-ecosystems.ts by the rules and the multi-stage rewrites alike.
  */
 import type { ShellCommand } from '../dockerfile/types.js';
 import { subcommand } from './command-flags.js';
+import { ecosystem, pipArgs } from './ecosystems.js';
 
 /** `go build` / `go install` of a local package (not `go install tool@v1`, not `go build ./...`). */
 export function isGoBuild(command: ShellCommand): boolean {
@@ -81,4 +83,83 @@ export function compilerOutput(args: readonly string[]): string | undefined {
     if (arg.startsWith('-o') && arg.length > 2) return arg.slice(2);
   }
   return undefined;
+}
+
+const MAKE_SKIP = new Set(['clean', 'help', 'distclean']);
+
+/**
+ * make, cmake --build, ninja, meson compile: a build driven by a build system
+ * (whether it compiles depends on a compiler being there). `make clean all`
+ * builds; `make clean` alone does not.
+ */
+export function isMakeLike(command: ShellCommand): boolean {
+  const sub = subcommand(command);
+  if (command.program === 'make' || command.program === 'gmake') {
+    if (command.args.some((arg) => arg === '--version' || arg === '-v' || arg === '-n')) return false;
+    return (
+      sub === undefined ||
+      !MAKE_SKIP.has(sub) ||
+      command.args.filter((arg) => !arg.startsWith('-')).length > 1
+    );
+  }
+  if (command.program === 'cmake') return command.args.includes('--build');
+  if (command.program === 'ninja') return !command.args.includes('--version');
+  if (command.program === 'meson') return sub === 'compile';
+  return false;
+}
+
+/** `npm run build`, `yarn build`, `pnpm run build:prod`: a bundler or compiler run through a package script. */
+export function isNodeBuild(command: ShellCommand): boolean {
+  const { program, args } = command;
+  const sub = subcommand(command);
+  if (program === 'npm' || program === 'bun') {
+    if (sub !== 'run' && sub !== 'run-script') return false;
+    const script = args[args.indexOf(sub) + 1];
+    return script !== undefined && /^build(?::|$)/.test(script);
+  }
+  if (program === 'yarn' || program === 'pnpm') {
+    if (sub === 'build') return true;
+    if (sub === 'run') {
+      const script = args[args.indexOf(sub) + 1];
+      return script !== undefined && /^build(?::|$)/.test(script);
+    }
+  }
+  return false;
+}
+
+export const NODE_TOOLS: ReadonlySet<string> = new Set(['npm', 'yarn', 'pnpm', 'npx']);
+
+/** npm/yarn/pnpm/npx installing dependencies or building: a Node project step. */
+export function isNodeCommand(command: ShellCommand): boolean {
+  return (
+    NODE_TOOLS.has(command.program) &&
+    (ecosystem('node').installs(command) || ecosystem('node').builds(command))
+  );
+}
+
+export function isPythonProgram(program: string): boolean {
+  return /^python(?:\d+(?:\.\d+)?)?$/.test(program);
+}
+
+/** `python -m venv DIR` / `virtualenv DIR`: the directory. */
+export function venvTarget(command: ShellCommand): string | undefined {
+  if (isPythonProgram(command.program)) {
+    const m = command.args.indexOf('-m');
+    if (m === -1 || (command.args[m + 1] !== 'venv' && command.args[m + 1] !== 'virtualenv'))
+      return undefined;
+    return command.args.slice(m + 2).find((arg) => !arg.startsWith('-'));
+  }
+  if (command.program === 'virtualenv') return command.args.find((arg) => !arg.startsWith('-'));
+  return undefined;
+}
+
+/** pip, python -m pip, venv creation, poetry/pipenv/uv: a Python dependency step. */
+export function isPythonCommand(command: ShellCommand): boolean {
+  if (pipArgs(command)?.[0] === 'install' || venvTarget(command) !== undefined) return true;
+  const sub = subcommand(command);
+  return (
+    ((command.program === 'poetry' || command.program === 'pipenv') &&
+      (sub === 'install' || sub === 'sync')) ||
+    (command.program === 'uv' && sub === 'sync')
+  );
 }

@@ -1,33 +1,36 @@
 /**
  * The loop the seed articles do by hand: lint → fix → build the original →
  * build the rewrite → probe both → measure both → keep the smallest candidate
- * that behaves like the original. Candidates, best first: the full rewrite
- * (rule fixes + multi-stage conversion), then the safe fixes alone.
+ * that behaves like the original. Candidates: the rule fixes alone, then
+ * each strategy's (strategies/): the multi-stage conversions of the ecosystem
+ * registry, then the runtime closure and the unreached packages removed.
+ * This module owns the loop; the strategies own what to try.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { PareConfig } from '../config/schema.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
-import type { DockerfileModel } from '../dockerfile/types.js';
 import type { Engine } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
 import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
-import type { KeepSet } from '../reach/keep-set.js';
-import { convertToMultiStage, tryConvertToMultiStage } from '../rewrite/multistage/index.js';
-import type { ConversionResult } from '../rewrite/multistage/types.js';
-import { fixConversion, planFixes } from '../rewrite/plan.js';
+import { planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';
 import { PareError } from '../util/errors.js';
-import { closureCandidate, deriveClosure, OPTIMIZE_LABEL } from './closure.js';
-import { keepListPath, topLevelNames, withKeepListIncluded } from './closure-files.js';
+import { OPTIMIZE_LABEL } from './closure.js';
 import { configuredBasesUsed, requireConfiguredBases } from './configured-bases.js';
-import { sharedLibrariesOf } from './shared-libraries.js';
 import { type StagedFile, stageFile } from './staged-file.js';
-import { installedPackages, packageFiles, unreachedPackages, withoutPackages } from './unreached-packages.js';
+import { closureCandidates } from './strategies/closure.js';
+import {
+  type ConversionInput,
+  type ConversionPlan,
+  conversionCandidates,
+  planConversions,
+} from './strategies/conversions.js';
+import type { CandidateSession, CandidateStream } from './strategies/strategy.js';
 
 /** 'original', 'safe' (rule fixes only), 'optimized', or 'optimized-2'… for further rewrites. */
 export type CandidateName = string;
@@ -132,44 +135,30 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   step('linting and fixing');
   const plan = await planFixes(model, { ...lintOptions, dockerfilePath: filePath });
   const safeText = plan.dockerfile.after;
-  // Rewrites, best first. Java gets a jlink'd runtime first (a third of a JRE), then a JRE.
-  const rewrites: Array<{ text: string; notes: string[] }> = [];
-  const staticLinking = options.config.optimize?.staticLinking;
-  let dynamicConversion: ConversionResult | undefined;
-  /** Why the multi-stage conversion does not apply (e.g. no runtime base in the catalogue), when it does not. */
-  let notApplied: string | undefined;
-  if (options.multiStage) {
-    const contextFiles = await buildContext.files();
-    for (const variant of [{ jlink: true }, {}]) {
-      const outcome = tryConvertToMultiStage(plan.model, {
-        contextFiles,
-        contextDirectory: options.directory,
-        allowedBases: lintOptions.policy.allowed,
-        ...(staticLinking !== undefined ? { staticLinking } : {}),
-        ...variant,
-      });
-      if (!outcome.converted && !variant.jlink) notApplied = outcome.reason;
-      const converted = outcome.converted ? outcome.result : undefined;
-      if (!converted || (variant.jlink && converted.ecosystem !== 'java')) continue;
-      const { fix, notes } = await fixConversion(converted, filePath, lintOptions);
-      if (fix.fixed === safeText || rewrites.some((rewrite) => rewrite.text === fix.fixed)) continue;
-      rewrites.push({ text: fix.fixed, notes });
-    }
-    // Native code that cannot (or must not) link statically: the glibc-dynamic build, whose exact
-    // libraries are read from the built binary once the static candidates have failed.
-    const dynamic = convertToMultiStage(plan.model, {
-      contextFiles,
-      contextDirectory: options.directory,
-      allowedBases: lintOptions.policy.allowed,
-      staticLinking: false,
-    });
-    if (dynamic && (dynamic.ecosystem === 'c' || dynamic.ecosystem === 'rust')) dynamicConversion = dynamic;
-    if (dynamicConversion) notApplied = undefined;
-    if (notApplied) step(`multi-stage conversion not applied: ${notApplied}; trying the rule fixes alone`);
-  }
+  // The multi-stage conversions are planned first: the bases they name must be there before any build.
+  const contextFiles = await buildContext.files();
+  const conversionInput: ConversionInput = {
+    model: plan.model,
+    safeText,
+    filePath,
+    directory: options.directory,
+    contextFiles,
+    lintOptions,
+    allowedBases: lintOptions.policy.allowed,
+    ...(options.config.optimize?.staticLinking !== undefined
+      ? { staticLinking: options.config.optimize.staticLinking }
+      : {}),
+  };
+  const conversions: ConversionPlan = options.multiStage
+    ? await planConversions(conversionInput)
+    : { rewrites: [] };
+  const notApplied = conversions.notApplied;
+  if (notApplied) step(`multi-stage conversion not applied: ${notApplied}; trying the rule fixes alone`);
 
   // A base the user's config names must be in the engine (or pullable) before anything is built.
-  const rewriteModels = await Promise.all(rewrites.map((rewrite) => parseDockerfile(rewrite.text, filePath)));
+  const rewriteModels = await Promise.all(
+    conversions.rewrites.map((rewrite) => parseDockerfile(rewrite.text, filePath)),
+  );
   await requireConfiguredBases(
     options.engine,
     configuredBasesUsed(options.config.baseImages, model, rewriteModels),
@@ -243,52 +232,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(options.signal ? { signal: options.signal } : {}),
       });
       return imageId;
-    };
-
-    /** The app's Dockerfile without the system packages whose files nothing the app runs reaches. */
-    const unusedPackagesRewrite = async (app: { model: DockerfileModel; imageId: string }, keep: KeepSet) => {
-      const installed = installedPackages(app.model);
-      if (installed.length === 0) return undefined;
-      step('asking the package manager which files the installed packages hold');
-      const files = await packageFiles(options.engine, app.imageId, installed, options.signal);
-      if (!files) return undefined;
-      const unused = unreachedPackages(keep, installed, files);
-      const text = unused.length > 0 ? withoutPackages(app.model, unused) : undefined;
-      if (!text) return undefined;
-      const names = unused.map((p) => p.name).join(', ');
-      return {
-        text,
-        notes: [
-          `not installed: ${names} (nothing the app, its scripts or its HEALTHCHECK ran reached their files)`,
-        ],
-      };
-    };
-
-    /** Builds the dynamic conversion's builder stage, asks its loader what the binary needs, converts with exactly that. */
-    const exactLibrariesRewrite = async (dynamic: ConversionResult) => {
-      const builderName = (await parseDockerfile(dynamic.text, filePath)).stages[0]?.name;
-      const binary = dynamic.artifact.find((path) => !path.startsWith('/etc/ssl/'));
-      if (!builderName || !binary) return undefined;
-      step("building the dynamic builder to read the binary's shared libraries");
-      let imageId: string;
-      try {
-        imageId = await buildStage(dynamic.text, builderName);
-      } catch (error) {
-        if (error instanceof BuildFailedError) return undefined;
-        throw error;
-      }
-      const libraries = await sharedLibrariesOf(options.engine, imageId, binary);
-      if (!libraries || libraries.length === 0) return undefined;
-      const exact = convertToMultiStage(plan.model, {
-        contextFiles: await buildContext.files(),
-        contextDirectory: options.directory,
-        allowedBases: lintOptions.policy.allowed,
-        staticLinking: false,
-        sharedLibraries: libraries,
-      });
-      if (!exact) return undefined;
-      const { fix, notes } = await fixConversion(exact, filePath, lintOptions);
-      return { text: fix.fixed, notes };
     };
 
     // 1. The original must build and pass its own probe; otherwise nothing can be compared.
@@ -387,70 +330,45 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       }
     }
 
-    // 3. The multi-stage conversions, best first (a jlink'd runtime before a JRE, static before dynamic).
-    type Producer = () => Promise<{ text: string; notes: string[] } | undefined>;
-    const conversions: Array<[CandidateName, Producer]> = rewrites.map((rewrite, index) => [
-      index === 0 ? 'optimized' : `optimized-${index + 1}`,
-      async () => rewrite,
-    ]);
-    if (dynamicConversion) {
-      const conversion = dynamicConversion;
-      const exact: [CandidateName, Producer] = ['optimized-dynamic', () => exactLibrariesRewrite(conversion)];
-      // Static first by default; with staticLinking: false the exact libraries on scratch beat a glibc base.
-      if (staticLinking === false) conversions.unshift(exact);
-      else conversions.push(exact);
-    }
-    for (const [name, produce] of conversions) {
-      const produced = await produce();
-      if (!produced || produced.text === source.text) continue;
-      await tryCandidate(name, produced.text, produced.notes);
-    }
-
-    // 4. What the app reaches, from whatever the Dockerfile is: the runtime closure on an empty
-    // base, and the packages the shipped stage installs that nothing reaches, removed.
-    if (options.closure !== false) {
-      const keepPath = keepListPath(options.directory, output);
-      const closureInput = {
-        engine: options.engine,
-        imageId: appSource.imageId,
-        model: appSource.model,
-        context: options.directory,
-        contextTopLevel: await topLevelNames(buildContext),
-        keepPath,
-        keepFileName: basename(keepPath),
-        probe: options.probe,
-        allowedBases: lintOptions.policy.allowed,
-        workdir,
-        buildStage: (stage: string) => buildStage(appSource.text, stage),
-        onStep: step,
-        ...(options.signal ? { signal: options.signal } : {}),
-      };
-      const derived = await deriveClosure(closureInput);
-      if ('reason' in derived) {
-        notMade.push(`runtime closure: ${derived.reason}`);
-        step(`runtime closure not made: ${derived.reason}`);
-      } else {
-        const closure = await closureCandidate({ ...closureInput, derived: derived.derived });
-        if (!closure.made) {
-          notMade.push(`runtime closure: ${closure.reason}`);
-          step(`runtime closure not made: ${closure.reason}`);
-        } else {
-          stagedKeepList = await stageFile(keepPath, closure.candidate.keepText);
-          const ignore = withKeepListIncluded(
-            dockerignoreText ?? buildContext.dockerignore,
-            relative(options.directory, keepPath).split(sep).join('/'),
-          );
-          const outcome = await tryCandidate(
-            'closure',
-            closure.candidate.text,
-            closure.candidate.notes,
-            ignore,
-          );
-          outcome.keepList = { path: keepPath, text: closure.candidate.keepText };
-          if (ignore !== undefined) outcome.dockerignore = ignore;
+    // 3–4. Candidates from each strategy, best first: the multi-stage conversions of the
+    // ecosystem registry, then what the app reaches from whatever the Dockerfile is.
+    const session: CandidateSession = {
+      engine: options.engine,
+      directory: options.directory,
+      filePath,
+      buildContext,
+      dockerignore: dockerignoreText,
+      output,
+      app: appSource,
+      probe: options.probe,
+      allowedBases: lintOptions.policy.allowed,
+      lintOptions,
+      workdir,
+      buildStage: (text, stage) => buildStage(text, stage),
+      notMade: (line) => notMade.push(line),
+      step,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    const strategies: CandidateStream[] = [];
+    if (options.multiStage) strategies.push(conversionCandidates(conversions, conversionInput, session));
+    if (options.closure !== false) strategies.push(closureCandidates(session));
+    for (const strategy of strategies) {
+      let outcome: CandidateOutcome | undefined;
+      for (;;) {
+        const next = await strategy.next(outcome);
+        if (next.done) break;
+        const spec = next.value;
+        if (spec.text === source.text) {
+          outcome = undefined;
+          continue;
         }
-        const unused = await unusedPackagesRewrite(appSource, derived.derived.selection.keep);
-        if (unused) await tryCandidate('unused-packages', unused.text, unused.notes);
+        if (spec.keepList) {
+          await stagedKeepList?.discard();
+          stagedKeepList = await stageFile(spec.keepList.path, spec.keepList.text);
+        }
+        outcome = await tryCandidate(spec.name, spec.text, spec.notes, spec.dockerignore ?? dockerignoreText);
+        if (spec.keepList) outcome.keepList = spec.keepList;
+        if (spec.dockerignore !== undefined) outcome.dockerignore = spec.dockerignore;
       }
     }
 
@@ -506,7 +424,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           ignore,
         );
       }
-      if (winner.name === 'closure') stagedKeepList?.commit();
+      if (winner.keepList) stagedKeepList?.commit();
     }
 
     return {

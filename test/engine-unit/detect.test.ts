@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CleanupRegistry } from '../../src/engine/cleanup.js';
 import { describeUnreachable, findEngine } from '../../src/engine/detect.js';
 import { DockerCliEngine } from '../../src/engine/docker-cli.js';
@@ -7,6 +7,8 @@ import { PodmanCliEngine } from '../../src/engine/podman.js';
 import { DAEMON_DOWN, DAEMON_UP_20, fakeCli } from './fake-cli.js';
 
 const cleanup = new CleanupRegistry();
+/** Nothing named and no docker socket: the one situation podman may stand in. */
+const NO_DOCKER = { url: 'unix:///nonexistent/docker.sock', socketPath: '/nonexistent/docker.sock' };
 
 describe('findEngine', () => {
   it('names every candidate it tried and why each was passed over', async () => {
@@ -14,6 +16,7 @@ describe('findEngine', () => {
     const attempt = findEngine({
       cleanup,
       env: {},
+      endpoint: NO_DOCKER,
       candidates: [
         { kind: 'docker', label: '/usr/bin/docker', binary: undefined },
         { kind: 'docker', label: 'docker on PATH', binary: down.path },
@@ -81,12 +84,14 @@ describe('findEngine', () => {
     });
   });
 
-  it('falls back to podman', async () => {
+  it('falls back to podman, saying so, when nothing named an engine and there is no docker socket', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     // Local podman has no server section in `podman version`: `podman info` is what answers.
     const podman = await fakeCli('podman', `\n  info) echo "4.3.1" ;;`);
     const engine = await findEngine({
       cleanup,
       env: {},
+      endpoint: NO_DOCKER,
       candidates: [
         { kind: 'docker', label: '/usr/bin/docker', binary: undefined },
         { kind: 'podman', label: 'podman', binary: podman.path },
@@ -94,6 +99,17 @@ describe('findEngine', () => {
     });
     expect(engine).toBeInstanceOf(PodmanCliEngine);
     expect(engine.kind).toBe('podman');
+    // Said once on stderr, however often the engine is looked for.
+    await findEngine({
+      cleanup,
+      env: {},
+      endpoint: NO_DOCKER,
+      candidates: [{ kind: 'podman', label: 'podman', binary: podman.path }],
+    });
+    expect(stderr.mock.calls.map((call) => String(call[0]))).toEqual([
+      'pare: warning: no docker engine (no /nonexistent/docker.sock, and no DOCKER_HOST, DOCKER_CONTEXT or current context): using podman\n',
+    ]);
+    stderr.mockRestore();
   });
 
   it('takes only podman when PARE_ENGINE=podman, even with docker answering first', async () => {
@@ -145,7 +161,9 @@ describe('findEngine', () => {
     );
     expect(await podman.calls()).toEqual([]);
     // Empty means unset: both kinds are tried.
-    expect((await findEngine({ cleanup, env: { PARE_ENGINE: '' }, candidates })).kind).toBe('podman');
+    expect(
+      (await findEngine({ cleanup, env: { PARE_ENGINE: '' }, candidates, endpoint: NO_DOCKER })).kind,
+    ).toBe('podman');
   });
 
   it('reports a candidate that cannot be executed', async () => {

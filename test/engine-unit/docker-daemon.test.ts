@@ -99,7 +99,7 @@ describe('docker-daemon: source', () => {
     const missing = join(dir, 'absent.sock');
     const error = await open('docker-daemon:app:1', missing).catch((caught: { line: string }) => caught);
     expect((error as { line: string }).line).toBe(
-      `docker-daemon:app:1: cannot reach the Docker engine at unix://${missing} (connect ENOENT ${missing})`,
+      `docker-daemon:app:1: docker engine at unix://${missing} is not reachable: connect ENOENT ${missing}`,
     );
   });
 

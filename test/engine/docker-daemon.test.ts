@@ -138,7 +138,7 @@ describeWithEngine('docker-daemon: source', gate, (engine: Engine) => {
       env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
     }).catch((caught: { line: string }) => caught);
     expect((error as { line: string }).line).toBe(
-      `docker-daemon:${TAG}: cannot reach the Docker engine at unix:///nonexistent/docker.sock (connect ENOENT /nonexistent/docker.sock)`,
+      `docker-daemon:${TAG}: docker engine at unix:///nonexistent/docker.sock (from DOCKER_HOST) is not reachable: connect ENOENT /nonexistent/docker.sock`,
     );
   });
 });

@@ -103,6 +103,11 @@ ENTRYPOINT ["/app"]
   ],
   invalid: [
     {
+      name: "make on a team's own gcc image the catalogue does not know (its compilers ship)",
+      code: 'FROM registry.acme.internal/toolchains/gcc:13\nWORKDIR /src\nCOPY . .\nRUN make && make install PREFIX=/usr/local\nCMD ["/usr/local/bin/hello"]\n',
+      findings: [{ line: 4, message: '`make` runs in the final image' }],
+    },
+    {
       name: 'single-stage go build (seed 004 Dockerfile-2)',
       code: `# syntax=docker/dockerfile:1
 FROM golang:1.17-alpine

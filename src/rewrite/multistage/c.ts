@@ -8,12 +8,13 @@
  */
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { isCompilerLink } from '../../knowledge/build-commands.js';
+import { isCompilerLink, isMakeLike } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { outputOf, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { prefixCommand, splitCommand } from './command-edit.js';
+import { ConversionLog } from './log.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -25,21 +26,6 @@ import {
   workdirBefore,
 } from './shared.js';
 import type { ConversionOptions, ConversionOutcome } from './types.js';
-
-const MAKE_SKIP = new Set(['clean', 'help', 'distclean']);
-
-/** make, cmake --build, ninja, meson compile: builds driven by a build system. */
-export function isMakeLike(command: ShellCommand): boolean {
-  const sub = subcommand(command);
-  if (command.program === 'make' || command.program === 'gmake') {
-    if (command.args.some((arg) => arg === '--version' || arg === '-v' || arg === '-n')) return false;
-    return sub === undefined || !MAKE_SKIP.has(sub);
-  }
-  if (command.program === 'cmake') return command.args.includes('--build');
-  if (command.program === 'ninja') return !command.args.includes('--version');
-  if (command.program === 'meson') return sub === 'compile';
-  return false;
-}
 
 /** ./configure, cmake <dir>, meson setup: where LDFLAGS is read once for the whole build. */
 function isConfigure(command: ShellCommand): boolean {
@@ -64,9 +50,8 @@ export function convertC(
   stage: Stage,
   options: ConversionOptions,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'c' });
+  const log = new ConversionLog('c');
+  const fail = log.refuse;
 
   const runs = stage.instructions.filter(isRun);
   const compiles = runs.flatMap((run) =>
@@ -114,20 +99,18 @@ export function convertC(
     const libc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
     choice = dynamicBase(builderImage, libc, options);
     if ('error' in choice) return fail(`${choice.error} (static link not possible: ${staticPlan.error})`);
-    notes.push(`dynamic link kept (${staticPlan.error}): the final base has the ${libc} the binary needs`);
+    log.note(`dynamic link kept (${staticPlan.error}): the final base has the ${libc} the binary needs`);
     const strip = stripEdits(model, compiles);
     for (const [index, edits] of strip) plan.edit(index, ...edits);
-    if (strip.size > 0) notes.push('linked with -s: no symbol table in the shipped binary');
+    if (strip.size > 0) log.note('linked with -s: no symbol table in the shipped binary');
   } else {
     for (const [index, edits] of staticPlan.edits) plan.edit(index, ...edits);
-    notes.push(...staticPlan.notes);
-    warnings.push(...staticPlan.warnings);
-    if (libcOf(builderImage) !== 'musl') warnings.push(NSS_WARNING);
+    log.absorb(staticPlan);
+    if (libcOf(builderImage) !== 'musl') log.warn(NSS_WARNING);
     choice = staticBase(builderImage, options);
     if ('error' in choice) return fail(choice.error);
   }
-  notes.push(...choice.notes);
-  warnings.push(...choice.warnings);
+  log.absorb(choice);
 
   const builder = builderName(stage);
   const final = nativeFinalStage({
@@ -144,16 +127,15 @@ export function convertC(
     caCertificates: options.caCertificates ?? false,
   });
   if ('error' in final) return fail(final.error);
-  notes.unshift(`multi-stage: ${builderImage.raw} compiles, ${choice.base.image} runs only ${path}`);
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
+  log.lead(`multi-stage: ${builderImage.raw} compiles, ${choice.base.image} runs only ${path}`);
+  log.absorb(final);
 
   return twoStageConversion(model, stage, plan, final, {
     ecosystem: 'c',
     builderBase: builderImage.raw,
     finalBase: choice.base.image,
-    notes,
-    warnings,
+    notes: log.notes,
+    warnings: log.warnings,
   });
 }
 

@@ -10,7 +10,8 @@ import { classifyImage } from '../../catalog/base-images.js';
 import { rootImage, shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
-import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
+import { isCargoBuild, isGoBuild } from '../../knowledge/build-commands.js';
+import { nativeBinaryBuildOf, runtimeEcosystemOf } from '../../knowledge/build-ecosystems.js';
 import { packageChange } from '../../knowledge/file-commands.js';
 import { type ArtifactBuild, artifactBuilds, cgoDisabled, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
@@ -30,6 +31,7 @@ import {
 import { staticEdits } from './c.js';
 import { prefixCommand, splitCommand } from './command-edit.js';
 import { copyLine, execLine } from './emit.js';
+import { ConversionLog, type Said } from './log.js';
 import { CA_BUNDLE, DEFAULT_USER, dynamicBase, libcOf, releaseFits, staticBase } from './native.js';
 import { basename, leadingWords, line, releaseOf, startCommands } from './shared.js';
 import type { ConversionOptions, ConversionOutcome, ConvertibleEcosystem } from './types.js';
@@ -47,10 +49,9 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
   if (image.isScratch) return fail('already multi-stage onto scratch');
   if (image.unresolved) return fail(`the final base ${image.raw} holds an unresolved variable`);
   // What the final image runs decides the new base.
-  const native = artifactBuilds(
-    model,
-    (command) => isGoBuild(command) || isCargoBuild(command) || isCompilerLink(command),
-  ).filter((build) => !build.inFinalImage);
+  const native = artifactBuilds(model, (command) => nativeBinaryBuildOf(command) !== undefined).filter(
+    (build) => !build.inFinalImage,
+  );
   const match = classifyImage(image);
   // A binary copied from a builder needs no distribution under it, however slim: scratch is smaller still.
   const nativeOnDistro = native.length > 0 && match?.entry.kind !== 'distroless';
@@ -61,7 +62,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
     chain.some((stage) =>
       stage.instructions
         .filter(isRun)
-        .some((run) => run.script.commands.some((c) => isGoBuild(c) || isCargoBuild(c) || isCompilerLink(c))),
+        .some((run) => run.script.commands.some((command) => nativeBinaryBuildOf(command) !== undefined)),
     )
   ) {
     return fail('the final stage itself builds; not converted');
@@ -70,14 +71,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
   const program = basename(leadingWords(start)?.[0] ?? '');
   if (native.length > 0) return nativeFinal(model, final, native, options, !isHeavyBase(image));
   if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
-  const ecosystem: ConvertibleEcosystem | undefined =
-    program === 'java' || match.entry.ecosystem === 'java'
-      ? 'java'
-      : /^python[\d.]*$|^gunicorn$|^uvicorn$/.test(program) || match.entry.ecosystem === 'python'
-        ? 'python'
-        : /^(?:node|npm|yarn|pnpm)$/.test(program) || match.entry.ecosystem === 'node'
-          ? 'node'
-          : undefined;
+  const ecosystem = runtimeEcosystemOf(program, match.entry.ecosystem);
   if (!ecosystem) return fail(`no build copied into ${image.resolved} that pare can follow`);
   return runtimeFinal(model, final, ecosystem, program, options);
 }
@@ -136,15 +130,10 @@ function nativeFinal(
   /** The final base is already small: only a static binary on scratch is worth a change. */
   onlyIfStatic: boolean,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
   const edits: TextEdit[] = [];
-  const ecosystem: ConvertibleEcosystem = isGoBuild(builds[0]!.command)
-    ? 'go'
-    : isCargoBuild(builds[0]!.command)
-      ? 'rust'
-      : 'c';
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
+  const ecosystem = nativeBinaryBuildOf(builds[0]!.command)!.ecosystem;
+  const log = new ConversionLog(ecosystem);
+  const fail = log.refuse;
   // The one thing a binary's final stage commonly installs is the CA bundle: it comes from the builder instead.
   const runs = final.instructions.filter(isRun);
   const certificateRuns = runs.filter(installsOnlyCertificates);
@@ -162,7 +151,7 @@ function nativeFinal(
         const words = splitCommand(model, run, command);
         if (!words) return fail(`the go build on line ${line(run)} cannot be edited to set CGO_ENABLED=0`);
         edits.push(prefixCommand(command, 'CGO_ENABLED=0'));
-        notes.push(`CGO_ENABLED=0 for the go build on line ${line(run)}: a static binary runs on scratch`);
+        log.note(`CGO_ENABLED=0 for the go build on line ${line(run)}: a static binary runs on scratch`);
       }
     } else if (isCargoBuild(command)) {
       const target = command.args.find(
@@ -185,7 +174,7 @@ function nativeFinal(
       if ('error' in plan) allStatic = false;
       else {
         for (const list of plan.edits.values()) edits.push(...list);
-        notes.push(...plan.notes);
+        log.note(...plan.notes);
       }
     }
   }
@@ -196,19 +185,18 @@ function nativeFinal(
     const choice = staticBase(builderImage, options);
     if ('error' in choice) return fail(choice.error);
     base = choice.base;
-    notes.push(...choice.notes);
+    log.note(...choice.notes);
   } else if (onlyIfStatic) {
     return fail(`already multi-stage; the final base ${rootImage(model, final).resolved} is already small`);
   } else {
     // A dynamic binary keeps its libc: drop the edits that assumed a static link.
     edits.length = 0;
-    notes.length = 0;
+    log.notes.length = 0;
     const libc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
     const choice = dynamicBase(builderImage, libc, options);
     if ('error' in choice) return fail(choice.error);
     base = choice.base;
-    notes.push(...choice.notes);
-    warnings.push(...choice.warnings);
+    log.absorb(choice);
   }
   // Without a shell the install cannot run: the bundle it installed comes from the builder.
   const copyCertificates = !base.hasShell && certificateRuns.length > 0;
@@ -219,7 +207,7 @@ function nativeFinal(
         end: lineEnd(model.text, run.range.end.offset),
         newText: '',
       });
-      notes.push(
+      log.note(
         `line ${line(run)} installed ca-certificates in the final stage: the CA bundle is copied from the builder instead`,
       );
     }
@@ -231,12 +219,11 @@ function nativeFinal(
   });
   if ('error' in finalEdits) return fail(finalEdits.error);
   edits.push(...finalEdits.edits);
-  notes.unshift(
+  log.lead(
     `final base ${rootImage(model, final).resolved} → ${base.image}: the image runs only the copied binary`,
   );
-  notes.push(...finalEdits.notes);
-  warnings.push(...finalEdits.warnings);
-  return result(model, ecosystem, builderImage.raw, base.image, edits, notes, warnings, finalEdits.artifact);
+  log.absorb(finalEdits);
+  return result(model, ecosystem, builderImage.raw, base.image, edits, log, finalEdits.artifact);
 }
 
 /** A JDK, full python or full node final image: the runtime variant. */
@@ -248,7 +235,8 @@ function runtimeFinal(
   options: ConversionOptions,
 ): ConversionOutcome {
   const image = rootImage(model, final);
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem });
+  const log = new ConversionLog(ecosystem);
+  const fail = log.refuse;
   const match = classifyImage(image)!;
   const libc = match.entry.libc;
   const release = releaseOf(image.resolved);
@@ -279,10 +267,8 @@ function runtimeFinal(
   if (!base) return fail(`no smaller ${ecosystem} runtime for ${image.resolved} in the catalogue`);
   const edits = finalStageEdits(model, final, base, { caCertificates: false, user: undefined, builder: '' });
   if ('error' in edits) return fail(edits.error);
-  const notes = [
-    `final base ${image.resolved} → ${base.image}: the runtime without the build tools`,
-    ...edits.notes,
-  ];
+  log.note(`final base ${image.resolved} → ${base.image}: the runtime without the build tools`);
+  log.absorb(edits);
   const builder = model.stages.find((stage) => stage !== final);
   return result(
     model,
@@ -290,8 +276,7 @@ function runtimeFinal(
     builder ? rootImage(model, builder).raw : image.raw,
     base.image,
     edits.edits,
-    notes,
-    edits.warnings,
+    log,
     edits.artifact,
   );
 }
@@ -380,10 +365,11 @@ function result(
   builderBase: string,
   finalBase: string,
   edits: readonly TextEdit[],
-  notes: string[],
-  warnings: string[],
+  said: Said,
   artifact: string[],
 ): ConversionOutcome {
+  const notes = [...said.notes];
+  const warnings = [...said.warnings];
   let text = applyEdits(model.text, edits);
   if (!text.endsWith('\n')) text += '\n';
   return {

@@ -19,6 +19,7 @@ import {
   replaceCommand,
   splitCommand,
 } from './command-edit.js';
+import { ConversionLog } from './log.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -165,9 +166,8 @@ export function convertGo(
   stage: Stage,
   options: ConversionOptions,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'go' });
+  const log = new ConversionLog('go');
+  const fail = log.refuse;
 
   const start = startCommands([stage]);
   const lead = leadingWords(start);
@@ -261,19 +261,15 @@ export function convertGo(
       }),
     ),
   );
-  notes.push(
+  log.note(
     `go build ${staticBuild ? 'with CGO_ENABLED=0 (a static binary), ' : ''}-trimpath and -ldflags='-s -w' (no symbol tables or DWARF)${keepOutput ? '' : `, output ${builderOut}`}`,
   );
   if (zoneinfo)
-    notes.push(
-      'time zone database embedded in the binary (-tags timetzdata): TZ or time.LoadLocation is used',
-    );
+    log.note('time zone database embedded in the binary (-tags timetzdata): TZ or time.LoadLocation is used');
   if (!staticBuild) {
-    warnings.push(
-      'CGO_ENABLED=1 is set explicitly: the binary stays dynamically linked against the builder libc',
-    );
+    log.warn('CGO_ENABLED=1 is set explicitly: the binary stays dynamically linked against the builder libc');
   }
-  addModuleDownload(model, stage, run, plan, options.context, notes);
+  addModuleDownload(model, stage, run, plan, options.context, log.notes);
 
   // The final base.
   const builderImage = stage.base;
@@ -284,8 +280,7 @@ export function convertGo(
     choice = dynamicBase(builderImage, libc === 'musl' ? 'musl' : 'glibc', options);
   }
   if ('error' in choice) return fail(choice.error);
-  notes.push(...choice.notes);
-  warnings.push(...choice.warnings);
+  log.absorb(choice);
 
   const final = nativeFinalStage({
     model,
@@ -301,16 +296,13 @@ export function convertGo(
     dropEnv: isGoBuildEnv,
   });
   if ('error' in final) return fail(final.error);
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
-  notes.unshift(
-    `multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only the binary (seed 004)`,
-  );
+  log.absorb(final);
+  log.lead(`multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only the binary (seed 004)`);
 
   const assets = (options.context?.files ?? []).filter((path) => RUNTIME_FILES.test(path));
   if (assets.length > 0) {
     const dirs = [...new Set(assets.map((path) => path.split('/')[0]!))];
-    warnings.push(
+    log.warn(
       `the final image holds only the binary; ${dirs.map((d) => `${d}/`).join(', ')} from the context are not copied (embed them with go:embed or add COPY --from=${builder} if the app reads them at run time)`,
     );
   }
@@ -319,8 +311,8 @@ export function convertGo(
     ecosystem: 'go',
     builderBase: builderImage.raw,
     finalBase: choice.base.image,
-    notes,
-    warnings,
+    notes: log.notes,
+    warnings: log.warnings,
   });
 }
 

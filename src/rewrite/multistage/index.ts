@@ -3,22 +3,17 @@
  * that builds its app in the image it ships becomes a builder stage on the
  * original base plus a final stage with only the artifact on the smallest
  * base that can run it; a multi-stage Dockerfile whose final stage sits on
- * a toolchain or full image gets a smaller final base. One module per
- * ecosystem; this one decides which applies.
+ * a toolchain or full image gets a smaller final base. One converter per
+ * ecosystem, in registry.ts; this driver detects which applies, runs it and
+ * holds its result to the team's base policy.
  */
 import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
-import { ecosystem } from '../../knowledge/ecosystems.js';
+import { detectBuildEcosystem } from '../../knowledge/build-ecosystems.js';
 import { policyAllows } from './bases.js';
-import { convertC, isMakeLike } from './c.js';
 import { contextFromEntries } from './context.js';
 import { replaceFinalBase } from './final-base.js';
-import { convertGo } from './go.js';
-import { convertJava, isJavaBuild } from './java.js';
-import { convertNode, isNodeCommand } from './node.js';
-import { convertPython, isPythonCommand } from './python.js';
-import { convertRust } from './rust.js';
+import { converterFor } from './registry.js';
 import { basename, leadingWords, startCommands } from './shared.js';
 import type {
   ConversionOptions,
@@ -92,36 +87,11 @@ function convert(model: DockerfileModel, given: ConversionOptions): ConversionOu
         'no build pare recognises (go build, cargo build, gcc/make, mvn/gradle/javac, npm/yarn/pnpm, pip) runs in the image',
     };
   }
-  switch (detected) {
-    case 'go':
-      return convertGo(model, stage, options);
-    case 'rust':
-      return convertRust(model, stage, options);
-    case 'c':
-      return convertC(model, stage, options);
-    case 'java':
-      return convertJava(model, stage, options);
-    case 'node':
-      return convertNode(model, stage, options);
-    case 'python':
-      return convertPython(model, stage, options);
-  }
+  return converterFor(detected).convert(model, stage, options);
 }
 
 /** Which ecosystem's conversion applies to a single stage: by its build commands and what it starts. */
 export function detectEcosystem(stage: Stage): ConvertibleEcosystem | undefined {
   const commands = stage.instructions.filter(isRun).flatMap((run) => run.script.commands);
-  if (commands.some(isGoBuild)) return 'go';
-  if (commands.some(isCargoBuild)) return 'rust';
-  const program = basename(leadingWords(startCommands([stage]))?.[0] ?? '');
-  if (/^java$/.test(program)) return 'java';
-  if (/^(?:node|nodejs|npm|yarn|pnpm|npx)$/.test(program)) return 'node';
-  if (/^(?:python[\d.]*|gunicorn|uvicorn|flask|celery|hypercorn|daphne|waitress-serve)$/.test(program))
-    return 'python';
-  if (commands.some((command) => isCompilerLink(command) || isMakeLike(command))) return 'c';
-  if (commands.some(isJavaBuild)) return 'java';
-  if (commands.some((command) => isNodeCommand(command) || ecosystem('node').installs(command)))
-    return 'node';
-  if (commands.some(isPythonCommand)) return 'python';
-  return undefined;
+  return detectBuildEcosystem(commands, basename(leadingWords(startCommands([stage]))?.[0] ?? ''));
 }

@@ -11,6 +11,7 @@ import { isRun } from '../../dockerfile/types.js';
 import { ecosystem } from '../../knowledge/ecosystems.js';
 import { type BaseCandidate, candidatePool, javaVersionOf, versionsFit } from './bases.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { ConversionLog } from './log.js';
 import { libcOf } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
@@ -89,9 +90,8 @@ export function convertJava(
   stage: Stage,
   options: ConversionOptions,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'java' });
+  const log = new ConversionLog('java');
+  const fail = log.refuse;
 
   const builds = stage.instructions.filter(isRun).flatMap((run) => run.script.commands.filter(isJavaBuild));
   const builderImage = stage.base;
@@ -102,7 +102,7 @@ export function convertJava(
   const jdk = (baseEntry?.ecosystem === 'java' && baseEntry.kind === 'toolchain') || installedJdk;
   if (builds.length === 0 && !jdk) return fail('no maven, gradle or javac build, and no JDK in the image');
   if (builds.length === 0) {
-    notes.push(
+    log.note(
       'no maven/gradle/javac command seen: the build steps run as written and the jar the command names is copied',
     );
   }
@@ -130,7 +130,7 @@ export function convertJava(
       const fixed = `${dirname(jar)}/app.jar`;
       copies.push({ from: jar, to: fixed });
       jarRewrite = { index: java.jarIndex!, path: fixed };
-      warnings.push(`${java.jar} must match exactly one jar in the builder: it is copied as ${fixed}`);
+      log.warn(`${java.jar} must match exactly one jar in the builder: it is copied as ${fixed}`);
     } else {
       copies.push({ from: jar, to: jar });
     }
@@ -155,12 +155,12 @@ export function convertJava(
   const jlinked = options.jlink
     ? jlinkPlan(model, builderImage, java, copies, version, libc, packages, jdk, options)
     : undefined;
-  if (jlinked && 'note' in jlinked) notes.push(jlinked.note);
+  if (jlinked && 'note' in jlinked) log.note(jlinked.note);
   const runtime = jlinked && 'base' in jlinked ? jlinked : undefined;
   if (runtime) {
     plan.append.push(runtime.line);
     copies.unshift({ from: JLINK_DIR, to: JLINK_DIR });
-    notes.push(
+    log.note(
       `jlink builds a Java runtime with only the modules jdeps finds in ${java.jar}, on ${runtime.base.image}`,
     );
   }
@@ -199,21 +199,20 @@ export function convertJava(
     dropEnv: isJavaBuildEnv,
   });
   if ('error' in final) return fail(final.error);
-  notes.unshift(
+  log.lead(
     `multi-stage: ${builderImage.raw} builds, ${runtime ? 'a jlinked runtime on' : 'the JRE'} ${base.image} runs ${copies
       .filter((copy) => copy.from !== JLINK_DIR)
       .map((copy) => copy.to)
       .join(', ')}`,
   );
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
+  log.absorb(final);
 
   return twoStageConversion(model, stage, plan, final, {
     ecosystem: 'java',
     builderBase: builderImage.raw,
     finalBase: base.image,
-    notes,
-    warnings,
+    notes: log.notes,
+    warnings: log.warnings,
   });
 }
 

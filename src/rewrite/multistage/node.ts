@@ -10,6 +10,7 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { NODE_TOOLS } from '../../knowledge/build-commands.js';
 import { hasOption, subcommand } from '../../knowledge/command-flags.js';
 import { ecosystem, sourceNamesManifest } from '../../knowledge/ecosystems.js';
 import { workdirAt } from '../../rules/base/builds.js';
@@ -27,6 +28,7 @@ import {
 } from './bases.js';
 import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { copyLine } from './emit.js';
+import { ConversionLog } from './log.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
@@ -51,16 +53,7 @@ const LOCKFILES: Record<Manager, string[]> = {
   pnpm: ['pnpm-lock.yaml'],
 };
 
-const NODE_TOOLS = new Set(['npm', 'yarn', 'pnpm', 'npx']);
-
 /** npm/yarn/pnpm project installs and builds. */
-export function isNodeCommand(command: ShellCommand): boolean {
-  return (
-    NODE_TOOLS.has(command.program) &&
-    (ecosystem('node').installs(command) || ecosystem('node').builds(command))
-  );
-}
-
 function omitsDev(command: ShellCommand): boolean {
   return (
     command.args.some((arg) =>
@@ -173,9 +166,8 @@ export function convertNode(
   stage: Stage,
   options: ConversionOptions,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'node' });
+  const log = new ConversionLog('node');
+  const fail = log.refuse;
 
   const runs = stage.instructions.filter(isRun);
   const installs = runs.flatMap((run) =>
@@ -217,7 +209,7 @@ export function convertNode(
   if (!original) return fail('the CMD/ENTRYPOINT uses shell features; no exec form to write');
   const resolved = resolveStart(original, options.context, contextDir);
   if (resolved !== original)
-    notes.push(`${original.join(' ')} → ${resolved.join(' ')} (package.json's start script)`);
+    log.note(`${original.join(' ')} → ${resolved.join(' ')} (package.json's start script)`);
   const program = basename(resolved[0] ?? '');
   if (!['node', 'nodejs', 'npm', 'yarn', 'pnpm', 'npx'].includes(program) && !resolved[0]?.startsWith('.')) {
     return fail(
@@ -254,7 +246,7 @@ export function convertNode(
         `RUN ${installCommand(lock, production)}`,
       );
       generated = true;
-      notes.push(
+      log.note(
         `package.json${lock.lockfile ? ` and ${lock.lockfile}` : ''} copied before the sources, dependencies installed with ${installCommand(lock, production)}: the install layer stays cached until they change`,
       );
     }
@@ -262,13 +254,13 @@ export function convertNode(
   if (!generated || !production) {
     if (!installs.every(({ command }) => omitsDev(command)) || !production) {
       plan.append.push(`RUN ${pruneCommand(lock)}`);
-      notes.push(
+      log.note(
         `devDependencies removed after ${production ? 'the install' : 'the build'} (${pruneCommand(lock)})`,
       );
     }
   }
   if (builds.length > 0)
-    notes.push('the build runs in the builder; its output is copied with the app directory');
+    log.note('the build runs in the builder; its output is copied with the app directory');
 
   // Final base.
   const libc = libcOf(base);
@@ -313,14 +305,14 @@ export function convertNode(
         { manager: family, names: [...names, ...(same?.names ?? [])] },
         ...packages.filter((item) => item !== same),
       ];
-      warnings.push(
+      log.warn(
         `assumes node in ${base.raw} is ${release}'s nodejs package: the final stage installs the same package on ${distro.image}`,
       );
     }
   }
   if (!chosen) {
     chosen = keptOriginal(base, 'node', libc);
-    warnings.push(
+    log.warn(
       `no smaller Node runtime base for ${base.resolved} in the catalogue (same libc${version ? `, Node ${version}` : ''}${needsNpm ? ', with npm' : ''}): the final stage keeps ${base.raw}; add one to the config's baseImages`,
     );
   }
@@ -356,14 +348,13 @@ export function convertNode(
     packages: finalPackages,
   });
   if ('error' in final) return fail(final.error);
-  if (distroless) notes.push(`${chosen.image} runs node as its ENTRYPOINT: CMD names the script only`);
-  notes.unshift(
+  if (distroless) log.note(`${chosen.image} runs node as its ENTRYPOINT: CMD names the script only`);
+  log.lead(
     `multi-stage: ${base.raw} installs${builds.length > 0 ? ' and builds' : ''}, ${chosen.image} runs the app with production dependencies only`,
   );
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
+  log.absorb(final);
   if (!workdirBefore(model, stage, Number.POSITIVE_INFINITY)) {
-    warnings.push('no WORKDIR in the final stage: relative paths in CMD resolve against /');
+    log.warn('no WORKDIR in the final stage: relative paths in CMD resolve against /');
   }
   const globals = runs
     .flatMap((run) => run.script.commands)
@@ -374,7 +365,7 @@ export function convertNode(
         ['install', 'i', 'add'].includes(subcommand(command) ?? ''),
     );
   if (globals.length > 0) {
-    warnings.push(
+    log.warn(
       `global installs of the original (${globals.map((command) => command.text).join('; ')}) are not in the final image`,
     );
   }
@@ -383,7 +374,7 @@ export function convertNode(
     ecosystem: 'node',
     builderBase: base.raw,
     finalBase: chosen.image,
-    notes,
-    warnings,
+    notes: log.notes,
+    warnings: log.warnings,
   });
 }

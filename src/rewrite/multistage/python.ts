@@ -10,6 +10,7 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { isPythonProgram, venvTarget } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { pipArgs, sourceNamesManifest } from '../../knowledge/ecosystems.js';
 import { insertAfterArg, isEditable } from '../../rules/packages/shell-edit.js';
@@ -26,6 +27,7 @@ import {
 } from './bases.js';
 import { BuilderPlan, builderName, builderStage } from './builder.js';
 import { copyLine, renderDockerfile, type StageSpec } from './emit.js';
+import { ConversionLog } from './log.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
@@ -47,33 +49,6 @@ import type { ConversionOptions, ConversionOutcome } from './types.js';
 
 export const VENV = '/opt/venv';
 
-function isPython(program: string): boolean {
-  return /^python(?:\d+(?:\.\d+)?)?$/.test(program);
-}
-
-/** `python -m venv DIR` / `virtualenv DIR`: the directory. */
-function venvTarget(command: ShellCommand): string | undefined {
-  if (isPython(command.program)) {
-    const m = command.args.indexOf('-m');
-    if (m === -1 || (command.args[m + 1] !== 'venv' && command.args[m + 1] !== 'virtualenv'))
-      return undefined;
-    return command.args.slice(m + 2).find((arg) => !arg.startsWith('-'));
-  }
-  if (command.program === 'virtualenv') return command.args.find((arg) => !arg.startsWith('-'));
-  return undefined;
-}
-
-/** pip, python -m pip, venv creation, poetry/pipenv/uv: a Python dependency step. */
-export function isPythonCommand(command: ShellCommand): boolean {
-  if (pipArgs(command)?.[0] === 'install' || venvTarget(command) !== undefined) return true;
-  const sub = subcommand(command);
-  return (
-    ((command.program === 'poetry' || command.program === 'pipenv') &&
-      (sub === 'install' || sub === 'sync')) ||
-    (command.program === 'uv' && sub === 'sync')
-  );
-}
-
 /** Python from the distribution (apt/apk python3), as opposed to an official python image's /usr/local. */
 const DISTRO_PYTHON = /^python3(?:\.\d+)?$/;
 /** Debian/Alpine packages of Python libraries, installed into the system site-packages. */
@@ -93,9 +68,8 @@ export function convertPython(
   stage: Stage,
   options: ConversionOptions = {},
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'python' });
+  const log = new ConversionLog('python');
+  const fail = log.refuse;
 
   const runs = stage.instructions.filter(isRun);
   const located = (predicate: (command: ShellCommand) => boolean) =>
@@ -152,9 +126,13 @@ export function convertPython(
   if (existing.length > 0) {
     venv = existing[0];
     if (!venv) return fail('the virtualenv directory is relative and WORKDIR is unknown');
-    notes.push(`the original virtualenv ${venv} is built in the builder and copied`);
+    log.note(`the original virtualenv ${venv} is built in the builder and copied`);
     for (const { run, command } of pips) {
-      if (command.name.includes('/') && !command.name.startsWith(`${venv}/`) && !isPython(command.program)) {
+      if (
+        command.name.includes('/') &&
+        !command.name.startsWith(`${venv}/`) &&
+        !isPythonProgram(command.program)
+      ) {
         return fail(`${command.name} on line ${line(run)} installs outside the virtualenv ${venv}`);
       }
     }
@@ -186,7 +164,7 @@ export function convertPython(
         });
       } else return fail(`the pip install on line ${line(first.run)} cannot get a virtualenv in front of it`);
     }
-    notes.push(
+    log.note(
       `pip installs into the virtualenv ${VENV}${systemSite ? ' (with the system site-packages, where the python3-* packages are)' : ''}, built in the builder and copied alone`,
     );
   }
@@ -227,7 +205,7 @@ export function convertPython(
   if (!chosen && !venv) return fail(`no smaller Python runtime base for ${base.resolved} in the catalogue`);
   if (!chosen) {
     chosen = keptOriginal(base, 'python', libc);
-    warnings.push(
+    log.warn(
       `no smaller Python runtime base for ${base.resolved} in the catalogue (same libc${version ? `, Python ${version}` : ''}${release ? `, ${release}` : ''}): the final stage keeps ${base.raw}; add one to the config's baseImages`,
     );
   }
@@ -270,7 +248,8 @@ export function convertPython(
       if (
         ownVenv &&
         program &&
-        (program.startsWith('/usr/local/bin/') || (program.startsWith('/') && isPython(basename(program))))
+        (program.startsWith('/usr/local/bin/') ||
+          (program.startsWith('/') && isPythonProgram(basename(program))))
       )
         return [basename(program), ...rest];
       return words;
@@ -287,17 +266,16 @@ export function convertPython(
       /-dev(?:el)?$/.test(name) && !/^(?:python3?(?:\.\d+)?|libc6?|musl|linux-libc|linux)-dev$/.test(name),
   );
   if (dev.length > 0) {
-    warnings.push(
+    log.warn(
       `the builder compiles against ${dev.join(', ')}; the final image needs the matching runtime libraries (e.g. libpq5 for libpq-dev) if a wheel links them`,
     );
   }
-  notes.unshift(
+  log.lead(
     pips.length > 0 || venv
       ? `multi-stage: ${base.raw} builds the virtualenv, ${chosen.image} runs it`
       : `only the base changes (nothing to build): ${chosen.image} runs the app${packages.length > 0 ? ' with the runtime packages' : ''}`,
   );
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
+  log.absorb(final);
 
   const stages: StageSpec[] = venv
     ? [builderStage(model, stage, plan), final.stage]
@@ -312,8 +290,8 @@ export function convertPython(
       builderBase: base.raw,
       finalBase: chosen.image,
       artifact: venv ? final.artifact : [],
-      notes,
-      warnings,
+      notes: log.notes,
+      warnings: log.warnings,
     },
   };
 }

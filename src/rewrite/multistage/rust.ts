@@ -20,6 +20,7 @@ import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
 import { NSS_WARNING } from './c.js';
 import { type CommandWords, replaceCommand, splitCommand } from './command-edit.js';
 import { usesFile } from './go.js';
+import { ConversionLog } from './log.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -126,9 +127,8 @@ export function convertRust(
   stage: Stage,
   options: ConversionOptions,
 ): ConversionOutcome {
-  const notes: string[] = [];
-  const warnings: string[] = [];
-  const fail = (reason: string): ConversionOutcome => ({ converted: false, reason, ecosystem: 'rust' });
+  const log = new ConversionLog('rust');
+  const fail = log.refuse;
 
   const builds = stage.instructions
     .filter(isRun)
@@ -190,7 +190,7 @@ export function convertRust(
     if (!path) return fail(`${program} is moved by later commands to a place pare cannot tell`);
     builderPath = path;
     staticLink = alreadyStatic;
-    notes.push('cargo build left as written: later commands use its output');
+    log.note('cargo build left as written: later commands use its output');
   } else {
     const release = words.args.some((token) => token.value === '--release' || token.value === '-r');
     const addStatic = wantStatic && !alreadyStatic;
@@ -217,7 +217,7 @@ export function convertRust(
         : addStatic
           ? `${targetDir}/*/release/${name}`
           : `${targetDir}/release/${name}`;
-    notes.push(
+    log.note(
       `cargo build --release${addStatic ? ` with ${CRT_STATIC} for the host target (given explicitly so build scripts and proc-macros still link dynamically)` : ''}${strip ? `${addStatic ? ' and' : ' with'} ${STRIP} (no symbol table)` : ''}`,
     );
   }
@@ -226,14 +226,13 @@ export function convertRust(
   if (staticLink) {
     choice = staticBase(builderImage, options);
     if ('error' in choice) return fail(choice.error);
-    if (!muslTarget) warnings.push(NSS_WARNING);
+    if (!muslTarget) log.warn(NSS_WARNING);
   } else {
     choice = dynamicBase(builderImage, builderLibc, options);
     if ('error' in choice) return fail(choice.error);
-    notes.push(`dynamic link kept: ${choice.base.image} has the ${builderLibc} and libgcc the binary needs`);
+    log.note(`dynamic link kept: ${choice.base.image} has the ${builderLibc} and libgcc the binary needs`);
   }
-  notes.push(...choice.notes);
-  warnings.push(...choice.warnings);
+  log.absorb(choice);
 
   const finalPath = moved ? builderPath : `/usr/local/bin/${name}`;
   const builder = builderName(stage);
@@ -251,15 +250,14 @@ export function convertRust(
     dropEnv: (key) => /^(?:CARGO_\w+|RUSTUP_\w+|RUSTFLAGS|RUST_VERSION)$/.test(key),
   });
   if ('error' in final) return fail(final.error);
-  notes.unshift(`multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only ${name}`);
-  notes.push(...final.notes);
-  warnings.push(...final.warnings);
+  log.lead(`multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only ${name}`);
+  log.absorb(final);
 
   return twoStageConversion(model, stage, plan, final, {
     ecosystem: 'rust',
     builderBase: builderImage.raw,
     finalBase: choice.base.image,
-    notes,
-    warnings,
+    notes: log.notes,
+    warnings: log.warnings,
   });
 }

@@ -3,10 +3,11 @@
  * (options, an optional view of the build context) and what comes back.
  */
 
+import type { BuildEcosystem } from '../../knowledge/build-ecosystems.js';
 import type { ContextFile } from '../../rules/types.js';
 
-/** Ecosystems pare converts to multi-stage builds. */
-export type ConvertibleEcosystem = 'go' | 'c' | 'rust' | 'python' | 'node' | 'java';
+/** Ecosystems pare converts to multi-stage builds: those knowledge/build-ecosystems detects. */
+export type ConvertibleEcosystem = BuildEcosystem;
 
 /**
  * The build context as the converter sees it: relative `/`-separated paths of

@@ -2,13 +2,8 @@ import type { Ecosystem } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import {
-  isCargoBuild,
-  isCompilerLink,
-  isGoBuild,
-  isJavaBuild,
-  javaGoal,
-} from '../../knowledge/build-commands.js';
+import { isCompilerLink, javaGoal } from '../../knowledge/build-commands.js';
+import { type BuildEcosystem, buildOf } from '../../knowledge/build-ecosystems.js';
 import { asksOnlyForInformation, subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { finalBase, installedPackages, removedPackages, virtualName } from './builds.js';
@@ -85,52 +80,41 @@ interface Build {
   advice: string;
 }
 
+/** What shipping each ecosystem's build costs, and the way out; the ecosystem itself comes from knowledge/build-ecosystems. */
+const SHIPPED: Record<BuildEcosystem, { ships: string; advice: string } | undefined> = {
+  go: {
+    ships: 'the Go toolchain and module cache',
+    advice: 'build in a builder stage and COPY --from only the binary onto scratch or distroless/static',
+  },
+  rust: {
+    ships: 'the Rust toolchain and target/ directory',
+    advice:
+      'build in a builder stage and COPY --from only target/release/<bin> onto distroless/cc or scratch',
+  },
+  c: {
+    ships: 'the compilers, headers and object files',
+    advice: 'compile in a builder stage and COPY --from only the binary (and the shared libraries it needs)',
+  },
+  java: {
+    ships: 'the JDK, the build tool and its ~/.m2 or ~/.gradle cache',
+    advice: 'package in a builder stage and COPY --from only the jar onto a JRE image',
+  },
+  node: {
+    ships: 'devDependencies and sources next to the build output',
+    advice:
+      'build in a builder stage and copy only the output and production node_modules (npm ci --omit=dev)',
+  },
+  // A pip install is a dependency step, judged below by the compilers it needs.
+  python: undefined,
+};
+
 function classify(command: ShellCommand): Build | undefined {
   const sub = subcommand(command);
   const { program } = command;
-  if (isGoBuild(command)) {
-    return {
-      ecosystem: 'go',
-      what: `\`go ${sub}\``,
-      ships: 'the Go toolchain and module cache',
-      advice: 'build in a builder stage and COPY --from only the binary onto scratch or distroless/static',
-    };
-  }
-  if (isCargoBuild(command)) {
-    return {
-      ecosystem: 'rust',
-      what: `\`cargo ${sub}\``,
-      ships: 'the Rust toolchain and target/ directory',
-      advice:
-        'build in a builder stage and COPY --from only target/release/<bin> onto distroless/cc or scratch',
-    };
-  }
-  if (isCompilerLink(command) || isMake(command)) {
-    return {
-      ecosystem: 'c',
-      what: `\`${program}${program === 'cmake' ? ' --build' : program === 'meson' ? ' compile' : ''}\``,
-      ships: 'the compilers, headers and object files',
-      advice:
-        'compile in a builder stage and COPY --from only the binary (and the shared libraries it needs)',
-    };
-  }
-  if (isJavaBuild(command)) {
-    return {
-      ecosystem: 'java',
-      what: `\`${program}${javaGoal(command)}\``,
-      ships: 'the JDK, the build tool and its ~/.m2 or ~/.gradle cache',
-      advice: 'package in a builder stage and COPY --from only the jar onto a JRE image',
-    };
-  }
-  if (isNodeBuild(command)) {
-    return {
-      ecosystem: 'node',
-      what: `\`${[program, ...command.args].join(' ')}\``,
-      ships: 'devDependencies and sources next to the build output',
-      advice:
-        'build in a builder stage and copy only the output and production node_modules (npm ci --omit=dev)',
-    };
-  }
+  const build = buildOf(command);
+  const shipped = build && SHIPPED[build.ecosystem];
+  if (build && shipped)
+    return { ecosystem: build.ecosystem, what: buildWords(build.ecosystem, command), ...shipped };
   if (program === 'dotnet' && (sub === 'publish' || sub === 'build')) {
     return {
       ecosystem: 'dotnet',
@@ -143,41 +127,20 @@ function classify(command: ShellCommand): Build | undefined {
   return undefined;
 }
 
-const MAKE_SKIP = new Set(['clean', 'install', 'help', 'distclean']);
-
-/** `make`, `cmake --build`, `ninja`, `meson compile`: only counted when they can compile (see check). */
-function isMake(command: ShellCommand): boolean {
-  const sub = subcommand(command);
-  if (command.program === 'make' || command.program === 'gmake') {
-    if (command.args.some((arg) => arg === '--version' || arg === '-v' || arg === '-n')) return false;
-    return (
-      sub === undefined ||
-      !MAKE_SKIP.has(sub) ||
-      command.args.filter((arg) => !arg.startsWith('-')).length > 1
-    );
-  }
-  if (command.program === 'cmake') return command.args.includes('--build');
-  if (command.program === 'ninja') return !command.args.includes('--version');
-  if (command.program === 'meson') return sub === 'compile';
-  return false;
-}
-
-function isNodeBuild(command: ShellCommand): boolean {
+/** The build as the message quotes it: `go build`, `make`, `mvn package`, `npm run build`. */
+function buildWords(ecosystem: BuildEcosystem, command: ShellCommand): string {
   const { program, args } = command;
-  const sub = subcommand(command);
-  if (program === 'npm' || program === 'bun') {
-    if (sub !== 'run' && sub !== 'run-script') return false;
-    const script = args[args.indexOf(sub) + 1];
-    return script !== undefined && /^build(?::|$)/.test(script);
+  switch (ecosystem) {
+    case 'go':
+    case 'rust':
+      return `\`${program} ${subcommand(command)}\``;
+    case 'c':
+      return `\`${program}${program === 'cmake' ? ' --build' : program === 'meson' ? ' compile' : ''}\``;
+    case 'java':
+      return `\`${program}${javaGoal(command)}\``;
+    default:
+      return `\`${[program, ...args].join(' ')}\``;
   }
-  if (program === 'yarn' || program === 'pnpm') {
-    if (sub === 'build') return true;
-    if (sub === 'run') {
-      const script = args[args.indexOf(sub) + 1];
-      return script !== undefined && /^build(?::|$)/.test(script);
-    }
-  }
-  return false;
 }
 
 // ---- compilers that dependency installs need -------------------------------
@@ -219,10 +182,13 @@ function toolchainIsTransient(run: RunInstruction): boolean {
   });
 }
 
+/** Repositories named after a compiler toolchain, known to the catalogue or not (a team's own `gcc` image). */
+const TOOLCHAIN_REPOSITORY = /(?:^|\/)(?:gcc|clang|llvm|buildpack-deps|golang|rust)(?:[:@]|$)/;
+
 /** Bases that already carry compilers: toolchains and the full python/node/ruby images. */
 function baseHasCompilers(model: DockerfileModel): boolean {
-  const match = finalBase(model).match;
-  if (!match) return false;
+  const { match, image } = finalBase(model);
+  if (!match) return !image.unresolved && TOOLCHAIN_REPOSITORY.test(image.resolved);
   return match.entry.kind === 'toolchain' || match.entry.kind === 'full-distro';
 }
 
