@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/commands.js';
-import { runPare } from '../helpers/cli.js';
 import { completionScript } from '../../src/cli/completion.js';
+import { runPare } from '../helpers/cli.js';
 
 const program = buildProgram(() => {});
 const COMMANDS = program.commands.map((command) => command.name());
