@@ -9,7 +9,8 @@ const FOREIGN_FLAGS: Record<string, string> = {
   '-t': 'hadolint\'s -t is "pare lint --fail-on"',
   '--ignore': 'hadolint\'s --ignore is "pare lint --disable RULE,RULE"',
   '--no-fail': 'hadolint\'s --no-fail is "pare lint --fail-on none"',
-  '-f': 'hadolint\'s -f is "--format"',
+  // Two tools' -f: hadolint's output format, docker build's Dockerfile.
+  '-f': 'hadolint\'s -f is "--format"; docker build\'s -f is "pare optimize --file"',
   '-c': 'hadolint\'s -c is "--config"',
   // dive
   '--ci': 'dive\'s --ci is "pare inspect" with --max-size, --max-wasted or --min-efficiency',

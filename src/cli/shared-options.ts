@@ -14,7 +14,7 @@ export function globalOptions(): Option[] {
     ).conflicts('verbose'),
     new Option(
       '--verbose',
-      'Also print on stderr what pare decided and why: the config file, the engine, build output',
+      "Also print on stderr what pare decided and why (the config file used), and optimize's build output",
     ),
     new Option('--no-color', 'Never colour the output (also NO_COLOR=1; colour is only used on a terminal)'),
     new Option('--debug', "Show stack traces for pare's own errors"),

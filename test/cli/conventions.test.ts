@@ -36,6 +36,7 @@ const usageMistakes: Array<[string, string[], RegExp]> = [
     ['lint', '--fail-onn', 'error'],
     /unknown option '--fail-onn'.*did you mean --fail-on\?/i,
   ],
+  ['a -f of hadolint or docker build', ['optimize', '-f', 'x'], /'-f'.*"--format".*"pare optimize --file"/],
   [
     "hadolint's flag",
     ['lint', '--failure-threshold', 'error'],
