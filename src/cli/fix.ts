@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { loadProjectConfig } from '../config/project.js';
 import { openBuildContext } from '../dockerfile/build-context.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
-import { readDockerfile } from '../dockerfile/source.js';
+import { readDockerfile, readDockerfileFromStream } from '../dockerfile/source.js';
 import { unifiedDiff } from '../rewrite/diff.js';
 import { planFixes } from '../rewrite/plan.js';
 import { allRules } from '../rules/index.js';
@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { describeSystemError, PareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
+import { STDIN } from './stdin.js';
 
 export interface FixCliOptions {
   write?: boolean;
@@ -18,31 +19,48 @@ export interface FixCliOptions {
   context?: string;
   config?: string;
   disable?: string;
-  /** cac turns --no-dockerignore into dockerignore: false. */
+  /** --no-dockerignore sets false. */
   dockerignore?: boolean;
   multiStage?: boolean;
   target?: string;
 }
 
+/** `--output -`: the fixed Dockerfile goes to stdout, to use pare fix as a filter. */
+const STDOUT = '-';
+
 export async function runFix(path: string | undefined, options: FixCliOptions): Promise<number> {
-  const source = await readDockerfile(path ?? '.');
-  const filePath = source.filePath!;
+  const fromStdin = path === STDIN;
+  if (fromStdin && options.write) {
+    throw new PareError(
+      '--write changes the Dockerfile in place, and stdin is no file: use --output FILE (or - for stdout)',
+      {
+        subject: '-',
+      },
+    );
+  }
+  const source = fromStdin
+    ? await readDockerfileFromStream(process.stdin)
+    : await readDockerfile(path ?? '.');
+  // stdin has no file: diffs and messages name it as <stdin>, the config is searched from here.
+  const filePath = source.filePath ?? source.displayPath;
+  const directory = source.directory ?? (source.filePath ? dirname(source.filePath) : '.');
   const { config, settings } = await loadProjectConfig({
     explicitPath: options.config,
-    startDirectory: dirname(filePath),
+    startDirectory: directory,
     disable: options.disable,
   });
-  const buildContext = await openBuildContext(
-    options.context ?? source.directory ?? dirname(filePath),
-    basename(filePath),
-  );
+  // Without a file there is no build context to look at, unless --context names one.
+  const contextDirectory = options.context ?? source.directory;
+  const buildContext = contextDirectory
+    ? await openBuildContext(contextDirectory, source.filePath ? basename(source.filePath) : undefined)
+    : undefined;
   const model = await parseDockerfile(source.text, filePath, {
     target: options.target ? String(options.target) : undefined,
   });
   const plan = await planFixes(model, {
     rules: allRules,
     settings,
-    buildContext,
+    ...(buildContext ? { buildContext } : {}),
     policy: { allowed: config.allowedBaseImages ?? [] },
     dockerfilePath: filePath,
     dockerignore: options.dockerignore !== false,
@@ -52,8 +70,14 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
   // What is written keeps the byte-order mark the file started with, whichever file it goes to.
   const fixedText = `${source.bom ? '\ufeff' : ''}${dockerfile.after}`;
 
-  if (options.output) {
-    await assertNotInput(options.output, filePath);
+  if (options.output === STDOUT) {
+    process.stdout.write(fixedText);
+    if (dockerignore)
+      logger.info(
+        `not written (use --write): ${dockerignore.path} would exclude ${dockerignore.added.join(', ')}`,
+      );
+  } else if (options.output) {
+    if (source.filePath) await assertNotInput(options.output, source.filePath);
     await writeOrFail(options.output, fixedText);
     logger.info(`wrote ${options.output}`);
     if (dockerignore)
@@ -91,11 +115,11 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
   logger.info(
     fixedCount === 0
       ? `nothing to fix automatically in ${filePath}`
-      : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : 'to apply (run again with --write)'}`,
+      : `${fixedCount} fix${fixedCount === 1 ? '' : 'es'} ${options.write || options.output ? 'applied' : `to apply (run again with ${fromStdin ? '--output FILE' : '--write'})`}`,
   );
   if (left.length > 0) {
     logger.info(
-      `${left.length} finding${left.length === 1 ? ' needs' : 's need'} a human; run "pare lint ${path ?? '.'}" for details:`,
+      `${left.length} finding${left.length === 1 ? ' needs' : 's need'} a human; run "pare lint ${path ?? '.'}" for details${fromStdin ? ' (with the same stdin)' : ''}:`,
     );
     for (const finding of left.slice(0, 20)) {
       logger.info(

@@ -12,11 +12,12 @@ import { openImage } from '../image/open.js';
 import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { parseBytes } from '../util/bytes.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
-import { colorEnabled } from '../util/logger.js';
+import { colorEnabled, logger } from '../util/logger.js';
 import { ProgressLine } from './progress-line.js';
+import { htmlPageOnTerminal, planReport, writeReportFile } from './report-output.js';
+import { readStdinDockerfile, STDIN } from './stdin.js';
 import { timeoutOption } from './timeout-option.js';
 
 export interface InspectCliOptions {
@@ -32,7 +33,12 @@ export interface InspectCliOptions {
   dockerfile?: string;
   config?: string;
   color?: boolean;
-  /** File for `--format html` (default pare-report.html). */
+  /** File for the report (in --format, or as its extension says); stdout keeps the text. */
+  report?: string;
+  /**
+   * Deprecated spelling of `report`: inspect's product is the report, and
+   * `--output` means "where the product goes" (a Dockerfile, an image) elsewhere.
+   */
   output?: string;
   /** Seconds a registry image must be read in (`--timeout`). */
   timeout?: string | number;
@@ -41,33 +47,38 @@ export interface InspectCliOptions {
 export interface InspectIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadableStream;
 }
 
 const FORMATS = ['text', 'json', 'html'] as const;
-const DEFAULT_HTML_OUTPUT = 'pare-report.html';
 const TEXT_TREE_CHILDREN = 25;
+/** Where `--format html` goes when stdout is a terminal, as before `--report` existed. */
+const DEFAULT_HTML_REPORT = 'pare-report.html';
 
 export async function runInspect(
   reference: string,
   options: InspectCliOptions,
   io: InspectIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const format = options.format ?? 'text';
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(' or ')})`, {
-      subject: '--format',
-    });
-  }
+  const plan = htmlPageOnTerminal(
+    planReport(withReportFromOutput(options, io), FORMATS),
+    io.stdout,
+    DEFAULT_HTML_REPORT,
+  );
+  if (plan.file !== undefined) refuseImageAsReport(reference, plan.file);
   const top = integerOption(options.top, '--top', 0) ?? 10;
   const depth = integerOption(options.depth, '--depth', 1);
   const wantTree = options.tree === true || depth !== undefined;
   const timeoutMs = timeoutOption(options.timeout);
   const { budgets, sources } = await resolveBudgets(options);
-  const dockerfile = options.dockerfile ? await readDockerfile(options.dockerfile) : undefined;
+  const dockerfile = options.dockerfile
+    ? options.dockerfile === STDIN
+      ? { path: '<stdin>', text: await readStdinDockerfile(io.stdin) }
+      : await readDockerfile(options.dockerfile)
+    : undefined;
+  const wanted = new Set([plan.format, plan.file === undefined ? plan.format : 'text']);
 
-  const output = format === 'html' ? htmlOutput(reference, options.output) : undefined;
-
-  const progress = io.stderr.isTTY ? new ProgressLine(io.stderr) : undefined;
+  const progress = io.stderr.isTTY && !logger.isQuiet ? new ProgressLine(io.stderr) : undefined;
   let image: Awaited<ReturnType<typeof openImage>>;
   try {
     image = await openImage(reference, {
@@ -84,10 +95,12 @@ export async function runInspect(
     result = await inspectImage(image, {
       verify: options.verify !== false,
       top,
-      ...(format === 'html'
+      ...(wanted.has('html')
         ? { tree: { depth: HTML_TREE_DEPTH } }
         : wantTree
-          ? { tree: { depth: depth ?? 3, ...(format === 'text' ? { maxChildren: TEXT_TREE_CHILDREN } : {}) } }
+          ? {
+              tree: { depth: depth ?? 3, ...(wanted.has('json') ? {} : { maxChildren: TEXT_TREE_CHILDREN }) },
+            }
           : {}),
       ...(dockerfile ? { dockerfile } : {}),
       ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
@@ -99,38 +112,44 @@ export async function runInspect(
 
   const checks = checkBudgets(result, budgets, sources);
   const reported: BudgetCheck[] | undefined = checks.length > 0 ? checks : undefined;
-  if (output !== undefined) {
-    try {
-      await writeFileAtomic(output, renderInspectHtml(result, reported));
-    } catch (error) {
-      throw new PareError(describeSystemError(error), { subject: output, cause: error });
-    }
-    io.stderr.write(`pare: wrote ${output}\n`);
-  } else
-    io.stdout.write(
-      format === 'json'
+  const render = (format: string) =>
+    format === 'html'
+      ? renderInspectHtml(result, reported)
+      : format === 'json'
         ? renderInspectJson(result, reported)
         : renderInspectText(result, {
             color: colorEnabled(io.stdout, options.color === false),
             width: io.stdout.columns || 100,
             ...(reported ? { budgets: reported } : {}),
-          }),
-    );
+          });
+  if (plan.file !== undefined) {
+    await writeReportFile(plan.file, render(plan.format));
+    if (!logger.isQuiet) io.stderr.write(`pare: wrote ${plan.file}\n`);
+  }
+  io.stdout.write(render(plan.file === undefined ? plan.format : 'text'));
   const exceeded = checks.filter((check) => check.exceeded);
   for (const check of exceeded) io.stderr.write(`pare: budget exceeded: ${check.message}\n`);
   return exceeded.length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Where `--format html` writes: never the image archive or layout being read. */
-function htmlOutput(reference: string, given: string | undefined): string {
-  const output = resolve(given ?? DEFAULT_HTML_OUTPUT);
+/** `--output FILE` of earlier versions still works, and says what it is called now. */
+function withReportFromOutput(options: InspectCliOptions, io: InspectIo): InspectCliOptions {
+  if (options.output === undefined) return options;
+  if (options.report !== undefined)
+    throw new PareError('give --report FILE only (--output is its old name)', { subject: '--output' });
+  io.stderr.write('pare: note: inspect --output is now --report (--output will be removed)\n');
+  return { ...options, report: options.output };
+}
+
+/** A report file is never the image archive or layout being read. */
+function refuseImageAsReport(reference: string, file: string): void {
+  const output = resolve(file);
   const local = /^(?:docker-archive|oci-archive|oci):(.+)$/.exec(reference)?.[1] ?? reference;
   // docker-archive:app.tar:tag and oci:dir:ref name a file or directory before the last colon.
   const inputs = [local, local.replace(/:[^/:]*$/, '')].map((p) => resolve(p));
   if (inputs.includes(output)) {
-    throw new PareError('refusing to overwrite the image being inspected', { subject: '--output' });
+    throw new PareError('refusing to overwrite the image being inspected', { subject: '--report' });
   }
-  return output;
 }
 
 function integerOption(value: string | number | undefined, flag: string, min: number): number | undefined {
@@ -170,6 +189,7 @@ async function resolveBudgets(options: InspectCliOptions) {
     ...(options.config ? { explicitPath: options.config } : {}),
     startDirectory: '.',
   });
+  if (path) logger.verbose(`config: ${path}`);
   const fromConfig = config.inspect?.budgets;
   const where = path ?? 'config';
   if (fromConfig?.maxSize !== undefined) {

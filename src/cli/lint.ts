@@ -9,6 +9,7 @@ import { lintFiles } from '../rules/lint-files.js';
 import { SEVERITY_ORDER, type Severity } from '../rules/types.js';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
+import { planReport, writeReportFile } from './report-output.js';
 
 export interface LintCliOptions {
   format?: string;
@@ -18,18 +19,15 @@ export interface LintCliOptions {
   disable?: string;
   target?: string;
   color?: boolean;
+  /** File for the report in --format (or as its extension says); stdout keeps the text. */
+  report?: string;
 }
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 
 export async function runLint(paths: string[], options: LintCliOptions): Promise<number> {
-  const format = options.format ?? 'text';
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new PareError(`unknown format "${format}" (expected ${FORMATS.join(', ')})`, {
-      subject: '--format',
-    });
-  }
+  const plan = planReport(options, FORMATS);
   const firstPath = paths.find((path) => path !== '-');
   const { config, settings } = await loadProjectConfig({
     explicitPath: options.config,
@@ -51,13 +49,17 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
     ...(options.target ? { target: String(options.target) } : {}),
   });
 
-  const output =
+  const render = (format: string) =>
     format === 'json'
       ? renderLintJson(result, allRules)
       : format === 'sarif'
         ? renderLintSarif(result, allRules)
         : renderLintText(result, { color: colorEnabled(process.stdout, options.color === false) });
-  process.stdout.write(output);
+  if (plan.file !== undefined) {
+    await writeReportFile(plan.file, render(plan.format));
+    logger.info(`pare: wrote ${plan.file}`);
+  }
+  process.stdout.write(render(plan.file === undefined ? plan.format : 'text'));
   for (const file of result.files) if (file.error) logger.error(file.error);
 
   if (result.files.some((file) => file.error)) return EXIT_BAD_INPUT;

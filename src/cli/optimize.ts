@@ -10,12 +10,15 @@ import { HTML_TREE_DEPTH } from '../report/inspect-html.js';
 import { renderOptimizeHtml } from '../report/optimize-html.js';
 import { renderOptimizeText } from '../report/optimize-text.js';
 import { allRules } from '../rules/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
 import { terminalLine } from '../util/terminal-text.js';
+import { htmlPageOnTerminal, planReport, writeReportFile } from './report-output.js';
+import { STDIN } from './stdin.js';
 
+/** Where `--format html` goes when stdout is a terminal, as before `--report` existed. */
 const DEFAULT_HTML_REPORT = 'pare-optimize.html';
+const FORMATS = ['text', 'json', 'html'] as const;
 
 export interface OptimizeCliOptions {
   file?: string;
@@ -31,7 +34,7 @@ export interface OptimizeCliOptions {
   check?: boolean;
   keepImages?: boolean;
   format?: string;
-  /** File for `--format html` (default pare-optimize.html in the current directory). */
+  /** File for the report (in --format, or as its extension says); stdout keeps the text. */
   report?: string;
   config?: string;
   verbose?: boolean;
@@ -41,17 +44,16 @@ export async function runOptimize(
   directory: string | undefined,
   options: OptimizeCliOptions,
 ): Promise<number> {
+  refuseStdin(directory, options.file);
   const dir = resolve(directory ?? '.');
   const info = await stat(dir).catch((error: unknown) => {
     throw new PareError(`build context: ${describeSystemError(error)}`, { subject: directory ?? '.' });
   });
   if (!info.isDirectory())
     throw new PareError('expected a project directory (the build context)', { subject: directory ?? '.' });
-  const format = options.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'html') {
-    throw new PareError(`unknown format "${format}" (expected text, json, html)`, { subject: '--format' });
-  }
-  const report = format === 'html' ? resolve(options.report ?? DEFAULT_HTML_REPORT) : undefined;
+  const plan = htmlPageOnTerminal(planReport(options, FORMATS), process.stdout, DEFAULT_HTML_REPORT);
+  if (options.check && plan.format === 'html')
+    throw new PareError('--check writes no report: use text or json', { subject: '--format' });
   const {
     config,
     settings,
@@ -64,7 +66,8 @@ export async function runOptimize(
   const stale = await engine.removeStale().catch(() => [] as string[]);
   if (stale.length > 0) logger.info(`pare: removed what an earlier run left behind: ${stale.join(', ')}`);
 
-  const tty = Boolean(process.stderr.isTTY);
+  // The status line is progress too: --quiet drops it.
+  const tty = Boolean(process.stderr.isTTY) && !logger.isQuiet;
   const onBuildLine =
     options.verbose || tty
       ? (line: string) => (options.verbose ? logger.info(`  │ ${line}`) : statusLine(line))
@@ -87,17 +90,19 @@ export async function runOptimize(
     ...(onBuildLine ? { onBuildLine } : {}),
   };
   if (options.check) {
-    if (format === 'html')
-      throw new PareError('--check writes no report: use text or json', { subject: '--format' });
     const { checkOptimized } = await import('../optimize/check.js');
     const checked = await checkOptimized(shared);
     if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
     const { renderCheckText } = await import('../report/optimize-check-text.js');
-    process.stdout.write(
+    const renderCheck = (format: string) =>
       format === 'json'
         ? `${JSON.stringify(checked, null, 2)}\n`
-        : renderCheckText(checked, { color: colorEnabled(process.stdout) }),
-    );
+        : renderCheckText(checked, { color: colorEnabled(process.stdout) });
+    if (plan.file !== undefined) {
+      await writeReportFile(plan.file, renderCheck(plan.format));
+      logger.info(`pare: wrote ${plan.file}`);
+    }
+    process.stdout.write(renderCheck(plan.file === undefined ? plan.format : 'text'));
     return checked.ok ? EXIT_OK : EXIT_FINDINGS;
   }
   const result = await optimize({
@@ -113,21 +118,34 @@ export async function runOptimize(
   });
   if (tty && !options.verbose) process.stderr.write('\r\x1b[K');
 
-  if (report !== undefined) {
+  const render = async (format: string) => {
+    if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
+    if (format === 'text') return renderOptimizeText(result, { color: colorEnabled(process.stdout) });
     const image = await inspectKeptImage(result);
-    await writeFileAtomic(report, renderOptimizeHtml(result, image ? { image } : {})).catch(
-      (error: unknown) => {
-        throw new PareError(`cannot write the report: ${describeSystemError(error)}`, { subject: report });
-      },
-    );
-    logger.info(`pare: wrote ${report}`);
+    return renderOptimizeHtml(result, image ? { image } : {});
+  };
+  if (plan.file !== undefined) {
+    await writeReportFile(plan.file, await render(plan.format));
+    logger.info(`pare: wrote ${plan.file}`);
   }
-  process.stdout.write(
-    format === 'json'
-      ? `${JSON.stringify(result, null, 2)}\n`
-      : renderOptimizeText(result, { color: colorEnabled(process.stdout) }),
-  );
+  process.stdout.write(await render(plan.file === undefined ? plan.format : 'text'));
   return result.chosen === 'original' ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * optimize builds from a project directory and writes the optimized Dockerfile
+ * beside the original: stdin can stand in for neither.
+ */
+function refuseStdin(directory: string | undefined, file: string | undefined): void {
+  if (directory === STDIN)
+    throw new PareError('optimize needs the project directory (the build context), not stdin', {
+      subject: STDIN,
+    });
+  if (file === STDIN)
+    throw new PareError(
+      'optimize builds the Dockerfile and writes its rewrite beside it, so it needs a file, not stdin',
+      { subject: '--file -' },
+    );
 }
 
 function statusLine(line: string): void {

@@ -3,10 +3,28 @@ import { fileURLToPath } from 'node:url';
 import { allRules, findRule } from '../rules/index.js';
 import { PareError } from '../util/errors.js';
 
-export async function runRules(id?: string): Promise<number> {
+export interface RulesCliOptions {
+  format?: string;
+}
+
+export async function runRules(id?: string, options: RulesCliOptions = {}): Promise<number> {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new PareError(`unknown format "${format}" (expected text, json)`, { subject: '--format' });
+  }
+  if (format === 'json') {
+    const rules = id ? [findRuleOrFail(id)] : allRules;
+    process.stdout.write(
+      `${JSON.stringify(
+        rules.map((rule) => rule.meta),
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
   if (id) {
-    const rule = findRule(id);
-    if (!rule) throw new PareError(`unknown rule "${id}"; run "pare rules" for the list`);
+    const rule = findRuleOrFail(id);
     const docsPath = fileURLToPath(new URL(`../../docs/rules/${rule.meta.id}.md`, import.meta.url));
     const text = await readFile(docsPath, 'utf8').catch(() => `${rule.meta.id}: ${rule.meta.title}\n`);
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -28,4 +46,10 @@ export async function runRules(id?: string): Promise<number> {
     `\n${allRules.length} rules. "pare rules ID" shows why, a bad and a good example. The hadolint codes of a rule turn it off where "# hadolint ignore=" or .hadolint.yaml names them (docs/hadolint.md).\n`,
   );
   return 0;
+}
+
+function findRuleOrFail(id: string) {
+  const rule = findRule(id);
+  if (!rule) throw new PareError(`unknown rule "${id}"; run "pare rules" for the list`);
+  return rule;
 }

@@ -33,6 +33,7 @@ import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { logger } from '../util/logger.js';
 import { terminalLine, terminalLines } from '../util/terminal-text.js';
 import { timeoutOption } from './timeout-option.js';
 
@@ -81,6 +82,10 @@ export async function runSlim(
   }
   // With --format json/html stdout carries the report alone; the summary moves to stderr.
   const io: SlimIo = format === 'text' ? streams : { stdout: streams.stderr, stderr: streams.stderr };
+  // Progress and notes; --quiet drops them, never a warning or the result.
+  const note = (text: string) => {
+    if (!logger.isQuiet) io.stderr.write(text);
+  };
   if (!options.tag && !options.output) {
     throw new PareError('give --tag NAME or --output TRANSPORT:PATH (e.g. docker-archive:slim.tar)');
   }
@@ -103,7 +108,7 @@ export async function runSlim(
     );
   }
   if (compression === 'zstd' && target?.transport === 'docker-archive') {
-    io.stderr.write("pare: note: Docker 20.10's docker load cannot read zstd layers\n");
+    note("pare: note: Docker 20.10's docker load cannot read zstd layers\n");
   }
   const keep = parseCategories(options.keep, '--keep');
   const remove = parseCategories(options.remove, '--remove');
@@ -138,7 +143,8 @@ export async function runSlim(
   // What an earlier run could not remove because its engine died (labelled with a process now gone).
   const stale = engine ? await engine.removeStale().catch(() => [] as string[]) : [];
   if (stale.length > 0)
-    streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
+    if (!logger.isQuiet)
+      streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
   const image = await openImage(reference, {
     ...(options.platform ? { platform: options.platform } : {}),
     timeoutMs: timeoutOption(options.timeout),
@@ -162,7 +168,7 @@ export async function runSlim(
     const tracer =
       minimal && options.trace !== false ? await prepareTracer(workDir!, config.architecture) : undefined;
     let selection: MinimalSelection | undefined;
-    const progress = (message: string) => io.stderr.write(`pare: ${message}\n`);
+    const progress = (message: string) => note(`pare: ${message}\n`);
     const attempt = (level: 'minimal' | 'other') =>
       slimImage(image, {
         ...slimOptions,

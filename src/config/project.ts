@@ -33,6 +33,7 @@ export async function loadProjectConfig(options: {
   });
   const { config, path } =
     loaded.path === undefined ? await hadolintFallback(options.startDirectory) : loaded;
+  logger.verbose(path ? `config: ${path}` : 'config: none found, the defaults apply');
   const disable = options.disable
     ? String(options.disable)
         .split(',')

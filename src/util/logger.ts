@@ -5,8 +5,11 @@
 import pc from 'picocolors';
 import { terminalLine } from './terminal-text.js';
 
+/** `--no-color` for the whole run; NO_COLOR says the same from the environment. */
+let colorForcedOff = false;
+
 export function colorEnabled(stream: NodeJS.WriteStream, forceOff = false): boolean {
-  if (forceOff) return false;
+  if (forceOff || colorForcedOff) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY);
@@ -14,9 +17,33 @@ export function colorEnabled(stream: NodeJS.WriteStream, forceOff = false): bool
 
 class Logger {
   private debugEnabled = false;
+  private quiet = false;
+  private verboseEnabled = false;
 
   setDebug(enabled: boolean): void {
     this.debugEnabled = enabled;
+  }
+
+  /** `--quiet`: progress and notes stay unprinted; warnings and errors still print. */
+  setQuiet(enabled: boolean): void {
+    this.quiet = enabled;
+  }
+
+  /** `--verbose`: also print what pare decided and why (which config, which engine). */
+  setVerbose(enabled: boolean): void {
+    this.verboseEnabled = enabled;
+  }
+
+  setColor(enabled: boolean): void {
+    colorForcedOff = !enabled;
+  }
+
+  get isQuiet(): boolean {
+    return this.quiet;
+  }
+
+  get isVerbose(): boolean {
+    return this.verboseEnabled;
   }
 
   get isDebug(): boolean {
@@ -34,7 +61,11 @@ class Logger {
   }
 
   info(message: string): void {
-    process.stderr.write(`${terminalLine(message)}\n`);
+    if (!this.quiet) process.stderr.write(`${terminalLine(message)}\n`);
+  }
+
+  verbose(message: string): void {
+    if (this.verboseEnabled && !this.quiet) process.stderr.write(`pare: ${terminalLine(message)}\n`);
   }
 
   debug(message: string): void {

@@ -69,7 +69,7 @@ describeWithChromium('inspect HTML report in Chromium', () => {
     const image = await openImage(reference);
     const expected = await inspectImage(image).finally(() => image.close());
     const output = join(dir, 'report.html');
-    expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
+    expect(await runInspect(reference, { format: 'html', report: output }, quietIo())).toBe(0);
     const html = await readFile(output, 'utf8');
     expect(html).not.toContain('<script>window.pwned');
     expect(html).not.toMatch(/src=["']?https?:/);
@@ -141,7 +141,7 @@ describeWithChromium('inspect HTML report in Chromium', () => {
     const image = await openImage(reference);
     const expected = await inspectImage(image).finally(() => image.close());
     const output = join(dir, 'real.html');
-    expect(await runInspect(reference, { format: 'html', output }, quietIo())).toBe(0);
+    expect(await runInspect(reference, { format: 'html', report: output }, quietIo())).toBe(0);
     const { page, errors } = await openReport(browser, output);
     expect(await totalOf(page)).toBe(expected.size.finalBytes);
     await page.click('.layer-row[data-layer="0"]');

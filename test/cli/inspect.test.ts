@@ -163,4 +163,31 @@ describe('pare inspect', () => {
     expect(lines[0]).toMatch(/^pare: error: /);
     expect(lines[0]).toMatch(pattern);
   });
+
+  it('--report FILE writes the report there and keeps the text on stdout', async () => {
+    const file = join(dir, 'inspect.json');
+    const result = await pare(['inspect', image, '--report', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/efficiency/i);
+    expect(JSON.parse(readFileSync(file, 'utf8')).schemaVersion).toBe('pare.inspect/v1');
+  });
+
+  it('--output, the old name of --report, still works and says so', async () => {
+    const file = join(dir, 'old.html');
+    const result = await pare(['inspect', image, '--format', 'html', '--output', file]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/inspect --output is now --report/);
+    expect(readFileSync(file, 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
+  it('refuses to write the report over the image it reads', async () => {
+    const result = await pare([
+      'inspect',
+      `docker-archive:${image.replace(/^docker-archive:/, '')}`,
+      '--report',
+      image.replace(/^docker-archive:/, ''),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--report: refusing to overwrite the image being inspected/);
+  });
 });

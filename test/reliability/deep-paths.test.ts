@@ -47,7 +47,7 @@ describe('a 30,000-level path', () => {
   const commands: Array<[string, (out: string) => string[]]> = [
     ['inspect', () => []],
     ['inspect --tree --depth 5000', () => ['--tree', '--depth', '5000']],
-    ['inspect --format html', (out) => ['--format', 'html', '--output', join(out, 'report.html')]],
+    ['inspect --format html', (out) => ['--format', 'html', '--report', join(out, 'report.html')]],
     ['inspect --format json', () => ['--format', 'json']],
     ['slim --output', (out) => ['--output', `oci:${join(out, 'slim')}`]],
   ];
@@ -89,7 +89,7 @@ describe(`a ${MAX_PATH_DEPTH}-level path`, () => {
 
   it('inspect --format html writes the page', async () => {
     const report = join(dir, 'at-limit.html');
-    const result = await runPareAsync(['inspect', atLimit, '--format', 'html', '--output', report]);
+    const result = await runPareAsync(['inspect', atLimit, '--format', 'html', '--report', report]);
     expect(result.code).toBe(0);
     expect(existsSync(report)).toBe(true);
   });
