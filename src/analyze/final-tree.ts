@@ -31,6 +31,8 @@ export interface FinalTree {
   tree: FileTree;
   meta: Map<number, NodeMeta>;
   content: Map<number, ContentRef>;
+  /** Each layer's uncompressed tar length in bytes (what `docker save` stores), bottom to top. */
+  layerTarBytes: number[];
 }
 
 export interface ReadFinalTreeOptions {
@@ -45,10 +47,11 @@ export async function readFinalTree(
   const tree = new FileTree();
   const meta = new Map<number, NodeMeta>();
   const content = new Map<number, ContentRef>();
+  const layerTarBytes: number[] = [];
   for (const [index, layer] of layers.entries()) {
     tree.beginLayer(index);
     let ordinal = 0;
-    await scanLayer(
+    const summary = await scanLayer(
       layer,
       (entry) => {
         const at = ordinal++;
@@ -99,8 +102,9 @@ export async function readFinalTree(
       },
     );
     tree.endLayer();
+    layerTarBytes.push(summary.bytes);
   }
-  return { tree, meta, content };
+  return { tree, meta, content, layerTarBytes };
 }
 
 /**

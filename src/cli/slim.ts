@@ -23,12 +23,13 @@ import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
 import { prepareTracer } from '../reach/tracer.js';
+import { sizeChange as sizeChangeOf } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
 import { missingPaths, type Proof, prove } from '../slim/prove.js';
-import { buildSlimReport, type SlimReport } from '../slim/report.js';
+import { buildSlimReport, type SlimReport, storageName } from '../slim/report.js';
 import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
@@ -292,7 +293,7 @@ export async function runSlim(
         const sizes = await Promise.all([engine.imageInspect(original), engine.imageInspect(slimName)]);
         probeSection = { ...proof.section, engineSize: { original: sizes[0].Size, slim: sizes[1].Size } };
         io.stdout.write(
-          `engine size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
+          `docker images size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
             `probe original: ${terminalLine(proof.original.summary)}\nprobe slim:     ${terminalLine(proof.slim.summary)}\n`,
         );
         for (const check of proof.section.checks ?? []) {
@@ -435,10 +436,13 @@ function printSummary(
   target: OutputTarget | undefined,
   tag: string | undefined,
 ): void {
+  const { input, output } = result;
+  // Like with like: the tars on both sides, then the layers as each side stores them.
   const lines = [
-    `${reference}: ${formatBytes(result.input.compressedBytes)} in ${result.input.layers} layers → ` +
-      `${formatBytes(result.output.compressedBytes)} in ${result.output.layers} layers ` +
-      `(${formatBytes(result.output.uncompressedBytes)} uncompressed)`,
+    `${reference}: ${input.layers} layers → ${output.layers}`,
+    `  uncompressed  ${sizeChange(input.uncompressedBytes, output.uncompressedBytes)}`,
+    `  as stored     ${sizeChange(input.compressedBytes, output.compressedBytes)}` +
+      `  (${storageName(input.compression)} → ${storageName(output.compression)})`,
   ];
   for (const [reason, tally] of Object.entries(result.removedByReason)) {
     lines.push(`  removed ${reason}: ${tally.files} files, ${formatBytes(tally.bytes)}`);
@@ -446,6 +450,11 @@ function printSummary(
   if (target) lines.push(`wrote ${target.transport}:${target.path}${target.name ? ` (${target.name})` : ''}`);
   if (tag) lines.push(`tag ${tag}`);
   io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function sizeChange(before: number, after: number): string {
+  const change = sizeChangeOf(after, before);
+  return `${formatBytes(before)} → ${formatBytes(after)}${change ? ` (${change.percent})` : ''}`;
 }
 
 function positiveInteger(value: string | number | undefined, subject: string): number | undefined {

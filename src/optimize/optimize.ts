@@ -15,7 +15,7 @@ import { parseDockerfile } from '../dockerfile/parse.js';
 import { readDockerfile } from '../dockerfile/source.js';
 import type { Engine } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
-import { observe, type ProbeObservation, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
+import { observe, type ProbeSpec, sameBehaviour } from '../engine/probe.js';
 import { planFixes } from '../rewrite/plan.js';
 import type { RuleSettings } from '../rules/run.js';
 import type { Finding, Rule } from '../rules/types.js';

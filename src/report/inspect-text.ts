@@ -9,6 +9,7 @@ import pc from 'picocolors';
 import type { BudgetCheck } from '../analyze/budgets.js';
 import type { InspectResult, LayerReport } from '../analyze/inspect.js';
 import type { TreeViewNode } from '../analyze/top-paths.js';
+import { compressionFromMediaType } from '../image/compression.js';
 import { formatBytes } from '../util/bytes.js';
 import { terminalLine as shown } from '../util/terminal-text.js';
 
@@ -29,7 +30,7 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
   const platform = [image.os, image.architecture, image.variant].filter(Boolean).join('/');
   out.push(`${c.bold(shown(image.reference))}  ${c.dim(shortId(image.configDigest))}  ${shown(platform)}`);
   out.push(
-    `${c.bold(formatBytes(size.finalBytes))} in ${count(size.files, 'file')} · ${formatBytes(size.compressedBytes)} compressed · ${count(result.layers.length, 'layer')}`,
+    `${c.bold(formatBytes(size.finalBytes))} in ${count(size.files, 'file')} · ${formatBytes(size.compressedBytes)} ${storedAs(result.layers)} · ${count(result.layers.length, 'layer')}`,
   );
   out.push('');
 
@@ -115,9 +116,20 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * What the layers' stored bytes are: a daemon's `docker save` and many OCI
+ * layouts store plain tars, so "compressed" would be wrong there.
+ */
+function storedAs(layers: readonly LayerReport[]): string {
+  const kinds = new Set(layers.map((layer) => compressionFromMediaType(layer.mediaType) ?? 'none'));
+  if (kinds.size !== 1) return 'as stored (mixed compression)';
+  const [kind] = kinds;
+  return kind === 'none' ? 'as stored (plain tars)' : `${kind}-compressed`;
+}
+
 function layerTable(layers: LayerReport[], width: number, c: Colors): string[] {
   const withLines = layers.some((layer) => layer.dockerfile);
-  const header = ['#', 'SIZE', 'COMPRESSED', 'WASTED', ...(withLines ? ['LINE'] : [])];
+  const header = ['#', 'SIZE', 'STORED', 'WASTED', ...(withLines ? ['LINE'] : [])];
   const rows = layers.map((layer) => [
     String(layer.index),
     formatBytes(layer.contentBytes),

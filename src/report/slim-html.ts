@@ -10,7 +10,7 @@
  */
 import type { TreeViewNode } from '../analyze/top-paths.js';
 import type { ReasonTally, ReportedPath } from '../reach/paths.js';
-import type { ReportedLayer, SlimReport } from '../slim/report.js';
+import { type ReportedLayer, type SlimReport, storageName } from '../slim/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
@@ -164,36 +164,26 @@ function treemapData(
 
 export function renderSlimHtml(report: SlimReport, view: SlimHtmlView = {}): string {
   const data = slimHtmlData(report, view);
-  const before = report.layers.before;
   const fig = (label: string, value: string, id: string, bytes?: number, cls = '') =>
     `<span class="fig ${cls}" id="${id}"${bytes === undefined ? '' : ` data-bytes="${bytes}"`}>${escapeHtml(label)} <b>${escapeHtml(value)}</b></span>`;
   const change = (a: number, b: number) =>
     `${formatBytes(a)} → ${formatBytes(b)}${ratio(b, a) ? ` (${ratio(b, a)})` : ''}`;
 
-  // A daemon's `docker save` holds its layers uncompressed: then the input's "compressed" bytes are not.
-  const storedUncompressed =
-    before.length > 0 && before.every((l) => l.uncompressedBytes === l.compressedBytes);
+  // Like with like: the tars on both sides first, then the layers as each side stores them.
   const figs: string[] = [
     fig(
-      storedUncompressed ? 'stored' : 'compressed',
+      'uncompressed',
+      change(report.source.uncompressedBytes, report.output.uncompressedBytes),
+      'fig-uncompressed',
+      report.output.uncompressedBytes,
+    ),
+    fig(
+      `as stored (${storageName(report.source.compression)} → ${storageName(report.output.compression)})`,
       change(report.source.compressedBytes, report.output.compressedBytes),
       'fig-compressed',
       report.output.compressedBytes,
     ),
   ];
-  const uncompressedBefore = before.every((l) => l.uncompressedBytes !== undefined)
-    ? sum(before.map((l) => l.uncompressedBytes!))
-    : undefined;
-  figs.push(
-    fig(
-      'uncompressed',
-      uncompressedBefore === undefined || before.length === 0
-        ? formatBytes(report.output.uncompressedBytes)
-        : change(uncompressedBefore, report.output.uncompressedBytes),
-      'fig-uncompressed',
-      report.output.uncompressedBytes,
-    ),
-  );
   const engine = report.probe?.engineSize;
   if (engine)
     figs.push(fig('docker images', change(engine.original, engine.slim), 'fig-engine', engine.slim));

@@ -6,20 +6,28 @@
  */
 import type { Digest, HistoryEntry, Layer } from '../image/types.js';
 import type { ReasonTally, ReportedPath } from '../reach/paths.js';
-import type { SlimResult } from './slim.js';
+import type { SlimResult, StoredAs } from './slim.js';
 
 export interface ReportedLayer {
   /** The history step that made it (`created_by`), when known. */
   createdBy?: string;
+  /** As stored: compressed, or the tar itself for a layer stored uncompressed. */
   compressedBytes: number;
-  /** Known for output layers (pare wrote them); input layers only when the source says. */
+  /** The tar's length: pare reads every input layer and writes every output layer whole. */
   uncompressedBytes?: number;
 }
 
 export interface SlimReport {
   schemaVersion: 'pare.slim/v1';
-  source: { reference: string; configDigest: Digest; compressedBytes: number; layers: number };
-  output: { compressedBytes: number; uncompressedBytes: number; layers: number };
+  source: {
+    reference: string;
+    configDigest: Digest;
+    compressedBytes: number;
+    uncompressedBytes: number;
+    compression: StoredAs;
+    layers: number;
+  };
+  output: { compressedBytes: number; uncompressedBytes: number; compression: StoredAs; layers: number };
   /** Input layer ranges [first, last] merged into each output layer. */
   layerGroups: Array<[number, number]>;
   /** Input and output layers, bottom to top, for the per-layer comparison. */
@@ -52,6 +60,11 @@ export interface SlimReport {
   };
 }
 
+/** How layers are stored, in words: plain tar, gzip, zstd, or mixed. */
+export function storageName(storedAs: StoredAs): string {
+  return storedAs === 'none' ? 'plain tar' : storedAs;
+}
+
 export interface SlimReportExtras {
   /** The input image's history, to name the input layers. */
   history?: HistoryEntry[];
@@ -62,7 +75,14 @@ export interface SlimReportExtras {
 /** What the report reads of a SlimResult (slim.ts). */
 export type SlimOutcome = Pick<
   SlimResult,
-  'sourceDigest' | 'input' | 'output' | 'outputLayerBytes' | 'groups' | 'removedByReason' | 'removed'
+  | 'sourceDigest'
+  | 'input'
+  | 'output'
+  | 'inputLayerBytes'
+  | 'outputLayerBytes'
+  | 'groups'
+  | 'removedByReason'
+  | 'removed'
 > & { image: { layers: ReadonlyArray<{ size: number }> }; config: { history?: HistoryEntry[] } };
 
 /**
@@ -91,7 +111,11 @@ export function buildSlimReport(
       before: inputLayers.map((layer, i) => ({
         ...(beforeSteps[i] ? { createdBy: beforeSteps[i] } : {}),
         compressedBytes: layer.size,
-        ...(layer.compression === 'none' ? { uncompressedBytes: layer.size } : {}),
+        ...(result.inputLayerBytes[i] !== undefined
+          ? { uncompressedBytes: result.inputLayerBytes[i] }
+          : layer.compression === 'none'
+            ? { uncompressedBytes: layer.size }
+            : {}),
       })),
       after: result.image.layers.map((layer, i) => ({
         ...(afterSteps[i] ? { createdBy: afterSteps[i] } : {}),

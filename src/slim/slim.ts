@@ -32,7 +32,7 @@ import {
 import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
 import type { ContentSink } from '../image/tar.js';
-import type { Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
+import type { Compression, Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
 import {
   type BlobFile,
   type ImageToWrite,
@@ -78,6 +78,14 @@ export interface Selection {
   isKept: (id: number) => boolean;
 }
 
+/** How an image's layers are stored: one compression for all, or `mixed`. */
+export type StoredAs = Compression | 'mixed';
+
+function storedAs(compressions: readonly Compression[]): StoredAs {
+  const kinds = new Set(compressions);
+  return kinds.size === 1 ? compressions[0]! : kinds.size === 0 ? 'none' : 'mixed';
+}
+
 export interface SlimResult {
   image: ImageToWrite;
   config: ImageConfig;
@@ -85,8 +93,11 @@ export interface SlimResult {
   removed: RemovedFile[];
   /** Per category: files and bytes removed. */
   removedByReason: Record<string, { files: number; bytes: number }>;
-  input: { compressedBytes: number; layers: number };
-  output: { compressedBytes: number; uncompressedBytes: number; layers: number };
+  /** As stored (`compressedBytes`, in `compression`) and as tar streams (`uncompressedBytes`). */
+  input: { compressedBytes: number; uncompressedBytes: number; compression: StoredAs; layers: number };
+  output: { compressedBytes: number; uncompressedBytes: number; compression: StoredAs; layers: number };
+  /** Per input layer: tar bytes (uncompressed). */
+  inputLayerBytes: number[];
   /** Per output layer: tar bytes (uncompressed). */
   outputLayerBytes: number[];
   /** Input layer ranges [first, last] of each output layer. */
@@ -303,12 +314,19 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       sourceDigest,
       removed,
       removedByReason,
-      input: { compressedBytes: layers.reduce((sum, l) => sum + l.size, 0), layers: layers.length },
+      input: {
+        compressedBytes: layers.reduce((sum, l) => sum + l.size, 0),
+        uncompressedBytes: final.layerTarBytes.reduce((sum, bytes) => sum + bytes, 0),
+        compression: storedAs(layers.map((l) => l.compression)),
+        layers: layers.length,
+      },
       output: {
         compressedBytes: blobs.reduce((sum, b) => sum + b.size, 0),
         uncompressedBytes,
+        compression: options.compression ?? 'gzip',
         layers: blobs.length,
       },
+      inputLayerBytes: final.layerTarBytes,
       outputLayerBytes,
       groups,
       workDir: work,

@@ -213,8 +213,9 @@ describe('buildSlimReport', () => {
       'docker-daemon:app',
       {
         sourceDigest: 'sha256:aa',
-        input: { compressedBytes: 300, layers: 2 },
-        output: { compressedBytes: 100, uncompressedBytes: 180, layers: 1 },
+        input: { compressedBytes: 300, uncompressedBytes: 700, compression: 'gzip', layers: 2 },
+        output: { compressedBytes: 100, uncompressedBytes: 180, compression: 'gzip', layers: 1 },
+        inputLayerBytes: [500, 200],
         outputLayerBytes: [180],
         groups: [[0, 1]],
         removedByReason: { docs: { files: 2, bytes: 40 } },
@@ -239,8 +240,8 @@ describe('buildSlimReport', () => {
     );
     expect(report.removedBytes).toBe(40);
     expect(report.layers.before).toEqual([
-      { createdBy: 'FROM base', compressedBytes: 200 },
-      { createdBy: 'COPY . .', compressedBytes: 100 },
+      { createdBy: 'FROM base', compressedBytes: 200, uncompressedBytes: 500 },
+      { createdBy: 'COPY . .', compressedBytes: 100, uncompressedBytes: 200 },
     ]);
     expect(report.layers.after).toEqual([
       { createdBy: 'pare slim', compressedBytes: 100, uncompressedBytes: 180 },
@@ -248,13 +249,14 @@ describe('buildSlimReport', () => {
     expect(report.minimal).toBeUndefined();
   });
 
-  it('an input layer stored uncompressed is its own uncompressed size', () => {
+  it('an input layer stored uncompressed reports its measured tar length as both sizes', () => {
     const report = buildSlimReport(
       'docker-daemon:app',
       {
         sourceDigest: 'sha256:aa',
-        input: { compressedBytes: 50, layers: 1 },
-        output: { compressedBytes: 20, uncompressedBytes: 40, layers: 1 },
+        input: { compressedBytes: 50, uncompressedBytes: 50, compression: 'none', layers: 1 },
+        output: { compressedBytes: 20, uncompressedBytes: 40, compression: 'gzip', layers: 1 },
+        inputLayerBytes: [50],
         outputLayerBytes: [40],
         groups: [[0, 0]],
         removedByReason: {},

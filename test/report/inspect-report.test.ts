@@ -9,6 +9,7 @@ import { type InspectResult, inspectImage } from '../../src/analyze/inspect.js';
 import { openImage } from '../../src/image/open.js';
 import { inspectJson } from '../../src/report/inspect-json.js';
 import { renderInspectText } from '../../src/report/inspect-text.js';
+import { formatBytes } from '../../src/util/bytes.js';
 import { DOCKERFILE, WASTEFUL } from '../analyze/wasteful-image.js';
 import { buildImage, writeImage } from '../helpers/image-writer.js';
 
@@ -65,12 +66,34 @@ describe('inspect JSON', () => {
 describe('inspect text', () => {
   const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
+  it.each([
+    ['application/vnd.docker.image.rootfs.diff.tar.gzip', 'gzip-compressed'],
+    ['application/vnd.oci.image.layer.v1.tar+zstd', 'zstd-compressed'],
+    ['application/vnd.docker.image.rootfs.diff.tar', 'as stored (plain tars)'],
+    ['application/vnd.oci.image.layer.v1.tar', 'as stored (plain tars)'],
+  ])('names what the stored bytes are: %s → %s', (mediaType, words) => {
+    const layers = result.layers.map((layer) => ({ ...layer, mediaType }));
+    const summary = renderInspectText({ ...result, layers }, { color: false, width: 100 }).split('\n')[1]!;
+    expect(summary).toContain(`${formatBytes(result.size.compressedBytes)} ${words} ·`);
+  });
+
+  it('says the compression is mixed when the layers differ', () => {
+    const layers = result.layers.map((layer, i) => ({
+      ...layer,
+      mediaType:
+        i === 0 ? 'application/vnd.oci.image.layer.v1.tar' : 'application/vnd.oci.image.layer.v1.tar+gzip',
+    }));
+    expect(renderInspectText({ ...result, layers }, { color: false, width: 100 })).toContain(
+      'as stored (mixed compression)',
+    );
+  });
+
   it('renders the layer table cut to the width, without colour when asked', () => {
     const text = renderInspectText(result, { color: false, width: 80 });
     expect(text).not.toMatch(/\x1b\[/);
     const lines = text.split('\n');
     const header = lines.findIndex((line) => line.includes('INSTRUCTION'));
-    expect(lines[header]).toMatch(/#\s+SIZE\s+COMPRESSED\s+WASTED\s+LINE\s+INSTRUCTION/);
+    expect(lines[header]).toMatch(/#\s+SIZE\s+STORED\s+WASTED\s+LINE\s+INSTRUCTION/);
     expect(lines[header + 2]).toMatch(
       /^\s+1\s+500 B\s+\S+ \S+\s+300 B\s+2\s+RUN apt-get update && apt-get install/,
     );

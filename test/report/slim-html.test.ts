@@ -23,9 +23,11 @@ function base(): SlimReport {
       reference: `docker-daemon:app/${HOSTILE}:1`,
       configDigest: DIGEST,
       compressedBytes: 60_000_000,
+      uncompressedBytes: 150_000_000,
+      compression: 'gzip',
       layers: 3,
     },
-    output: { compressedBytes: 40_000_000, uncompressedBytes: 120_000_000, layers: 2 },
+    output: { compressedBytes: 40_000_000, uncompressedBytes: 120_000_000, compression: 'gzip', layers: 2 },
     layerGroups: [
       [0, 1],
       [2, 2],

@@ -22,6 +22,7 @@ import {
   planLayers,
   slimImage,
 } from '../../src/slim/slim.js';
+import { formatBytes } from '../../src/util/bytes.js';
 import { isPareError } from '../../src/util/errors.js';
 import {
   buildImage,
@@ -542,6 +543,50 @@ describe('output image', () => {
     await withImage(`docker-archive:${out}:app:slim`, async (image) => {
       expect((await image.config()).config?.Entrypoint).toEqual(['/app/run']);
     });
+  });
+
+  it('compares like with like: tars with tars, stored layers with stored layers, each named', async () => {
+    const input = await archiveOf(spec);
+    let inputTarBytes = 0;
+    let inputStored = 0;
+    await withImage(input, async (image) => {
+      for (const layer of await image.layers()) {
+        inputTarBytes += (await scanLayer(layer, () => {})).bytes;
+        inputStored += layer.size;
+      }
+    });
+    let stdout = '';
+    const io = {
+      stdout: {
+        write: (chunk: string) => {
+          stdout += chunk;
+          return true;
+        },
+      } as unknown as NodeJS.WritableStream,
+      stderr: { write: () => true } as unknown as NodeJS.WritableStream,
+    };
+    const report = join(work, 'like-with-like.json');
+    const code = await runSlim(input, { output: `oci:${join(work, 'like-with-like')}`, report }, io);
+    expect(code).toBe(0);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json.source).toMatchObject({
+      uncompressedBytes: inputTarBytes,
+      compressedBytes: inputStored,
+      compression: 'none',
+    });
+    expect(json.output.compression).toBe('gzip');
+    expect(json.layers.before.map((l: { uncompressedBytes: number }) => l.uncompressedBytes)).not.toContain(
+      undefined,
+    );
+    const mb = (bytes: number) => formatBytes(bytes).replace('.', '\\.');
+    expect(stdout).toMatch(
+      new RegExp(`uncompressed +${mb(inputTarBytes)} → ${mb(json.output.uncompressedBytes)}`),
+    );
+    expect(stdout).toMatch(
+      new RegExp(
+        `as stored +${mb(inputStored)} → ${mb(json.output.compressedBytes)}.*\\(plain tar → gzip\\)`,
+      ),
+    );
   });
 
   it.each([
