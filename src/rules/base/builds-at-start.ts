@@ -32,7 +32,7 @@ export const buildsAtStart: Rule = {
     title: 'The container builds or downloads the app every time it starts',
     severity: 'warning',
     fixable: false,
-    seeds: ['004', '001', '000'],
+    articles: ['004', '001', '000'],
     judges: 'image',
   },
   check({ model }) {

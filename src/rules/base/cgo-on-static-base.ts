@@ -31,7 +31,7 @@ export const cgoOnStaticBase: Rule = {
       'Dynamically linked binary copied onto a base without its libc (scratch, distroless/static, alpine)',
     severity: 'error',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: ['001', '004'],
     judges: 'build',
   },
   check({ model }) {

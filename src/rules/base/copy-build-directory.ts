@@ -51,7 +51,7 @@ export const copyBuildDirectory: Rule = {
     title: 'COPY --from copies the whole directory a compiled build ran in, not just its artifact',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: ['000', '001', '003', '004'],
     judges: 'image',
   },
   check({ model }) {

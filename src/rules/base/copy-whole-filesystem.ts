@@ -18,7 +18,7 @@ export const copyWholeFilesystem: Rule = {
     title: 'COPY --from copies a whole filesystem into the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: ['000', '001', '003', '004'],
     judges: 'image',
   },
   check({ model }) {

@@ -17,7 +17,7 @@ export const goBuildFlags: Rule = {
     title: "Go binary built without -ldflags '-s -w' (debug info) or -trimpath",
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: ['001'],
     judges: 'image',
   },
   check({ model }) {

@@ -17,7 +17,7 @@ export const onbuildBaseImage: Rule = {
     title: 'The shipped image starts FROM a deprecated *-onbuild image (hidden COPY and install steps)',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '003'],
+    articles: ['000', '003'],
     judges: 'image',
   },
   check({ model }) {

@@ -19,7 +19,7 @@ export const shellFormCommand: Rule = {
     title: 'CMD/ENTRYPOINT in shell form (needs /bin/sh; sh becomes PID 1)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: ['001', '004'],
     judges: 'image',
     hadolint: ['DL3025'],
   },

@@ -22,7 +22,7 @@ export const singleStageBuild: Rule = {
     title: 'The final image builds its own artifact (no multi-stage build)',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: ['000', '001', '003', '004'],
     judges: 'image',
   },
   check({ model }) {

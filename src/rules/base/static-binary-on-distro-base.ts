@@ -57,7 +57,7 @@ export const staticBinaryOnDistroBase: Rule = {
     title: 'A static binary shipped on a whole Linux distribution it does not use',
     severity: 'warning',
     fixable: false,
-    seeds: ['004', '001'],
+    articles: ['004', '001'],
     judges: 'image',
   },
   check({ model, policy }) {

@@ -23,7 +23,7 @@ export const toolchainBaseInFinalImage: Rule = {
     title: 'Final image is based on a toolchain or full-distribution image',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: ['000', '001', '003', '004'],
     judges: 'image',
   },
   check({ model, policy }) {

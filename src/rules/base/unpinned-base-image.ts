@@ -11,7 +11,7 @@ export const unpinnedBaseImage: Rule = {
     title: 'Base image is not pinned to a version tag or digest',
     severity: 'info',
     fixable: false,
-    seeds: ['004'],
+    articles: ['004'],
     judges: 'build',
     hadolint: ['DL3006', 'DL3007'],
   },

@@ -18,7 +18,7 @@ export const unstrippedBinary: Rule = {
     title: 'Shipped binary is built with debug info or not stripped',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: ['001', '004'],
     judges: 'image',
   },
   check({ model }) {

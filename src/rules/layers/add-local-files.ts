@@ -15,7 +15,7 @@ export const addLocalFiles: Rule = {
     title: 'ADD used to copy local files (COPY does the same, predictably)',
     severity: 'info',
     fixable: true,
-    seeds: ['000'],
+    articles: ['000'],
     judges: 'build',
     hadolint: ['DL3020'],
   },

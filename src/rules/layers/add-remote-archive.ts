@@ -43,7 +43,7 @@ export const addRemoteArchive: Rule = {
     title: 'ADD of a remote archive keeps the archive in a layer',
     severity: 'warning',
     fixable: false,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
   },
   check({ model }) {

@@ -21,7 +21,7 @@ export const consecutiveRuns: Rule = {
     title: 'Consecutive RUN instructions that could be one layer',
     severity: 'info',
     fixable: true,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
     hadolint: ['DL3059'],
   },

@@ -18,7 +18,7 @@ export const copyWithoutDockerignore: Rule = {
     title: 'COPY/ADD of the build context with no .dockerignore ships files the image does not need',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '003'],
+    articles: ['002', '003'],
     judges: 'build',
   },
   needsContext: true,

@@ -316,7 +316,7 @@ export const deleteInLaterLayer: Rule = {
     title: 'Files or packages deleted in a later layer than the one that created them',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
   },
   needsContext: true,

@@ -27,7 +27,7 @@ export const dockerignoreGaps: Rule = {
       '.dockerignore lets through files a broad COPY ships (.git, node_modules, virtualenvs, outputs, secrets)',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '003'],
+    articles: ['002', '003'],
     judges: 'build',
   },
   needsContext: true,

@@ -130,7 +130,7 @@ export const recursiveChownChmod: Rule = {
     title: 'chown, chmod or touch in a RUN after COPY/ADD stores the files a second time',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
   },
   needsContext: true,

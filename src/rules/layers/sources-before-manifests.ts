@@ -74,7 +74,7 @@ export const sourcesBeforeManifests: Rule = {
     title: 'Sources copied before the dependency install step (the dependency layer never caches)',
     severity: 'info',
     fixable: false,
-    seeds: ['004'],
+    articles: ['004'],
     judges: 'build',
   },
   needsContext: true,

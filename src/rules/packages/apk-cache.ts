@@ -53,7 +53,7 @@ export const apkCache: Rule = {
     title: 'apk index cache left in the layer (`apk add` without --no-cache)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '000'],
+    articles: ['001', '000'],
     judges: 'image',
     hadolint: ['DL3019'],
   },

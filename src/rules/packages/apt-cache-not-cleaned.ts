@@ -54,7 +54,7 @@ export const aptCacheNotCleaned: Rule = {
     title: 'Downloaded .deb archives left in /var/cache/apt after the docker-clean hook was turned off',
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: ['001'],
     judges: 'image',
   },
   check({ model }) {

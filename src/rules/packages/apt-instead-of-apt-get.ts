@@ -16,7 +16,7 @@ export const aptInsteadOfAptGet: Rule = {
     title: '`apt` used in a script instead of `apt-get`',
     severity: 'info',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: ['001', '003'],
     judges: 'build',
     hadolint: ['DL3027'],
   },

@@ -15,7 +15,7 @@ export const aptListsNotRemoved: Rule = {
     title: 'apt package lists are left in the layer that downloaded them',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: ['003', '001'],
     judges: 'image',
     hadolint: ['DL3009'],
   },

@@ -50,7 +50,7 @@ export const aptNoInstallRecommends: Rule = {
     title: '`apt-get install` without --no-install-recommends',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
     hadolint: ['DL3015'],
   },

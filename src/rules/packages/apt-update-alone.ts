@@ -92,7 +92,7 @@ export const aptUpdateAlone: Rule = {
     title: '`apt-get update` in a RUN without an install',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: ['003', '001'],
     judges: 'build',
   },
   check({ model }) {

@@ -160,7 +160,7 @@ export const buildCacheInFinalImage: Rule = {
     title: 'Go/Cargo/Maven/Gradle build caches left in the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['004', '003', '000'],
+    articles: ['004', '003', '000'],
     judges: 'image',
   },
   check({ model }) {

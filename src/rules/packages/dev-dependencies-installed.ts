@@ -130,7 +130,7 @@ export const devDependenciesInstalled: Rule = {
     title: 'Development dependencies (Composer, Bundler, Poetry, uv, pip) installed into the final image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '002'],
+    articles: ['001', '002'],
     judges: 'image',
   },
   check({ model }) {

@@ -229,7 +229,7 @@ export const devToolsInFinalImage: Rule = {
     title: 'Build or debugging tools installed in the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '000', '003'],
+    articles: ['002', '000', '003'],
     judges: 'image',
   },
   check({ model }) {

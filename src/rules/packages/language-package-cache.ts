@@ -45,7 +45,7 @@ export const languagePackageCache: Rule = {
     title: 'Composer, Bundler, conda, uv or Poetry download cache left in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: ['003', '001'],
     judges: 'image',
   },
   check({ model }) {

@@ -39,7 +39,7 @@ export const nodePackageCache: Rule = {
     title: 'npm/yarn/pnpm package cache left in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: ['001', '003'],
     judges: 'image',
     hadolint: ['DL3060'],
   },

@@ -226,7 +226,7 @@ export const npmDevDependencies: Rule = {
     title: 'devDependencies installed into the final image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: ['001'],
     judges: 'image',
   },
   check({ model }) {

@@ -30,7 +30,7 @@ export const packageUpgrade: Rule = {
     title: 'Distribution upgrade in the image: upgraded files are stored twice',
     severity: 'info',
     fixable: false,
-    seeds: ['003'],
+    articles: ['003'],
     judges: 'image',
     hadolint: ['DL3005', 'DL3017', 'DL3031', 'DL3035', 'DL3039'],
   },

@@ -67,7 +67,7 @@ export const pipCache: Rule = {
     title: '`pip install` without --no-cache-dir keeps the wheel cache in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '000'],
+    articles: ['003', '000'],
     judges: 'image',
     hadolint: ['DL3042'],
   },

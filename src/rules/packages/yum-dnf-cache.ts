@@ -30,7 +30,7 @@ export const yumDnfCache: Rule = {
     title: 'yum/dnf/zypper caches left in the layer (no `clean all`)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: ['001', '003'],
     judges: 'image',
     hadolint: ['DL3032', 'DL3040', 'DL3036'],
   },
