@@ -1,5 +1,5 @@
 /**
- * The loop the seed articles do by hand: lint → fix → build the original →
+ * The loop the articles in knowledge/articles do by hand: lint → fix → build the original →
  * build the rewrite → probe both → measure both → keep the smallest candidate
  * that behaves like the original. Candidates: the rule fixes alone, then
  * each strategy's (strategies/): the multi-stage conversions of the ecosystem

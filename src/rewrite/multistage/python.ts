@@ -5,7 +5,7 @@
  * libc, interpreter layout and version (or distribution release) with only
  * the venv and the app. Debian's python3-* packages live in the system
  * site-packages, so they are installed again (apt, cleaned up) in the final
- * stage and the venv sees them with --system-site-packages (seeds 000, 003).
+ * stage and the venv sees them with --system-site-packages (《Docker最佳实践：构建最小镜像》, 《Minimize Container Image Size》).
  */
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';

@@ -24,7 +24,7 @@ function inInstruction(instruction: CommandInstruction): Found | undefined {
  * downloads its dependencies every time it starts. Start-up waits for it,
  * it can fail where the network is closed, and the image has to carry the
  * toolchain, the sources and the caches — what a multi-stage build (every
- * seed article) leaves behind.
+ * article in knowledge/articles) leaves behind.
  */
 export const buildsAtStart: Rule = {
   meta: {

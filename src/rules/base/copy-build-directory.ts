@@ -42,8 +42,8 @@ function holds(parent: string, path: string): boolean {
  * `COPY --from=builder /app /app` where /app is the directory the Go, Rust,
  * C, Java or .NET build ran in: the final image gets the sources, the
  * intermediate objects and the build's caches (target/, build/, .gradle, obj/)
- * next to the one artifact it needed. Every seed article copies only the
- * artifact (`COPY --from=build /app/goapp /app`).
+ * next to the one artifact it needed. Every article in knowledge/articles
+ * copies only the artifact (`COPY --from=build /app/goapp /app`).
  */
 export const copyBuildDirectory: Rule = {
   meta: {

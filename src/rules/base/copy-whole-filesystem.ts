@@ -10,7 +10,8 @@ import { approx } from './builds.js';
 /**
  * `COPY --from=build / /` brings the builder's whole filesystem — toolchain,
  * sources, caches — into the final image, undoing the multi-stage build.
- * Seeds 000–004 all copy only the artifact (`COPY --from=build /app/goapp /app`).
+ * Every article in knowledge/articles copies only the artifact
+ * (`COPY --from=build /app/goapp /app`).
  */
 export const copyWholeFilesystem: Rule = {
   meta: {

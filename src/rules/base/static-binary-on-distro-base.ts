@@ -47,8 +47,8 @@ function onlySetsUp(run: RunInstruction): boolean {
  * A static binary (Go with CGO_ENABLED=0, Rust for musl, C with -static)
  * copied onto a whole distribution — ubuntu, debian, its slim variant,
  * rockylinux — that the image uses for nothing: no package but CA
- * certificates and time zones, no shell-form command. Seed 004 takes such a
- * binary from 903 MB to 6.6 MB on scratch; distroless/static keeps the CA
+ * certificates and time zones, no shell-form command.
+ * 《容器化：如何将镜像体积缩减 90%？》 takes such a binary from 903 MB to 6.6 MB on scratch; distroless/static keeps the CA
  * certificates, tzdata and a nonroot user.
  */
 export const staticBinaryOnDistroBase: Rule = {

@@ -9,8 +9,9 @@ import { type ArtifactBuild, artifactBuilds, commandSource, variableFor } from '
 /**
  * The binary that ships carries debug information: `gcc -g`, a CMake Debug
  * build, or `cargo build` without `--release` (the unoptimised debug profile,
- * several times bigger and slower), and nothing strips it afterwards. Seeds
- * 001 and 004 ship only the binary; this keeps that binary lean too.
+ * several times bigger and slower), and nothing strips it afterwards.
+ * 《精简 Docker 镜像》 and 《容器化：如何将镜像体积缩减 90%？》 ship only the binary;
+ * this keeps that binary lean too.
  */
 export const unstrippedBinary: Rule = {
   meta: {

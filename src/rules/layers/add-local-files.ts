@@ -5,7 +5,7 @@ import type { Rule, RuleFinding } from '../types.js';
 import { hasVariable } from './paths.js';
 
 /**
- * `ADD . /app` (seed 000) or `ADD config.yml /etc/`: ADD copies local files
+ * `ADD . /app` (《Docker最佳实践：构建最小镜像》) or `ADD config.yml /etc/`: ADD copies local files
  * like COPY but also unpacks tar archives and fetches URLs, so what lands in
  * the layer depends on the file's content. COPY says what it does.
  */

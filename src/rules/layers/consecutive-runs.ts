@@ -11,8 +11,8 @@ export const MIN_CONSECUTIVE_RUNS = 3;
 
 /**
  * Three or more RUNs in a row in the final image, with the same flags: each
- * is a layer of its own (seed 003: "合并 RUN 步骤是有益无害的"). Byte-saving
- * merges, where a later RUN deletes what an earlier one made, belong to
+ * is a layer of its own (《Minimize Container Image Size》: "合并 RUN 步骤是有益无害的").
+ * Byte-saving merges, where a later RUN deletes what an earlier one made, belong to
  * delete-in-later-layer; this rule leaves those groups to it.
  */
 export const consecutiveRuns: Rule = {

@@ -66,7 +66,7 @@ function usesVendoredModules(command: ShellCommand): boolean {
  * In a stage, `COPY . .` before the dependency step (go mod download, npm ci,
  * pip install -r, cargo, mvn, gradle, bundle, composer, dotnet restore): any
  * change to any source file invalidates the dependency layer, so every build
- * downloads everything again (seed 004, "如何复用构建缓存").
+ * downloads everything again (《容器化：如何将镜像体积缩减 90%？》, "如何复用构建缓存").
  */
 export const sourcesBeforeManifests: Rule = {
   meta: {

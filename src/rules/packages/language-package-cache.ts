@@ -36,8 +36,8 @@ function installsOf(
 /**
  * Composer, Bundler (RubyGems), conda, uv and Poetry keep a copy of every
  * package they download: in the shipped image that is a second, compressed
- * copy of the dependencies (conda also keeps the extracted one). Seed 003's
- * cleanup in the same RUN, applied to each tool's own cache.
+ * copy of the dependencies (conda also keeps the extracted one). The cleanup
+ * in the same RUN of 《Minimize Container Image Size》, applied to each tool's own cache.
  */
 export const languagePackageCache: Rule = {
   meta: {

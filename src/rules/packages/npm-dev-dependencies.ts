@@ -218,7 +218,7 @@ function runsDevServer(model: DockerfileModel): boolean {
  * `npm install`/`npm ci` install devDependencies (compilers, test runners,
  * linters) unless told otherwise. In the final image they are dead weight.
  * Also reported in a build stage whose node_modules a COPY --from brings into
- * the final image (seed 001's `COPY --from=build /app /`).
+ * the final image (《精简 Docker 镜像》's `COPY --from=build /app /`).
  */
 export const npmDevDependencies: Rule = {
   meta: {
