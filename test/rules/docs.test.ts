@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ARTICLES } from '../../src/knowledge/articles.js';
 import { allRules } from '../../src/rules/index.js';
 
 const docs = fileURLToPath(new URL('../../docs/rules/', import.meta.url));
@@ -18,6 +19,16 @@ describe('rule pages', () => {
       expect(header).toContain(
         `**Judges:** ${rule.meta.judges === 'image' ? 'the shipped image' : 'the build'}`,
       );
+    },
+  );
+
+  it.each(allRules.map((rule) => [rule.meta.id, rule] as const))(
+    '%s cites the articles it comes from by title in its Source line',
+    (id, rule) => {
+      const header = readFileSync(`${docs}${id}.md`, 'utf8').split('\n')[2] ?? '';
+      const source = header.slice(header.indexOf('**Source:**'));
+      expect(source, `docs/rules/${id}.md`).toContain('**Source:**');
+      for (const article of rule.meta.articles) expect(source).toContain(`《${ARTICLES[article].title}》`);
     },
   );
 
