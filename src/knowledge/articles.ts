@@ -1,14 +1,15 @@
 /**
  * The five articles on shrinking Docker images that pare's techniques come
  * from. Rules, docs and messages cite them by title, so a reader can find
- * the article without knowing pare's internal numbering. The ids are
- * internal: they never appear in text a user reads.
+ * the article; rule metadata holds the article records themselves, so
+ * `pare rules --format json` prints titles, not a key.
  */
 
-export type ArticleId = '000' | '001' | '002' | '003' | '004';
+export type ArticleKey = 'bestPractices' | 'slimming' | 'rightWay' | 'minimize' | 'cutBy90';
 
 export interface Article {
-  id: ArticleId;
+  /** Stable, for code that refers to an article; the title is what readers see. */
+  key: ArticleKey;
   /** The title as published, verbatim. */
   title: string;
   /** A shorter form for the second and later mentions on one page. */
@@ -24,21 +25,21 @@ export interface Article {
   original?: { title: string; site: string; url: string };
 }
 
-export const ARTICLES: Readonly<Record<ArticleId, Article>> = {
-  '000': {
-    id: '000',
+export const ARTICLES: Readonly<Record<ArticleKey, Article>> = {
+  bestPractices: {
+    key: 'bestPractices',
     title: 'Docker最佳实践：构建最小镜像',
     shortTitle: 'Docker最佳实践：构建最小镜像',
     gloss: 'Docker best practices: building the smallest image',
   },
-  '001': {
-    id: '001',
+  slimming: {
+    key: 'slimming',
     title: '精简 Docker 镜像',
     shortTitle: '精简 Docker 镜像',
     gloss: 'Slimming Docker images',
   },
-  '002': {
-    id: '002',
+  rightWay: {
+    key: 'rightWay',
     title: '构建更小的 docker 图像——正确的方法',
     shortTitle: '构建更小的 docker 图像——正确的方法',
     gloss: 'Building smaller Docker images the right way',
@@ -48,13 +49,13 @@ export const ARTICLES: Readonly<Record<ArticleId, Article>> = {
       url: 'https://blog.devgenius.io/building-smaller-docker-images-the-right-way-1b6c12c112e1',
     },
   },
-  '003': {
-    id: '003',
+  minimize: {
+    key: 'minimize',
     title: 'Minimize Container Image Size',
     shortTitle: 'Minimize Container Image Size',
   },
-  '004': {
-    id: '004',
+  cutBy90: {
+    key: 'cutBy90',
     title: '14｜容器化：如何将镜像体积缩减 90%？',
     shortTitle: '容器化：如何将镜像体积缩减 90%？',
     gloss: 'Containerisation: how to cut image size by 90%',
@@ -67,8 +68,7 @@ export const ARTICLES: Readonly<Record<ArticleId, Article>> = {
  * `《精简 Docker 镜像》 ("Slimming Docker images")`: the full title and its
  * gloss for a first mention; `short` gives `《精简 Docker 镜像》` for later ones.
  */
-export function citeArticle(id: ArticleId, options: { short?: boolean } = {}): string {
-  const article = ARTICLES[id];
+export function citeArticle(article: Article, options: { short?: boolean } = {}): string {
   if (options.short) return `《${article.shortTitle}》`;
   return article.gloss ? `《${article.title}》 ("${article.gloss}")` : `《${article.title}》`;
 }

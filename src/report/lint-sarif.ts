@@ -28,7 +28,7 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
     defaultConfiguration: { level: LEVEL[rule.meta.severity] },
     properties: {
       fixable: rule.meta.fixable,
-      articles: rule.meta.articles.map((id) => citeArticle(id)),
+      articles: rule.meta.articles.map((article) => citeArticle(article)),
       tags: ['container-image-size'],
     },
   }));

@@ -4,7 +4,7 @@
  * print and never touch files; fixes are text edits the rewrite layer applies.
  */
 import type { DockerfileModel, SourceRange } from '../dockerfile/types.js';
-import type { ArticleId } from '../knowledge/articles.js';
+import type { Article } from '../knowledge/articles.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -19,7 +19,7 @@ export interface RuleMeta {
   /** Whether `pare fix` can fix (some of) its findings automatically. */
   fixable: boolean;
   /** The articles the technique comes from (knowledge/articles), cited on the rule's page. */
-  articles: ArticleId[];
+  articles: readonly Article[];
   /**
    * `image`: the rule judges the bytes of the image that ships, so it stays
    * silent when the target is a development image (a devcontainer, a `dev`,

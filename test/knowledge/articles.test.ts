@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runRules } from '../../src/cli/rules.js';
-import { ARTICLES, type ArticleId, citeArticle } from '../../src/knowledge/articles.js';
+import { ARTICLES, type ArticleKey, citeArticle } from '../../src/knowledge/articles.js';
 import { lintSarif } from '../../src/report/lint-sarif.js';
 import { allRules } from '../../src/rules/index.js';
 
@@ -31,14 +31,14 @@ function citationsByNumber(paths: string[]): string[] {
   });
 }
 
-async function printedByRules(id?: string): Promise<string> {
+async function printedByRules(id?: string, format?: string): Promise<string> {
   const chunks: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     chunks.push(String(chunk));
     return true;
   });
   try {
-    await runRules(id);
+    await runRules(id, { format });
   } finally {
     write.mockRestore();
   }
@@ -49,10 +49,10 @@ describe('article citations', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('formats a first mention with the English gloss and a later one by the short title', () => {
-    expect(citeArticle('001')).toBe('《精简 Docker 镜像》 ("Slimming Docker images")');
-    expect(citeArticle('003')).toBe('《Minimize Container Image Size》');
-    expect(citeArticle('004', { short: true })).toBe('《容器化：如何将镜像体积缩减 90%？》');
-    for (const [id, article] of Object.entries(ARTICLES)) expect(article.id).toBe(id as ArticleId);
+    expect(citeArticle(ARTICLES.slimming)).toBe('《精简 Docker 镜像》 ("Slimming Docker images")');
+    expect(citeArticle(ARTICLES.minimize)).toBe('《Minimize Container Image Size》');
+    expect(citeArticle(ARTICLES.cutBy90, { short: true })).toBe('《容器化：如何将镜像体积缩减 90%？》');
+    for (const [key, article] of Object.entries(ARTICLES)) expect(article.key).toBe(key as ArticleKey);
   });
 
   it('has no citation by number in the docs, the README, the examples or the sources', () => {
@@ -65,10 +65,15 @@ describe('article citations', () => {
     expect(citationsByNumber(paths)).toEqual([]);
   });
 
-  it('has no citation by number in what "pare rules" prints', async () => {
-    const printed = [await printedByRules()];
+  it('has no citation by number in what "pare rules" prints, as text or JSON', async () => {
+    const printed = [await printedByRules(), await printedByRules(undefined, 'json')];
     for (const rule of allRules) printed.push(await printedByRules(rule.meta.id));
     expect(printed.filter((text) => BY_NUMBER.test(text))).toEqual([]);
+    const meta = JSON.parse(printed[1] ?? '[]') as { id: string; articles: { title: string }[] }[];
+    expect(meta.find((rule) => rule.id === 'apk-cache')?.articles.map((article) => article.title)).toEqual([
+      ARTICLES.slimming.title,
+      ARTICLES.bestPractices.title,
+    ]);
   });
 
   it('cites the articles by title in the SARIF rule descriptors', () => {
@@ -76,6 +81,6 @@ describe('article citations', () => {
     const text = JSON.stringify(log);
     expect(text).not.toMatch(BY_NUMBER);
     const descriptor = log.runs[0]?.tool.driver.rules?.find((rule) => rule.id === 'apt-cache-not-cleaned');
-    expect(descriptor?.properties?.articles).toEqual([citeArticle('001')]);
+    expect(descriptor?.properties?.articles).toEqual([citeArticle(ARTICLES.slimming)]);
   });
 });

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ARTICLES } from '../../src/knowledge/articles.js';
 import { allRules } from '../../src/rules/index.js';
 
 const docs = fileURLToPath(new URL('../../docs/rules/', import.meta.url));
@@ -28,7 +27,7 @@ describe('rule pages', () => {
       const header = readFileSync(`${docs}${id}.md`, 'utf8').split('\n')[2] ?? '';
       const source = header.slice(header.indexOf('**Source:**'));
       expect(source, `docs/rules/${id}.md`).toContain('**Source:**');
-      for (const article of rule.meta.articles) expect(source).toContain(`《${ARTICLES[article].title}》`);
+      for (const article of rule.meta.articles) expect(source).toContain(`《${article.title}》`);
     },
   );
 

@@ -8,7 +8,7 @@
  */
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
-import { citeArticle } from '../../knowledge/articles.js';
+import { ARTICLES, citeArticle } from '../../knowledge/articles.js';
 import { isGoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { sourceNamesManifest } from '../../knowledge/ecosystems.js';
@@ -300,7 +300,7 @@ export function convertGo(
   if ('error' in final) return fail(final.error);
   log.absorb(final);
   log.lead(
-    `multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only the binary, as in ${citeArticle('004', { short: true })}`,
+    `multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only the binary, as in ${citeArticle(ARTICLES.cutBy90, { short: true })}`,
   );
 
   const assets = (options.context?.files ?? []).filter((path) => RUNTIME_FILES.test(path));

@@ -1,5 +1,6 @@
 import { startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { type StartTimeWork, startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
 
@@ -32,7 +33,7 @@ export const buildsAtStart: Rule = {
     title: 'The container builds or downloads the app every time it starts',
     severity: 'warning',
     fixable: false,
-    articles: ['004', '001', '000'],
+    articles: [ARTICLES.cutBy90, ARTICLES.slimming, ARTICLES.bestPractices],
     judges: 'image',
   },
   check({ model }) {

@@ -1,5 +1,6 @@
 import { stageChain } from '../../dockerfile/stages.js';
 import { isRun, type RunInstruction, type ShellCommand } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { isCargoBuild, isCompilerLink, isGoBuild, isJavaBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -51,7 +52,7 @@ export const copyBuildDirectory: Rule = {
     title: 'COPY --from copies the whole directory a compiled build ran in, not just its artifact',
     severity: 'warning',
     fixable: false,
-    articles: ['000', '001', '003', '004'],
+    articles: [ARTICLES.bestPractices, ARTICLES.slimming, ARTICLES.minimize, ARTICLES.cutBy90],
     judges: 'image',
   },
   check({ model }) {

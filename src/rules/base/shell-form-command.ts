@@ -3,6 +3,7 @@ import { literalCommandWords } from '../../dockerfile/literal-words.js';
 import { rootImage, shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { finalBase } from './builds.js';
 
@@ -19,7 +20,7 @@ export const shellFormCommand: Rule = {
     title: 'CMD/ENTRYPOINT in shell form (needs /bin/sh; sh becomes PID 1)',
     severity: 'warning',
     fixable: true,
-    articles: ['001', '004'],
+    articles: [ARTICLES.slimming, ARTICLES.cutBy90],
     judges: 'image',
     hadolint: ['DL3025'],
   },

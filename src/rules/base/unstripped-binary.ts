@@ -1,6 +1,7 @@
 import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { goFlag, isCargoBuild, isCompilerLink } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -19,7 +20,7 @@ export const unstrippedBinary: Rule = {
     title: 'Shipped binary is built with debug info or not stripped',
     severity: 'warning',
     fixable: true,
-    articles: ['001', '004'],
+    articles: [ARTICLES.slimming, ARTICLES.cutBy90],
     judges: 'image',
   },
   check({ model }) {

@@ -1,5 +1,6 @@
 import type { CopyInstruction, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import {
   ECOSYSTEMS,
   type Ecosystem,
@@ -74,7 +75,7 @@ export const sourcesBeforeManifests: Rule = {
     title: 'Sources copied before the dependency install step (the dependency layer never caches)',
     severity: 'info',
     fixable: false,
-    articles: ['004'],
+    articles: [ARTICLES.cutBy90],
     judges: 'build',
   },
   needsContext: true,

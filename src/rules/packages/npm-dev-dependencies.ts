@@ -9,6 +9,7 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -226,7 +227,7 @@ export const npmDevDependencies: Rule = {
     title: 'devDependencies installed into the final image',
     severity: 'warning',
     fixable: true,
-    articles: ['001'],
+    articles: [ARTICLES.slimming],
     judges: 'image',
   },
   check({ model }) {
