@@ -16,6 +16,7 @@ export { observe, type ProbeSpec, sameBehaviour } from './engine/probe.js';
 export { type OpenImageOptions, openImage } from './image/open.js';
 export type * from './image/types.js';
 export { writeDockerArchive } from './image/write-docker-archive.js';
+export { ARTICLES, type Article, type ArticleKey, citeArticle } from './knowledge/articles.js';
 export { type OptimizeOptions, type OptimizeResult, optimize } from './optimize/optimize.js';
 // Lower-level rewrites
 export { applyEdits } from './rewrite/apply-edits.js';

@@ -1,10 +1,10 @@
 /**
- * The loop the seed articles do by hand: lint → fix → build the original →
- * build the rewrite → probe both → measure both → keep the smallest candidate
- * that behaves like the original. Candidates: the rule fixes alone, then
- * each strategy's (strategies/): the multi-stage conversions of the ecosystem
- * registry, then the runtime closure and the unreached packages removed.
- * This module owns the loop; the strategies own what to try.
+ * The loop the articles in knowledge/articles do by hand: lint → fix → build
+ * the original → build the rewrite → probe both → measure both → keep the
+ * smallest candidate that behaves like the original. Candidates: the rule fixes
+ * alone, then each strategy's (strategies/): the multi-stage conversions of the
+ * ecosystem registry, then the runtime closure and the unreached packages
+ * removed. This module owns the loop; the strategies own what to try.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

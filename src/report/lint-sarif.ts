@@ -4,6 +4,7 @@
  */
 import { relative, sep } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { citeArticle } from '../knowledge/articles.js';
 import type { LintResult } from '../rules/lint-files.js';
 import type { Rule, Severity } from '../rules/types.js';
 import { VERSION } from '../version.js';
@@ -25,7 +26,11 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
     shortDescription: { text: rule.meta.title },
     helpUri: `${HOMEPAGE}/blob/main/docs/rules/${rule.meta.id}.md`,
     defaultConfiguration: { level: LEVEL[rule.meta.severity] },
-    properties: { fixable: rule.meta.fixable, seeds: rule.meta.seeds, tags: ['container-image-size'] },
+    properties: {
+      fixable: rule.meta.fixable,
+      articles: rule.meta.articles.map((article) => citeArticle(article)),
+      tags: ['container-image-size'],
+    },
   }));
   const index = new Map(rules.map((rule, i) => [rule.meta.id, i]));
   const results: Result[] = [];

@@ -1,12 +1,12 @@
 /**
- * `pare optimize --format html`: one self-contained page with the
- * before/after comparison as a horizontal bar chart (one bar per measured
- * candidate, SI sizes and "Nx smaller" against the original, like the seed
- * articles' `docker images` tables), the bytes each layer added per
+ * `pare optimize --format html`: one self-contained page with the before/after
+ * comparison as a horizontal bar chart (one bar per measured candidate, SI
+ * sizes and "Nx smaller" against the original, like the `docker images` tables
+ * of the articles in knowledge/articles), the bytes each layer added per
  * candidate (when the result has them), the probe verdict per candidate, what
- * each change saved, the rule fixes and conversion notes, the failures and
- * the winning Dockerfile. The chart is plain markup (no script needed), so
- * it reads the same in any browser and in the saved file.
+ * each change saved, the rule fixes and conversion notes, the failures and the
+ * winning Dockerfile. The chart is plain markup (no script needed), so it reads
+ * the same in any browser and in the saved file.
  */
 import type { InspectResult } from '../analyze/inspect.js';
 import type { CandidateOutcome, OptimizeResult } from '../optimize/optimize.js';

@@ -1,6 +1,7 @@
 /**
- * The before/after table, in the shape of the seed articles' `docker images`
- * listings, followed by what changed, what each change saved, and any fallback.
+ * The before/after table, in the shape of the `docker images` listings the
+ * articles in knowledge/articles compare sizes with, followed by what
+ * changed, what each change saved, and any fallback.
  */
 import pc from 'picocolors';
 import type { OptimizeResult } from '../optimize/optimize.js';

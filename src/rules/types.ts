@@ -4,13 +4,11 @@
  * print and never touch files; fixes are text edits the rewrite layer applies.
  */
 import type { DockerfileModel, SourceRange } from '../dockerfile/types.js';
+import type { Article } from '../knowledge/articles.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
-
-/** Which of the seed articles in shared/seeds a technique comes from. */
-export type SeedArticle = '000' | '001' | '002' | '003' | '004';
 
 export interface RuleMeta {
   /** Stable kebab-case id, used in ignores, config and docs/rules/ID.md. */
@@ -20,7 +18,8 @@ export interface RuleMeta {
   severity: Severity;
   /** Whether `pare fix` can fix (some of) its findings automatically. */
   fixable: boolean;
-  seeds: SeedArticle[];
+  /** The articles the technique comes from (knowledge/articles), cited on the rule's page. */
+  articles: readonly Article[];
   /**
    * `image`: the rule judges the bytes of the image that ships, so it stays
    * silent when the target is a development image (a devcontainer, a `dev`,

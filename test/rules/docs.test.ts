@@ -21,6 +21,16 @@ describe('rule pages', () => {
     },
   );
 
+  it.each(allRules.map((rule) => [rule.meta.id, rule] as const))(
+    '%s cites the articles it comes from by title in its Source line',
+    (id, rule) => {
+      const header = readFileSync(`${docs}${id}.md`, 'utf8').split('\n')[2] ?? '';
+      const source = header.slice(header.indexOf('**Source:**'));
+      expect(source, `docs/rules/${id}.md`).toContain('**Source:**');
+      for (const article of rule.meta.articles) expect(source).toContain(`《${article.title}》`);
+    },
+  );
+
   it('has no page for a rule that does not exist', () => {
     const ids = new Set(allRules.map((rule) => rule.meta.id));
     const pages = readdirSync(docs).filter((name) => name.endsWith('.md') && name !== 'README.md');

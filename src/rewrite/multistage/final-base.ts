@@ -1,6 +1,7 @@
 /**
  * Already multi-stage, but the final stage sits on a toolchain or full
- * image (seed 004's Dockerfile-4: the Go binary copied onto ubuntu:latest).
+ * image (《容器化：如何将镜像体积缩减 90%？》's Dockerfile-4: the Go binary copied onto
+ * ubuntu:latest).
  * Only the final stage's base changes, by text edits that keep the rest of
  * the file as written; what the new base needs comes with it: CGO_ENABLED=0
  * or -static in the builder for scratch, exec-form commands, the CA bundle,

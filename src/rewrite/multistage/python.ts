@@ -1,11 +1,12 @@
 /**
  * Python: pip installs go into a virtualenv built in a builder stage (the
  * original stage, whose base or packages have the compilers native wheels
- * need); the final image is the smallest Python runtime base of the same
- * libc, interpreter layout and version (or distribution release) with only
- * the venv and the app. Debian's python3-* packages live in the system
- * site-packages, so they are installed again (apt, cleaned up) in the final
- * stage and the venv sees them with --system-site-packages (seeds 000, 003).
+ * need); the final image is the smallest Python runtime base of the same libc,
+ * interpreter layout and version (or distribution release) with only the venv
+ * and the app. Debian's python3-* packages live in the system site-packages, so
+ * they are installed again (apt, cleaned up) in the final stage and the venv
+ * sees them with --system-site-packages (《Docker最佳实践：构建最小镜像》,
+ * 《Minimize Container Image Size》).
  */
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';

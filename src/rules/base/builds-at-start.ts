@@ -1,5 +1,6 @@
 import { startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { type StartTimeWork, startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
 
@@ -24,7 +25,7 @@ function inInstruction(instruction: CommandInstruction): Found | undefined {
  * downloads its dependencies every time it starts. Start-up waits for it,
  * it can fail where the network is closed, and the image has to carry the
  * toolchain, the sources and the caches — what a multi-stage build (every
- * seed article) leaves behind.
+ * article in knowledge/articles) leaves behind.
  */
 export const buildsAtStart: Rule = {
   meta: {
@@ -32,7 +33,7 @@ export const buildsAtStart: Rule = {
     title: 'The container builds or downloads the app every time it starts',
     severity: 'warning',
     fixable: false,
-    seeds: ['004', '001', '000'],
+    articles: [ARTICLES.cutBy90, ARTICLES.slimming, ARTICLES.bestPractices],
     judges: 'image',
   },
   check({ model }) {

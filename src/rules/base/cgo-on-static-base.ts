@@ -3,6 +3,7 @@ import { classifyImage } from '../../catalog/base-images.js';
 import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { goFlag, isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -18,11 +19,12 @@ import {
 } from './builds.js';
 
 /**
- * A binary linked against glibc does not start on scratch, distroless/static
- * or alpine: the kernel cannot find the dynamic loader, and the error is the
- * misleading `exec /app: no such file or directory`. Seed 004 (question 2:
- * drop CGO_ENABLED=0 and the alpine image fails; ubuntu works) and seed 001
- * (`CGO_ENABLED=0 go build … -extldflags "-static"` for scratch).
+ * A binary linked against glibc does not start on scratch, distroless/static or
+ * alpine: the kernel cannot find the dynamic loader, and the error is the
+ * misleading `exec /app: no such file or directory`.
+ * 《容器化：如何将镜像体积缩减 90%？》 (question 2: drop CGO_ENABLED=0 and the
+ * alpine image fails; ubuntu works) and 《精简 Docker 镜像》 (`CGO_ENABLED=0 go
+ * build … -extldflags "-static"` for scratch).
  */
 export const cgoOnStaticBase: Rule = {
   meta: {
@@ -31,7 +33,7 @@ export const cgoOnStaticBase: Rule = {
       'Dynamically linked binary copied onto a base without its libc (scratch, distroless/static, alpine)',
     severity: 'error',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: [ARTICLES.slimming, ARTICLES.cutBy90],
     judges: 'build',
   },
   check({ model }) {

@@ -1,5 +1,6 @@
 import { stageChain } from '../../dockerfile/stages.js';
 import { isRun, type RunInstruction, type ShellCommand } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { isCargoBuild, isCompilerLink, isGoBuild, isJavaBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -42,8 +43,8 @@ function holds(parent: string, path: string): boolean {
  * `COPY --from=builder /app /app` where /app is the directory the Go, Rust,
  * C, Java or .NET build ran in: the final image gets the sources, the
  * intermediate objects and the build's caches (target/, build/, .gradle, obj/)
- * next to the one artifact it needed. Every seed article copies only the
- * artifact (`COPY --from=build /app/goapp /app`).
+ * next to the one artifact it needed. Every article in knowledge/articles
+ * copies only the artifact (`COPY --from=build /app/goapp /app`).
  */
 export const copyBuildDirectory: Rule = {
   meta: {
@@ -51,7 +52,7 @@ export const copyBuildDirectory: Rule = {
     title: 'COPY --from copies the whole directory a compiled build ran in, not just its artifact',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: [ARTICLES.bestPractices, ARTICLES.slimming, ARTICLES.minimize, ARTICLES.cutBy90],
     judges: 'image',
   },
   check({ model }) {

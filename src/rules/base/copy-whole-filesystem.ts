@@ -3,6 +3,7 @@ import { classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
 import { rootImage, shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { isCargoBuild, isCompilerLink, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { approx } from './builds.js';
@@ -10,7 +11,8 @@ import { approx } from './builds.js';
 /**
  * `COPY --from=build / /` brings the builder's whole filesystem — toolchain,
  * sources, caches — into the final image, undoing the multi-stage build.
- * Seeds 000–004 all copy only the artifact (`COPY --from=build /app/goapp /app`).
+ * Every article in knowledge/articles copies only the artifact
+ * (`COPY --from=build /app/goapp /app`).
  */
 export const copyWholeFilesystem: Rule = {
   meta: {
@@ -18,7 +20,7 @@ export const copyWholeFilesystem: Rule = {
     title: 'COPY --from copies a whole filesystem into the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '001', '003', '004'],
+    articles: [ARTICLES.bestPractices, ARTICLES.slimming, ARTICLES.minimize, ARTICLES.cutBy90],
     judges: 'image',
   },
   check({ model }) {

@@ -1,6 +1,7 @@
 import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { ARTICLES, citeArticle } from '../../knowledge/articles.js';
 import { goFlag, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { type ArtifactBuild, artifactBuilds, cgoDisabled, commandSource, variableFor } from './builds.js';
@@ -8,7 +9,7 @@ import { type ArtifactBuild, artifactBuilds, cgoDisabled, commandSource, variabl
 /**
  * `-ldflags '-s -w'` drops the symbol table and DWARF debug info from a Go
  * binary (about a quarter of its size); `-trimpath` drops the builder's file
- * paths, making the binary reproducible. Seed 001 builds with
+ * paths, making the binary reproducible. 《精简 Docker 镜像》 builds with
  * `-ldflags '-w -extldflags "-static"'`.
  */
 export const goBuildFlags: Rule = {
@@ -17,7 +18,7 @@ export const goBuildFlags: Rule = {
     title: "Go binary built without -ldflags '-s -w' (debug info) or -trimpath",
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: [ARTICLES.slimming],
     judges: 'image',
   },
   check({ model }) {
@@ -30,10 +31,9 @@ export const goBuildFlags: Rule = {
   },
 };
 
-/** 28% of the 6.4 MB example binary of seed 004. */
+/** 28% of the 6.4 MB example binary of 《容器化：如何将镜像体积缩减 90%？》. */
 const SAVING = Math.round(0.28 * 6.4e6);
-const SAVING_BASIS =
-  'estimated: -s -w removes the symbol table and DWARF info, typically 25–30% of a Go binary; 28% of the 6.4 MB example binary in seed 004';
+const SAVING_BASIS = `estimated: -s -w removes the symbol table and DWARF info, typically 25–30% of a Go binary; 28% of the 6.4 MB example binary in ${citeArticle(ARTICLES.cutBy90, { short: true })}`;
 
 function checkBuild(model: DockerfileModel, build: ArtifactBuild): RuleFinding | undefined {
   const { run, command } = build;

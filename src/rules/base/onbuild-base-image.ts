@@ -1,4 +1,5 @@
 import { rootImage, shippedStages } from '../../dockerfile/stages.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding } from '../types.js';
 
 /** `node:8-onbuild`, `python:3.6-onbuild`, `golang:onbuild`: the official images' deprecated ONBUILD variants. */
@@ -17,7 +18,7 @@ export const onbuildBaseImage: Rule = {
     title: 'The shipped image starts FROM a deprecated *-onbuild image (hidden COPY and install steps)',
     severity: 'warning',
     fixable: false,
-    seeds: ['000', '003'],
+    articles: [ARTICLES.bestPractices, ARTICLES.minimize],
     judges: 'image',
   },
   check({ model }) {

@@ -3,15 +3,16 @@ import { literalCommandWords } from '../../dockerfile/literal-words.js';
 import { rootImage, shippedStages, startInstructions } from '../../dockerfile/stages.js';
 import type { CommandInstruction, CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { finalBase } from './builds.js';
 
 /**
  * `CMD ./app` runs `/bin/sh -c "./app"`. On scratch or distroless there is no
- * /bin/sh and the container cannot start (seed 004, question 1:
+ * /bin/sh and the container cannot start (《容器化：如何将镜像体积缩减 90%？》, question 1:
  * `exec: "/bin/sh": stat /bin/sh: no such file or directory`); elsewhere sh is
- * PID 1 and may not pass SIGTERM on to the app. Seeds 001 and 004 use the
- * exec form `CMD ["/app"]` on scratch.
+ * PID 1 and may not pass SIGTERM on to the app. 《精简 Docker 镜像》 and
+ * 《容器化：如何将镜像体积缩减 90%？》 use the exec form `CMD ["/app"]` on scratch.
  */
 export const shellFormCommand: Rule = {
   meta: {
@@ -19,7 +20,7 @@ export const shellFormCommand: Rule = {
     title: 'CMD/ENTRYPOINT in shell form (needs /bin/sh; sh becomes PID 1)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: [ARTICLES.slimming, ARTICLES.cutBy90],
     judges: 'image',
     hadolint: ['DL3025'],
   },

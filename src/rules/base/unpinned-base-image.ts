@@ -1,4 +1,5 @@
 import { isBuilt } from '../../dockerfile/stages.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding } from '../types.js';
 
 /**
@@ -11,7 +12,7 @@ export const unpinnedBaseImage: Rule = {
     title: 'Base image is not pinned to a version tag or digest',
     severity: 'info',
     fixable: false,
-    seeds: ['004'],
+    articles: [ARTICLES.cutBy90],
     judges: 'build',
     hadolint: ['DL3006', 'DL3007'],
   },

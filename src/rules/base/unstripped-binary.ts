@@ -1,6 +1,7 @@
 import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { goFlag, isCargoBuild, isCompilerLink } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -9,8 +10,9 @@ import { type ArtifactBuild, artifactBuilds, commandSource, variableFor } from '
 /**
  * The binary that ships carries debug information: `gcc -g`, a CMake Debug
  * build, or `cargo build` without `--release` (the unoptimised debug profile,
- * several times bigger and slower), and nothing strips it afterwards. Seeds
- * 001 and 004 ship only the binary; this keeps that binary lean too.
+ * several times bigger and slower), and nothing strips it afterwards.
+ * 《精简 Docker 镜像》 and 《容器化：如何将镜像体积缩减 90%？》 ship only the binary;
+ * this keeps that binary lean too.
  */
 export const unstrippedBinary: Rule = {
   meta: {
@@ -18,7 +20,7 @@ export const unstrippedBinary: Rule = {
     title: 'Shipped binary is built with debug info or not stripped',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '004'],
+    articles: [ARTICLES.slimming, ARTICLES.cutBy90],
     judges: 'image',
   },
   check({ model }) {

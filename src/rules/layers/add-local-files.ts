@@ -1,13 +1,15 @@
 import { isBuilt } from '../../dockerfile/stages.js';
 import { isCopyOrAdd } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { isRemoteSource, isTarArchiveName } from '../../knowledge/ecosystems.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { hasVariable } from './paths.js';
 
 /**
- * `ADD . /app` (seed 000) or `ADD config.yml /etc/`: ADD copies local files
- * like COPY but also unpacks tar archives and fetches URLs, so what lands in
- * the layer depends on the file's content. COPY says what it does.
+ * `ADD . /app` (《Docker最佳实践：构建最小镜像》) or `ADD config.yml /etc/`:
+ * ADD copies local files like COPY but also unpacks tar archives and fetches
+ * URLs, so what lands in the layer depends on the file's content. COPY says
+ * what it does.
  */
 export const addLocalFiles: Rule = {
   meta: {
@@ -15,7 +17,7 @@ export const addLocalFiles: Rule = {
     title: 'ADD used to copy local files (COPY does the same, predictably)',
     severity: 'info',
     fixable: true,
-    seeds: ['000'],
+    articles: [ARTICLES.bestPractices],
     judges: 'build',
     hadolint: ['DL3020'],
   },

@@ -1,6 +1,7 @@
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import {
   isArchiveOrPackageName,
   isGitSource,
@@ -43,7 +44,7 @@ export const addRemoteArchive: Rule = {
     title: 'ADD of a remote archive keeps the archive in a layer',
     severity: 'warning',
     fixable: false,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
   },
   check({ model }) {

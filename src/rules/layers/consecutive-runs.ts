@@ -1,8 +1,8 @@
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding } from '../types.js';
-
 import { findLaterDeletions } from './delete-in-later-layer.js';
 import { isMergeableForm, mergeBlocker, mergeRunsEdits, sameFlags } from './merge-runs.js';
 
@@ -10,10 +10,11 @@ import { isMergeableForm, mergeBlocker, mergeRunsEdits, sameFlags } from './merg
 export const MIN_CONSECUTIVE_RUNS = 3;
 
 /**
- * Three or more RUNs in a row in the final image, with the same flags: each
- * is a layer of its own (seed 003: "合并 RUN 步骤是有益无害的"). Byte-saving
- * merges, where a later RUN deletes what an earlier one made, belong to
- * delete-in-later-layer; this rule leaves those groups to it.
+ * Three or more RUNs in a row in the final image, with the same flags: each is
+ * a layer of its own (《Minimize Container Image Size》: "合并 RUN
+ * 步骤是有益无害的"). Byte-saving merges, where a later RUN deletes what an
+ * earlier one made, belong to delete-in-later-layer; this rule leaves those
+ * groups to it.
  */
 export const consecutiveRuns: Rule = {
   meta: {
@@ -21,7 +22,7 @@ export const consecutiveRuns: Rule = {
     title: 'Consecutive RUN instructions that could be one layer',
     severity: 'info',
     fixable: true,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
     hadolint: ['DL3059'],
   },

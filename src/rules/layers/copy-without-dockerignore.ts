@@ -1,4 +1,5 @@
 import { bytesSent } from '../../dockerfile/build-context.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { JUNK_CATEGORIES } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -18,7 +19,7 @@ export const copyWithoutDockerignore: Rule = {
     title: 'COPY/ADD of the build context with no .dockerignore ships files the image does not need',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '003'],
+    articles: [ARTICLES.rightWay, ARTICLES.minimize],
     judges: 'build',
   },
   needsContext: true,

@@ -1,6 +1,7 @@
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { isRemoteSource } from '../../knowledge/ecosystems.js';
 import {
   clonedDirectory,
@@ -316,7 +317,7 @@ export const deleteInLaterLayer: Rule = {
     title: 'Files or packages deleted in a later layer than the one that created them',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
   },
   needsContext: true,

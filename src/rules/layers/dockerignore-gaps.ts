@@ -1,3 +1,4 @@
+import { ARTICLES } from '../../knowledge/articles.js';
 import { JUNK_CATEGORIES, type JunkCategory } from '../../knowledge/ecosystems.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { Rule, RuleFinding, Severity } from '../types.js';
@@ -27,7 +28,7 @@ export const dockerignoreGaps: Rule = {
       '.dockerignore lets through files a broad COPY ships (.git, node_modules, virtualenvs, outputs, secrets)',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '003'],
+    articles: [ARTICLES.rightWay, ARTICLES.minimize],
     judges: 'build',
   },
   needsContext: true,

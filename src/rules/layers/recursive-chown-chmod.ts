@@ -6,6 +6,7 @@ import type {
   ShellCommand,
 } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { formatBytes } from '../../util/bytes.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
 import { isUnderMount, listSome, removalCovers } from '../util.js';
@@ -130,7 +131,7 @@ export const recursiveChownChmod: Rule = {
     title: 'chown, chmod or touch in a RUN after COPY/ADD stores the files a second time',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
   },
   needsContext: true,

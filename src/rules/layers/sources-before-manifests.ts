@@ -1,5 +1,6 @@
 import type { CopyInstruction, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import {
   ECOSYSTEMS,
   type Ecosystem,
@@ -66,7 +67,7 @@ function usesVendoredModules(command: ShellCommand): boolean {
  * In a stage, `COPY . .` before the dependency step (go mod download, npm ci,
  * pip install -r, cargo, mvn, gradle, bundle, composer, dotnet restore): any
  * change to any source file invalidates the dependency layer, so every build
- * downloads everything again (seed 004, "如何复用构建缓存").
+ * downloads everything again (《容器化：如何将镜像体积缩减 90%？》, "如何复用构建缓存").
  */
 export const sourcesBeforeManifests: Rule = {
   meta: {
@@ -74,7 +75,7 @@ export const sourcesBeforeManifests: Rule = {
     title: 'Sources copied before the dependency install step (the dependency layer never caches)',
     severity: 'info',
     fixable: false,
-    seeds: ['004'],
+    articles: [ARTICLES.cutBy90],
     judges: 'build',
   },
   needsContext: true,

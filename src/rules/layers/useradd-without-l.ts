@@ -38,7 +38,7 @@ export const useraddWithoutL: Rule = {
     title: 'useradd with a large UID and without -l writes huge lastlog/faillog files',
     severity: 'warning',
     fixable: true,
-    seeds: [],
+    articles: [],
     judges: 'image',
     hadolint: ['DL3046'],
   },

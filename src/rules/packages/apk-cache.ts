@@ -1,4 +1,5 @@
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { APK } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -53,7 +54,7 @@ export const apkCache: Rule = {
     title: 'apk index cache left in the layer (`apk add` without --no-cache)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '000'],
+    articles: [ARTICLES.slimming, ARTICLES.bestPractices],
     judges: 'image',
     hadolint: ['DL3019'],
   },

@@ -1,4 +1,5 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
@@ -54,7 +55,7 @@ export const aptCacheNotCleaned: Rule = {
     title: 'Downloaded .deb archives left in /var/cache/apt after the docker-clean hook was turned off',
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: [ARTICLES.slimming],
     judges: 'image',
   },
   check({ model }) {

@@ -1,5 +1,6 @@
 import { isBuilt } from '../../dockerfile/stages.js';
 import type { RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { packageCommands } from './managers.js';
@@ -16,7 +17,7 @@ export const aptInsteadOfAptGet: Rule = {
     title: '`apt` used in a script instead of `apt-get`',
     severity: 'info',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: [ARTICLES.slimming, ARTICLES.minimize],
     judges: 'build',
     hadolint: ['DL3027'],
   },

@@ -1,3 +1,4 @@
+import { ARTICLES } from '../../knowledge/articles.js';
 import { APT, aptListsEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { deletedLater, distroAt, finalImageRuns, homeAt, isMounted, laterRunDeleting } from './common.js';
@@ -15,7 +16,7 @@ export const aptListsNotRemoved: Rule = {
     title: 'apt package lists are left in the layer that downloaded them',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: [ARTICLES.minimize, ARTICLES.slimming],
     judges: 'image',
     hadolint: ['DL3009'],
   },

@@ -1,4 +1,5 @@
 import type { DockerfileModel, Instruction, RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { APT } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -50,7 +51,7 @@ export const aptNoInstallRecommends: Rule = {
     title: '`apt-get install` without --no-install-recommends',
     severity: 'warning',
     fixable: true,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
     hadolint: ['DL3015'],
   },

@@ -1,5 +1,6 @@
 import { isBuilt, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { APT, aptListsEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
 import { distroAt, firstAfter, isMounted, isWrapperEntry } from './common.js';
@@ -92,7 +93,7 @@ export const aptUpdateAlone: Rule = {
     title: '`apt-get update` in a RUN without an install',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: [ARTICLES.minimize, ARTICLES.slimming],
     judges: 'build',
   },
   check({ model }) {

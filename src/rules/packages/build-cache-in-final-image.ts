@@ -1,4 +1,5 @@
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { BUILD_CACHE_ESTIMATES, type Ecosystem } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
@@ -160,7 +161,7 @@ export const buildCacheInFinalImage: Rule = {
     title: 'Go/Cargo/Maven/Gradle build caches left in the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['004', '003', '000'],
+    articles: [ARTICLES.cutBy90, ARTICLES.minimize, ARTICLES.bestPractices],
     judges: 'image',
   },
   check({ model }) {

@@ -1,5 +1,6 @@
 import { startInstructions } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { pipArgs } from '../../knowledge/ecosystems.js';
 import { DEV_REQUIREMENTS, TEST_RUNNERS, WITHOUT_DEV } from '../../knowledge/language-packages.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
@@ -130,7 +131,7 @@ export const devDependenciesInstalled: Rule = {
     title: 'Development dependencies (Composer, Bundler, Poetry, uv, pip) installed into the final image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '002'],
+    articles: [ARTICLES.slimming, ARTICLES.rightWay],
     judges: 'image',
   },
   check({ model }) {

@@ -1,6 +1,7 @@
 import { classifyImage } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import { type DockerfileModel, isCommand, type RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import {
   APK,
@@ -229,7 +230,7 @@ export const devToolsInFinalImage: Rule = {
     title: 'Build or debugging tools installed in the final image',
     severity: 'warning',
     fixable: false,
-    seeds: ['002', '000', '003'],
+    articles: [ARTICLES.rightWay, ARTICLES.bestPractices, ARTICLES.minimize],
     judges: 'image',
   },
   check({ model }) {

@@ -1,4 +1,5 @@
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import {
   cacheOf,
   cleansCache,
@@ -35,9 +36,10 @@ function installsOf(
 
 /**
  * Composer, Bundler (RubyGems), conda, uv and Poetry keep a copy of every
- * package they download: in the shipped image that is a second, compressed
- * copy of the dependencies (conda also keeps the extracted one). Seed 003's
- * cleanup in the same RUN, applied to each tool's own cache.
+ * package they download: in the shipped image that is a second, compressed copy
+ * of the dependencies (conda also keeps the extracted one). The cleanup in the
+ * same RUN of 《Minimize Container Image Size》, applied to each tool's own
+ * cache.
  */
 export const languagePackageCache: Rule = {
   meta: {
@@ -45,7 +47,7 @@ export const languagePackageCache: Rule = {
     title: 'Composer, Bundler, conda, uv or Poetry download cache left in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '001'],
+    articles: [ARTICLES.minimize, ARTICLES.slimming],
     judges: 'image',
   },
   check({ model }) {

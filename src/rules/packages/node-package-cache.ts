@@ -1,3 +1,4 @@
+import { ARTICLES } from '../../knowledge/articles.js';
 import { NODE_CACHES } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
 import {
@@ -39,7 +40,7 @@ export const nodePackageCache: Rule = {
     title: 'npm/yarn/pnpm package cache left in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: [ARTICLES.slimming, ARTICLES.minimize],
     judges: 'image',
     hadolint: ['DL3060'],
   },

@@ -9,6 +9,7 @@ import type {
   ShellCommand,
   Stage,
 } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -218,7 +219,7 @@ function runsDevServer(model: DockerfileModel): boolean {
  * `npm install`/`npm ci` install devDependencies (compilers, test runners,
  * linters) unless told otherwise. In the final image they are dead weight.
  * Also reported in a build stage whose node_modules a COPY --from brings into
- * the final image (seed 001's `COPY --from=build /app /`).
+ * the final image (《精简 Docker 镜像》's `COPY --from=build /app /`).
  */
 export const npmDevDependencies: Rule = {
   meta: {
@@ -226,7 +227,7 @@ export const npmDevDependencies: Rule = {
     title: 'devDependencies installed into the final image',
     severity: 'warning',
     fixable: true,
-    seeds: ['001'],
+    articles: [ARTICLES.slimming],
     judges: 'image',
   },
   check({ model }) {

@@ -1,3 +1,4 @@
+import { ARTICLES } from '../../knowledge/articles.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { finalImageRuns } from './common.js';
 import { type PackageCommand, packageCommands } from './managers.js';
@@ -30,7 +31,7 @@ export const packageUpgrade: Rule = {
     title: 'Distribution upgrade in the image: upgraded files are stored twice',
     severity: 'info',
     fixable: false,
-    seeds: ['003'],
+    articles: [ARTICLES.minimize],
     judges: 'image',
     hadolint: ['DL3005', 'DL3017', 'DL3031', 'DL3035', 'DL3039'],
   },

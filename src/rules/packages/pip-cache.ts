@@ -1,4 +1,5 @@
 import type { DockerfileModel, RunInstruction } from '../../dockerfile/types.js';
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { HEAVY_WHEELS, PIP } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
@@ -67,7 +68,7 @@ export const pipCache: Rule = {
     title: '`pip install` without --no-cache-dir keeps the wheel cache in the image',
     severity: 'warning',
     fixable: true,
-    seeds: ['003', '000'],
+    articles: [ARTICLES.minimize, ARTICLES.bestPractices],
     judges: 'image',
     hadolint: ['DL3042'],
   },

@@ -1,3 +1,4 @@
+import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { RPM_MANAGERS, rpmCacheEstimate } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding } from '../types.js';
@@ -30,7 +31,7 @@ export const yumDnfCache: Rule = {
     title: 'yum/dnf/zypper caches left in the layer (no `clean all`)',
     severity: 'warning',
     fixable: true,
-    seeds: ['001', '003'],
+    articles: [ARTICLES.slimming, ARTICLES.minimize],
     judges: 'image',
     hadolint: ['DL3032', 'DL3040', 'DL3036'],
   },
