@@ -18,7 +18,7 @@ export function configJsonSchemaText(): string {
     $id: CONFIG_SCHEMA_ID,
     title: 'pare configuration',
     description:
-      'The .pare.json file, or the "pare" key of package.json. Unknown keys are errors. See the Configuration section of the README.',
+      'The .pare.json or .pare.yaml file, or the "pare" key of package.json. Unknown keys are errors. See the Configuration section of the README.',
     ...rest,
   };
   return `${JSON.stringify(schema, null, 2)}\n`;

@@ -1,7 +1,8 @@
 /**
  * Finds and validates the config: an explicit --config file, else the nearest
- * `.pare.json` or package.json with a "pare" key, searching up from a start
- * directory. Every problem is one line naming the file and the bad key.
+ * `.pare.json`, `.pare.yaml`, `.pare.yml` or package.json with a "pare" key,
+ * searching up from a start directory. Every problem is one line naming the
+ * file and the bad key (YAML and JSON say the line).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -24,16 +25,18 @@ export async function loadConfig(options: {
     const text = await readFile(options.explicitPath, 'utf8').catch((error: unknown) => {
       throw new PareError(describeSystemError(error), { subject: options.explicitPath });
     });
-    const raw = parseJson(text, options.explicitPath);
+    const raw = await parseConfigText(text, options.explicitPath);
     const value = options.explicitPath.endsWith('package.json') ? (raw as Record<string, unknown>).pare : raw;
     return { config: await validate(value ?? {}, options.explicitPath), path: options.explicitPath };
   }
   let directory = resolve(options.startDirectory ?? '.');
   for (;;) {
-    const dotfile = join(directory, '.pare.json');
-    const dotText = await readFile(dotfile, 'utf8').catch(() => undefined);
-    if (dotText !== undefined)
-      return { config: await validate(parseJson(dotText, dotfile), dotfile), path: dotfile };
+    for (const name of CONFIG_FILES) {
+      const dotfile = join(directory, name);
+      const dotText = await readFile(dotfile, 'utf8').catch(() => undefined);
+      if (dotText !== undefined)
+        return { config: await validate(await parseConfigText(dotText, dotfile), dotfile), path: dotfile };
+    }
     const packageFile = join(directory, 'package.json');
     const packageText = await readFile(packageFile, 'utf8').catch(() => undefined);
     if (packageText !== undefined) {
@@ -59,6 +62,23 @@ function parsePackageJson(text: string, path: string): Record<string, unknown> |
   } catch (error) {
     logger.warn(`${path}: not read for a "pare" config: invalid JSON: ${(error as Error).message}`);
     return undefined;
+  }
+}
+
+/** The names a config file may have, in the order a directory is searched. */
+export const CONFIG_FILES = ['.pare.json', '.pare.yaml', '.pare.yml'] as const;
+
+/** YAML by the file's extension (the parser is loaded only then), JSON otherwise. */
+async function parseConfigText(text: string, path: string): Promise<unknown> {
+  if (!/\.ya?ml$/i.test(path)) return parseJson(text, path);
+  const { parse } = await import('yaml');
+  try {
+    // An empty YAML file is an empty config, as `{}` is in JSON.
+    return parse(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
+  } catch (error) {
+    // The first line says what and where; the lines after it quote the file.
+    const message = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
+    throw new PareError(`invalid YAML: ${message}`, { subject: path });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The config file's shape (`.pare.json`, or the "pare" key of package.json),
+ * The config file's shape (`.pare.json` or `.pare.yaml`, or the "pare" key of package.json),
  * validated with zod in strict mode so a misspelt key is an error, not a no-op.
  */
 import { z } from 'zod';

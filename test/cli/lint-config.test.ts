@@ -24,6 +24,35 @@ describe('pare lint and its config', () => {
     expect(runPare(['lint', dir, '--fail-on', 'warning']).code).toBe(1);
   });
 
+  it.each([
+    ['.pare.yaml', 'lint:\n  failOn: none  # a comment\n'],
+    ['.pare.yml', '# block style\nlint: { failOn: none }\n'],
+  ])('reads %s the same as .pare.json', (name, text) => {
+    const result = runPare(['lint', project({ [name]: text })]);
+    expect(result.stdout).toMatch(/apt-lists-not-removed/);
+    expect(result.code).toBe(0);
+  });
+
+  it('reads a YAML --config by its extension, and names the file, line and problem of bad YAML', () => {
+    const dir = project({
+      'pare-ci.yaml': 'lint:\n  failOn: none\n',
+      'broken.yml': 'lint:\n  failOn: none\n  failOn: error\n',
+    });
+    expect(runPare(['lint', dir, '--config', join(dir, 'pare-ci.yaml')]).code).toBe(0);
+    const broken = runPare(['lint', dir, '--config', join(dir, 'broken.yml')]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr.trim().split('\n')).toHaveLength(1);
+    expect(broken.stderr).toMatch(
+      new RegExp(`${join(dir, 'broken.yml')}: invalid YAML: .*unique.*line 3, column 3$`, 'm'),
+    );
+  });
+
+  it('validates YAML as it validates JSON: an unknown key is an error naming it', () => {
+    const result = runPare(['lint', project({ '.pare.yaml': 'lint:\n  failon: none\n' })]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\.pare\.yaml.*unknown key "failon" in lint/);
+  });
+
   it('fails on warnings by default', () => {
     expect(runPare(['lint', project({})]).code).toBe(1);
   });
