@@ -57,7 +57,7 @@ export interface InspectProgress {
 export interface InspectOptions {
   /** Verify blob digests while reading (default true). */
   verify?: boolean;
-  /** Entries in the largest files / directories lists (default 10). */
+  /** Entries in the largest files / directories and inefficient paths lists (default 10). */
   top?: number;
   /** Include a size-annotated tree down to this depth. */
   tree?: { depth: number; maxChildren?: number };
@@ -69,7 +69,7 @@ export interface InspectOptions {
   concurrency?: number;
   onProgress?: (progress: InspectProgress) => void;
   signal?: AbortSignal;
-  /** Inefficient paths (dive's list) to include (default 20). */
+  /** Inefficient paths (dive's list) to include (default: `top`). */
   inefficientPaths?: number;
 }
 
@@ -226,7 +226,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     efficiency: {
       ...figures,
       inefficientPaths: tree.dive
-        .repeatedPaths(options.inefficientPaths ?? 20)
+        .repeatedPaths(options.inefficientPaths ?? top)
         .map((p) => ({ path: tree.pathOf(p.id), count: p.count, bytes: p.bytes })),
     },
     leftovers,

@@ -111,7 +111,10 @@ export function buildProgram(setExit: SetExit): Command {
     .addOption(new Option('--output <file>').hideHelp())
     .option('--tree', 'Show the merged file tree with sizes')
     .option('--depth <n>', 'Tree depth (implies --tree; default: 3)')
-    .option('--top <n>', 'Entries in the largest files and directories lists (default: 10)')
+    .option(
+      '--top <n>',
+      'Entries in the largest files, largest directories and inefficient paths lists (default: 10)',
+    )
     .addOption(platformOption())
     .option('--no-verify', 'Skip digest checks (faster on local uncompressed archives)')
     .addOption(registryTimeoutOption())

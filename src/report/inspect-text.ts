@@ -49,6 +49,22 @@ export function renderInspectText(result: InspectResult, options: InspectTextOpt
   );
   out.push('');
 
+  if (efficiency.inefficientPaths.length > 0) {
+    out.push(c.bold('Inefficient paths (dive: written in more than one layer)'));
+    for (const entry of efficiency.inefficientPaths) {
+      out.push(
+        cut(
+          `${formatBytes(entry.bytes).padStart(10)}  ${shown(entry.path)} ${c.dim(`(${entry.count}×)`)}`,
+          width,
+        ),
+      );
+    }
+    // The list is capped at --top; without saying so a reader takes it for all of them.
+    const more = dive.repeatedPaths - efficiency.inefficientPaths.length;
+    if (more > 0) out.push(c.dim(`  … ${more} more; --top to show more`));
+    out.push('');
+  }
+
   out.push(
     c.bold(
       result.leftovers.length === 0

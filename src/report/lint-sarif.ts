@@ -2,6 +2,7 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Files that
  * could not be linted become tool execution notifications, not results.
  */
+import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { citeArticle } from '../knowledge/articles.js';
@@ -12,6 +13,19 @@ import { VERSION } from '../version.js';
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 const HOMEPAGE = 'https://github.com/pare-dev/pare';
 
+function helpUri(rule: Rule): string {
+  return `${HOMEPAGE}/blob/main/docs/rules/${rule.meta.id}.md`;
+}
+
+function describe(rule: Rule): string {
+  const title = rule.meta.title.endsWith('.') ? rule.meta.title : `${rule.meta.title}.`;
+  const fixable = rule.meta.fixable ? ' `pare fix` can fix some occurrences automatically.' : '';
+  const hadolint = rule.meta.hadolint?.length
+    ? ` Same problem as hadolint ${rule.meta.hadolint.join(', ')}.`
+    : '';
+  return `${title}${fixable}${hadolint}`;
+}
+
 function artifactUri(path: string): string {
   if (path === '<stdin>') return 'stdin';
   const rel = relative(process.cwd(), path);
@@ -19,12 +33,42 @@ function artifactUri(path: string): string {
   return encodeURI(normalised);
 }
 
+/**
+ * The key GitHub code scanning matches an alert by from one commit to the
+ * next. It hashes what the finding is about (rule, file, the flagged lines'
+ * text with whitespace collapsed) and leaves the line number out, so lines
+ * inserted above a finding do not turn it into a new alert while editing the
+ * flagged instruction does. Identical flagged text in one file is told apart by
+ * its occurrence number, as GitHub's own primaryLocationLineHash does.
+ */
+export function fingerprint(
+  ruleId: string,
+  uri: string,
+  text: string | undefined,
+  startLine: number,
+  endLine: number,
+  seen: Map<string, number>,
+): string {
+  const lines = (text ?? '').split(/\r?\n/).slice(startLine, endLine + 1);
+  const normalised = lines.map((line) => line.trim().replace(/\s+/g, ' ')).join('\n');
+  const hash = createHash('sha256').update(`${ruleId}\0${uri}\0${normalised}`).digest('hex').slice(0, 32);
+  const occurrence = (seen.get(hash) ?? 0) + 1;
+  seen.set(hash, occurrence);
+  return `${hash}:${occurrence}`;
+}
+
 export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
   const descriptors: ReportingDescriptor[] = rules.map((rule) => ({
     id: rule.meta.id,
     name: rule.meta.id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()),
     shortDescription: { text: rule.meta.title },
-    helpUri: `${HOMEPAGE}/blob/main/docs/rules/${rule.meta.id}.md`,
+    fullDescription: { text: describe(rule) },
+    helpUri: helpUri(rule),
+    // Code scanning shows `help` in the alert's panel; helpUri alone is only a link.
+    help: {
+      text: `${describe(rule)} See ${helpUri(rule)}`,
+      markdown: `${describe(rule)}\n\n[Rule documentation](${helpUri(rule)})`,
+    },
     defaultConfiguration: { level: LEVEL[rule.meta.severity] },
     properties: {
       fixable: rule.meta.fixable,
@@ -39,6 +83,7 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
   > = [];
   for (const file of result.files) {
     const uri = artifactUri(file.path);
+    const seen = new Map<string, number>();
     if (file.error) {
       notifications.push({
         level: 'error',
@@ -53,6 +98,9 @@ export function lintSarif(result: LintResult, rules: readonly Rule[]): Log {
         ruleId: finding.ruleId,
         ...(index.has(finding.ruleId) ? { ruleIndex: index.get(finding.ruleId)! } : {}),
         level: LEVEL[finding.severity],
+        partialFingerprints: {
+          primaryLocationLineHash: fingerprint(finding.ruleId, uri, file.text, start.line, end.line, seen),
+        },
         message: { text: finding.hint ? `${finding.message} (${finding.hint})` : finding.message },
         locations: [
           {

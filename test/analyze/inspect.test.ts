@@ -91,6 +91,20 @@ describe('inspectImage', () => {
     });
   }
 
+  it("caps dive's inefficient paths at top, keeping the total in efficiency.dive", async () => {
+    const reference = await writeImage(join(dir, 'top'), 'oci', [built]);
+    const image = await openImage(reference);
+    try {
+      const result = await inspectImage(image, { top: 1 });
+      expect(result.efficiency.inefficientPaths).toEqual([
+        { path: '/var/lib/apt/lists/pkgs', count: 2, bytes: 5000 },
+      ]);
+      expect(result.efficiency.dive.repeatedPaths).toBe(2);
+    } finally {
+      await image.close();
+    }
+  });
+
   it('maps layers to Dockerfile lines, reports progress and renders a tree', async () => {
     const reference = await writeImage(join(dir, 'df'), 'oci', [built]);
     const image = await openImage(reference);

@@ -112,6 +112,19 @@ describe('inspect text', () => {
     expect(stripAnsi(coloured)).toBe(plain);
   });
 
+  it("lists dive's inefficient paths and says when --top cut the list", () => {
+    const full = renderInspectText(result, { color: false, width: 120 });
+    expect(full).toMatch(/Inefficient paths[^\n]*\n\s+\S+ \S+\s+\/var\/lib\/apt\/lists\/pkgs \(2×\)/);
+    expect(full).not.toContain('more; --top');
+    const efficiency = {
+      ...result.efficiency,
+      dive: { ...result.efficiency.dive, repeatedPaths: result.efficiency.inefficientPaths.length + 37 },
+    };
+    expect(renderInspectText({ ...result, efficiency }, { color: false, width: 120 })).toContain(
+      '… 37 more; --top to show more',
+    );
+  });
+
   it('lists budgets with their outcome', () => {
     const budgets = checkBudgets(result, { maxSize: 1000, minEfficiency: 50 });
     const text = renderInspectText(result, { color: false, width: 120, budgets });

@@ -52,6 +52,10 @@ describe('SARIF output', () => {
     expect(run.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/unterminated heredoc/);
     // Every result points at a rule the driver describes.
     for (const item of run.results) expect(run.tool.driver.rules[item.ruleIndex].id).toBe(item.ruleId);
+    // Code scanning tracks alerts by fingerprint and shows `help` in the alert.
+    for (const item of run.results)
+      expect(item.partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]{32}:\d+$/);
+    for (const rule of run.tool.driver.rules) expect(rule.help.markdown).toContain(rule.helpUri);
   });
 });
 
