@@ -5,20 +5,13 @@
  * calls are left out on purpose: they load a source module only when it is
  * used and are how open.ts keeps HTTP code out of archive reads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from '../helpers/source-files.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** The relative modules a file names in static `import … from` and `export … from` declarations. */
 function staticImports(file: string, text: string): string[] {

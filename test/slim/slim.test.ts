@@ -555,16 +555,7 @@ describe('output image', () => {
         inputStored += layer.size;
       }
     });
-    let stdout = '';
-    const io = {
-      stdout: {
-        write: (chunk: string) => {
-          stdout += chunk;
-          return true;
-        },
-      } as unknown as NodeJS.WritableStream,
-      stderr: { write: () => true } as unknown as NodeJS.WritableStream,
-    };
+    const { io, out } = capturingIo();
     const report = join(work, 'like-with-like.json');
     const code = await runSlim(input, { output: `oci:${join(work, 'like-with-like')}`, report }, io);
     expect(code).toBe(0);
@@ -579,6 +570,7 @@ describe('output image', () => {
       undefined,
     );
     const mb = (bytes: number) => formatBytes(bytes).replace('.', '\\.');
+    const stdout = out.stdout;
     expect(stdout).toMatch(
       new RegExp(`uncompressed +${mb(inputTarBytes)} → ${mb(json.output.uncompressedBytes)}`),
     );
@@ -594,26 +586,11 @@ describe('output image', () => {
     ['html', (text: string) => text.startsWith('<!doctype html>') && text.includes('run.1')],
   ])('--format %s puts the report alone on stdout and the summary on stderr', async (format, looksRight) => {
     const input = await archiveOf(spec);
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: {
-        write: (chunk: string) => {
-          stdout += chunk;
-          return true;
-        },
-      } as unknown as NodeJS.WritableStream,
-      stderr: {
-        write: (chunk: string) => {
-          stderr += chunk;
-          return true;
-        },
-      } as unknown as NodeJS.WritableStream,
-    };
+    const { io, out } = capturingIo();
     const code = await runSlim(input, { output: `oci:${join(work, `fmt-${format}`)}`, format }, io);
     expect(code).toBe(0);
-    expect(looksRight(stdout)).toBe(true);
-    expect(stderr).toMatch(/removed docs: 1 files/);
+    expect(looksRight(out.stdout)).toBe(true);
+    expect(out.stderr).toMatch(/removed docs: 1 files/);
   });
 
   it('rejects bad options with exit-2 errors', async () => {
@@ -643,4 +620,17 @@ describe('output image', () => {
 function quietIo() {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   return { stdout: sink, stderr: sink };
+}
+
+/** An io for runSlim that keeps what it writes. */
+function capturingIo() {
+  const out = { stdout: '', stderr: '' };
+  const stream = (name: 'stdout' | 'stderr') =>
+    ({
+      write: (chunk: string) => {
+        out[name] += chunk;
+        return true;
+      },
+    }) as unknown as NodeJS.WritableStream;
+  return { io: { stdout: stream('stdout'), stderr: stream('stderr') }, out };
 }
