@@ -4,7 +4,9 @@
  * into the simple commands it contains, wherever they are: && chains, ; lists,
  * if/for/while bodies, pipelines, subshells, and `sh -c '…'` strings.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
@@ -13,12 +15,21 @@ import { type Scope, valueIn } from './variables.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
+/**
+ * The bash grammar: dist/grammars/ in the built package (the build copies it
+ * there, so installs need no tree-sitter-bash), else the development copy.
+ */
+function grammarPath(): string {
+  const shipped = fileURLToPath(new URL('../grammars/tree-sitter-bash.wasm', import.meta.url));
+  if (existsSync(shipped)) return shipped;
+  return createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
+}
+
 /** Loads the WASM grammar once per process. */
 export function loadShellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
-    const require = createRequire(import.meta.url);
     await Parser.init();
-    const language = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+    const language = await Language.load(grammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;

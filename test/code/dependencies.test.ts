@@ -4,7 +4,7 @@
  * package.json's allowScripts (npm skips and lists undecided ones at every
  * install).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -44,5 +44,17 @@ describe('install scripts', () => {
 
   it.each(withScripts)('%s: allowed or denied in package.json', (name) => {
     expect(Object.keys(pkg.allowScripts ?? {})).toContain(name);
+  });
+});
+
+describe('the shell grammar', () => {
+  it('ships inside dist/, so installing pare needs no tree-sitter-bash (its sources and native build)', () => {
+    expect(pkg.dependencies['tree-sitter-bash']).toBeUndefined();
+    expect(pkg.devDependencies['tree-sitter-bash']).toBeDefined();
+    const shipped = join(ROOT, 'dist', 'grammars', 'tree-sitter-bash.wasm');
+    expect(existsSync(shipped), 'run npm run build first').toBe(true);
+    const development = join(ROOT, 'node_modules', 'tree-sitter-bash', 'tree-sitter-bash.wasm');
+    expect(readFileSync(shipped).equals(readFileSync(development))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist', 'grammars', 'tree-sitter-bash.LICENSE'))).toBe(true);
   });
 });
