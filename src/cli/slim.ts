@@ -23,7 +23,7 @@ import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
 import { prepareTracer } from '../reach/tracer.js';
-import { sizeChange as sizeChangeOf } from '../report/size-change.js';
+import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
@@ -440,8 +440,8 @@ function printSummary(
   // Like with like: the tars on both sides, then the layers as each side stores them.
   const lines = [
     `${reference}: ${input.layers} layers → ${output.layers}`,
-    `  uncompressed  ${sizeChange(input.uncompressedBytes, output.uncompressedBytes)}`,
-    `  as stored     ${sizeChange(input.compressedBytes, output.compressedBytes)}` +
+    `  uncompressed  ${beforeAfter(input.uncompressedBytes, output.uncompressedBytes)}`,
+    `  as stored     ${beforeAfter(input.compressedBytes, output.compressedBytes)}` +
       `  (${storageName(input.compression)} → ${storageName(output.compression)})`,
   ];
   for (const [reason, tally] of Object.entries(result.removedByReason)) {
@@ -452,8 +452,8 @@ function printSummary(
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function sizeChange(before: number, after: number): string {
-  const change = sizeChangeOf(after, before);
+function beforeAfter(before: number, after: number): string {
+  const change = sizeChange(after, before);
   return `${formatBytes(before)} → ${formatBytes(after)}${change ? ` (${change.percent})` : ''}`;
 }
 

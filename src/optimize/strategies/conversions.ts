@@ -23,8 +23,6 @@ export interface ConversionPlan {
   dynamic?: ConversionResult;
   /** Why no conversion applies, when none does. */
   notApplied?: string;
-  /** The team's staticLinking choice, which orders static and dynamic. */
-  staticLinking?: boolean;
 }
 
 export interface ConversionInput {
@@ -42,13 +40,7 @@ export interface ConversionInput {
 
 export async function planConversions(input: ConversionInput): Promise<ConversionPlan> {
   const plan: ConversionPlan = { rewrites: [] };
-  if (input.staticLinking !== undefined) plan.staticLinking = input.staticLinking;
-  const options: ConversionOptions = {
-    ...(input.contextFiles ? { contextFiles: input.contextFiles } : {}),
-    contextDirectory: input.directory,
-    allowedBases: input.allowedBases,
-    ...(input.staticLinking !== undefined ? { staticLinking: input.staticLinking } : {}),
-  };
+  const options = conversionOptions(input);
   for (const variant of [{ jlink: true }, {}]) {
     const outcome = tryConvertToMultiStage(input.model, { ...options, ...variant });
     if (!outcome.converted && !variant.jlink) plan.notApplied = outcome.reason;
@@ -80,7 +72,7 @@ export async function* conversionCandidates(
   const dynamic = plan.dynamic;
   if (dynamic) {
     const exact: [string, Producer] = ['optimized-dynamic', () => exactLibraries(dynamic, input, session)];
-    if (plan.staticLinking === false) producers.unshift(exact);
+    if (input.staticLinking === false) producers.unshift(exact);
     else producers.push(exact);
   }
   for (const [name, produce] of producers) {
@@ -111,13 +103,21 @@ async function exactLibraries(
   const libraries = await sharedLibrariesOf(session.engine, imageId, binary);
   if (!libraries || libraries.length === 0) return undefined;
   const exact = convertToMultiStage(input.model, {
-    ...(input.contextFiles ? { contextFiles: input.contextFiles } : {}),
-    contextDirectory: input.directory,
-    allowedBases: input.allowedBases,
+    ...conversionOptions(input),
     staticLinking: false,
     sharedLibraries: libraries,
   });
   if (!exact) return undefined;
   const { fix, notes } = await fixConversion(exact, input.filePath, input.lintOptions);
   return { text: fix.fixed, notes };
+}
+
+/** What every conversion of this Dockerfile is told: its context, the team's bases and linking choice. */
+function conversionOptions(input: ConversionInput): ConversionOptions {
+  return {
+    ...(input.contextFiles ? { contextFiles: input.contextFiles } : {}),
+    contextDirectory: input.directory,
+    allowedBases: input.allowedBases,
+    ...(input.staticLinking !== undefined ? { staticLinking: input.staticLinking } : {}),
+  };
 }
