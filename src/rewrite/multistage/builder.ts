@@ -8,9 +8,8 @@
  */
 import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import type { TextEdit } from '../../rules/types.js';
-import { renderDockerfile, type StageSpec } from './emit.js';
-import { eolOf, headerText, RUNTIME_ONLY_KEYWORDS, verbatim } from './shared.js';
-import type { ConversionOutcome, ConversionResult } from './types.js';
+import type { StageSpec } from './emit.js';
+import { RUNTIME_ONLY_KEYWORDS, verbatim } from './shared.js';
 
 export class BuilderPlan {
   readonly edits = new Map<number, TextEdit[]>();
@@ -63,20 +62,4 @@ export function builderStage(
 /** The name the builder stage gets: the original stage's name when it had one. */
 export function builderName(stage: Stage): string {
   return stage.name ?? BUILDER;
-}
-
-/** Renders builder + final stage and wraps them as the outcome every `convert` mode returns. */
-export function twoStageConversion(
-  model: DockerfileModel,
-  stage: Stage,
-  plan: BuilderPlan,
-  final: { stage: StageSpec; artifact: string[] },
-  result: Pick<ConversionResult, 'ecosystem' | 'builderBase' | 'finalBase' | 'notes' | 'warnings'>,
-): ConversionOutcome {
-  const text = renderDockerfile({
-    header: headerText(model),
-    eol: eolOf(model),
-    stages: [builderStage(model, stage, plan), final.stage],
-  });
-  return { converted: true, result: { text, mode: 'convert', artifact: final.artifact, ...result } };
 }

@@ -12,20 +12,20 @@ import { isCompilerLink, isMakeLike } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { outputOf, variableFor } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
-import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { type BuilderPlan, builderName } from './builder.js';
 import { prefixCommand, splitCommand } from './command-edit.js';
-import { ConversionLog } from './log.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
   leadingWords,
   line,
   resolvePath,
+  type StartCommands,
   shellFeatures,
   startCommands,
   workdirBefore,
 } from './shared.js';
-import type { ConversionOptions, ConversionOutcome } from './types.js';
 
 /** ./configure, cmake <dir>, meson setup: where LDFLAGS is read once for the whole build. */
 function isConfigure(command: ShellCommand): boolean {
@@ -45,14 +45,21 @@ export const NSS_WARNING =
 /** Programs that are never the app a C build produced. */
 const NOT_BUILT = /^(?:sh|bash|ash|dash|python[\d.]*|node|java|ruby|perl|php|nginx|httpd|apache2)$/;
 
-export function convertC(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions,
-): ConversionOutcome {
-  const log = new ConversionLog('c');
-  const fail = log.refuse;
+interface CFacts {
+  start: StartCommands;
+  finalWorkdir: string | undefined;
+  compiles: Located[];
+  makes: Located[];
+  /** Where the binary the container runs is, in the builder and the final image alike. */
+  path: string;
+}
 
+interface CBuilt {
+  /** Why the build stays dynamically linked; undefined when it links statically. */
+  dynamicBecause?: string;
+}
+
+function precheck({ model, stage }: ConversionInput): CFacts | Refused {
   const runs = stage.instructions.filter(isRun);
   const compiles = runs.flatMap((run) =>
     run.script.commands.filter(isCompilerLink).map((command) => ({ run, command })),
@@ -60,16 +67,18 @@ export function convertC(
   const makes = runs.flatMap((run) =>
     run.script.commands.filter(isMakeLike).map((command) => ({ run, command })),
   );
-  if (compiles.length === 0 && makes.length === 0) return fail('no C/C++ compile or make');
+  if (compiles.length === 0 && makes.length === 0) return { error: 'no C/C++ compile or make' };
 
   const start = startCommands([stage]);
-  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT runs the built binary');
+  if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT runs the built binary' };
   const leadInstruction = (start.entrypoint ?? start.cmd)!.instruction;
-  if (!leadingWords(start)) return fail(shellFeatures(leadInstruction));
+  if (!leadingWords(start)) return { error: shellFeatures(leadInstruction) };
   const program = leadingWords(start)?.[0];
   const finalWorkdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
-  if (program === undefined) return fail('the CMD/ENTRYPOINT uses shell features; no exec form to write');
-  if (NOT_BUILT.test(basename(program))) return fail(`the container runs ${program}, not a compiled binary`);
+  if (program === undefined)
+    return { error: 'the CMD/ENTRYPOINT uses shell features; no exec form to write' };
+  if (NOT_BUILT.test(basename(program)))
+    return { error: `the container runs ${program}, not a compiled binary` };
 
   // Where the binary is: the compiler's -o, or (make) the path the command names.
   const outputs = compiles
@@ -79,45 +88,61 @@ export function convertC(
   if (program.includes('/')) path = resolvePath(finalWorkdir, program);
   else path = outputs.find((output) => basename(output) === program);
   if (path === undefined) {
-    return fail(
-      `${program} is found through PATH or a relative path without WORKDIR; pare cannot tell where the build put it`,
-    );
+    return {
+      error: `${program} is found through PATH or a relative path without WORKDIR; pare cannot tell where the build put it`,
+    };
   }
   if (!outputs.includes(path) && makes.length === 0) {
-    return fail(`the compiler writes ${outputs.join(', ') || 'a.out'}, but the container runs ${path}`);
+    return { error: `the compiler writes ${outputs.join(', ') || 'a.out'}, but the container runs ${path}` };
   }
+  return { start, finalWorkdir, compiles, makes, path };
+}
 
-  // Static link.
-  const plan = new BuilderPlan();
+/** Static link when the options and the build allow it; else the link stays dynamic and only strips. */
+function planBuilder(
+  { model, stage, options, log }: ConversionInput,
+  { compiles, makes }: CFacts,
+  plan: BuilderPlan,
+): CBuilt {
   const wantStatic = options.staticLinking ?? true;
   const staticPlan = wantStatic
     ? staticEdits(model, stage, compiles, makes)
     : { error: 'staticLinking: false' };
-  const builderImage = stage.base;
-  let choice: ReturnType<typeof staticBase> | ReturnType<typeof dynamicBase>;
   if ('error' in staticPlan) {
-    const libc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
-    choice = dynamicBase(builderImage, libc, options);
-    if ('error' in choice) return fail(`${choice.error} (static link not possible: ${staticPlan.error})`);
+    const libc = libcOf(stage.base) === 'musl' ? 'musl' : 'glibc';
     log.note(`dynamic link kept (${staticPlan.error}): the final base has the ${libc} the binary needs`);
     const strip = stripEdits(model, compiles);
     for (const [index, edits] of strip) plan.edit(index, ...edits);
     if (strip.size > 0) log.note('linked with -s: no symbol table in the shipped binary');
+    return { dynamicBecause: staticPlan.error };
+  }
+  for (const [index, edits] of staticPlan.edits) plan.edit(index, ...edits);
+  log.absorb(staticPlan);
+  if (libcOf(stage.base) !== 'musl') log.warn(NSS_WARNING);
+  return {};
+}
+
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { start, finalWorkdir, path }: CFacts,
+  { dynamicBecause }: CBuilt,
+): FinalStage | Refused {
+  const builderImage = stage.base;
+  let choice: ReturnType<typeof staticBase> | ReturnType<typeof dynamicBase>;
+  if (dynamicBecause !== undefined) {
+    choice = dynamicBase(builderImage, libcOf(builderImage) === 'musl' ? 'musl' : 'glibc', options);
+    if ('error' in choice) return { error: `${choice.error} (static link not possible: ${dynamicBecause})` };
   } else {
-    for (const [index, edits] of staticPlan.edits) plan.edit(index, ...edits);
-    log.absorb(staticPlan);
-    if (libcOf(builderImage) !== 'musl') log.warn(NSS_WARNING);
     choice = staticBase(builderImage, options);
-    if ('error' in choice) return fail(choice.error);
+    if ('error' in choice) return choice;
   }
   log.absorb(choice);
 
-  const builder = builderName(stage);
   const final = nativeFinalStage({
     model,
     stages: [stage],
     start,
-    builder,
+    builder: builderName(stage),
     builderPath: path,
     finalPath: path,
     isArtifact: (word) =>
@@ -126,18 +151,13 @@ export function convertC(
     options,
     caCertificates: options.caCertificates ?? false,
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   log.lead(`multi-stage: ${builderImage.raw} compiles, ${choice.base.image} runs only ${path}`);
   log.absorb(final);
-
-  return twoStageConversion(model, stage, plan, final, {
-    ecosystem: 'c',
-    builderBase: builderImage.raw,
-    finalBase: choice.base.image,
-    notes: log.notes,
-    warnings: log.warnings,
-  });
+  return { stage: final.stage, base: choice.base.image, artifact: final.artifact };
 }
+
+export const cConverter: ConverterHooks<CFacts, CBuilt> = { precheck, planBuilder, chooseFinal };
 
 /** The link already strips (-s) or keeps debug information on purpose (-g). */
 function strips(command: ShellCommand): boolean {

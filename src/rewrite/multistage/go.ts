@@ -13,7 +13,7 @@ import { isGoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { sourceNamesManifest } from '../../knowledge/ecosystems.js';
 import { cgoDisabled, variableFor, workdirAt } from '../../rules/base/builds.js';
-import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { type BuilderPlan, builderName } from './builder.js';
 import {
   assignmentValue,
   type CommandWords,
@@ -21,7 +21,7 @@ import {
   replaceCommand,
   splitCommand,
 } from './command-edit.js';
-import { ConversionLog } from './log.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -31,11 +31,12 @@ import {
   copyDestination,
   leadingWords,
   resolvePath,
+  type StartCommands,
   shellFeatures,
   startCommands,
   workdirBefore,
 } from './shared.js';
-import type { ConversionContext, ConversionOptions, ConversionOutcome } from './types.js';
+import type { ConversionContext } from './types.js';
 
 /** go build flags that take a value as the next word. */
 const VALUE_FLAGS = new Set([
@@ -163,41 +164,44 @@ function needsZoneinfo(stage: Stage, context: ConversionContext | undefined): bo
 const RUNTIME_FILES =
   /^(?:templates?|static|public|assets|web|www|views|migrations|config|configs|locales?|i18n)\//;
 
-export function convertGo(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions,
-): ConversionOutcome {
-  const log = new ConversionLog('go');
-  const fail = log.refuse;
+interface GoFacts {
+  start: StartCommands;
+  finalWorkdir: string | undefined;
+  /** The build whose output the container starts. */
+  build: {
+    run: RunInstruction;
+    command: ShellCommand;
+    parsed: ParsedBuild;
+    name: string;
+    outputPath: string | undefined;
+  };
+}
 
+interface GoBuilt {
+  staticBuild: boolean;
+  /** Where the builder leaves the binary. */
+  builderOut: string;
+}
+
+function precheck({ model, stage, options }: ConversionInput): GoFacts | Refused {
   const start = startCommands([stage]);
   const lead = leadingWords(start);
   const finalWorkdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
   const program = lead?.[0];
 
   const leadInstruction = (start.entrypoint ?? start.cmd)?.instruction;
-  if (leadInstruction && !lead) return fail(shellFeatures(leadInstruction));
+  if (leadInstruction && !lead) return { error: shellFeatures(leadInstruction) };
   const builds = goBuilds(stage).filter(({ command }) => subcommand(command) === 'build');
   if (builds.length === 0) {
-    return fail(
-      goBuilds(stage).length > 0
-        ? '`go install` puts the binary in GOBIN/GOPATH; pare follows `go build -o` only'
-        : 'no go build',
-    );
+    return {
+      error:
+        goBuilds(stage).length > 0
+          ? '`go install` puts the binary in GOBIN/GOPATH; pare follows `go build -o` only'
+          : 'no go build',
+    };
   }
 
-  // The build whose output the container starts.
-  let chosen:
-    | {
-        run: RunInstruction;
-        command: ShellCommand;
-        parsed: ParsedBuild;
-        name: string;
-        outputPath: string | undefined;
-        cwd: string | undefined;
-      }
-    | undefined;
+  let chosen: GoFacts['build'] | undefined;
   let lastProblem =
     'the go build command cannot be edited (exec-form RUN, inside sh -c, conditional or redirected)';
   for (const { run, command } of builds) {
@@ -235,23 +239,27 @@ export function convertGo(
       lastProblem = `${(start.entrypoint ?? start.cmd)?.instruction.keyword ?? 'CMD'} does not run the binary go build writes (${outputPath ?? name})`;
       continue;
     }
-    chosen = { run, command, parsed, name, outputPath, cwd };
+    chosen = { run, command, parsed, name, outputPath };
   }
-  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT runs the built binary');
-  if (!chosen) return fail(lastProblem);
-  const { run, command, parsed, name } = chosen;
+  if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT runs the built binary' };
+  if (!chosen) return { error: lastProblem };
+  return { start, finalWorkdir, build: chosen };
+}
 
+function planBuilder(
+  { model, stage, options, log }: ConversionInput,
+  { build }: GoFacts,
+  plan: BuilderPlan,
+): GoBuilt | Refused {
+  const { run, command, parsed, name } = build;
   // cgo: off unless the Dockerfile turns it on explicitly.
-  const cgo = cgoDisabled(model, run, command);
-  const staticBuild = cgo !== false;
+  const staticBuild = cgoDisabled(model, run, command) !== false;
   const zoneinfo = options.zoneinfo ?? needsZoneinfo(stage, options.context);
-  const keepOutput = laterUse(stage, run, command, name, chosen.outputPath);
-  const builderOut = keepOutput ? chosen.outputPath : `/out/${name}`;
-  if (!builderOut) return fail('the directory go build writes to is not known (relative -o without WORKDIR)');
-  const finalPath = chosen.outputPath ?? `/usr/local/bin/${name}`;
+  const keepOutput = laterUse(stage, run, command, name, build.outputPath);
+  const builderOut = keepOutput ? build.outputPath : `/out/${name}`;
+  if (!builderOut)
+    return { error: 'the directory go build writes to is not known (relative -o without WORKDIR)' };
 
-  const builder = builderName(stage);
-  const plan = new BuilderPlan();
   plan.edit(
     run.index,
     replaceCommand(
@@ -272,32 +280,36 @@ export function convertGo(
     log.warn('CGO_ENABLED=1 is set explicitly: the binary stays dynamically linked against the builder libc');
   }
   addModuleDownload(model, stage, run, plan, options.context, log.notes);
+  return { staticBuild, builderOut };
+}
 
-  // The final base.
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { start, finalWorkdir, build }: GoFacts,
+  { staticBuild, builderOut }: GoBuilt,
+): FinalStage | Refused {
   const builderImage = stage.base;
-  let choice: ReturnType<typeof staticBase> | ReturnType<typeof dynamicBase>;
-  if (staticBuild) choice = staticBase(builderImage, options);
-  else {
-    const libc = libcOf(builderImage);
-    choice = dynamicBase(builderImage, libc === 'musl' ? 'musl' : 'glibc', options);
-  }
-  if ('error' in choice) return fail(choice.error);
+  const choice = staticBuild
+    ? staticBase(builderImage, options)
+    : dynamicBase(builderImage, libcOf(builderImage) === 'musl' ? 'musl' : 'glibc', options);
+  if ('error' in choice) return choice;
   log.absorb(choice);
 
+  const builder = builderName(stage);
   const final = nativeFinalStage({
     model,
     stages: [stage],
     start,
     builder,
     builderPath: builderOut,
-    finalPath,
-    isArtifact: (word) => programMatches(word, finalWorkdir, name, chosen.outputPath),
+    finalPath: build.outputPath ?? `/usr/local/bin/${build.name}`,
+    isArtifact: (word) => programMatches(word, finalWorkdir, build.name, build.outputPath),
     base: choice.base,
     options,
     caCertificates: options.caCertificates ?? true,
     dropEnv: isGoBuildEnv,
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   log.absorb(final);
   log.lead(
     `multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only the binary, as in ${citeArticle(ARTICLES.cutBy90, { short: true })}`,
@@ -310,15 +322,10 @@ export function convertGo(
       `the final image holds only the binary; ${dirs.map((d) => `${d}/`).join(', ')} from the context are not copied (embed them with go:embed or add COPY --from=${builder} if the app reads them at run time)`,
     );
   }
-
-  return twoStageConversion(model, stage, plan, final, {
-    ecosystem: 'go',
-    builderBase: builderImage.raw,
-    finalBase: choice.base.image,
-    notes: log.notes,
-    warnings: log.warnings,
-  });
+  return { stage: final.stage, base: choice.base.image, artifact: final.artifact };
 }
+
+export const goConverter: ConverterHooks<GoFacts, GoBuilt> = { precheck, planBuilder, chooseFinal };
 
 /** Whether a start word runs the build output. */
 function programMatches(

@@ -6,26 +6,28 @@
  */
 
 import { classifyImage } from '../../catalog/base-images.js';
-import type { DockerfileModel, ImageRef, ShellCommand, Stage } from '../../dockerfile/types.js';
+import type { DockerfileModel, ImageRef, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { ecosystem } from '../../knowledge/ecosystems.js';
 import { type BaseCandidate, candidatePool, javaVersionOf, versionsFit } from './bases.js';
-import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
-import { ConversionLog } from './log.js';
+import { type BuilderPlan, builderName } from './builder.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { libcOf } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
   basename,
   dirname,
+  type InstalledPackages,
   leadingWords,
   releaseOf,
   resolvePath,
+  type StartCommands,
   startCommands,
   systemPackages,
   unique,
   workdirBefore,
 } from './shared.js';
-import type { ConversionOptions, ConversionOutcome } from './types.js';
+import type { ConversionOptions } from './types.js';
 
 export function isJavaBuild(command: ShellCommand): boolean {
   if (ecosystem('maven').builds(command) || ecosystem('gradle').builds(command)) return true;
@@ -85,14 +87,26 @@ function isJavaBuildEnv(key: string): boolean {
   return /^(?:JAVA_HOME|JDK_HOME|M2_HOME|MAVEN_\w+|GRADLE_\w+)$/.test(key);
 }
 
-export function convertJava(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions,
-): ConversionOutcome {
-  const log = new ConversionLog('java');
-  const fail = log.refuse;
+interface JavaFacts {
+  start: StartCommands;
+  /** The words of the java command the container starts. */
+  words: string[];
+  java: JavaCommand;
+  /** What the java command needs from the build, builder path → final path. */
+  copies: Array<{ from: string; to: string }>;
+  /** A jar glob is copied under a fixed name: the word of the command to rewrite. */
+  jarRewrite?: { index: number; path: string };
+  jdk: boolean;
+  version: string | undefined;
+  packages: InstalledPackages[];
+}
 
+interface JavaBuilt {
+  /** The jlinked runtime and the base it runs on, when one is built. */
+  runtime?: { base: BaseCandidate };
+}
+
+function precheck({ model, stage, log }: ConversionInput): JavaFacts | Refused {
   const builds = stage.instructions.filter(isRun).flatMap((run) => run.script.commands.filter(isJavaBuild));
   const builderImage = stage.base;
   const baseEntry = classifyImage(builderImage)?.entry;
@@ -100,33 +114,34 @@ export function convertJava(
     item.names.some((name) => JDK_PACKAGE.test(name)),
   );
   const jdk = (baseEntry?.ecosystem === 'java' && baseEntry.kind === 'toolchain') || installedJdk;
-  if (builds.length === 0 && !jdk) return fail('no maven, gradle or javac build, and no JDK in the image');
+  if (builds.length === 0 && !jdk)
+    return { error: 'no maven, gradle or javac build, and no JDK in the image' };
   if (builds.length === 0) {
     log.note(
       'no maven/gradle/javac command seen: the build steps run as written and the jar the command names is copied',
     );
   }
   const start = startCommands([stage], true);
-  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT runs the app');
+  if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT runs the app' };
   const words = leadingWords(start);
-  if (!words) return fail('the CMD/ENTRYPOINT uses shell features; no exec form to write');
+  if (!words) return { error: 'the CMD/ENTRYPOINT uses shell features; no exec form to write' };
   if (basename(words[0] ?? '') !== 'java') {
-    return fail(
-      `the container runs ${words[0]}, not java: the final image would need ${words[0]} (a build tool?)`,
-    );
+    return {
+      error: `the container runs ${words[0]}, not java: the final image would need ${words[0]} (a build tool?)`,
+    };
   }
   const java = parseJava(words);
-  if (java.modules) return fail('java --module-path/--module: the module layout is not followed');
+  if (java.modules) return { error: 'java --module-path/--module: the module layout is not followed' };
   const workdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
 
   // What the command needs from the build.
   const copies: Array<{ from: string; to: string }> = [];
-  let jarRewrite: { index: number; path: string } | undefined;
+  let jarRewrite: JavaFacts['jarRewrite'];
   if (java.jar !== undefined) {
     const jar = resolvePath(workdir, java.jar);
-    if (!jar) return fail(`the jar ${java.jar} is relative and WORKDIR is unknown`);
+    if (!jar) return { error: `the jar ${java.jar} is relative and WORKDIR is unknown` };
     if (/[*?[]/.test(jar)) {
-      if (/[*?[]/.test(dirname(jar))) return fail(`the jar ${java.jar} is a glob over directories`);
+      if (/[*?[]/.test(dirname(jar))) return { error: `the jar ${java.jar} is a glob over directories` };
       const fixed = `${dirname(jar)}/app.jar`;
       copies.push({ from: jar, to: fixed });
       jarRewrite = { index: java.jarIndex!, path: fixed };
@@ -137,33 +152,55 @@ export function convertJava(
   } else {
     for (const entry of java.classpath ?? ['.']) {
       const path = resolvePath(workdir, entry.replace(/\/\*$/, ''));
-      if (!path) return fail(`classpath entry ${entry} is relative and WORKDIR is unknown`);
-      if (/[*?[]/.test(path)) return fail(`classpath entry ${entry} is a glob`);
+      if (!path) return { error: `classpath entry ${entry} is relative and WORKDIR is unknown` };
+      if (/[*?[]/.test(path)) return { error: `classpath entry ${entry} is a glob` };
       copies.push({ from: path, to: path });
     }
   }
 
-  // The JRE.
-  const libc = libcOf(builderImage);
   const aptJava = systemPackages([stage])
     .flatMap((item) => item.names)
     .map((name) => /^openjdk-(\d+)-/.exec(name)?.[1])
     .find((version) => version !== undefined);
-  const version = javaVersionOf(builderImage.resolved) ?? aptJava;
-  const packages = runtimePackages([stage], (name) => JAVA_PACKAGES.test(name));
-  const plan = new BuilderPlan();
-  const jlinked = options.jlink
-    ? jlinkPlan(model, builderImage, java, copies, version, libc, packages, jdk, options)
-    : undefined;
-  if (jlinked && 'note' in jlinked) log.note(jlinked.note);
-  const runtime = jlinked && 'base' in jlinked ? jlinked : undefined;
-  if (runtime) {
-    plan.append.push(runtime.line);
-    copies.unshift({ from: JLINK_DIR, to: JLINK_DIR });
-    log.note(
-      `jlink builds a Java runtime with only the modules jdeps finds in ${java.jar}, on ${runtime.base.image}`,
-    );
+  return {
+    start,
+    words,
+    java,
+    copies,
+    ...(jarRewrite ? { jarRewrite } : {}),
+    jdk,
+    version: javaVersionOf(builderImage.resolved) ?? aptJava,
+    packages: runtimePackages([stage], (name) => JAVA_PACKAGES.test(name)),
+  };
+}
+
+/** With the jlink option, a runtime of only the modules the jar uses is built at the builder's end. */
+function planBuilder(
+  { model, stage, options, log }: ConversionInput,
+  facts: JavaFacts,
+  plan: BuilderPlan,
+): JavaBuilt {
+  if (!options.jlink) return {};
+  const jlinked = jlinkPlan(model, stage.base, facts, libcOf(stage.base), options);
+  if ('note' in jlinked) {
+    log.note(jlinked.note);
+    return {};
   }
+  plan.append.push(jlinked.line);
+  log.note(
+    `jlink builds a Java runtime with only the modules jdeps finds in ${facts.java.jar}, on ${jlinked.base.image}`,
+  );
+  return { runtime: { base: jlinked.base } };
+}
+
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { start, words, copies: needed, jarRewrite, version, packages }: JavaFacts,
+  { runtime }: JavaBuilt,
+): FinalStage | Refused {
+  const builderImage = stage.base;
+  const libc = libcOf(builderImage);
+  const copies = runtime ? [{ from: JLINK_DIR, to: JLINK_DIR }, ...needed] : needed;
   const base =
     runtime?.base ??
     chooseRuntime(
@@ -175,11 +212,10 @@ export function convertJava(
       packages,
     );
   if (!base)
-    return fail(
-      `no JRE${version ? ` for Java ${version}` : ''} in the catalogue (add one to the config's baseImages)`,
-    );
+    return {
+      error: `no JRE${version ? ` for Java ${version}` : ''} in the catalogue (add one to the config's baseImages)`,
+    };
 
-  const builder = builderName(stage);
   const final = runtimeFinalStage({
     model,
     stages: [stage],
@@ -192,29 +228,23 @@ export function convertJava(
       if (runtime) rewritten[0] = `${JLINK_DIR}/bin/java`;
       return rewritten;
     },
-    builder,
+    builder: builderName(stage),
     copies: uniqueCopies(copies),
     base,
     packages,
     dropEnv: isJavaBuildEnv,
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   log.lead(
-    `multi-stage: ${builderImage.raw} builds, ${runtime ? 'a jlinked runtime on' : 'the JRE'} ${base.image} runs ${copies
-      .filter((copy) => copy.from !== JLINK_DIR)
+    `multi-stage: ${builderImage.raw} builds, ${runtime ? 'a jlinked runtime on' : 'the JRE'} ${base.image} runs ${needed
       .map((copy) => copy.to)
       .join(', ')}`,
   );
   log.absorb(final);
-
-  return twoStageConversion(model, stage, plan, final, {
-    ecosystem: 'java',
-    builderBase: builderImage.raw,
-    finalBase: base.image,
-    notes: log.notes,
-    warnings: log.warnings,
-  });
+  return { stage: final.stage, base: base.image, artifact: final.artifact };
 }
+
+export const javaConverter: ConverterHooks<JavaFacts, JavaBuilt> = { precheck, planBuilder, chooseFinal };
 
 const JLINK_DIR = '/opt/jre';
 
@@ -226,12 +256,8 @@ const JLINK_DIR = '/opt/jre';
 function jlinkPlan(
   model: DockerfileModel,
   builder: ImageRef,
-  java: JavaCommand,
-  copies: ReadonlyArray<{ from: string; to: string }>,
-  version: string | undefined,
+  { java, copies, version, packages, jdk }: JavaFacts,
   libc: string | undefined,
-  packages: ReturnType<typeof runtimePackages>,
-  jdk: boolean,
   options: ConversionOptions,
 ): { base: BaseCandidate; line: string } | { note: string } {
   if (java.jar === undefined) return { note: 'jlink skipped: the command does not run java -jar' };

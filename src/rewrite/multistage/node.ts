@@ -8,7 +8,7 @@
  * production node_modules, build output, package.json.
  */
 import { classifyImage } from '../../catalog/base-images.js';
-import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
+import type { RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { NODE_TOOLS } from '../../knowledge/build-commands.js';
 import { hasOption, subcommand } from '../../knowledge/command-flags.js';
@@ -26,9 +26,9 @@ import {
   originalCandidate,
   versionsFit,
 } from './bases.js';
-import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { type BuilderPlan, builderName } from './builder.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { copyLine } from './emit.js';
-import { ConversionLog } from './log.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
@@ -40,10 +40,11 @@ import {
   leadingWords,
   line,
   releaseOf,
+  type StartCommands,
   startCommands,
   workdirBefore,
 } from './shared.js';
-import type { ConversionContext, ConversionOptions, ConversionOutcome } from './types.js';
+import type { ConversionContext } from './types.js';
 
 type Manager = 'npm' | 'yarn' | 'pnpm';
 
@@ -161,14 +162,24 @@ function resolveStart(
   return parts;
 }
 
-export function convertNode(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions,
-): ConversionOutcome {
-  const log = new ConversionLog('node');
-  const fail = log.refuse;
+interface NodeFacts {
+  installs: Located[];
+  /** Commands that build the project (npm run build…). */
+  builds: ShellCommand[];
+  /** Where the project is installed: the app directory. */
+  projectDir: string;
+  lock: Lock;
+  start: StartCommands;
+  /** The words the container starts with, as written and with package.json's start script followed. */
+  original: string[];
+  resolved: string[];
+  program: string;
+  needsNpm: boolean;
+}
 
+type Located = { run: RunInstruction; command: ShellCommand };
+
+function precheck({ model, stage, options, log }: ConversionInput): NodeFacts | Refused {
   const runs = stage.instructions.filter(isRun);
   const installs = runs.flatMap((run) =>
     run.script.commands
@@ -178,16 +189,16 @@ export function convertNode(
   const builds = runs.flatMap((run) =>
     run.script.commands.filter((command) => ecosystem('node').builds(command)),
   );
-  if (installs.length === 0) return fail('no npm/yarn/pnpm install of the project');
+  if (installs.length === 0) return { error: 'no npm/yarn/pnpm install of the project' };
   const base = stage.base;
   if (!isHeavyBase(base) && builds.length === 0 && installs.every(({ command }) => omitsDev(command))) {
-    return fail(
-      `${base.raw} is already a runtime image, nothing is built and devDependencies are not installed`,
-    );
+    return {
+      error: `${base.raw} is already a runtime image, nothing is built and devDependencies are not installed`,
+    };
   }
   const first = installs[0]!;
   const projectDir = workdirAt(model, first.run, first.command);
-  if (projectDir === undefined) return fail('the directory npm installs in is not known (no WORKDIR)');
+  if (projectDir === undefined) return { error: 'the directory npm installs in is not known (no WORKDIR)' };
   const contextDir = contextRelative(model, stage, projectDir);
   const lock = detectLock(
     options.context,
@@ -199,27 +210,35 @@ export function convertNode(
     lock.manager === 'yarn' &&
     options.context?.files.includes(`${contextDir ? `${contextDir}/` : ''}.yarnrc.yml`)
   ) {
-    return fail("yarn 2+ (.yarnrc.yml): Plug'n'Play installs are not converted");
+    return { error: "yarn 2+ (.yarnrc.yml): Plug'n'Play installs are not converted" };
   }
 
   // Start command.
   const start = startCommands([stage]);
-  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT starts the app');
+  if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT starts the app' };
   const original = leadingWords(start);
-  if (!original) return fail('the CMD/ENTRYPOINT uses shell features; no exec form to write');
+  if (!original) return { error: 'the CMD/ENTRYPOINT uses shell features; no exec form to write' };
   const resolved = resolveStart(original, options.context, contextDir);
   if (resolved !== original)
     log.note(`${original.join(' ')} → ${resolved.join(' ')} (package.json's start script)`);
   const program = basename(resolved[0] ?? '');
   if (!['node', 'nodejs', 'npm', 'yarn', 'pnpm', 'npx'].includes(program) && !resolved[0]?.startsWith('.')) {
-    return fail(
-      `the container runs ${resolved[0]}, which is not node or a file of the app (a global install?)`,
-    );
+    return {
+      error: `the container runs ${resolved[0]}, which is not node or a file of the app (a global install?)`,
+    };
   }
   const needsNpm = program !== 'node' && program !== 'nodejs';
 
-  // Builder: manifests and install first, then the sources, the build, the prune.
-  const plan = new BuilderPlan();
+  return { installs, builds, projectDir, lock, start, original, resolved, program, needsNpm };
+}
+
+/** Manifests and install first, then the sources, the build, the prune. */
+function planBuilder(
+  { model, stage, options, log }: ConversionInput,
+  { installs, builds, projectDir, lock }: NodeFacts,
+  plan: BuilderPlan,
+): void {
+  const first = installs[0]!;
   const whole = contextCopies(stage).find(copiesWholeContext);
   const manifestFirst = !whole || installs.every(({ run }) => run.index < whole.index);
   const pure = installs.every(({ run }) => isPureInstall(run));
@@ -261,8 +280,13 @@ export function convertNode(
   }
   if (builds.length > 0)
     log.note('the build runs in the builder; its output is copied with the app directory');
+}
 
-  // Final base.
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { builds, projectDir, start, original, resolved, program, needsNpm }: NodeFacts,
+): FinalStage | Refused {
+  const base = stage.base;
   const libc = libcOf(base);
   const release = releaseOf(base.resolved);
   const version = nodeVersionOf(base.resolved);
@@ -323,10 +347,12 @@ export function convertNode(
   for (const copy of contextCopies(stage)) {
     const dest = copyDestination(model, stage, copy);
     if (dest === undefined)
-      return fail(`the destination of ${copy.keyword} on line ${line(copy)} is not known`);
+      return { error: `the destination of ${copy.keyword} on line ${line(copy)} is not known` };
     if (copy.sources.every((source) => sourceNamesManifest(source, 'node'))) continue;
     if (dest === '/')
-      return fail(`${copy.keyword} on line ${line(copy)} copies the app to /; pare cannot copy it alone`);
+      return {
+        error: `${copy.keyword} on line ${line(copy)} copies the app to /; pare cannot copy it alone`,
+      };
     dirs.add(dest);
   }
   const roots = [...dirs].filter(
@@ -347,7 +373,7 @@ export function convertNode(
     base: chosen,
     packages: finalPackages,
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   if (distroless) log.note(`${chosen.image} runs node as its ENTRYPOINT: CMD names the script only`);
   log.lead(
     `multi-stage: ${base.raw} installs${builds.length > 0 ? ' and builds' : ''}, ${chosen.image} runs the app with production dependencies only`,
@@ -356,7 +382,8 @@ export function convertNode(
   if (!workdirBefore(model, stage, Number.POSITIVE_INFINITY)) {
     log.warn('no WORKDIR in the final stage: relative paths in CMD resolve against /');
   }
-  const globals = runs
+  const globals = stage.instructions
+    .filter(isRun)
     .flatMap((run) => run.script.commands)
     .filter(
       (command) =>
@@ -370,11 +397,7 @@ export function convertNode(
     );
   }
 
-  return twoStageConversion(model, stage, plan, final, {
-    ecosystem: 'node',
-    builderBase: base.raw,
-    finalBase: chosen.image,
-    notes: log.notes,
-    warnings: log.warnings,
-  });
+  return { stage: final.stage, base: chosen.image, artifact: final.artifact };
 }
+
+export const nodeConverter: ConverterHooks<NodeFacts, void> = { precheck, planBuilder, chooseFinal };

@@ -26,17 +26,15 @@ import {
   repositoryOf,
   versionsFit,
 } from './bases.js';
-import { BuilderPlan, builderName, builderStage } from './builder.js';
-import { copyLine, renderDockerfile, type StageSpec } from './emit.js';
-import { ConversionLog } from './log.js';
+import { type BuilderPlan, builderName } from './builder.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
+import { copyLine, type StageSpec } from './emit.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
   basename,
   contextCopies,
   copyDestination,
-  eolOf,
-  headerText,
   isBuildOnlyPackage,
   line,
   pathEnvLine,
@@ -46,7 +44,6 @@ import {
   systemPackages,
   workdirBefore,
 } from './shared.js';
-import type { ConversionOptions, ConversionOutcome } from './types.js';
 
 export const VENV = '/opt/venv';
 
@@ -64,14 +61,28 @@ function layoutOf(candidate: BaseCandidate): Layout {
   return undefined;
 }
 
-export function convertPython(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions = {},
-): ConversionOutcome {
-  const log = new ConversionLog('python');
-  const fail = log.refuse;
+interface PythonFacts {
+  pips: Located[];
+  /** Virtualenvs the original creates. */
+  venvs: Located[];
+  /** The base is an official python image (its interpreter in /usr/local). */
+  official: boolean;
+  /** The distribution's python3 is installed (apt/apk). */
+  distroPython: boolean;
+  installedNames: string[];
+  pythonLibraries: string[];
+}
 
+interface PythonBuilt {
+  /** The virtualenv the builder leaves, if any: without one nothing is built. */
+  venv?: string;
+  /** The virtualenv is pare's, not the original's. */
+  ownVenv: boolean;
+}
+
+type Located = { run: RunInstruction; command: ShellCommand };
+
+function precheck({ stage }: ConversionInput): PythonFacts | Refused {
   const runs = stage.instructions.filter(isRun);
   const located = (predicate: (command: ShellCommand) => boolean) =>
     runs.flatMap((run) => run.script.commands.filter(predicate).map((command) => ({ run, command })));
@@ -82,15 +93,17 @@ export function convertPython(
       ['poetry', 'pipenv', 'uv', 'pdm'].includes(command.program) && subcommand(command) !== 'export',
   );
   if (managers.length > 0) {
-    return fail(
-      `${managers[0]!.command.program} manages its own environment; pare converts pip installs only`,
-    );
+    return {
+      error: `${managers[0]!.command.program} manages its own environment; pare converts pip installs only`,
+    };
   }
   for (const { run, command } of pips) {
     const args = pipArgs(command)!;
     const bad = args.find((arg) => /^(?:--user|--target|-t|--prefix|--root)(?:=|$)/.test(arg));
     if (bad)
-      return fail(`pip install ${bad} on line ${line(run)} installs outside an environment pare can copy`);
+      return {
+        error: `pip install ${bad} on line ${line(run)} installs outside an environment pare can copy`,
+      };
   }
 
   const base = stage.base;
@@ -109,24 +122,31 @@ export function convertPython(
   const nothingInstalled =
     pips.length === 0 && venvs.length === 0 && pythonLibraries.length === 0 && !distroPython;
   if (nothingInstalled && (baseMatch?.entry.ecosystem !== 'python' || !isHeavyBase(base))) {
-    return fail('no pip install or Python packages to move');
+    return { error: 'no pip install or Python packages to move' };
   }
   if (!isHeavyBase(base) && compilers.length === 0) {
-    return fail(
-      `${base.raw} is already a runtime image and nothing is compiled: a builder stage would not make it smaller`,
-    );
+    return {
+      error: `${base.raw} is already a runtime image and nothing is compiled: a builder stage would not make it smaller`,
+    };
   }
 
-  // The virtualenv.
+  return { pips, venvs, official, distroPython, installedNames, pythonLibraries };
+}
+
+/** The virtualenv: the original's, or pare's own for pip installs into the system. */
+function planBuilder(
+  { model, stage, log }: ConversionInput,
+  { pips, venvs, distroPython, installedNames, pythonLibraries }: PythonFacts,
+  plan: BuilderPlan,
+): PythonBuilt | Refused {
   const existing = venvs.map(({ run, command }) =>
     resolvePath(workdirBefore(model, stage, run.index), venvTarget(command)!),
   );
-  const plan = new BuilderPlan();
   let venv: string | undefined;
   let ownVenv = false;
   if (existing.length > 0) {
     venv = existing[0];
-    if (!venv) return fail('the virtualenv directory is relative and WORKDIR is unknown');
+    if (!venv) return { error: 'the virtualenv directory is relative and WORKDIR is unknown' };
     log.note(`the original virtualenv ${venv} is built in the builder and copied`);
     for (const { run, command } of pips) {
       if (
@@ -134,7 +154,7 @@ export function convertPython(
         !command.name.startsWith(`${venv}/`) &&
         !isPythonProgram(command.program)
       ) {
-        return fail(`${command.name} on line ${line(run)} installs outside the virtualenv ${venv}`);
+        return { error: `${command.name} on line ${line(run)} installs outside the virtualenv ${venv}` };
       }
     }
   } else if (pips.length > 0) {
@@ -143,9 +163,9 @@ export function convertPython(
     const first = pips[0]!;
     for (const { run, command } of pips) {
       if (command.name.includes('/')) {
-        return fail(
-          `${command.name} on line ${line(run)} names the system pip by path; the virtualenv would be bypassed`,
-        );
+        return {
+          error: `${command.name} on line ${line(run)} names the system pip by path; the virtualenv would be bypassed`,
+        };
       }
     }
     const systemSite = distroPython && pythonLibraries.length > 0 ? ' --system-site-packages' : '';
@@ -154,7 +174,7 @@ export function convertPython(
       plan.afterFrom.push(`RUN ${create}`, pathEnvLine(`${VENV}/bin`));
     } else {
       const error = addVenvPackage(model, stage, plan, installedNames);
-      if (error) return fail(error);
+      if (error) return { error: error };
       plan.insertBefore(first.run.index, pathEnvLine(`${VENV}/bin`));
       if (first.run.script.commands[0] === first.command) plan.insertBefore(first.run.index, `RUN ${create}`);
       else if (isEditable(first.run, first.command) && !first.command.conditional) {
@@ -163,14 +183,23 @@ export function convertPython(
           end: first.command.range.start.offset,
           newText: `${create} && `,
         });
-      } else return fail(`the pip install on line ${line(first.run)} cannot get a virtualenv in front of it`);
+      } else
+        return { error: `the pip install on line ${line(first.run)} cannot get a virtualenv in front of it` };
     }
     log.note(
       `pip installs into the virtualenv ${VENV}${systemSite ? ' (with the system site-packages, where the python3-* packages are)' : ''}, built in the builder and copied alone`,
     );
   }
 
-  // The final base.
+  return { ...(venv ? { venv } : {}), ownVenv };
+}
+
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { pips, official, distroPython, installedNames }: PythonFacts,
+  { venv, ownVenv }: PythonBuilt,
+): FinalStage | Refused {
+  const base = stage.base;
   const libc = libcOf(base);
   const release = releaseOf(base.resolved);
   const builderLayout: Layout = official ? 'local' : distroPython ? 'system' : undefined;
@@ -203,7 +232,8 @@ export function convertPython(
   let chosen =
     chooseRuntime(pool, (c) => fits(c) && c.ecosystem === 'python', packages) ??
     chooseRuntime(pool, fits, packages);
-  if (!chosen && !venv) return fail(`no smaller Python runtime base for ${base.resolved} in the catalogue`);
+  if (!chosen && !venv)
+    return { error: `no smaller Python runtime base for ${base.resolved} in the catalogue` };
   if (!chosen) {
     chosen = keptOriginal(base, 'python', libc);
     log.warn(
@@ -217,7 +247,7 @@ export function convertPython(
   for (const copy of contextCopies(stage)) {
     const dest = copyDestination(model, stage, copy);
     if (dest === undefined)
-      return fail(`the destination of ${copy.keyword} on line ${line(copy)} is not known`);
+      return { error: `the destination of ${copy.keyword} on line ${line(copy)} is not known` };
     const trailing = copy.destination.endsWith('/') || /(?:^|\/)\.$/.test(copy.destination) ? '/' : '';
     appCopies.push(
       copy.heredocs.length > 0
@@ -231,7 +261,9 @@ export function convertPython(
     );
     if (copy.sources.every((source) => sourceNamesManifest(source, 'python'))) continue;
     if (dest === '/')
-      return fail(`${copy.keyword} on line ${line(copy)} copies the app to /; pare cannot copy it alone`);
+      return {
+        error: `${copy.keyword} on line ${line(copy)} copies the app to /; pare cannot copy it alone`,
+      };
     appDirs.push(dest);
   }
   const copies: Array<{ from: string; to: string }> = [];
@@ -261,7 +293,7 @@ export function convertPython(
     packages,
     env: ownVenv ? [pathEnvLine(`${VENV}/bin`)] : [],
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   const dev = installedNames.filter(
     (name) =>
       /-dev(?:el)?$/.test(name) && !/^(?:python3?(?:\.\d+)?|libc6?|musl|linux-libc|linux)-dev$/.test(name),
@@ -278,24 +310,16 @@ export function convertPython(
   );
   log.absorb(final);
 
-  const stages: StageSpec[] = venv
-    ? [builderStage(model, stage, plan), final.stage]
-    : [contextFinal(final.stage, appCopies)];
-  const text = renderDockerfile({ header: headerText(model), eol: eolOf(model), stages });
-  return {
-    converted: true,
-    result: {
-      text,
-      ecosystem: 'python',
-      mode: 'convert',
-      builderBase: base.raw,
-      finalBase: chosen.image,
-      artifact: venv ? final.artifact : [],
-      notes: log.notes,
-      warnings: log.warnings,
-    },
-  };
+  return venv
+    ? { stage: final.stage, base: chosen.image, artifact: final.artifact }
+    : { stage: contextFinal(final.stage, appCopies), base: chosen.image, artifact: [], withBuilder: false };
 }
+
+export const pythonConverter: ConverterHooks<PythonFacts, PythonBuilt> = {
+  precheck,
+  planBuilder,
+  chooseFinal,
+};
 
 /** Without a venv there is nothing to build: the app's files come from the context, as in the original. */
 function contextFinal(stage: StageSpec, copies: readonly string[]): StageSpec {

@@ -5,22 +5,16 @@
  * the final image is scratch with target/…/release/<name>. Without a static
  * link the final image is the smallest glibc base.
  */
-import type {
-  DockerfileModel,
-  ImageRef,
-  RunInstruction,
-  ShellCommand,
-  Stage,
-} from '../../dockerfile/types.js';
+import type { ImageRef, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { isCargoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { variableFor, workdirAt } from '../../rules/base/builds.js';
-import { BuilderPlan, builderName, twoStageConversion } from './builder.js';
+import { type BuilderPlan, builderName } from './builder.js';
 import { NSS_WARNING } from './c.js';
 import { type CommandWords, replaceCommand, splitCommand } from './command-edit.js';
+import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { usesFile } from './go.js';
-import { ConversionLog } from './log.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
   basename,
@@ -28,11 +22,12 @@ import {
   leadingWords,
   releaseOf,
   resolvePath,
+  type StartCommands,
   shellFeatures,
   startCommands,
   workdirBefore,
 } from './shared.js';
-import type { ConversionContext, ConversionOptions, ConversionOutcome } from './types.js';
+import type { ConversionContext } from './types.js';
 
 const HOST_TARGET = `"$(rustc -vV | sed -n 's/^host: //p')"`;
 const CRT_STATIC = '-C target-feature=+crt-static';
@@ -122,125 +117,151 @@ function laterUse(stage: Stage, run: RunInstruction, build: ShellCommand, name: 
   return false;
 }
 
-export function convertRust(
-  model: DockerfileModel,
-  stage: Stage,
-  options: ConversionOptions,
-): ConversionOutcome {
-  const log = new ConversionLog('rust');
-  const fail = log.refuse;
+interface RustFacts {
+  start: StartCommands;
+  run: RunInstruction;
+  command: ShellCommand;
+  words: CommandWords;
+  /** The program CMD/ENTRYPOINT runs, as written. */
+  program: string;
+  name: string;
+  /** Where cargo builds. */
+  cwd: string;
+  finalWorkdir: string | undefined;
+}
 
+interface RustBuilt {
+  builderPath: string;
+  finalPath: string;
+  staticLink: boolean;
+  muslTarget: boolean;
+}
+
+function precheck({ model, stage, options }: ConversionInput): RustFacts | Refused {
   const builds = stage.instructions
     .filter(isRun)
     .flatMap((run) => run.script.commands.filter(isCargoBuild).map((command) => ({ run, command })));
   const build = builds.filter(({ command }) => ['build', 'b'].includes(subcommand(command) ?? '')).pop();
   if (!build)
-    return fail('`cargo install` puts the binary in CARGO_HOME/bin; pare follows `cargo build` only');
+    return { error: '`cargo install` puts the binary in CARGO_HOME/bin; pare follows `cargo build` only' };
   const { run, command } = build;
   const words = splitCommand(model, run, command);
   if (!words)
-    return fail(
-      'the cargo build command cannot be edited (exec-form RUN, inside sh -c, conditional or redirected)',
-    );
+    return {
+      error:
+        'the cargo build command cannot be edited (exec-form RUN, inside sh -c, conditional or redirected)',
+    };
   if (
     flagValue(words, '--target-dir', '--manifest-path') !== undefined ||
     variableFor(model, run, command, 'CARGO_TARGET_DIR') ||
     variableFor(model, run, command, 'CARGO_BUILD_TARGET_DIR')
   ) {
-    return fail(
-      'the cargo target directory is moved (--target-dir, --manifest-path or CARGO_TARGET_DIR); not followed',
-    );
+    return {
+      error:
+        'the cargo target directory is moved (--target-dir, --manifest-path or CARGO_TARGET_DIR); not followed',
+    };
   }
   const profile = flagValue(words, '--profile');
   if (profile !== undefined && profile !== 'release')
-    return fail(`cargo build --profile ${profile}; not followed`);
+    return { error: `cargo build --profile ${profile}; not followed` };
 
   const start = startCommands([stage]);
-  if (!start.entrypoint && !start.cmd) return fail('no CMD or ENTRYPOINT runs the built binary');
+  if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT runs the built binary' };
   const leadInstruction = (start.entrypoint ?? start.cmd)!.instruction;
-  if (!leadingWords(start)) return fail(shellFeatures(leadInstruction));
+  if (!leadingWords(start)) return { error: shellFeatures(leadInstruction) };
   const program = leadingWords(start)?.[0];
   const cwd = workdirAt(model, run, command);
   const finalWorkdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
   const name = binaryName(words, options.context, contextRelative(model, stage, cwd), program);
-  if (!name) return fail('the binary name is not known (no Cargo.toml in the context and no CMD)');
+  if (!name) return { error: 'the binary name is not known (no Cargo.toml in the context and no CMD)' };
   if (!program || basename(program) !== name) {
-    return fail(
-      `${(start.entrypoint ?? start.cmd)?.instruction.keyword ?? 'CMD'} does not run the ${name} binary cargo builds`,
-    );
+    return {
+      error: `${(start.entrypoint ?? start.cmd)?.instruction.keyword ?? 'CMD'} does not run the ${name} binary cargo builds`,
+    };
   }
-  if (cwd === undefined) return fail('the directory cargo builds in is not known (no WORKDIR)');
+  if (cwd === undefined) return { error: 'the directory cargo builds in is not known (no WORKDIR)' };
+  return { start, run, command, words, program, name, cwd, finalWorkdir };
+}
 
+function planBuilder(
+  { model, stage, options, log }: ConversionInput,
+  { run, command, words, program, name, cwd, finalWorkdir }: RustFacts,
+  plan: BuilderPlan,
+): RustBuilt | Refused {
   const builderImage = stage.base;
   const builderLibc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
   const target = flagValue(words, '--target') ?? variableFor(model, run, command, 'CARGO_BUILD_TARGET');
   const muslTarget = target !== undefined ? target.includes('musl') : builderLibc === 'musl';
   const rustflags = variableFor(model, run, command, 'RUSTFLAGS');
   const alreadyStatic = muslTarget || (rustflags?.includes('crt-static') ?? false);
-  const moved = laterUse(stage, run, command, name);
   const wantStatic = options.staticLinking ?? true;
-  const plan = new BuilderPlan();
 
-  let builderPath: string;
-  let staticLink: boolean;
-  const targetDir = `${cwd === '/' ? '' : cwd}/target`;
-  if (moved) {
+  if (laterUse(stage, run, command, name)) {
     // Later commands read the output where cargo put it: leave the build alone and take what CMD runs.
     const path = program.includes('/') ? resolvePath(finalWorkdir, program) : undefined;
-    if (!path) return fail(`${program} is moved by later commands to a place pare cannot tell`);
-    builderPath = path;
-    staticLink = alreadyStatic;
+    if (!path) return { error: `${program} is moved by later commands to a place pare cannot tell` };
     log.note('cargo build left as written: later commands use its output');
-  } else {
-    const release = words.args.some((token) => token.value === '--release' || token.value === '-r');
-    const addStatic = wantStatic && !alreadyStatic;
-    const strip = stripSupported(builderImage) && !(rustflags ?? '').includes('strip=');
-    const flags = [...(addStatic ? [CRT_STATIC] : []), ...(strip ? [STRIP] : [])];
-    const prefix: string[] = [];
-    if (flags.length > 0) {
-      prefix.push(rustflags ? `RUSTFLAGS="$RUSTFLAGS ${flags.join(' ')}"` : `RUSTFLAGS='${flags.join(' ')}'`);
-    }
-    for (const token of words.assignments)
-      if (!(flags.length > 0 && token.value.startsWith('RUSTFLAGS='))) prefix.push(token.text);
-    const args = words.args.map((token) => token.text);
-    const subIndex = words.args.findIndex((token) => !token.value.startsWith('-'));
-    const added = [
-      ...(release ? [] : ['--release']),
-      ...(addStatic && target === undefined ? ['--target', HOST_TARGET] : []),
-    ];
-    args.splice(subIndex + 1, 0, ...added);
-    plan.edit(run.index, replaceCommand(command, [...prefix, words.name.text, ...args].join(' ')));
-    staticLink = addStatic || alreadyStatic;
-    builderPath =
+    return { builderPath: path, finalPath: path, staticLink: alreadyStatic, muslTarget };
+  }
+  const targetDir = `${cwd === '/' ? '' : cwd}/target`;
+  const release = words.args.some((token) => token.value === '--release' || token.value === '-r');
+  const addStatic = wantStatic && !alreadyStatic;
+  const strip = stripSupported(builderImage) && !(rustflags ?? '').includes('strip=');
+  const flags = [...(addStatic ? [CRT_STATIC] : []), ...(strip ? [STRIP] : [])];
+  const prefix: string[] = [];
+  if (flags.length > 0) {
+    prefix.push(rustflags ? `RUSTFLAGS="$RUSTFLAGS ${flags.join(' ')}"` : `RUSTFLAGS='${flags.join(' ')}'`);
+  }
+  for (const token of words.assignments)
+    if (!(flags.length > 0 && token.value.startsWith('RUSTFLAGS='))) prefix.push(token.text);
+  const args = words.args.map((token) => token.text);
+  const subIndex = words.args.findIndex((token) => !token.value.startsWith('-'));
+  const added = [
+    ...(release ? [] : ['--release']),
+    ...(addStatic && target === undefined ? ['--target', HOST_TARGET] : []),
+  ];
+  args.splice(subIndex + 1, 0, ...added);
+  plan.edit(run.index, replaceCommand(command, [...prefix, words.name.text, ...args].join(' ')));
+  log.note(
+    `cargo build --release${addStatic ? ` with ${CRT_STATIC} for the host target (given explicitly so build scripts and proc-macros still link dynamically)` : ''}${strip ? `${addStatic ? ' and' : ' with'} ${STRIP} (no symbol table)` : ''}`,
+  );
+  return {
+    builderPath:
       target !== undefined
         ? `${targetDir}/${target}/release/${name}`
         : addStatic
           ? `${targetDir}/*/release/${name}`
-          : `${targetDir}/release/${name}`;
-    log.note(
-      `cargo build --release${addStatic ? ` with ${CRT_STATIC} for the host target (given explicitly so build scripts and proc-macros still link dynamically)` : ''}${strip ? `${addStatic ? ' and' : ' with'} ${STRIP} (no symbol table)` : ''}`,
-    );
-  }
+          : `${targetDir}/release/${name}`,
+    finalPath: `/usr/local/bin/${name}`,
+    staticLink: addStatic || alreadyStatic,
+    muslTarget,
+  };
+}
 
+function chooseFinal(
+  { model, stage, options, log }: ConversionInput,
+  { start, name }: RustFacts,
+  { builderPath, finalPath, staticLink, muslTarget }: RustBuilt,
+): FinalStage | Refused {
+  const builderImage = stage.base;
   let choice: ReturnType<typeof staticBase> | ReturnType<typeof dynamicBase>;
   if (staticLink) {
     choice = staticBase(builderImage, options);
-    if ('error' in choice) return fail(choice.error);
+    if ('error' in choice) return choice;
     if (!muslTarget) log.warn(NSS_WARNING);
   } else {
+    const builderLibc = libcOf(builderImage) === 'musl' ? 'musl' : 'glibc';
     choice = dynamicBase(builderImage, builderLibc, options);
-    if ('error' in choice) return fail(choice.error);
+    if ('error' in choice) return choice;
     log.note(`dynamic link kept: ${choice.base.image} has the ${builderLibc} and libgcc the binary needs`);
   }
   log.absorb(choice);
 
-  const finalPath = moved ? builderPath : `/usr/local/bin/${name}`;
-  const builder = builderName(stage);
   const final = nativeFinalStage({
     model,
     stages: [stage],
     start,
-    builder,
+    builder: builderName(stage),
     builderPath,
     finalPath,
     isArtifact: (word) => basename(word) === name,
@@ -249,15 +270,10 @@ export function convertRust(
     caCertificates: options.caCertificates ?? false,
     dropEnv: (key) => /^(?:CARGO_\w+|RUSTUP_\w+|RUSTFLAGS|RUST_VERSION)$/.test(key),
   });
-  if ('error' in final) return fail(final.error);
+  if ('error' in final) return final;
   log.lead(`multi-stage: ${builderImage.raw} builds, ${choice.base.image} runs only ${name}`);
   log.absorb(final);
-
-  return twoStageConversion(model, stage, plan, final, {
-    ecosystem: 'rust',
-    builderBase: builderImage.raw,
-    finalBase: choice.base.image,
-    notes: log.notes,
-    warnings: log.warnings,
-  });
+  return { stage: final.stage, base: choice.base.image, artifact: final.artifact };
 }
+
+export const rustConverter: ConverterHooks<RustFacts, RustBuilt> = { precheck, planBuilder, chooseFinal };
