@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type InspectResult, inspectImage } from '../analyze/inspect.js';
 import { loadProjectConfig } from '../config/project.js';
 import { findEngine } from '../engine/detect.js';
@@ -59,6 +59,13 @@ export async function runOptimize(
     settings,
     path: configPath,
   } = await loadProjectConfig({ explicitPath: options.config, startDirectory: dir });
+  const output = options.output
+    ? resolve(options.output)
+    : config.optimize?.output
+      ? resolve(dir, config.optimize.output)
+      : undefined;
+  // Hours of builds must not end in a write that could never succeed.
+  if (output !== undefined && !options.check) await refuseMissingDirectory(output);
   const probe = await resolveProbe(options, config.optimize?.probe);
   const engine = await findEngine();
   // What an earlier run could not remove because its engine died (labelled with a process now gone).
@@ -76,11 +83,7 @@ export async function runOptimize(
   const shared = {
     directory: dir,
     ...(options.file ? { dockerfile: resolve(options.file) } : {}),
-    ...(options.output
-      ? { output: resolve(options.output) }
-      : config.optimize?.output
-        ? { output: resolve(dir, config.optimize.output) }
-        : {}),
+    ...(output !== undefined ? { output } : {}),
     probe,
     ...(options.probeTimeout !== undefined
       ? { probeTimeoutMs: positiveSeconds(options.probeTimeout, '--probe-timeout') * 1000 }
@@ -130,6 +133,13 @@ export async function runOptimize(
   }
   process.stdout.write(await render(plan.file === undefined ? plan.format : 'text'));
   return result.chosen === 'original' ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function refuseMissingDirectory(output: string): Promise<void> {
+  const parent = dirname(output);
+  const info = await stat(parent).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new PareError(`cannot write ${output}: ${parent} is not a directory`, { subject: '--output' });
 }
 
 /**

@@ -61,6 +61,11 @@ const usageMistakes: Array<[string, string[], RegExp]> = [
   ['a missing value', ['fix', '--output'], /'--output <file>' argument missing/],
   ['a missing argument', ['inspect'], /missing required argument 'image'/],
   ['an excess argument', ['rules', 'a', 'b'], /too many arguments/],
+  [
+    'an optimize --output whose directory does not exist, refused before any build',
+    ['optimize', dir, '--output', join(dir, 'missing', 'Dockerfile.pare')],
+    /--output: cannot write .*missing\/Dockerfile\.pare: .*missing is not a directory$/,
+  ],
 ];
 
 describe('usage mistakes', () => {
