@@ -168,6 +168,7 @@ BASE_IMAGES=(
   "jre|pare-base/jre:bookworm|debian-slim|"
   "hub-node|node:20|node|node:latest"
   "hub-node-slim|node:20-slim|hub-node|node:16-slim"
+  "hub-node20-slim|node:20.20-bookworm-slim|debian-slim|"
   "acme-python|registry.acme.internal/platform/python-base:3.11|python|"
   "acme-node|acme/node-toolchain:18|node|"
 )
@@ -232,6 +233,7 @@ provision_key() {
   parent=$(base_field "$name" 2)
   {
     cat "$BASES_DIR/$name.Dockerfile"
+    [ "$name" = hub-node20-slim ] && host_node_identity
     if [ -n "$parent" ]; then
       image_id "$(base_field "$parent" 1)"
     else
@@ -242,6 +244,17 @@ provision_key() {
       echo "mmdebstrap --variant=minbase --hook-dir=merged-usr rm-bin $SUITE"
     fi
   } | sha256sum | cut -c1-16
+}
+
+# The machine's Node build, which the node:20.20-bookworm-slim stand-in carries.
+HOST_NODE=/usr/bin/node
+HOST_NPM=/usr/lib/node_modules/npm
+host_node_identity() { "$HOST_NODE" --version; sha256sum <"$HOST_NODE"; cat "$HOST_NPM/package.json"; }
+stage_host_node() {
+  local context=$1
+  [ -x "$HOST_NODE" ] && [ -d "$HOST_NPM" ] || die "no Node build at $HOST_NODE and $HOST_NPM for the node:20 stand-in"
+  cp "$HOST_NODE" "$context/node"
+  cp -a "$HOST_NPM" "$context/npm"
 }
 
 # Builds the root filesystem tarball for pare-base/debian into $1.
@@ -306,6 +319,7 @@ build_in_context() {
   local name=$1 tag=$2 key=$3 context=$4 parent
   parent=$(base_field "$name" 2)
   [ -z "$parent" ] && make_debian_rootfs "$context"
+  [ "$name" = hub-node20-slim ] && stage_host_node "$context"
   local args=(build --progress=plain --label "$KEY_LABEL=$key" -t "$tag" -f "$BASES_DIR/$name.Dockerfile")
   [ -n "$parent" ] && args+=(--build-arg "BASE=$(base_field "$parent" 1)")
   log "$tag: building (log: $LOG_DIR/build-$name.log)"
@@ -357,7 +371,7 @@ build_bases() {
   local children=() grandchildren=() great=() name
   add_missing_parents
   # Longest builds first (node: hundreds of small packages), so they start early.
-  for name in node java rust python golang gcc jre python-slim; do selected "$name" && children+=("$name"); done
+  for name in node java rust python golang gcc jre python-slim hub-node20-slim; do selected "$name" && children+=("$name"); done
   # On pare-base/node:bookworm and pare-base/python:bookworm, then on node:20.
   for name in acme-python acme-node hub-node; do selected "$name" && grandchildren+=("$name"); done
   for name in hub-node-slim; do selected "$name" && great+=("$name"); done
