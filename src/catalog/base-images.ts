@@ -1250,8 +1250,13 @@ const JAVA_RUNTIMES = new Set(['eclipse-temurin', 'openjdk', 'amazoncorretto', '
 // ---- the catalogue -------------------------------------------------------------
 
 /** Strips mirror prefixes so `public.ecr.aws/docker/library/python` matches `python`. */
+/**
+ * Docker Hub's official images are `library/<name>`; mirrors and pull-through
+ * caches keep that path under their own prefix (`docker/library/node` on
+ * public.ecr.aws, `dockerhub-proxy/library/node` on a Harbor): all are `node`.
+ */
 function normaliseRepository(repository: string): string {
-  return repository.replace(/^(?:docker\/)?library\//, '');
+  return repository.replace(/^(?:.*\/)?library\//, '');
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -1307,6 +1312,22 @@ export class BaseImageCatalogue {
     return undefined;
   }
 
+  /**
+   * The kind of an image the catalogue does not know, judged by the last
+   * segment of its repository and its tag: a team's own `toolchains/gcc:13`,
+   * or a mirror of an official image under a path of its own. A guess from a
+   * name, so only the kind: what rules read to avoid staying silent about a
+   * toolchain, never alternatives or sizes. Undefined for a known image.
+   */
+  kindByName(ref: ImageRef | string): BaseImageKind | undefined {
+    const image = typeof ref === 'string' ? parseImageRef(ref, ref, false) : ref;
+    if (image.isScratch || image.unresolved || this.classify(image)) return undefined;
+    const repository = normaliseRepository(image.repository);
+    const last = repository.slice(repository.lastIndexOf('/') + 1);
+    const named = this.byName.get(last);
+    return named ? this.match(named, image.tag)?.entry.kind : undefined;
+  }
+
   /** A new catalogue where the user's entries take precedence over the builtin ones. */
   extend(entries: readonly UserBaseImageEntry[]): BaseImageCatalogue {
     return new BaseImageCatalogue([...entries.map(fromUserEntry), ...this.entries]);
@@ -1360,6 +1381,11 @@ export function resetCatalogue(): void {
 /** Classifies an image with the active catalogue. */
 export function classifyImage(ref: ImageRef | string): BaseImageMatch | undefined {
   return active.classify(ref);
+}
+
+/** The kind an unknown image's name suggests (see BaseImageCatalogue.kindByName). */
+export function kindByName(ref: ImageRef | string): BaseImageKind | undefined {
+  return active.kindByName(ref);
 }
 
 /** The concrete image name of an alternative for a matched tag. */

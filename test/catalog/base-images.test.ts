@@ -6,6 +6,7 @@ import {
   builtinCatalogue,
   classifyImage,
   extend,
+  kindByName,
   resetCatalogue,
   tagInfo,
 } from '../../src/catalog/index.js';
@@ -102,6 +103,13 @@ describe('classifyImage', () => {
       name: 'node',
       variant: 'alpine',
     });
+  });
+
+  it("sees through pull-through caches that keep Docker Hub's library/ path under their own prefix", () => {
+    expect(summary('harbor.corp.example/dockerhub-proxy/library/golang:1.22')?.name).toBe('golang');
+    expect(
+      summary('123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/library/node:20-slim'),
+    ).toMatchObject({ name: 'node', variant: 'slim' });
   });
 
   it('does not guess unknown or unresolved images', () => {
@@ -205,5 +213,22 @@ describe('extend', () => {
     ]);
     expect(mine.classify('corp/base:1')?.entry.libc).toBe('musl');
     expect(classifyImage('corp/base:1')).toBeUndefined();
+  });
+});
+
+describe('kindByName: what an unknown image is by its name alone', () => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ["a team's own gcc toolchain", 'registry.acme.internal/toolchains/gcc:13', 'toolchain'],
+    ['a private golang build image', 'corp.example/build/golang:1.22', 'toolchain'],
+    ['a buildpack-deps under a team path', 'mirror.corp.example/ci/buildpack-deps:bookworm', 'toolchain'],
+    ['the tag still decides the variant', 'corp.example/base/node:20-slim', 'slim'],
+    ['a full node image under a private name', 'corp.example/base/node:20', 'full-distro'],
+    ['a name no official image has', 'registry.acme.internal/platform/python-base:3.11', undefined],
+    ['a known image is classified, not guessed', 'golang:1.22', undefined],
+    ['an unresolved variable is not guessed', '${BASE}', undefined],
+    ['scratch', 'scratch', undefined],
+  ];
+  it.each(cases)('%s: %s', (_name, image, kind) => {
+    expect(kindByName(image)).toBe(kind);
   });
 });

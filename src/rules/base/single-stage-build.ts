@@ -1,4 +1,4 @@
-import type { Ecosystem } from '../../catalog/base-images.js';
+import { type Ecosystem, kindByName } from '../../catalog/base-images.js';
 import { shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
@@ -185,13 +185,11 @@ function toolchainIsTransient(run: RunInstruction): boolean {
   });
 }
 
-/** Repositories named after a compiler toolchain, known to the catalogue or not (a team's own `gcc` image). */
-const TOOLCHAIN_REPOSITORY = /(?:^|\/)(?:gcc|clang|llvm|buildpack-deps|golang|rust)(?:[:@]|$)/;
-
 /** Bases that already carry compilers: toolchains and the full python/node/ruby images. */
 function baseHasCompilers(model: DockerfileModel): boolean {
   const { match, image } = finalBase(model);
-  if (!match) return !image.unresolved && TOOLCHAIN_REPOSITORY.test(image.resolved);
+  // A base the catalogue does not know (a team's own `toolchains/gcc:13`) is judged by its name.
+  if (!match) return kindByName(image) === 'toolchain';
   return match.entry.kind === 'toolchain' || match.entry.kind === 'full-distro';
 }
 
