@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { describeSystemError, PareError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
-import { STDIN } from './stdin.js';
+import { hintWhenTerminal, STDIN } from './stdin.js';
 
 export interface FixCliOptions {
   write?: boolean;
@@ -38,6 +38,7 @@ export async function runFix(path: string | undefined, options: FixCliOptions): 
       },
     );
   }
+  if (fromStdin) hintWhenTerminal();
   const source = fromStdin
     ? await readDockerfileFromStream(process.stdin)
     : await readDockerfile(path ?? '.');

@@ -10,6 +10,7 @@ import { SEVERITY_ORDER, type Severity } from '../rules/types.js';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
 import { planReport, writeReportFile } from './report-output.js';
+import { hintWhenTerminal, STDIN } from './stdin.js';
 
 export interface LintCliOptions {
   format?: string;
@@ -41,6 +42,7 @@ export async function runLint(paths: string[], options: LintCliOptions): Promise
     });
   }
 
+  if (paths.includes(STDIN)) hintWhenTerminal();
   const result = await lintFiles(paths, {
     rules: allRules,
     settings,

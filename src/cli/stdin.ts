@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readDockerfileFromStream } from '../dockerfile/source.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
+import { logger } from '../util/logger.js';
 
 export const STDIN = '-';
 
@@ -18,8 +19,18 @@ export interface StdinDockerfile {
   remove(): Promise<void>;
 }
 
+/**
+ * `-` on a terminal waits for the user to type a Dockerfile: say so, or the
+ * command looks hung (a pipe or a file needs no word).
+ */
+export function hintWhenTerminal(stdin: NodeJS.ReadableStream = process.stdin): void {
+  if ((stdin as { isTTY?: boolean }).isTTY)
+    logger.info('pare: reading a Dockerfile from the terminal; end it with Ctrl-D (- means stdin)');
+}
+
 /** The text of `--dockerfile -` and the like, checked as a Dockerfile. */
 export async function readStdinDockerfile(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  hintWhenTerminal(stdin);
   return (await readDockerfileFromStream(stdin)).text;
 }
 

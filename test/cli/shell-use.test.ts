@@ -103,6 +103,30 @@ describe('a Dockerfile on stdin', () => {
   });
 });
 
+describe('- on a terminal', () => {
+  // script(1) gives pare a real terminal; the Dockerfile is typed into it and ended with Ctrl-D.
+  const typed = (args: string) =>
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        `(sleep 1; printf 'FROM ubuntu:22.04\\nRUN apt-get update\\n'; sleep 1; printf '\\004') | script -qec "${process.execPath} ${PARE_BIN} ${args}" /dev/null`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
+    );
+
+  it.each(['lint -', 'fix -'])('pare %s says it reads the terminal until Ctrl-D, then goes on', (args) => {
+    const result = typed(args);
+    expect(result.stdout).toMatch(/^pare: reading a Dockerfile from the terminal; end it with Ctrl-D/m);
+    expect(result.stdout).toMatch(/apt-get update/);
+  });
+
+  it('says nothing of the kind when stdin is a pipe', () => {
+    const result = runPare(['lint', '-'], { input: NAIVE, cwd: dir });
+    expect(result.stderr).not.toMatch(/terminal/);
+  });
+});
+
 describe('a reader that stops early', () => {
   it.each([
     ['text', [] as string[], 'Big.Dockerfile'],
