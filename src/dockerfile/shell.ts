@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
@@ -224,7 +225,7 @@ export function parseShell(
       if (name === undefined) return;
       pushCommand(name, args, assignments, node, conditional);
 
-      const program = basename(name);
+      const program = posix.basename(name);
       if (program === 'set') {
         if (
           args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg)) ||
@@ -283,7 +284,7 @@ export function parseShell(
         if (index >= args.length) return;
         const [innerName, ...innerArgs] = args.slice(index);
         pushCommand(innerName!, innerArgs, inner, node, conditional);
-        program = basename(innerName!);
+        program = posix.basename(innerName!);
         args = innerArgs;
       }
     }
@@ -297,7 +298,7 @@ export function parseShell(
     ): void {
       const command: ShellCommand = {
         name,
-        program: basename(name),
+        program: posix.basename(name),
         args: exactSize(args),
         assignments,
         range: rangeOf(node),
@@ -424,11 +425,6 @@ function shellDashC(args: string[], argNodes: Node[]): { script: string; node: N
     if (!arg.startsWith('-')) return undefined;
   }
   return undefined;
-}
-
-function basename(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash === -1 ? name : name.slice(slash + 1);
 }
 
 function unescapeWord(text: string): string {

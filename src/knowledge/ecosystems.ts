@@ -5,6 +5,7 @@
  * which context entries should never be shipped (VCS data, virtualenvs,
  * caches, secret-looking files). Pure data and small predicates; no I/O.
  */
+import { posix } from 'node:path';
 import type { ShellCommand } from '../dockerfile/types.js';
 
 export type EcosystemId = 'go' | 'node' | 'python' | 'rust' | 'maven' | 'gradle' | 'ruby' | 'php' | 'dotnet';
@@ -358,7 +359,7 @@ export function manifestEcosystems(name: string): EcosystemId[] {
 
 /** Whether a COPY source word (possibly a glob like `package*.json` or `go.*`) names a manifest of the ecosystem. */
 export function sourceNamesManifest(source: string, id: EcosystemId): boolean {
-  const name = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  const name = posix.basename(source);
   const item = ecosystem(id);
   if (item.manifests.some((glob) => nameMatches(glob, name))) return true;
   // A glob source such as `go.*` or `package*.json`: does it match one of the manifests?

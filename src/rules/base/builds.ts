@@ -4,6 +4,7 @@
  * builder stages are copied into the final image, and what the final image's
  * real base is. Other families may reuse these.
  */
+import { posix } from 'node:path';
 import type { BaseImageMatch } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
 import { knownWorkdir, scopeAt } from '../../dockerfile/scope.js';
@@ -26,6 +27,7 @@ import {
 } from '../../knowledge/build-commands.js';
 import { hasOption, subcommand } from '../../knowledge/command-flags.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 
 // ---- stages ------------------------------------------------------------------
 
@@ -59,26 +61,19 @@ export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
       if (!isCopyOrAdd(instruction) || instruction.fromStage === undefined) continue;
       const source = model.stages[instruction.fromStage];
       if (!source) continue;
-      result.push({ copy: instruction, source, paths: instruction.sources.map(absoluteFromRoot) });
+      result.push({
+        copy: instruction,
+        source,
+        paths: instruction.sources.map((path) => absolutePath(path)),
+      });
     }
   }
   copiesCache.set(model, result);
   return result;
 }
 
-function absoluteFromRoot(path: string): string {
-  return normalisePath(path.startsWith('/') ? path : `/${path}`);
-}
-
-export function normalisePath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
-}
+// The multi-stage converters import the resolution under this name.
+export { absolutePath as normalisePath };
 
 // ---- build commands ------------------------------------------------------------
 
@@ -183,8 +178,8 @@ export function workdirAt(
       if (other.program === 'cd') {
         const dir = other.args.find((arg) => !arg.startsWith('-'));
         if (!dir || dir.includes('$') || dir === '-') cwd = undefined;
-        else if (dir.startsWith('/')) cwd = normalisePath(dir);
-        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
+        else if (dir.startsWith('/')) cwd = absolutePath(dir);
+        else cwd = cwd === undefined ? undefined : absolutePath(cwd, dir);
       }
     }
   }
@@ -194,9 +189,9 @@ export function workdirAt(
 function resolve(path: string, cwd: string | undefined): Output {
   if (path.includes('$')) return { unknown: true };
   const trailing = path.endsWith('/');
-  if (path.startsWith('/')) return trailing ? { dir: normalisePath(path) } : { path: normalisePath(path) };
+  if (path.startsWith('/')) return trailing ? { dir: absolutePath(path) } : { path: absolutePath(path) };
   if (cwd === undefined) return { unknown: true };
-  const full = normalisePath(`${cwd}/${path}`);
+  const full = absolutePath(cwd, path);
   return trailing ? { dir: full } : { path: full };
 }
 
@@ -240,13 +235,8 @@ export function pathMayCarry(source: string, output: Output): boolean {
   if (prefix === '/' || target === prefix || target.startsWith(`${prefix}/`)) return true;
   // A file inside the directory the build writes into (`go build` without -o).
   if ('dir' in output && prefix.startsWith(`${output.dir}/`)) return true;
-  if (star !== -1 && 'path' in output && prefix.startsWith(`${dirnameOf(output.path)}/`)) return true;
+  if (star !== -1 && 'path' in output && prefix.startsWith(`${posix.dirname(output.path)}/`)) return true;
   return false;
-}
-
-function dirnameOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
 }
 
 const MOVERS = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);

@@ -13,6 +13,7 @@ import {
   prunesNodeProject,
 } from '../../knowledge/file-commands.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile, Rule, RuleFinding } from '../types.js';
 import { listSome, removalCovers, removedPaths } from '../util.js';
 import { mergeRunsEdits } from './merge-runs.js';
@@ -26,7 +27,6 @@ import {
   hasVariable,
   indexContext,
   isWithin,
-  resolvePath,
   sentBytesUnder,
   workdirAt,
 } from './paths.js';
@@ -96,7 +96,7 @@ function mountedPaths(run: RunInstruction, cwd: string | undefined): string[] {
   return run.mounts
     .map((mount) => mount.target)
     .filter((target): target is string => target !== undefined && !hasVariable(target))
-    .map((target) => resolvePath(cwd ?? '/', target));
+    .map((target) => absolutePath(cwd ?? '/', target));
 }
 
 function label(instruction: Instruction): string {
@@ -173,7 +173,7 @@ function computeLaterDeletions(
         const resolve = (path: string) =>
           hasVariable(path) || (cwd === undefined && !path.startsWith('/'))
             ? undefined
-            : resolvePath(cwd ?? '/', path);
+            : absolutePath(cwd ?? '/', path);
         const add = (path: string | undefined, kind: Creation['kind'], how: string) => {
           if (path !== undefined && !underMount(path)) made.push({ instruction, path, kind, how });
         };
@@ -236,7 +236,7 @@ function deletedPaths(
   const targets: DeletedTarget[] = [];
   for (const written of removedPaths(command)) {
     if (hasVariable(written) || (cwd === undefined && !written.startsWith('/'))) continue;
-    const pattern = resolvePath(cwd ?? '/', written);
+    const pattern = absolutePath(cwd ?? '/', written);
     if (pattern === '/' || underMount(pattern)) continue;
     for (const creation of creations) {
       if (creation.removed) continue;

@@ -8,6 +8,7 @@ import type {
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { ARTICLES } from '../../knowledge/articles.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
 import { isUnderMount, listSome, removalCovers } from '../util.js';
 import {
@@ -21,7 +22,6 @@ import {
   hasVariable,
   indexContext,
   isWithin,
-  resolvePath,
   sentBytesUnder,
   workdirAt,
 } from './paths.js';
@@ -171,7 +171,7 @@ function checkRun(
     const paths: string[] = [];
     for (const written of ownership.paths) {
       if (hasVariable(written) || (cwd === undefined && !written.startsWith('/'))) continue;
-      const path = resolvePath(cwd ?? '/', written);
+      const path = absolutePath(cwd ?? '/', written);
       if (isUnderMount(run, path)) continue;
       paths.push(path);
       covered.push(...coveredCopies(path, ownership, copies, context));
@@ -273,7 +273,7 @@ function fixFor(
   if (written.size !== 1) return undefined;
   const raw = [...written][0]!;
   if (hasVariable(raw) || (cwd === undefined && !raw.startsWith('/'))) return undefined;
-  const path = resolvePath(cwd ?? '/', raw);
+  const path = absolutePath(cwd ?? '/', raw);
 
   const mine = copies.filter((item) => item.instruction === copy);
   if (mine.length === 0) return undefined;
@@ -281,7 +281,7 @@ function fixFor(
   if (destination === undefined) return undefined;
   const isFile = mine.length === 1 && mine[0]!.kind === 'file' && mine[0]!.path === path;
   const isDir =
-    resolvePath(destination, copy.destination) === path && mine.every((item) => isWithin(item.path, path));
+    absolutePath(destination, copy.destination) === path && mine.every((item) => isWithin(item.path, path));
   if (!isFile && !isDir) return undefined;
   // A system directory likely holds files of the base image that the RUN also changes.
   if (isDir && SYSTEM_DIR.test(path)) return undefined;
@@ -361,8 +361,7 @@ function runWroteInto(model: DockerfileModel, until: RunInstruction, path: strin
         if (command.program === 'cd' || command.program === 'pushd') return true;
         for (const arg of command.args) {
           const value = arg.includes('=') && arg.startsWith('-') ? arg.slice(arg.indexOf('=') + 1) : arg;
-          if (value.startsWith('/') && isWithin(resolvePath('/', value.split(/[\s:]/)[0]!), path))
-            return true;
+          if (value.startsWith('/') && isWithin(absolutePath(value.split(/[\s:]/)[0]!), path)) return true;
         }
       }
     }

@@ -3,10 +3,11 @@
  * an instruction, what a RUN deletes after a command, and the
  * subcommand/operands of package-manager command lines.
  */
-import { homeOf, joinPath, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
+import { homeOf, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
 import { rootImage, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { type Distro, distroOf } from '../../knowledge/packages.js';
+import { absolutePath } from '../../util/image-path.js';
 import { isUnderMount, mountedTargets, removalCovers } from '../util.js';
 
 export function distroAt(model: DockerfileModel, instruction: Instruction): Distro {
@@ -74,7 +75,8 @@ export function firstMatchUpTo(
 /** `~/x`, `$HOME/x`, `${HOME}/x` → `/root/x`; relative paths against `cwd` when known. */
 export function normalisePath(path: string, home: string, cwd?: string): string {
   let result = path.replace(/^(?:~|\$HOME|\$\{HOME\})(?=\/|$)/, home);
-  if (!result.startsWith('/') && cwd !== undefined && !result.startsWith('$')) result = joinPath(cwd, result);
+  if (!result.startsWith('/') && cwd !== undefined && !result.startsWith('$'))
+    result = absolutePath(cwd, result);
   return result.length > 1 ? result.replace(/\/+$/, '') : result;
 }
 

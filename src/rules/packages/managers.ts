@@ -2,6 +2,7 @@
  * Recognising package-manager command lines in a RUN: which tool, which
  * action, where the action word is (for inserting flags after it).
  */
+import { posix } from 'node:path';
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { APK, APT, RPM_MANAGERS } from '../../knowledge/packages.js';
 import { subcommandIndex } from './common.js';
@@ -86,7 +87,7 @@ function findPackageCommands(run: RunInstruction): PackageCommand[] {
     if (program === 'xargs') {
       const at = command.args.findIndex((arg) => !arg.startsWith('-'));
       const inner = at === -1 ? undefined : command.args[at]!;
-      const innerProgram = inner?.slice(inner.lastIndexOf('/') + 1);
+      const innerProgram = inner === undefined ? undefined : posix.basename(inner);
       if (
         innerProgram &&
         (innerProgram === 'apt-get' ||
