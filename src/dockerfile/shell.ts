@@ -430,16 +430,3 @@ function shellDashC(args: string[], argNodes: Node[]): { script: string; node: N
 function unescapeWord(text: string): string {
   return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
 }
-
-/**
- * Splits a command line into words as sh would (quotes, escapes), for options
- * like `--probe-cmd 'hello --name "pare user"'`. Only one simple command is allowed.
- */
-export async function splitShellWords(text: string): Promise<string[] | undefined> {
-  const parser = await loadShellParser();
-  const { LineIndex } = await import('./positions.js');
-  const script = parseShell(text, (offset) => offset, { parser, lines: new LineIndex(text), scope: {} });
-  if (script.syntaxError || script.commands.length !== 1) return undefined;
-  const [command] = script.commands;
-  return [command!.name, ...command!.args];
-}

@@ -33,7 +33,7 @@ export interface Ecosystem {
 }
 
 /** Non-option words of a command, in order. */
-export function words(command: ShellCommand): string[] {
+function words(command: ShellCommand): string[] {
   return command.args.filter((arg) => !arg.startsWith('-'));
 }
 
@@ -348,13 +348,6 @@ export function globRegExp(glob: string): RegExp {
     globCache.set(glob, regex);
   }
   return regex;
-}
-
-/** The ecosystems a file name is a manifest of (a COPY source's basename, a context file). */
-export function manifestEcosystems(name: string): EcosystemId[] {
-  return ECOSYSTEMS.filter((item) => item.manifests.some((glob) => nameMatches(glob, name))).map(
-    (item) => item.id,
-  );
 }
 
 /** Whether a COPY source word (possibly a glob like `package*.json` or `go.*`) names a manifest of the ecosystem. */

@@ -1,15 +1,11 @@
 /**
  * Small queries over the Dockerfile model that many rules share.
  */
-import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
+import type { RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
 
 export function runsOf(stage: Stage): RunInstruction[] {
   return stage.instructions.filter(isRun);
-}
-
-export function allRuns(model: DockerfileModel): RunInstruction[] {
-  return model.instructions.filter(isRun);
 }
 
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */

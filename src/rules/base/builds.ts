@@ -93,12 +93,7 @@ export function variableFor(
 }
 
 /** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
-export function goEnvSetting(
-  model: DockerfileModel,
-  run: RunInstruction,
-  command: ShellCommand,
-  name: string,
-) {
+function goEnvSetting(model: DockerfileModel, run: RunInstruction, command: ShellCommand, name: string) {
   let value: string | undefined;
   const stage = model.stages[run.stageIndex];
   if (!stage) return undefined;
@@ -226,7 +221,7 @@ export function outputOf(model: DockerfileModel, run: RunInstruction, command: S
 }
 
 /** Whether a COPY source path (absolute, maybe a glob) may carry the output. */
-export function pathMayCarry(source: string, output: Output): boolean {
+function pathMayCarry(source: string, output: Output): boolean {
   if ('unknown' in output) return true;
   const star = source.search(/[*?[]/);
   const prefix =

@@ -110,7 +110,7 @@ function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
 }
 
 /** Insert text right after the `build`/`install` word of a go command (not inside `sh -c` strings). */
-export function insertAfterSubcommand(
+function insertAfterSubcommand(
   model: DockerfileModel,
   command: ShellCommand,
   sub: string,

@@ -110,7 +110,7 @@ function runsBuildTool(model: DockerfileModel): boolean {
 }
 
 /** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the shipped image. */
-export function effectiveCommand(model: DockerfileModel): string[] {
+function effectiveCommand(model: DockerfileModel): string[] {
   const { entrypoint, cmd } = startInstructions(model);
   const chosen = entrypoint ?? cmd;
   if (!chosen) return [];

@@ -280,7 +280,7 @@ export function offendersToReport(model: DockerfileModel, files: readonly Contex
   );
 }
 
-export function worthReporting(offender: Offender): boolean {
+function worthReporting(offender: Offender): boolean {
   return offender.bytes > 0 && offender.bytes >= JUNK_CATEGORIES[offender.category].minBytes;
 }
 

@@ -5,8 +5,6 @@
 
 import { posix } from 'node:path';
 import { BASE_WORKDIR, scopeAt } from '../../dockerfile/scope.js';
-import { shippedStages } from '../../dockerfile/stages.js';
-
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -14,7 +12,6 @@ import type {
   RunInstruction,
   ShellCommand,
 } from '../../dockerfile/types.js';
-import { isCopyOrAdd } from '../../dockerfile/types.js';
 import {
   globRegExp,
   isGitSource,
@@ -219,14 +216,6 @@ export function downloadedByAdd(model: DockerfileModel, add: CopyInstruction): C
 function looksLikeFile(source: string): boolean {
   const base = posix.basename(source);
   return /^[^.].*\.[A-Za-z0-9]{1,8}$/.test(base);
-}
-
-/** COPY/ADD instructions of the final image's stages, in build order. */
-export function finalImageCopies(model: DockerfileModel): CopyInstruction[] {
-  const result: CopyInstruction[] = [];
-  for (const stage of shippedStages(model))
-    for (const item of stage.instructions) if (isCopyOrAdd(item)) result.push(item);
-  return result;
 }
 
 /**

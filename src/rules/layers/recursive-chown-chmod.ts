@@ -41,7 +41,7 @@ const CHMOD_FLAGS = /^-[Rvcf]+$/;
  * Parses `chown [-R] owner path…` / `chmod [-R] mode path…`, and `touch
  * path…`, which changes only timestamps but copies the file up the same way.
  */
-export function parseOwnership(command: ShellCommand): Ownership | undefined {
+function parseOwnership(command: ShellCommand): Ownership | undefined {
   if (command.program === 'touch') return parseTouch(command);
   if (command.program !== 'chown' && command.program !== 'chmod') return undefined;
   const flags = command.program === 'chown' ? CHOWN_FLAGS : CHMOD_FLAGS;

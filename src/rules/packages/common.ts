@@ -93,7 +93,7 @@ export function hasMountEndingWith(run: RunInstruction, ...suffixes: string[]): 
 }
 
 /** Paths a command deletes: `rm` operands, `find PATH … -delete|-exec rm`. */
-export function deletedPaths(command: ShellCommand): string[] {
+function deletedPaths(command: ShellCommand): string[] {
   if (command.program === 'rm') return command.args.filter((arg) => !arg.startsWith('-')).flatMap(splitWords);
   if (command.program === 'find' && command.args.some((arg) => arg === '-delete' || arg === 'rm')) {
     const paths: string[] = [];
@@ -175,7 +175,7 @@ export function commandIndex(run: RunInstruction, command: ShellCommand): number
 }
 
 /** Variables in shell words are not split by the model: `apt-get install $DEPS` → split here. */
-export function splitWords(arg: string): string[] {
+function splitWords(arg: string): string[] {
   return arg.split(/\s+/).filter((word) => word !== '');
 }
 
@@ -191,11 +191,6 @@ export function subcommandIndex(args: readonly string[], optionsWithValue: reado
     return i;
   }
   return -1;
-}
-
-export function subcommandOf(command: ShellCommand, optionsWithValue: readonly string[]): string | undefined {
-  const index = subcommandIndex(command.args, optionsWithValue);
-  return index === -1 ? undefined : command.args[index];
 }
 
 /** Non-option words after the subcommand (package names), split on blanks. */
@@ -242,8 +237,4 @@ export function isWrapperEntry(command: ShellCommand): boolean {
   return ['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'stdbuf', 'ionice', 'doas'].includes(
     command.program,
   );
-}
-
-export function lineOf(instruction: Instruction): number {
-  return instruction.range.start.line + 1;
 }
