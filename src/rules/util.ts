@@ -47,6 +47,11 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A command line as a message quotes it: long ones cut to 60 characters, so the message stays one line. */
+export function shortCommand(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
 /** The first few items, then how many more: a message about thousands of lines stays one line. */
 export function listSome<T>(items: readonly T[], describe: (item: T) => string, shown = 3): string {
   const named = items.slice(0, shown).map(describe).join(', ');

@@ -281,6 +281,24 @@ function movedOutputs(
 }
 
 /** A build command whose artifact ends up in the final image. */
+/**
+ * The commands that run after a build's command, in order: the rest of its
+ * RUN, then the later RUNs of its stage chain and of the final image.
+ */
+export function commandsAfter(model: DockerfileModel, build: ArtifactBuild): ShellCommand[] {
+  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
+  const after: ShellCommand[] = [];
+  for (const stage of stages) {
+    for (const instruction of stage.instructions) {
+      if (!isRun(instruction) || instruction.index < build.run.index) continue;
+      const commands = instruction.script.commands;
+      const from = instruction === build.run ? commands.indexOf(build.command) + 1 : 0;
+      after.push(...commands.slice(from));
+    }
+  }
+  return after;
+}
+
 export interface ArtifactBuild {
   run: RunInstruction;
   command: ShellCommand;

@@ -218,6 +218,30 @@ function looksLikeFile(source: string): boolean {
   return /^[^.].*\.[A-Za-z0-9]{1,8}$/.test(base);
 }
 
+/** Bytes a COPY sent from the build context, or undefined when the context does not hold its source. */
+export function copiedBytes(copied: CopiedPath, context: ContextIndex): number | undefined {
+  const { contextPath } = copied;
+  if (contextPath === undefined || (contextPath !== '' && !context.byPath.has(contextPath))) return undefined;
+  return sentBytesUnder(context, contextPath);
+}
+
+/** Bytes the builder receives for one context entry: a directory's files, or the file. */
+export function entryBytes(context: ContextIndex, entry: ContextFile): number {
+  return entry.isDirectory ? sentBytesUnder(context, entry.path) : entry.size;
+}
+
+/** The sum of the sizes that were measured, and whether every item's was. */
+export function measuredBytes(items: readonly { bytes?: number }[]): { bytes: number; allKnown: boolean } {
+  let bytes = 0;
+  let known = 0;
+  for (const item of items) {
+    if (item.bytes === undefined) continue;
+    bytes += item.bytes;
+    known++;
+  }
+  return { bytes, allKnown: known === items.length };
+}
+
 /**
  * Whether an absolute image path under a `dir` copy came from the build context:
  * returns the context entry (not excluded by .dockerignore) it maps to.

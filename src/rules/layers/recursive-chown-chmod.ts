@@ -10,19 +10,21 @@ import { ARTICLES } from '../../knowledge/articles.js';
 import { formatBytes } from '../../util/bytes.js';
 import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
-import { isUnderMount, listSome, removalCovers } from '../util.js';
+import { isUnderMount, listSome, removalCovers, shortCommand } from '../util.js';
 import {
   type ContextIndex,
   type CopiedPath,
   commandDirectories,
   contextEntryFor,
+  copiedBytes,
   copiedPaths,
   displayPath,
   downloadedByAdd,
+  entryBytes,
   hasVariable,
   indexContext,
   isWithin,
-  sentBytesUnder,
+  measuredBytes,
   workdirAt,
 } from './paths.js';
 
@@ -102,13 +104,12 @@ function coveredCopies(
       path === copied.path &&
       (copied.kind === 'file' || (copied.kind === 'unknown' && makesExecutable(ownership)));
     if (recursive ? removalCovers(path, copied.path) : sameFile) {
-      const entry = fromContext ? context.byPath.get(copied.contextPath!) : undefined;
-      const known = fromContext && (copied.contextPath === '' || entry !== undefined);
-      result.push({ copied, ...(known ? { bytes: sentBytesUnder(context!, copied.contextPath!) } : {}) });
+      const bytes = context ? copiedBytes(copied, context) : undefined;
+      result.push({ copied, ...(bytes !== undefined ? { bytes } : {}) });
     } else if (copied.kind === 'dir' && fromContext && isWithin(path, copied.path) && path !== copied.path) {
       const entry = contextEntryFor(copied, path, context);
       if (!entry || (!recursive && entry.isDirectory)) continue;
-      result.push({ copied, bytes: entry.isDirectory ? sentBytesUnder(context, entry.path) : entry.size });
+      result.push({ copied, bytes: entryBytes(context, entry) });
     }
   }
   return result;
@@ -185,19 +186,14 @@ function checkRun(
   for (const item of offending.flatMap((entry) => entry.covered))
     byCopy.set(`${item.copied.instruction.index}:${item.copied.source}`, item);
   const covered = [...byCopy.values()];
-  const known = covered.filter((item) => item.bytes !== undefined);
-  const bytes = known.reduce((sum, item) => sum + item.bytes!, 0);
+  const { bytes, allKnown } = measuredBytes(covered);
   const instructions = [...new Set(covered.map((item) => item.copied.instruction))].sort(
     (a, b) => a.index - b.index,
   );
   const where = listSome(instructions, (item) => `${item.keyword} at line ${item.range.start.line + 1}`);
-  const commandText =
-    first.ownership.command.text.length > 60
-      ? `${first.ownership.command.text.slice(0, 57)}…`
-      : first.ownership.command.text;
   const size = bytes > 0 ? ` (${formatBytes(bytes)})` : '';
   const finding: RuleFinding = {
-    message: `\`${commandText}\` rewrites what ${where} put in ${displayPath(first.paths[0]!)}${size}: every touched file is stored again in this layer`,
+    message: `\`${shortCommand(first.ownership.command.text)}\` rewrites what ${where} put in ${displayPath(first.paths[0]!)}${size}: every touched file is stored again in this layer`,
     range: first.ownership.command.range,
   };
   if (bytes > 0 && contextFiles) {
@@ -207,7 +203,6 @@ function checkRun(
     };
   }
   const recursive = offending.some((entry) => entry.ownership.recursive);
-  const allKnown = known.length === covered.length;
   if (allKnown && bytes < (recursive ? SMALL : LARGE)) finding.severity = 'info';
   else if (!recursive && !(allKnown && bytes >= LARGE)) finding.severity = 'info';
 

@@ -41,7 +41,8 @@ const RPM_OPTIONS_WITH_VALUE = [
   '--root',
 ];
 
-function optionsFor(tool: string): readonly string[] {
+/** Options of a package manager that take a value, so the value is not read as the action or a package. */
+export function optionsWithValue(tool: string): readonly string[] {
   if (tool === 'apt-get' || tool === 'apt') return APT.optionsWithValue;
   if (tool === 'apk') return APK.optionsWithValue;
   if (tool in RPM_MANAGERS) return RPM_OPTIONS_WITH_VALUE;
@@ -50,7 +51,7 @@ function optionsFor(tool: string): readonly string[] {
 
 function make(command: ShellCommand, index: number, tool: string, argsOffset: number): PackageCommand {
   const args = command.args.slice(argsOffset);
-  const local = subcommandIndex(args, optionsFor(tool));
+  const local = subcommandIndex(args, optionsWithValue(tool));
   return {
     command,
     index,
