@@ -90,7 +90,7 @@ const MACHINES: Record<number, string> = {
 };
 
 /** Cheap test on the first bytes of a file. */
-export function hasElfMagic(bytes: Uint8Array): boolean {
+function hasElfMagic(bytes: Uint8Array): boolean {
   return (
     bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46
   );

@@ -737,6 +737,6 @@ function splitPath(path: string): string[] {
 }
 
 /** Byte-order comparison (like Go's sort.Strings and `ls` in the C locale). */
-export function compareBytes(a: string, b: string): number {
+function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

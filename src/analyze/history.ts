@@ -104,7 +104,7 @@ export function cleanCreatedBy(createdBy: string): string {
 }
 
 /** The instruction keyword of a cleaned instruction, upper case ('' when none). */
-export function keywordOf(instruction: string): string {
+function keywordOf(instruction: string): string {
   const match = /^([A-Za-z]+)(?:\s|$)/.exec(instruction);
   return match ? match[1]!.toUpperCase() : '';
 }

@@ -41,7 +41,7 @@ export interface TreeViewNode {
   omitted?: { entries: number; bytes: number };
 }
 
-export function entryType(kind: NodeKind): EntryType {
+function entryType(kind: NodeKind): EntryType {
   switch (kind) {
     case KIND_DIRECTORY:
       return 'directory';

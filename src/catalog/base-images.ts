@@ -1334,7 +1334,7 @@ export class BaseImageCatalogue {
   }
 }
 
-export function fromUserEntry(user: UserBaseImageEntry): BaseImageEntry {
+function fromUserEntry(user: UserBaseImageEntry): BaseImageEntry {
   const ref = parseImageRef(user.name, user.name, false);
   const kind = user.kind ?? (user.libc === 'none' && !user.hasShell ? 'distroless' : 'runtime');
   return {
@@ -1391,12 +1391,6 @@ export function kindByName(ref: ImageRef | string): BaseImageKind | undefined {
 /** The concrete image name of an alternative for a matched tag. */
 export function alternativeImage(alternative: SmallerAlternative, tag: TagInfo): string {
   return typeof alternative.image === 'string' ? alternative.image : alternative.image(tag);
-}
-
-/** Whether the image is known to run no shell (`/bin/sh` missing): scratch, distroless, chiseled. */
-export function hasNoShell(ref: ImageRef): boolean {
-  const match = classifyImage(ref);
-  return match ? !match.entry.hasShell : false;
 }
 
 /** Basis text for savings built from catalogue sizes. */

@@ -6,8 +6,7 @@
 import type { Command, Option } from 'commander';
 import { PareError } from '../util/errors.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 interface FlagSpec {
   long: string;

@@ -6,7 +6,7 @@
 import { PareError } from '../util/errors.js';
 
 /** Half an hour: a few GB over a slow link, far beyond what a stuck CI job should wait. */
-export const DEFAULT_TIMEOUT_SECONDS = 1800;
+const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 /** The timeout in ms; 0 means none. */
 export function timeoutOption(value: string | number | undefined): number {

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Rule } from '../rules/types.js';
 import type { PareConfig } from './schema.js';
 
-export const HADOLINT_FILES = ['.hadolint.yaml', '.hadolint.yml'];
+const HADOLINT_FILES = ['.hadolint.yaml', '.hadolint.yml'];
 
 export interface HadolintConfig {
   ignored: string[];

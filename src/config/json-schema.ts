@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { configSchema } from './schema.js';
 
-export const CONFIG_SCHEMA_ID = 'https://github.com/pare-dev/pare/schemas/pare-config.json';
+const CONFIG_SCHEMA_ID = 'https://github.com/pare-dev/pare/schemas/pare-config.json';
 
 export function configJsonSchemaText(): string {
   // io "input": the schema of what people write, before any defaults apply.

@@ -66,7 +66,7 @@ function parsePackageJson(text: string, path: string): Record<string, unknown> |
 }
 
 /** The names a config file may have, in the order a directory is searched. */
-export const CONFIG_FILES = ['.pare.json', '.pare.yaml', '.pare.yml'] as const;
+const CONFIG_FILES = ['.pare.json', '.pare.yaml', '.pare.yml'] as const;
 
 /** YAML by the file's extension (the parser is loaded only then), JSON otherwise. */
 async function parseConfigText(text: string, path: string): Promise<unknown> {
@@ -91,7 +91,7 @@ function parseJson(text: string, path: string): unknown {
 }
 
 /** Loaded only when a config file exists: zod costs a `pare lint` without one ~0.1 s of start-up. */
-export async function validate(value: unknown, path: string): Promise<PareConfig> {
+async function validate(value: unknown, path: string): Promise<PareConfig> {
   const { configSchema } = await import('./schema.js');
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;

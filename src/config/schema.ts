@@ -9,7 +9,7 @@ const ruleSetting = z.union([z.literal('off'), severity]);
 
 const sizeValue = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 
-export const baseImageEntrySchema = z
+const baseImageEntrySchema = z
   .object({
     name: z.string().min(1),
     /** Uncompressed size in bytes, or a size string like "164MB". */
@@ -89,4 +89,3 @@ export const configSchema = z
   .strict();
 
 export type PareConfig = z.infer<typeof configSchema>;
-export type BaseImageEntryConfig = z.infer<typeof baseImageEntrySchema>;

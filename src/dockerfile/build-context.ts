@@ -10,7 +10,7 @@ import type { BuildContext, ContextFile } from '../rules/types.js';
 import { describeSystemError, PareError } from '../util/errors.js';
 
 /** Walks stop here: a context this large is itself the finding. */
-export const MAX_CONTEXT_ENTRIES = 200_000;
+const MAX_CONTEXT_ENTRIES = 200_000;
 
 export async function openBuildContext(directory: string, dockerfileName?: string): Promise<BuildContext> {
   let info: ReturnType<typeof lstatSync>;
@@ -41,7 +41,7 @@ export async function openBuildContext(directory: string, dockerfileName?: strin
 // The package is CommonJS with a `default` alias; TypeScript's NodeNext view of it is not callable.
 const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
 
-export function dockerignorePatterns(text: string): string[] {
+function dockerignorePatterns(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())

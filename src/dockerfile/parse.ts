@@ -3,6 +3,7 @@
  * ranges; everything it does not do faithfully (argument splitting, shell
  * parsing, variable scopes, stage graph) is done here from the source text.
  */
+import { posix } from 'node:path';
 import {
   type Env as AstEnv,
   type Flag as AstFlag,
@@ -501,7 +502,7 @@ class ModelBuilder {
       syntaxError: false,
     };
     if (name === undefined) return script;
-    const program = name.slice(name.lastIndexOf('/') + 1);
+    const program = posix.basename(name);
     script.commands.push({
       name,
       program,

@@ -6,6 +6,7 @@
  * stage ended.
  */
 import { classifyImage } from '../catalog/base-images.js';
+import { absolutePath } from '../util/image-path.js';
 import { stageChain } from './stages.js';
 import type { DockerfileModel, ImageRef, Instruction, Stage } from './types.js';
 
@@ -92,7 +93,7 @@ function after(model: DockerfileModel, item: Instruction, scope: InstructionScop
   if (item.keyword === 'WORKDIR' && first) {
     // A Windows path (`C:\app`) is not a POSIX one: pare does not resolve it.
     const unknown = first.includes('$') || /^[A-Za-z]:|\\/.test(first) || scope.workdir === undefined;
-    return { ...scope, workdir: unknown ? undefined : joinPath(scope.workdir!, first) };
+    return { ...scope, workdir: unknown ? undefined : absolutePath(scope.workdir!, first) };
   }
   if (item.keyword === 'SHELL' && item.args.length > 0) return { ...scope, shell: item.args };
   return scope;
@@ -126,7 +127,7 @@ export function homeOf(scope: InstructionScope): string {
 export function workdirOrRoot(scope: InstructionScope): string | undefined {
   const { workdir } = scope;
   if (workdir === undefined || !isUnderBaseWorkdir(workdir)) return workdir;
-  return joinPath('/', workdir.slice(BASE_WORKDIR.length));
+  return absolutePath(workdir.slice(BASE_WORKDIR.length));
 }
 
 /** The working directory only when it is known for certain (a WORKDIR, or the image's known one). */
@@ -137,16 +138,4 @@ export function knownWorkdir(scope: InstructionScope): string | undefined {
 
 function isUnderBaseWorkdir(path: string): boolean {
   return path === BASE_WORKDIR || path.startsWith(`${BASE_WORKDIR}/`);
-}
-
-/** `base` + `path` POSIX-joined and normalised (`..` and `.` resolved); absolute `path` wins. */
-export function joinPath(base: string, path: string): string {
-  const parts = (path.startsWith('/') ? path : `${base}/${path}`).split('/');
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
@@ -224,7 +225,7 @@ export function parseShell(
       if (name === undefined) return;
       pushCommand(name, args, assignments, node, conditional);
 
-      const program = basename(name);
+      const program = posix.basename(name);
       if (program === 'set') {
         if (
           args.some((arg) => /^-[a-z]*e[a-z]*$/.test(arg)) ||
@@ -283,7 +284,7 @@ export function parseShell(
         if (index >= args.length) return;
         const [innerName, ...innerArgs] = args.slice(index);
         pushCommand(innerName!, innerArgs, inner, node, conditional);
-        program = basename(innerName!);
+        program = posix.basename(innerName!);
         args = innerArgs;
       }
     }
@@ -297,7 +298,7 @@ export function parseShell(
     ): void {
       const command: ShellCommand = {
         name,
-        program: basename(name),
+        program: posix.basename(name),
         args: exactSize(args),
         assignments,
         range: rangeOf(node),
@@ -426,24 +427,6 @@ function shellDashC(args: string[], argNodes: Node[]): { script: string; node: N
   return undefined;
 }
 
-function basename(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash === -1 ? name : name.slice(slash + 1);
-}
-
 function unescapeWord(text: string): string {
   return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
-}
-
-/**
- * Splits a command line into words as sh would (quotes, escapes), for options
- * like `--probe-cmd 'hello --name "pare user"'`. Only one simple command is allowed.
- */
-export async function splitShellWords(text: string): Promise<string[] | undefined> {
-  const parser = await loadShellParser();
-  const { LineIndex } = await import('./positions.js');
-  const script = parseShell(text, (offset) => offset, { parser, lines: new LineIndex(text), scope: {} });
-  if (script.syntaxError || script.commands.length !== 1) return undefined;
-  const [command] = script.commands;
-  return [command!.name, ...command!.args];
 }

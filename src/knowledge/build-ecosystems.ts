@@ -71,10 +71,6 @@ export const BUILD_ECOSYSTEMS: readonly BuildSignals[] = [
   },
 ];
 
-export function buildSignals(id: BuildEcosystem): BuildSignals {
-  return BUILD_ECOSYSTEMS.find((signals) => signals.ecosystem === id)!;
-}
-
 /** The ecosystem whose artifact this command builds, if any. */
 export function buildOf(command: ShellCommand): BuildSignals | undefined {
   return BUILD_ECOSYSTEMS.find((signals) => signals.builds(command));

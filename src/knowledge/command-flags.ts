@@ -23,25 +23,6 @@ export function subcommand(command: ShellCommand): string | undefined {
   return command.args.find((arg) => !arg.startsWith('-'));
 }
 
-/** Arguments after the subcommand that are not options: the packages of an install. */
-export function operands(command: ShellCommand, optionsWithValue: readonly string[] = []): string[] {
-  const result: string[] = [];
-  let seenSubcommand = false;
-  for (let i = 0; i < command.args.length; i++) {
-    const arg = command.args[i]!;
-    if (arg.startsWith('-')) {
-      if (optionsWithValue.includes(arg)) i++;
-      continue;
-    }
-    if (!seenSubcommand) {
-      seenSubcommand = true;
-      continue;
-    }
-    result.push(arg);
-  }
-  return result;
-}
-
 /** `bundle --version`, `yarn -v`, `npm --help`: the command prints something and changes nothing. */
 export function asksOnlyForInformation(args: readonly string[]): boolean {
   return args.some(

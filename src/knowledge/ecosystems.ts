@@ -5,6 +5,7 @@
  * which context entries should never be shipped (VCS data, virtualenvs,
  * caches, secret-looking files). Pure data and small predicates; no I/O.
  */
+import { posix } from 'node:path';
 import type { ShellCommand } from '../dockerfile/types.js';
 
 export type EcosystemId = 'go' | 'node' | 'python' | 'rust' | 'maven' | 'gradle' | 'ruby' | 'php' | 'dotnet';
@@ -32,7 +33,7 @@ export interface Ecosystem {
 }
 
 /** Non-option words of a command, in order. */
-export function words(command: ShellCommand): string[] {
+function words(command: ShellCommand): string[] {
   return command.args.filter((arg) => !arg.startsWith('-'));
 }
 
@@ -349,16 +350,9 @@ export function globRegExp(glob: string): RegExp {
   return regex;
 }
 
-/** The ecosystems a file name is a manifest of (a COPY source's basename, a context file). */
-export function manifestEcosystems(name: string): EcosystemId[] {
-  return ECOSYSTEMS.filter((item) => item.manifests.some((glob) => nameMatches(glob, name))).map(
-    (item) => item.id,
-  );
-}
-
 /** Whether a COPY source word (possibly a glob like `package*.json` or `go.*`) names a manifest of the ecosystem. */
 export function sourceNamesManifest(source: string, id: EcosystemId): boolean {
-  const name = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  const name = posix.basename(source);
   const item = ecosystem(id);
   if (item.manifests.some((glob) => nameMatches(glob, name))) return true;
   // A glob source such as `go.*` or `package*.json`: does it match one of the manifests?

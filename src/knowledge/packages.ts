@@ -329,10 +329,6 @@ export const NODE_CACHES = {
     `${home}/.cache/pnpm`,
   ],
 } as const;
-
-/** Commands that need devDependencies when they run after an install (build, test, compile). */
-export const NODE_BUILD_SCRIPTS =
-  /^(?:build|compile|bundle|test|tsc|lint|prepare|dist|package|generate|webpack|vite|rollup|esbuild|next|nest|ng|tailwind|prisma)(?:[:-].*)?$/;
 export const NODE_BUILD_BINARIES = new Set([
   'tsc',
   'webpack',

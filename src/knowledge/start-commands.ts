@@ -3,6 +3,7 @@
  * they make every container start compile the app or download its
  * dependencies, and make the image carry the toolchain to do so.
  */
+import { posix } from 'node:path';
 
 export interface StartTimeWork {
   /** What the command does at every start, for messages: "compiles the Go program". */
@@ -17,13 +18,9 @@ const MAVEN_RUN_GOALS = /^(?:spring-boot:run|exec:java|quarkus:dev|jetty:run|tom
 const GRADLE_RUN_TASKS = /^(?::?[\w-]+:)*(?:bootRun|run|quarkusDev|appRun)$/;
 const NODE_PACKAGE_MANAGERS = new Set(['npm', 'yarn', 'pnpm', 'bun']);
 
-function basename(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
-
 /** The build or download a command line does at start, if any (`name` may be a path, `args` unquoted). */
 export function startTimeWork(name: string, args: readonly string[]): StartTimeWork | undefined {
-  const program = basename(name);
+  const program = posix.basename(name);
   const words = args.filter((arg) => !arg.startsWith('-'));
   const [verb, second] = words;
   if (program === 'go' && verb === 'run')
@@ -36,7 +33,7 @@ export function startTimeWork(name: string, args: readonly string[]): StartTimeW
     return { does: 'builds the project with Gradle', needs: 'the JDK, Gradle, the sources and ~/.gradle' };
   if (program === 'dotnet' && verb === 'run')
     return { does: 'builds the .NET project', needs: 'the .NET SDK and the sources' };
-  if (program === 'ts-node' || (program === 'npx' && basename(verb ?? '') === 'ts-node'))
+  if (program === 'ts-node' || (program === 'npx' && posix.basename(verb ?? '') === 'ts-node'))
     return { does: 'compiles the TypeScript sources', needs: 'ts-node, TypeScript and the devDependencies' };
   if (NODE_PACKAGE_MANAGERS.has(program)) {
     if (

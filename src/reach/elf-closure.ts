@@ -13,6 +13,7 @@
  * loader itself. Both skip candidates of another ELF class or machine, and
  * both reuse an object already loaded under the same name, SONAME or file.
  */
+import { posix } from 'node:path';
 import type { ElfInfo } from '../analyze/elf.js';
 import { defaultLibraryDirs, libcOfInterpreter, multiarchTriplet } from './ld-search.js';
 
@@ -116,7 +117,7 @@ export function elfClosure(input: ElfClosureInput): ElfClosure {
       } else {
         edges.push({ path: interp, resolved: interpReal, reason: 'elf-interpreter', from: real });
         world.interpreter = load(interp, interpReal, interpInfo, undefined, world);
-        world.byName.set(basename(interp), world.interpreter);
+        world.byName.set(posix.basename(interp), world.interpreter);
       }
     }
   }
@@ -245,7 +246,7 @@ function expandTokens(text: string, owner: LoadedObject, libc: Libc): string | u
 }
 
 function tokenValue(token: string, owner: LoadedObject, libc: Libc): string | undefined {
-  if (token === 'ORIGIN') return dirname(owner.opened);
+  if (token === 'ORIGIN') return posix.dirname(owner.opened);
   if (libc === 'musl') return undefined;
   if (token === 'LIB') {
     // Debian's glibc is built with slibdir=/lib/TRIPLET, which is what $LIB expands to there.
@@ -254,13 +255,4 @@ function tokenValue(token: string, owner: LoadedObject, libc: Libc): string | un
   }
   if (token === 'PLATFORM') return owner.info.machineName === 'i386' ? 'i686' : owner.info.machineName;
   return undefined;
-}
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -13,7 +13,7 @@ export interface KeepReason {
   detail?: string;
 }
 
-export const UNREACHABLE = 'unreachable';
+const UNREACHABLE = 'unreachable';
 
 export class KeepSet {
   private readonly reasons = new Map<number, KeepReason>();

@@ -3,6 +3,7 @@
  * files: `/etc/ld.so.conf` (what ldconfig puts into ld.so.cache), the
  * loader's built-in directories, and which libc a loader belongs to.
  */
+import { posix } from 'node:path';
 
 /** ldconfig's own limit is deeper, but real configurations nest one or two levels. */
 const MAX_INCLUDE_DEPTH = 8;
@@ -32,7 +33,7 @@ export function parseLdSoConf(
     if (keyword?.[1] === 'include') {
       if (depth >= MAX_INCLUDE_DEPTH) continue;
       for (const pattern of keyword[2]!.split(/\s+/)) {
-        const absolute = pattern.startsWith('/') ? pattern : `${dirname(file)}/${pattern}`;
+        const absolute = pattern.startsWith('/') ? pattern : `${posix.dirname(file)}/${pattern}`;
         for (const included of expandGlob(absolute, listDir)) {
           const content = readFile(included);
           if (content === undefined) continue;
@@ -52,8 +53,8 @@ export function parseLdSoConf(
 
 /** Files a pattern names; only its last component may hold glob characters. */
 function expandGlob(pattern: string, listDir: (absDir: string) => string[] | undefined): string[] {
-  const dir = dirname(pattern);
-  const base = pattern.slice(pattern.lastIndexOf('/') + 1);
+  const dir = posix.dirname(pattern);
+  const base = posix.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
   const matcher = globToRegExp(base);
   const names = (listDir(dir) ?? []).filter((name) => matcher.test(name));
@@ -81,11 +82,6 @@ function globToRegExp(glob: string): RegExp {
     } else source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
   return new RegExp(`^${source}$`);
-}
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
 }
 
 function normalizeDir(token: string): string | undefined {
@@ -136,7 +132,7 @@ export function defaultLibraryDirs(
 /** Which libc a PT_INTERP belongs to: `ld-musl-ARCH.so.1` is musl; `ld-linux*.so.N`, `ld.so.1`, `ld64.so.N` glibc. */
 export function libcOfInterpreter(interp: string | null): 'glibc' | 'musl' | undefined {
   if (!interp) return undefined;
-  const base = interp.slice(interp.lastIndexOf('/') + 1);
+  const base = posix.basename(interp);
   if (/^ld-musl-[^/]+\.so\.1$/.test(base)) return 'musl';
   if (/^ld-linux[^/]*\.so\.\d+$/.test(base) || /^ld(64)?\.so\.\d+$/.test(base)) return 'glibc';
   return undefined;

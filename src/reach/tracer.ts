@@ -25,8 +25,8 @@ import { describeSystemError, PareError } from '../util/errors.js';
 const run = promisify(execFile);
 
 /** Where the bundle and the trace output appear inside the container. */
-export const TRACER_MOUNT = '/.pare-tracer';
-export const TRACE_OUT_MOUNT = '/.pare-trace';
+const TRACER_MOUNT = '/.pare-tracer';
+const TRACE_OUT_MOUNT = '/.pare-trace';
 const TRACE_FILE = 'trace';
 
 export interface TracerBundle {

@@ -230,7 +230,7 @@ function wrap(text: string, max: number): string[] {
 }
 
 /** Cuts plain text to `max` characters with an ellipsis. */
-export function truncate(text: string, max: number): string {
+function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, Math.max(0, max - 1))}…`;
 }

@@ -6,9 +6,9 @@ import type { LintResult } from '../rules/lint-files.js';
 import type { Rule } from '../rules/types.js';
 import { VERSION } from '../version.js';
 
-export const LINT_SCHEMA_VERSION = 'pare.lint/v1';
+const LINT_SCHEMA_VERSION = 'pare.lint/v1';
 
-export function lintJson(result: LintResult, rules: readonly Rule[]) {
+function lintJson(result: LintResult, rules: readonly Rule[]) {
   const docs = new Map(rules.map((rule) => [rule.meta.id, rule]));
   let fixable = 0;
   let saving = 0;

@@ -41,7 +41,7 @@ function artifactUri(path: string): string {
  * flagged instruction does. Identical flagged text in one file is told apart by
  * its occurrence number, as GitHub's own primaryLocationLineHash does.
  */
-export function fingerprint(
+function fingerprint(
   ruleId: string,
   uri: string,
   text: string | undefined,

@@ -8,7 +8,7 @@ import pc from 'picocolors';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-import type { LintedFile, LintResult } from '../rules/lint-files.js';
+import type { LintResult } from '../rules/lint-files.js';
 import type { Finding, Severity } from '../rules/types.js';
 import { formatBytes } from '../util/bytes.js';
 import { terminalLine as shown } from '../util/terminal-text.js';
@@ -90,8 +90,4 @@ function renderFinding(
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-export function fileHasFindings(file: LintedFile): boolean {
-  return file.findings.length > 0;
 }

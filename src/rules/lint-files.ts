@@ -70,9 +70,3 @@ async function lintOne(path: string, options: LintFilesOptions): Promise<LintedF
     };
   }
 }
-
-export function countBySeverity(result: LintResult): { error: number; warning: number; info: number } {
-  const counts = { error: 0, warning: 0, info: 0 };
-  for (const file of result.files) for (const finding of file.findings) counts[finding.severity]++;
-  return counts;
-}

@@ -1,15 +1,11 @@
 /**
  * Small queries over the Dockerfile model that many rules share.
  */
-import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
+import type { RunInstruction, ShellCommand, Stage } from '../dockerfile/types.js';
 import { isRun } from '../dockerfile/types.js';
 
 export function runsOf(stage: Stage): RunInstruction[] {
   return stage.instructions.filter(isRun);
-}
-
-export function allRuns(model: DockerfileModel): RunInstruction[] {
-  return model.instructions.filter(isRun);
 }
 
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
@@ -49,6 +45,11 @@ export function removalCovers(pattern: string, path: string): boolean {
 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A command line as a message quotes it: long ones cut to 60 characters, so the message stays one line. */
+export function shortCommand(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 /** The first few items, then how many more: a message about thousands of lines stays one line. */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 /** CI sets PARE_ENGINE_TESTS=1: then what these tests need must be there. */
 export const REQUIRED = process.env.PARE_ENGINE_TESTS === '1';
 
@@ -28,7 +28,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Collects what the page reports as going wrong; a test expects the list to stay empty. */
-export function watchErrors(page: Page): string[] {
+function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());

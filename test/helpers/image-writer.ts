@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import type { Compression, ContainerConfig, Digest, HistoryEntry, Platform } from '../../src/image/types.js';
 import { type LongNameStyle, type SimpleEntry, tarEntry, tarOf } from './tar-writer.js';
 
-export const ZSTD_CLI = '/usr/bin/zstd';
+const ZSTD_CLI = '/usr/bin/zstd';
 /** zstd layers are written with the zstd CLI; tests that need them skip when it is missing. */
 export const zstdAvailable = existsSync(ZSTD_CLI);
 
@@ -193,7 +193,7 @@ function entryBytes(spec: EntrySpec): Buffer {
   }
 }
 
-export function layerTar(spec: LayerSpec): Buffer {
+function layerTar(spec: LayerSpec): Buffer {
   const body = spec.entries.map(entryBytes);
   return Buffer.concat(spec.noEndMarker ? body : [...body, Buffer.alloc(1024)]);
 }
@@ -516,7 +516,7 @@ export async function writeOciLayout(
   return dir;
 }
 
-export function ociArchiveBytes(images: BuiltImage[], options: OciLayoutOptions = {}): Buffer {
+function ociArchiveBytes(images: BuiltImage[], options: OciLayoutOptions = {}): Buffer {
   const { index, files } = ociIndexAndBlobs(images, options);
   return outerTar([
     { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },

@@ -1,7 +1,8 @@
 /**
  * Table-driven rule tests, after ESLint's RuleTester: each case is a real
  * Dockerfile; invalid cases list the findings expected (by line and message),
- * and optionally the text after applying the rule's fixes.
+ * and, whenever a finding carries a fix, the text after applying the fixes.
+ * A table may not hold the same case twice.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ export interface ExpectedFinding {
 
 export interface InvalidCase extends ValidCase {
   findings: ExpectedFinding[];
-  /** Text after applying every fix of this rule's findings. */
+  /** Text after applying every fix of this rule's findings; required when any finding carries a fix. */
   output?: string;
 }
 
@@ -74,6 +75,40 @@ export async function lintWith(rule: Rule, testCase: ValidCase): Promise<Finding
   });
 }
 
+/** What makes two cases the same: the Dockerfile and everything else the rule is given. */
+function caseKey(testCase: ValidCase): string {
+  return JSON.stringify([testCase.code, testCase.context ?? null, testCase.policy ?? null]);
+}
+
+/** Names of the cases that repeat an earlier case of the table, valid or invalid. */
+export function duplicateCases(cases: RuleCases): string[] {
+  const seen = new Map<string, string>();
+  const duplicates: string[] = [];
+  const all = [
+    ...cases.valid.map((item, index) => ({
+      testCase: typeof item === 'string' ? { code: item } : item,
+      label: `valid #${index + 1}`,
+    })),
+    ...cases.invalid.map((testCase, index) => ({ testCase, label: `invalid #${index + 1}` })),
+  ];
+  for (const { testCase, label } of all) {
+    const name = testCase.name === undefined ? label : `${label} (${testCase.name})`;
+    const key = caseKey(testCase);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, name);
+    else duplicates.push(`${name} repeats ${first}`);
+  }
+  return duplicates;
+}
+
+/** Why a case must state its fixed text, when a finding carries a fix and the case has no `output`. */
+export function unstatedFix(testCase: InvalidCase, findings: readonly Finding[]): string | undefined {
+  if (testCase.output !== undefined) return undefined;
+  const fixed = findings.filter((f) => f.fix).map((f) => f.range.start.line + 1);
+  if (fixed.length === 0) return undefined;
+  return `the findings at line ${fixed.join(', ')} carry a fix: state the fixed text as \`output\``;
+}
+
 function describeFindings(findings: Finding[]): string {
   return findings.map((f) => `  line ${f.range.start.line + 1}: ${f.message}`).join('\n') || '  (none)';
 }
@@ -84,6 +119,10 @@ export function testRule(rule: Rule, cases: RuleCases): void {
   });
 
   describe(rule.meta.id, () => {
+    it('has no case twice', () => {
+      expect(duplicateCases(cases)).toEqual([]);
+    });
+
     describe('valid', () => {
       cases.valid.forEach((item, index) => {
         const testCase = typeof item === 'string' ? { code: item } : item;
@@ -113,6 +152,7 @@ export function testRule(rule: Rule, cases: RuleCases): void {
             if (expected.minSaving !== undefined)
               expect(actual.saving?.bytes ?? 0).toBeGreaterThanOrEqual(expected.minSaving);
           });
+          expect(unstatedFix(testCase, findings)).toBeUndefined();
           if (testCase.output !== undefined) {
             const edits = nonOverlapping(findings.filter((f) => f.fix).map((f) => f.fix!));
             const output = applyEdits(testCase.code, edits);

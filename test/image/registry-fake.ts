@@ -19,7 +19,7 @@ export function sha256(bytes: Buffer): Digest {
 // Images in memory
 
 /** A ustar archive of regular files: enough for blobs whose digests we check. */
-export function tarOf(files: Record<string, string | Buffer>): Buffer {
+function tarOf(files: Record<string, string | Buffer>): Buffer {
   const blocks: Buffer[] = [];
   for (const [name, content] of Object.entries(files)) {
     const data = Buffer.isBuffer(content) ? content : Buffer.from(content);
@@ -44,7 +44,7 @@ export function tarOf(files: Record<string, string | Buffer>): Buffer {
 }
 
 /** A zstd frame of raw (stored) blocks: valid zstd without needing a compressor. */
-export function zstdStored(data: Buffer): Buffer {
+function zstdStored(data: Buffer): Buffer {
   const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0])];
   const size = Buffer.alloc(4);
   size.writeUInt32LE(data.length);

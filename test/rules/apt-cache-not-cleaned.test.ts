@@ -91,11 +91,19 @@ testRule(aptCacheNotCleaned, {
         '',
       ].join('\n'),
       findings: [{ line: 4, severity: 'warning' }],
+      output: [
+        'FROM debian:12 AS base',
+        `RUN echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache`,
+        'FROM base',
+        'RUN apt-get update && apt-get install -y --no-install-recommends nginx && apt-get clean && rm -rf /var/lib/apt/lists/*',
+        '',
+      ].join('\n'),
     },
     {
       name: 'apt-get upgrade downloads too',
       code: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*\n`,
       findings: [{ line: 3, message: 'apt-get upgrade' }],
+      output: `FROM debian:12\n${HOOK_OFF}\nRUN apt-get update && apt-get upgrade -y && apt-get clean && rm -rf /var/lib/apt/lists/*\n`,
     },
     {
       name: 'clean before the install does not count',

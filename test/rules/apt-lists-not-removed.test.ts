@@ -173,6 +173,13 @@ testRule(aptListsNotRemoved, {
         '',
       ].join('\n'),
       findings: [{ line: 2 }],
+      output: [
+        'FROM python:3.12-slim AS base',
+        'RUN apt-get update && apt-get install -y --no-install-recommends libxml2 && rm -rf /var/lib/apt/lists/*',
+        'FROM base',
+        'COPY app.py /app.py',
+        '',
+      ].join('\n'),
     },
     {
       name: 'escape directive and sudo',
@@ -196,6 +203,8 @@ testRule(aptListsNotRemoved, {
       name: 'cache mount on another directory does not help',
       code: 'FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y --no-install-recommends curl\n',
       findings: [{ line: 2 }],
+      output:
+        'FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n',
     },
   ],
 });

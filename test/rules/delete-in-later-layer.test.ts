@@ -171,6 +171,8 @@ testRule(deleteInLaterLayer, {
       name: 'deletion inside sh -c',
       code: 'FROM debian:12-slim\nRUN curl -fsSL -o /tmp/go.tgz https://go.dev/dl/go1.22.0.linux-amd64.tar.gz && tar -C /usr/local -xzf /tmp/go.tgz\nRUN sh -c "rm -f /tmp/go.tgz"\n',
       findings: [{ line: 3, message: '/tmp/go.tgz' }],
+      output:
+        'FROM debian:12-slim\nRUN curl -fsSL -o /tmp/go.tgz https://go.dev/dl/go1.22.0.linux-amd64.tar.gz && tar -C /usr/local -xzf /tmp/go.tgz && \\\n    sh -c "rm -f /tmp/go.tgz"\n',
     },
     {
       name: 'heredoc deletion: reported, not merged',
@@ -195,6 +197,8 @@ testRule(deleteInLaterLayer, {
       name: 'conditional deletion still runs in a later layer',
       code: 'FROM debian:12-slim\nRUN git clone --depth 1 https://github.com/acme/tool.git /opt/tool\nRUN if [ -d /opt/tool/.git ]; then rm -rf /opt/tool/.git; fi\n',
       findings: [{ line: 3, message: 'cloned by git at line 2' }],
+      output:
+        'FROM debian:12-slim\nRUN git clone --depth 1 https://github.com/acme/tool.git /opt/tool && \\\n    if [ -d /opt/tool/.git ]; then rm -rf /opt/tool/.git; fi\n',
     },
     {
       name: 'pip uninstall of a package an earlier RUN installed',

@@ -71,6 +71,14 @@ testRule(devDependenciesInstalled, {
         { line: 4, message: 'drop --dev' },
         { line: 5, message: 'requirements-dev.txt' },
       ],
+      output: [
+        'FROM python:3.12-slim',
+        'RUN poetry config virtualenvs.create false && poetry install --no-interaction',
+        'RUN uv sync --no-dev --frozen',
+        'RUN pipenv install --dev --system',
+        'RUN pip install --no-cache-dir -r requirements.txt -r requirements-dev.txt',
+        '',
+      ].join('\n'),
     },
   ],
 });

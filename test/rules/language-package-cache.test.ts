@@ -71,6 +71,8 @@ testRule(languagePackageCache, {
         { line: 2, message: '/root/.cache/uv', fixable: true },
         { line: 4, message: '/home/app/.cache/pypoetry', fixable: false },
       ],
+      output:
+        'FROM python:3.12-slim\nRUN uv sync --frozen && uv cache clean\nUSER app\nRUN poetry install --only main\n',
     },
   ],
 });

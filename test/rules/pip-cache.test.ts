@@ -129,6 +129,7 @@ testRule(pipCache, {
       name: 'FROM a stage that installs: those layers ship',
       code: 'FROM python:3.12-slim AS deps\nRUN pip install flask\nFROM deps\nCOPY . /app\n',
       findings: [{ line: 2 }],
+      output: 'FROM python:3.12-slim AS deps\nRUN pip install --no-cache-dir flask\nFROM deps\nCOPY . /app\n',
     },
   ],
 });

@@ -12,7 +12,7 @@ import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 let d3Source: string | undefined;
 
 /** d3-hierarchy's UMD build (defines the `d3` global). */
-export function d3HierarchySource(): string {
+function d3HierarchySource(): string {
   if (d3Source === undefined) {
     const entry = createRequire(import.meta.url).resolve('d3-hierarchy');
     d3Source = readFileSync(join(dirname(entry), 'd3-hierarchy.min.js'), 'utf8');

@@ -58,7 +58,7 @@ const SYSTEM_DIRECTORIES = new Set([
   '/media',
 ]);
 
-export function isSystemDirectory(path: string): boolean {
+function isSystemDirectory(path: string): boolean {
   return SYSTEM_DIRECTORIES.has(posix.normalize(path).replace(/(.)\/$/, '$1'));
 }
 

@@ -19,7 +19,7 @@ import { configInstructions } from './image-config.js';
 
 /** Names of the stages pare adds, chosen so they do not clash with the user's. */
 export const PICK_STAGE = 'pare-pick';
-export const APP_STAGE = 'pare-app';
+const APP_STAGE = 'pare-app';
 /** Where the pick stage reads the list and writes what it picked. */
 const LIST_IN_STAGE = '/.pare-keep';
 const PICKED = '/.pare-closure';

@@ -3,6 +3,7 @@ import type { CommandInstruction } from '../../dockerfile/types.js';
 import { ARTICLES } from '../../knowledge/articles.js';
 import { type StartTimeWork, startTimeWork } from '../../knowledge/start-commands.js';
 import type { Rule, RuleFinding } from '../types.js';
+import { shortCommand } from '../util.js';
 
 interface Found {
   instruction: CommandInstruction;
@@ -49,9 +50,8 @@ export const buildsAtStart: Rule = {
       } else if (!entrypoint) found = inInstruction(cmd);
     }
     if (!found) return [];
-    const shown = found.text.length > 60 ? `${found.text.slice(0, 57)}…` : found.text;
     const finding: RuleFinding = {
-      message: `\`${shown}\` ${found.work.does} every time the container starts: start-up waits for it and the image must carry ${found.work.needs}; do it in a builder stage and start the result`,
+      message: `\`${shortCommand(found.text)}\` ${found.work.does} every time the container starts: start-up waits for it and the image must carry ${found.work.needs}; do it in a builder stage and start the result`,
       range: found.instruction.range,
       hint: 'build (or install) in a builder stage, COPY --from only the result into the final stage, and start that: CMD ["/app"], CMD ["java", "-jar", "/app.jar"], CMD ["node", "dist/index.js"]',
     };

@@ -4,6 +4,7 @@
  * builder stages are copied into the final image, and what the final image's
  * real base is. Other families may reuse these.
  */
+import { posix } from 'node:path';
 import type { BaseImageMatch } from '../../catalog/base-images.js';
 import { classifyImage } from '../../catalog/base-images.js';
 import { knownWorkdir, scopeAt } from '../../dockerfile/scope.js';
@@ -26,6 +27,7 @@ import {
 } from '../../knowledge/build-commands.js';
 import { hasOption, subcommand } from '../../knowledge/command-flags.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 
 // ---- stages ------------------------------------------------------------------
 
@@ -59,26 +61,19 @@ export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
       if (!isCopyOrAdd(instruction) || instruction.fromStage === undefined) continue;
       const source = model.stages[instruction.fromStage];
       if (!source) continue;
-      result.push({ copy: instruction, source, paths: instruction.sources.map(absoluteFromRoot) });
+      result.push({
+        copy: instruction,
+        source,
+        paths: instruction.sources.map((path) => absolutePath(path)),
+      });
     }
   }
   copiesCache.set(model, result);
   return result;
 }
 
-function absoluteFromRoot(path: string): string {
-  return normalisePath(path.startsWith('/') ? path : `/${path}`);
-}
-
-export function normalisePath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
-}
+// The multi-stage converters import the resolution under this name.
+export { absolutePath as normalisePath };
 
 // ---- build commands ------------------------------------------------------------
 
@@ -98,12 +93,7 @@ export function variableFor(
 }
 
 /** `go env -w NAME=value` in this RUN before the command or in an earlier RUN of the stage chain. */
-export function goEnvSetting(
-  model: DockerfileModel,
-  run: RunInstruction,
-  command: ShellCommand,
-  name: string,
-) {
+function goEnvSetting(model: DockerfileModel, run: RunInstruction, command: ShellCommand, name: string) {
   let value: string | undefined;
   const stage = model.stages[run.stageIndex];
   if (!stage) return undefined;
@@ -183,8 +173,8 @@ export function workdirAt(
       if (other.program === 'cd') {
         const dir = other.args.find((arg) => !arg.startsWith('-'));
         if (!dir || dir.includes('$') || dir === '-') cwd = undefined;
-        else if (dir.startsWith('/')) cwd = normalisePath(dir);
-        else cwd = cwd === undefined ? undefined : normalisePath(`${cwd}/${dir}`);
+        else if (dir.startsWith('/')) cwd = absolutePath(dir);
+        else cwd = cwd === undefined ? undefined : absolutePath(cwd, dir);
       }
     }
   }
@@ -194,9 +184,9 @@ export function workdirAt(
 function resolve(path: string, cwd: string | undefined): Output {
   if (path.includes('$')) return { unknown: true };
   const trailing = path.endsWith('/');
-  if (path.startsWith('/')) return trailing ? { dir: normalisePath(path) } : { path: normalisePath(path) };
+  if (path.startsWith('/')) return trailing ? { dir: absolutePath(path) } : { path: absolutePath(path) };
   if (cwd === undefined) return { unknown: true };
-  const full = normalisePath(`${cwd}/${path}`);
+  const full = absolutePath(cwd, path);
   return trailing ? { dir: full } : { path: full };
 }
 
@@ -231,7 +221,7 @@ export function outputOf(model: DockerfileModel, run: RunInstruction, command: S
 }
 
 /** Whether a COPY source path (absolute, maybe a glob) may carry the output. */
-export function pathMayCarry(source: string, output: Output): boolean {
+function pathMayCarry(source: string, output: Output): boolean {
   if ('unknown' in output) return true;
   const star = source.search(/[*?[]/);
   const prefix =
@@ -240,13 +230,8 @@ export function pathMayCarry(source: string, output: Output): boolean {
   if (prefix === '/' || target === prefix || target.startsWith(`${prefix}/`)) return true;
   // A file inside the directory the build writes into (`go build` without -o).
   if ('dir' in output && prefix.startsWith(`${output.dir}/`)) return true;
-  if (star !== -1 && 'path' in output && prefix.startsWith(`${dirnameOf(output.path)}/`)) return true;
+  if (star !== -1 && 'path' in output && prefix.startsWith(`${posix.dirname(output.path)}/`)) return true;
   return false;
-}
-
-function dirnameOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
 }
 
 const MOVERS = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
@@ -296,6 +281,24 @@ function movedOutputs(
 }
 
 /** A build command whose artifact ends up in the final image. */
+/**
+ * The commands that run after a build's command, in order: the rest of its
+ * RUN, then the later RUNs of its stage chain and of the final image.
+ */
+export function commandsAfter(model: DockerfileModel, build: ArtifactBuild): ShellCommand[] {
+  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
+  const after: ShellCommand[] = [];
+  for (const stage of stages) {
+    for (const instruction of stage.instructions) {
+      if (!isRun(instruction) || instruction.index < build.run.index) continue;
+      const commands = instruction.script.commands;
+      const from = instruction === build.run ? commands.indexOf(build.command) + 1 : 0;
+      after.push(...commands.slice(from));
+    }
+  }
+  return after;
+}
+
 export interface ArtifactBuild {
   run: RunInstruction;
   command: ShellCommand;

@@ -1,10 +1,15 @@
-import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
-import { isRun } from '../../dockerfile/types.js';
 import { ARTICLES, citeArticle } from '../../knowledge/articles.js';
 import { goFlag, isGoBuild } from '../../knowledge/build-commands.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { type ArtifactBuild, artifactBuilds, cgoDisabled, commandSource, variableFor } from './builds.js';
+import {
+  type ArtifactBuild,
+  artifactBuilds,
+  cgoDisabled,
+  commandSource,
+  commandsAfter,
+  variableFor,
+} from './builds.js';
 
 /**
  * `-ldflags '-s -w'` drops the symbol table and DWARF debug info from a Go
@@ -97,20 +102,11 @@ const STRIPPERS = new Set(['strip', 'llvm-strip', 'upx', 'sstrip']);
 
 /** A `strip`/`upx` later in the build's stage chain or in the final image. */
 function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
-  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
-  for (const stage of stages) {
-    for (const instruction of stage.instructions) {
-      if (!isRun(instruction) || instruction.index < build.run.index) continue;
-      const commands = instruction.script.commands;
-      const from = instruction === build.run ? commands.indexOf(build.command) + 1 : 0;
-      if (commands.slice(from).some((command) => STRIPPERS.has(command.program))) return true;
-    }
-  }
-  return false;
+  return commandsAfter(model, build).some((command) => STRIPPERS.has(command.program));
 }
 
 /** Insert text right after the `build`/`install` word of a go command (not inside `sh -c` strings). */
-export function insertAfterSubcommand(
+function insertAfterSubcommand(
   model: DockerfileModel,
   command: ShellCommand,
   sub: string,

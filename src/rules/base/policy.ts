@@ -17,7 +17,7 @@ function glob(pattern: string, text: string): boolean {
 }
 
 /** Whether an image is allowed by one policy pattern. */
-export function matchesAllowed(image: ImageRef, pattern: string): boolean {
+function matchesAllowed(image: ImageRef, pattern: string): boolean {
   const allowed = parseImageRef(pattern, pattern, false);
   if (allowed.isScratch || image.isScratch) return allowed.isScratch && image.isScratch;
   if (registryOf(allowed.registry) !== registryOf(image.registry)) return false;

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { BaseImageMatch, Linkage, SmallerAlternative } from '../../catalog/base-images.js';
 import { alternativeImage, classifyImage, SIZE_BASIS } from '../../catalog/base-images.js';
 import { shippedStages, startInstructions } from '../../dockerfile/stages.js';
@@ -98,7 +99,7 @@ function runsBuildTool(model: DockerfileModel): boolean {
   const words = effectiveCommand(model);
   const name = words[0];
   if (!name) return false;
-  const program = name.slice(name.lastIndexOf('/') + 1);
+  const program = posix.basename(name);
   const sub = words.slice(1).find((word) => !word.startsWith('-'));
   // `mvn spring-boot:run`, `go run`: the app, built at every start (builds-at-start), not a build image.
   if (startTimeWork(name, words.slice(1))) return false;
@@ -109,7 +110,7 @@ function runsBuildTool(model: DockerfileModel): boolean {
 }
 
 /** The words the container starts with: the last ENTRYPOINT, else the last CMD, of the shipped image. */
-export function effectiveCommand(model: DockerfileModel): string[] {
+function effectiveCommand(model: DockerfileModel): string[] {
   const { entrypoint, cmd } = startInstructions(model);
   const chosen = entrypoint ?? cmd;
   if (!chosen) return [];

@@ -1,11 +1,10 @@
-import { shippedStages, stageChain } from '../../dockerfile/stages.js';
 import type { DockerfileModel, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { ARTICLES } from '../../knowledge/articles.js';
 import { goFlag, isCargoBuild, isCompilerLink } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import type { Rule, RuleFinding, TextEdit } from '../types.js';
-import { type ArtifactBuild, artifactBuilds, commandSource, variableFor } from './builds.js';
+import { type ArtifactBuild, artifactBuilds, commandSource, commandsAfter, variableFor } from './builds.js';
 
 /**
  * The binary that ships carries debug information: `gcc -g`, a CMake Debug
@@ -109,26 +108,13 @@ const STRIPPERS = new Set(['strip', 'llvm-strip', 'upx', 'sstrip', 'objcopy']);
 
 /** `strip`, `upx`, `install -s` or `cmake --install --strip` after the build, in its stage chain or the final image. */
 function strippedAfter(model: DockerfileModel, build: ArtifactBuild): boolean {
-  const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
-  for (const stage of stages) {
-    for (const instruction of stage.instructions) {
-      if (!isRun(instruction) || instruction.index < build.run.index) continue;
-      const commands = instruction.script.commands;
-      const from = instruction === build.run ? commands.indexOf(build.command) + 1 : 0;
-      for (const command of commands.slice(from)) {
-        if (STRIPPERS.has(command.program)) return true;
-        if (command.program === 'install' && command.args.some((arg) => arg === '-s' || arg === '--strip'))
-          return true;
-        if (command.program === 'cmake' && command.args.includes('--strip')) return true;
-        if (
-          (command.program === 'make' || command.program === 'gmake') &&
-          command.args.includes('install-strip')
-        )
-          return true;
-      }
-    }
-  }
-  return false;
+  return commandsAfter(model, build).some(
+    (command) =>
+      STRIPPERS.has(command.program) ||
+      (command.program === 'install' && command.args.some((arg) => arg === '-s' || arg === '--strip')) ||
+      (command.program === 'cmake' && command.args.includes('--strip')) ||
+      ((command.program === 'make' || command.program === 'gmake') && command.args.includes('install-strip')),
+  );
 }
 
 const DEBUG_PATH = /target\/(?:[\w.-]+\/)?debug(?=\/|\b)/g;

@@ -9,8 +9,9 @@ import {
   urlFileName,
   urlPath,
 } from '../../knowledge/ecosystems.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { commandDirectories, hasVariable, isWithin, resolvePath, workdirAt } from './paths.js';
+import { commandDirectories, hasVariable, isWithin, workdirAt } from './paths.js';
 
 /** Commands that unpack, install or delete a downloaded file. */
 const CONSUMERS = new Set([
@@ -78,8 +79,8 @@ function laterConsumer(model: DockerfileModel, add: CopyInstruction, url: string
   const workdir = workdirAt(model, add);
   if (workdir === undefined || hasVariable(add.destination)) return undefined;
   const name = urlFileName(url);
-  const destination = resolvePath(workdir, add.destination);
-  const target = add.destination.endsWith('/') && name ? resolvePath(destination, name) : destination;
+  const destination = absolutePath(workdir, add.destination);
+  const target = add.destination.endsWith('/') && name ? absolutePath(destination, name) : destination;
   for (const stage of shippedStages(model)) {
     for (const instruction of stage.instructions) {
       if (instruction.index <= add.index || !isRun(instruction)) continue;
@@ -90,7 +91,7 @@ function laterConsumer(model: DockerfileModel, add: CopyInstruction, url: string
         for (const arg of command.args) {
           if (arg.startsWith('-') || hasVariable(arg) || (cwd === undefined && !arg.startsWith('/')))
             continue;
-          if (isWithin(resolvePath(cwd ?? '/', arg), target))
+          if (isWithin(absolutePath(cwd ?? '/', arg), target))
             return command.text.length > 40 ? `${command.text.slice(0, 37)}…` : command.text;
         }
       }

@@ -7,7 +7,7 @@ import { findLaterDeletions } from './delete-in-later-layer.js';
 import { isMergeableForm, mergeBlocker, mergeRunsEdits, sameFlags } from './merge-runs.js';
 
 /** Fewer consecutive RUNs than this are left alone: splitting two steps for the build cache is reasonable. */
-export const MIN_CONSECUTIVE_RUNS = 3;
+const MIN_CONSECUTIVE_RUNS = 3;
 
 /**
  * Three or more RUNs in a row in the final image, with the same flags: each is

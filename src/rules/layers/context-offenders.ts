@@ -4,6 +4,7 @@
  * caches, secret-looking files), and which COPY/ADD instructions ship them.
  * Shared by copy-without-dockerignore and dockerignore-gaps.
  */
+import { posix } from 'node:path';
 import { isShipped } from '../../dockerfile/stages.js';
 import type { CopyInstruction, DockerfileModel } from '../../dockerfile/types.js';
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
@@ -59,13 +60,10 @@ export function dockerfileActivity(model: DockerfileModel): DockerfileActivity {
   return activity;
 }
 
+/** A context path's parent, '' at the top of the context (context paths have no leading `/`). */
 function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
-}
-
-function nameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
+  const parent = posix.dirname(path);
+  return parent === '.' ? '' : parent;
 }
 
 const cache = new WeakMap<readonly ContextFile[], Map<string, Offender[]>>();
@@ -89,11 +87,11 @@ export function findOffenders(files: readonly ContextFile[], activity: Dockerfil
       names = new Set();
       children.set(parent, names);
     }
-    names.add(nameOf(file.path));
+    names.add(posix.basename(file.path));
   }
   const hasChild = (dir: string, relative: string) => {
     const full = `${dir}/${relative}`;
-    return children.get(parentOf(full))?.has(nameOf(full)) ?? false;
+    return children.get(parentOf(full))?.has(posix.basename(full)) ?? false;
   };
   const siblingMatches = (path: string, globs: readonly string[]) => {
     const names = children.get(parentOf(path));
@@ -108,7 +106,7 @@ export function findOffenders(files: readonly ContextFile[], activity: Dockerfil
 
   const classified = new Map<string, Offender>();
   for (const file of files) {
-    const name = nameOf(file.path);
+    const name = posix.basename(file.path);
     const category = classify(file, name);
     if (category)
       classified.set(file.path, {
@@ -282,7 +280,7 @@ export function offendersToReport(model: DockerfileModel, files: readonly Contex
   );
 }
 
-export function worthReporting(offender: Offender): boolean {
+function worthReporting(offender: Offender): boolean {
   return offender.bytes > 0 && offender.bytes >= JUNK_CATEGORIES[offender.category].minBytes;
 }
 

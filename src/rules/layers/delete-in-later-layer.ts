@@ -13,21 +13,23 @@ import {
   prunesNodeProject,
 } from '../../knowledge/file-commands.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile, Rule, RuleFinding } from '../types.js';
-import { listSome, removalCovers, removedPaths } from '../util.js';
+import { listSome, removalCovers, removedPaths, shortCommand } from '../util.js';
 import { mergeRunsEdits } from './merge-runs.js';
 import {
   type ContextIndex,
   type CopiedPath,
   commandDirectories,
   contextEntryFor,
+  copiedBytes,
   copiedPaths,
   displayPath,
+  entryBytes,
   hasVariable,
   indexContext,
   isWithin,
-  resolvePath,
-  sentBytesUnder,
+  measuredBytes,
   workdirAt,
 } from './paths.js';
 
@@ -96,7 +98,7 @@ function mountedPaths(run: RunInstruction, cwd: string | undefined): string[] {
   return run.mounts
     .map((mount) => mount.target)
     .filter((target): target is string => target !== undefined && !hasVariable(target))
-    .map((target) => resolvePath(cwd ?? '/', target));
+    .map((target) => absolutePath(cwd ?? '/', target));
 }
 
 function label(instruction: Instruction): string {
@@ -173,7 +175,7 @@ function computeLaterDeletions(
         const resolve = (path: string) =>
           hasVariable(path) || (cwd === undefined && !path.startsWith('/'))
             ? undefined
-            : resolvePath(cwd ?? '/', path);
+            : absolutePath(cwd ?? '/', path);
         const add = (path: string | undefined, kind: Creation['kind'], how: string) => {
           if (path !== undefined && !underMount(path)) made.push({ instruction, path, kind, how });
         };
@@ -236,7 +238,7 @@ function deletedPaths(
   const targets: DeletedTarget[] = [];
   for (const written of removedPaths(command)) {
     if (hasVariable(written) || (cwd === undefined && !written.startsWith('/'))) continue;
-    const pattern = resolvePath(cwd ?? '/', written);
+    const pattern = absolutePath(cwd ?? '/', written);
     if (pattern === '/' || underMount(pattern)) continue;
     for (const creation of creations) {
       if (creation.removed) continue;
@@ -245,17 +247,13 @@ function deletedPaths(
       if (removalCovers(pattern, creation.path)) {
         what = creation.path;
         // The whole created path goes.
-        if (creation.copied?.contextPath !== undefined && context) {
-          const entry = context.byPath.get(creation.copied.contextPath);
-          if (creation.copied.contextPath === '' || entry)
-            bytes = sentBytesUnder(context, creation.copied.contextPath);
-        }
+        if (creation.copied && context) bytes = copiedBytes(creation.copied, context);
       } else if (creation.kind === 'dir' && isWithin(pattern, creation.path)) {
         // Part of a directory this Dockerfile made and filled.
       } else if (creation.kind === 'tree' && creation.copied && context && isWithin(pattern, creation.path)) {
         const entry = contextEntryFor(creation.copied, pattern, context);
         if (!entry) continue;
-        bytes = entry.isDirectory ? sentBytesUnder(context, entry.path) : entry.size;
+        bytes = entryBytes(context, entry);
       } else continue;
       creation.removed = true;
       targets.push({
@@ -327,15 +325,13 @@ export const deleteInLaterLayer: Rule = {
       const [first, ...others] = deletion.targets;
       if (!first) continue;
       const more = others.length > 0 ? ` (and ${others.length} more)` : '';
-      const known = deletion.targets.filter((target) => target.bytes !== undefined);
-      const bytes = known.reduce((sum, target) => sum + target.bytes!, 0);
-      const allKnown = known.length === deletion.targets.length;
+      const { bytes, allKnown } = measuredBytes(deletion.targets);
       const creators = [...new Set(deletion.targets.map((target) => target.creator))].sort(
         (a, b) => a.index - b.index,
       );
       const size = bytes > 0 ? ` (${formatBytes(bytes)})` : '';
       const message =
-        `\`${deletion.command.text.length > 60 ? `${deletion.command.text.slice(0, 57)}…` : deletion.command.text}\` deletes ${first.what}${size}${more}, ` +
+        `\`${shortCommand(deletion.command.text)}\` deletes ${first.what}${size}${more}, ` +
         `${first.how} at line ${first.creator.range.start.line + 1}: the bytes stay in that earlier layer`;
       const finding: RuleFinding = { message, range: deletion.command.range };
       if (bytes > 0) {

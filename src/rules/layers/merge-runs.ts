@@ -53,7 +53,7 @@ const KEEP_POSITION = new Set([
 
 const POSIX_SHELLS = /(?:^|\/)(?:sh|bash|dash|ash|zsh|ksh|busybox)$/;
 
-export interface ScriptShape {
+interface ScriptShape {
   /** `;`, a newline or a lone `&` outside quotes and parentheses. */
   sequence: boolean;
   /** `||` outside quotes and parentheses. */
@@ -67,7 +67,7 @@ export interface ScriptShape {
 }
 
 /** Scans a shell script's top level, quote- and parenthesis-aware (no full parse needed for these questions). */
-export function scriptShape(text: string): ScriptShape {
+function scriptShape(text: string): ScriptShape {
   const shape: ScriptShape = { sequence: false, or: false, comment: false, dangling: false };
   let depth = 0;
   let quote: '"' | "'" | '`' | undefined;
@@ -166,7 +166,7 @@ export function isMergeableForm(run: RunInstruction): boolean {
 }
 
 /** Whether a SHELL instruction before the RUN switched to a non-POSIX shell (PowerShell, cmd). */
-export function usesNonPosixShell(model: DockerfileModel, run: RunInstruction): boolean {
+function usesNonPosixShell(model: DockerfileModel, run: RunInstruction): boolean {
   for (const item of model.instructions) {
     if (item.index >= run.index) break;
     if (item.keyword !== 'SHELL' || !('args' in item)) continue;
@@ -224,7 +224,7 @@ export function mergeBlocker(model: DockerfileModel, runs: readonly RunInstructi
 }
 
 /** Where the shell script of a RUN starts (after the keyword and its flags). */
-export function scriptStart(model: DockerfileModel, run: RunInstruction): number {
+function scriptStart(model: DockerfileModel, run: RunInstruction): number {
   let offset = run.keywordRange.end.offset;
   for (const flag of run.flags) offset = Math.max(offset, flag.range.end.offset);
   return skipBlank(model, offset);
@@ -289,7 +289,7 @@ function trimmedEnd(text: string, offset: number): number {
 }
 
 /** A shell comment at the end of a RUN's last line: its offset and text; undefined when there is none or it cannot be located. */
-export function trailingComment(
+function trailingComment(
   model: DockerfileModel,
   run: RunInstruction,
 ): { start: number; text: string } | undefined {

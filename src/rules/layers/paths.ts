@@ -3,9 +3,8 @@
  * COPY/ADD puts its sources, and what the build context holds under a path.
  */
 
+import { posix } from 'node:path';
 import { BASE_WORKDIR, scopeAt } from '../../dockerfile/scope.js';
-import { shippedStages } from '../../dockerfile/stages.js';
-
 import type {
   CopyInstruction,
   DockerfileModel,
@@ -13,7 +12,6 @@ import type {
   RunInstruction,
   ShellCommand,
 } from '../../dockerfile/types.js';
-import { isCopyOrAdd } from '../../dockerfile/types.js';
 import {
   globRegExp,
   isGitSource,
@@ -21,22 +19,8 @@ import {
   isTarArchiveName,
   urlFileName,
 } from '../../knowledge/ecosystems.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile } from '../types.js';
-
-/** POSIX-normalises an absolute path: collapses `//`, `.` and `..`; no trailing slash (except `/`). */
-export function normalizePath(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
-}
-
-export function resolvePath(cwd: string, path: string): string {
-  return normalizePath(path.startsWith('/') ? path : `${cwd}/${path}`);
-}
 
 /** `child` is `parent` or inside it. */
 export function isWithin(child: string, parent: string): boolean {
@@ -88,7 +72,7 @@ export function commandDirectories(
     ) {
       // `cd` inside `sh -c` or a subshell does not change what follows; we cannot tell, so stay unknown.
       cwd = undefined;
-    } else cwd = resolvePath(cwd, target);
+    } else cwd = absolutePath(cwd, target);
   }
   return result;
 }
@@ -112,7 +96,7 @@ export interface CopiedPath {
 
 /** Context-relative form of a COPY source: `./src/` → `src`, `.` → ''. */
 export function contextRelative(source: string): string {
-  return normalizePath(source).slice(1);
+  return absolutePath(source).slice(1);
 }
 
 export interface ContextIndex {
@@ -155,7 +139,7 @@ export function copiedPaths(
   if (copy.heredocs.length > 0) return [];
   const workdir = workdirAt(model, copy);
   if (workdir === undefined || hasVariable(copy.destination)) return [];
-  const destination = resolvePath(workdir, copy.destination);
+  const destination = absolutePath(workdir, copy.destination);
   const destinationIsDir =
     copy.destination.endsWith('/') || copy.sources.length > 1 || copy.destination === '.';
   const fromContext = copy.from === undefined;
@@ -171,19 +155,18 @@ export function copiedPaths(
           ? context.files.filter((file) => !file.ignored && regex.test(file.path))
           : undefined;
       if (!matches) {
-        const base = relative.split('/').pop() ?? '';
+        const base = posix.basename(relative);
         result.push({
           instruction: copy,
           source,
-          path: normalizePath(`${destination}/${base}`),
+          path: absolutePath(destination, base),
           kind: 'unknown',
         });
         continue;
       }
       for (const match of matches) {
         const kind = match.isDirectory ? 'dir' : 'file';
-        const path =
-          kind === 'file' ? normalizePath(`${destination}/${match.path.split('/').pop()}`) : destination;
+        const path = kind === 'file' ? absolutePath(destination, posix.basename(match.path)) : destination;
         result.push({ instruction: copy, source, path, kind, contextPath: match.path });
       }
       continue;
@@ -196,8 +179,8 @@ export function copiedPaths(
       const entry = context.byPath.get(contextPath);
       kind = entry === undefined ? 'unknown' : entry.isDirectory ? 'dir' : 'file';
     } else kind = looksLikeFile(source) ? 'file' : 'unknown';
-    const base = source.replace(/\/+$/, '').split('/').pop() ?? '';
-    const path = kind === 'file' && destinationIsDir ? normalizePath(`${destination}/${base}`) : destination;
+    const base = posix.basename(source);
+    const path = kind === 'file' && destinationIsDir ? absolutePath(destination, base) : destination;
     result.push({
       instruction: copy,
       source,
@@ -218,10 +201,10 @@ export function downloadedByAdd(model: DockerfileModel, add: CopyInstruction): C
   for (const source of add.sources) {
     if (!isRemoteSource(source) || isGitSource(source)) continue;
     const name = urlFileName(source);
-    const destination = resolvePath(workdir, add.destination);
+    const destination = absolutePath(workdir, add.destination);
     const path = add.destination.endsWith('/')
       ? name
-        ? resolvePath(destination, name)
+        ? absolutePath(destination, name)
         : undefined
       : destination;
     if (path !== undefined) result.push({ instruction: add, source, path, kind: 'file' });
@@ -231,16 +214,32 @@ export function downloadedByAdd(model: DockerfileModel, add: CopyInstruction): C
 
 /** A name with an extension (`app.jar`, `entrypoint.sh`) is most likely a file. */
 function looksLikeFile(source: string): boolean {
-  const base = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  const base = posix.basename(source);
   return /^[^.].*\.[A-Za-z0-9]{1,8}$/.test(base);
 }
 
-/** COPY/ADD instructions of the final image's stages, in build order. */
-export function finalImageCopies(model: DockerfileModel): CopyInstruction[] {
-  const result: CopyInstruction[] = [];
-  for (const stage of shippedStages(model))
-    for (const item of stage.instructions) if (isCopyOrAdd(item)) result.push(item);
-  return result;
+/** Bytes a COPY sent from the build context, or undefined when the context does not hold its source. */
+export function copiedBytes(copied: CopiedPath, context: ContextIndex): number | undefined {
+  const { contextPath } = copied;
+  if (contextPath === undefined || (contextPath !== '' && !context.byPath.has(contextPath))) return undefined;
+  return sentBytesUnder(context, contextPath);
+}
+
+/** Bytes the builder receives for one context entry: a directory's files, or the file. */
+export function entryBytes(context: ContextIndex, entry: ContextFile): number {
+  return entry.isDirectory ? sentBytesUnder(context, entry.path) : entry.size;
+}
+
+/** The sum of the sizes that were measured, and whether every item's was. */
+export function measuredBytes(items: readonly { bytes?: number }[]): { bytes: number; allKnown: boolean } {
+  let bytes = 0;
+  let known = 0;
+  for (const item of items) {
+    if (item.bytes === undefined) continue;
+    bytes += item.bytes;
+    known++;
+  }
+  return { bytes, allKnown: known === items.length };
 }
 
 /**

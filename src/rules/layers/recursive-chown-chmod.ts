@@ -8,21 +8,23 @@ import type {
 import { isCopyOrAdd, isRun } from '../../dockerfile/types.js';
 import { ARTICLES } from '../../knowledge/articles.js';
 import { formatBytes } from '../../util/bytes.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { ContextFile, Rule, RuleFinding, TextEdit } from '../types.js';
-import { isUnderMount, listSome, removalCovers } from '../util.js';
+import { isUnderMount, listSome, removalCovers, shortCommand } from '../util.js';
 import {
   type ContextIndex,
   type CopiedPath,
   commandDirectories,
   contextEntryFor,
+  copiedBytes,
   copiedPaths,
   displayPath,
   downloadedByAdd,
+  entryBytes,
   hasVariable,
   indexContext,
   isWithin,
-  resolvePath,
-  sentBytesUnder,
+  measuredBytes,
   workdirAt,
 } from './paths.js';
 
@@ -41,7 +43,7 @@ const CHMOD_FLAGS = /^-[Rvcf]+$/;
  * Parses `chown [-R] owner path…` / `chmod [-R] mode path…`, and `touch
  * path…`, which changes only timestamps but copies the file up the same way.
  */
-export function parseOwnership(command: ShellCommand): Ownership | undefined {
+function parseOwnership(command: ShellCommand): Ownership | undefined {
   if (command.program === 'touch') return parseTouch(command);
   if (command.program !== 'chown' && command.program !== 'chmod') return undefined;
   const flags = command.program === 'chown' ? CHOWN_FLAGS : CHMOD_FLAGS;
@@ -102,13 +104,12 @@ function coveredCopies(
       path === copied.path &&
       (copied.kind === 'file' || (copied.kind === 'unknown' && makesExecutable(ownership)));
     if (recursive ? removalCovers(path, copied.path) : sameFile) {
-      const entry = fromContext ? context.byPath.get(copied.contextPath!) : undefined;
-      const known = fromContext && (copied.contextPath === '' || entry !== undefined);
-      result.push({ copied, ...(known ? { bytes: sentBytesUnder(context!, copied.contextPath!) } : {}) });
+      const bytes = context ? copiedBytes(copied, context) : undefined;
+      result.push({ copied, ...(bytes !== undefined ? { bytes } : {}) });
     } else if (copied.kind === 'dir' && fromContext && isWithin(path, copied.path) && path !== copied.path) {
       const entry = contextEntryFor(copied, path, context);
       if (!entry || (!recursive && entry.isDirectory)) continue;
-      result.push({ copied, bytes: entry.isDirectory ? sentBytesUnder(context, entry.path) : entry.size });
+      result.push({ copied, bytes: entryBytes(context, entry) });
     }
   }
   return result;
@@ -171,7 +172,7 @@ function checkRun(
     const paths: string[] = [];
     for (const written of ownership.paths) {
       if (hasVariable(written) || (cwd === undefined && !written.startsWith('/'))) continue;
-      const path = resolvePath(cwd ?? '/', written);
+      const path = absolutePath(cwd ?? '/', written);
       if (isUnderMount(run, path)) continue;
       paths.push(path);
       covered.push(...coveredCopies(path, ownership, copies, context));
@@ -185,19 +186,14 @@ function checkRun(
   for (const item of offending.flatMap((entry) => entry.covered))
     byCopy.set(`${item.copied.instruction.index}:${item.copied.source}`, item);
   const covered = [...byCopy.values()];
-  const known = covered.filter((item) => item.bytes !== undefined);
-  const bytes = known.reduce((sum, item) => sum + item.bytes!, 0);
+  const { bytes, allKnown } = measuredBytes(covered);
   const instructions = [...new Set(covered.map((item) => item.copied.instruction))].sort(
     (a, b) => a.index - b.index,
   );
   const where = listSome(instructions, (item) => `${item.keyword} at line ${item.range.start.line + 1}`);
-  const commandText =
-    first.ownership.command.text.length > 60
-      ? `${first.ownership.command.text.slice(0, 57)}…`
-      : first.ownership.command.text;
   const size = bytes > 0 ? ` (${formatBytes(bytes)})` : '';
   const finding: RuleFinding = {
-    message: `\`${commandText}\` rewrites what ${where} put in ${displayPath(first.paths[0]!)}${size}: every touched file is stored again in this layer`,
+    message: `\`${shortCommand(first.ownership.command.text)}\` rewrites what ${where} put in ${displayPath(first.paths[0]!)}${size}: every touched file is stored again in this layer`,
     range: first.ownership.command.range,
   };
   if (bytes > 0 && contextFiles) {
@@ -207,7 +203,6 @@ function checkRun(
     };
   }
   const recursive = offending.some((entry) => entry.ownership.recursive);
-  const allKnown = known.length === covered.length;
   if (allKnown && bytes < (recursive ? SMALL : LARGE)) finding.severity = 'info';
   else if (!recursive && !(allKnown && bytes >= LARGE)) finding.severity = 'info';
 
@@ -273,7 +268,7 @@ function fixFor(
   if (written.size !== 1) return undefined;
   const raw = [...written][0]!;
   if (hasVariable(raw) || (cwd === undefined && !raw.startsWith('/'))) return undefined;
-  const path = resolvePath(cwd ?? '/', raw);
+  const path = absolutePath(cwd ?? '/', raw);
 
   const mine = copies.filter((item) => item.instruction === copy);
   if (mine.length === 0) return undefined;
@@ -281,7 +276,7 @@ function fixFor(
   if (destination === undefined) return undefined;
   const isFile = mine.length === 1 && mine[0]!.kind === 'file' && mine[0]!.path === path;
   const isDir =
-    resolvePath(destination, copy.destination) === path && mine.every((item) => isWithin(item.path, path));
+    absolutePath(destination, copy.destination) === path && mine.every((item) => isWithin(item.path, path));
   if (!isFile && !isDir) return undefined;
   // A system directory likely holds files of the base image that the RUN also changes.
   if (isDir && SYSTEM_DIR.test(path)) return undefined;
@@ -361,8 +356,7 @@ function runWroteInto(model: DockerfileModel, until: RunInstruction, path: strin
         if (command.program === 'cd' || command.program === 'pushd') return true;
         for (const arg of command.args) {
           const value = arg.includes('=') && arg.startsWith('-') ? arg.slice(arg.indexOf('=') + 1) : arg;
-          if (value.startsWith('/') && isWithin(resolvePath('/', value.split(/[\s:]/)[0]!), path))
-            return true;
+          if (value.startsWith('/') && isWithin(absolutePath(value.split(/[\s:]/)[0]!), path)) return true;
         }
       }
     }

@@ -5,11 +5,11 @@ import type { Rule, RuleFinding, Severity } from '../types.js';
 import { runsOf } from '../util.js';
 
 /** struct lastlog (292 bytes on 64-bit glibc) + struct faillog (32 bytes), one record per UID up to the user's. */
-export const LOG_RECORD_BYTES = 292 + 32;
+const LOG_RECORD_BYTES = 292 + 32;
 /** From here the logs are tens of MB: a real size cost. */
-export const LARGE_UID = 65536;
+const LARGE_UID = 65536;
 /** Below this the logs stay under 1 MiB: not worth a finding. */
-export const NOTABLE_UID = Math.ceil((1024 * 1024) / LOG_RECORD_BYTES);
+const NOTABLE_UID = Math.ceil((1024 * 1024) / LOG_RECORD_BYTES);
 
 function uidArgument(args: readonly string[]): { value: string } | undefined {
   for (let i = 0; i < args.length; i++) {

@@ -3,10 +3,11 @@
  * an instruction, what a RUN deletes after a command, and the
  * subcommand/operands of package-manager command lines.
  */
-import { homeOf, joinPath, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
+import { homeOf, scopeAt, workdirOrRoot } from '../../dockerfile/scope.js';
 import { rootImage, shippedStageIndexes } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { type Distro, distroOf } from '../../knowledge/packages.js';
+import { absolutePath } from '../../util/image-path.js';
 import { isUnderMount, mountedTargets, removalCovers } from '../util.js';
 
 export function distroAt(model: DockerfileModel, instruction: Instruction): Distro {
@@ -74,7 +75,8 @@ export function firstMatchUpTo(
 /** `~/x`, `$HOME/x`, `${HOME}/x` → `/root/x`; relative paths against `cwd` when known. */
 export function normalisePath(path: string, home: string, cwd?: string): string {
   let result = path.replace(/^(?:~|\$HOME|\$\{HOME\})(?=\/|$)/, home);
-  if (!result.startsWith('/') && cwd !== undefined && !result.startsWith('$')) result = joinPath(cwd, result);
+  if (!result.startsWith('/') && cwd !== undefined && !result.startsWith('$'))
+    result = absolutePath(cwd, result);
   return result.length > 1 ? result.replace(/\/+$/, '') : result;
 }
 
@@ -91,7 +93,7 @@ export function hasMountEndingWith(run: RunInstruction, ...suffixes: string[]): 
 }
 
 /** Paths a command deletes: `rm` operands, `find PATH … -delete|-exec rm`. */
-export function deletedPaths(command: ShellCommand): string[] {
+function deletedPaths(command: ShellCommand): string[] {
   if (command.program === 'rm') return command.args.filter((arg) => !arg.startsWith('-')).flatMap(splitWords);
   if (command.program === 'find' && command.args.some((arg) => arg === '-delete' || arg === 'rm')) {
     const paths: string[] = [];
@@ -173,7 +175,7 @@ export function commandIndex(run: RunInstruction, command: ShellCommand): number
 }
 
 /** Variables in shell words are not split by the model: `apt-get install $DEPS` → split here. */
-export function splitWords(arg: string): string[] {
+function splitWords(arg: string): string[] {
   return arg.split(/\s+/).filter((word) => word !== '');
 }
 
@@ -189,11 +191,6 @@ export function subcommandIndex(args: readonly string[], optionsWithValue: reado
     return i;
   }
   return -1;
-}
-
-export function subcommandOf(command: ShellCommand, optionsWithValue: readonly string[]): string | undefined {
-  const index = subcommandIndex(command.args, optionsWithValue);
-  return index === -1 ? undefined : command.args[index];
 }
 
 /** Non-option words after the subcommand (package names), split on blanks. */
@@ -240,8 +237,4 @@ export function isWrapperEntry(command: ShellCommand): boolean {
   return ['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'stdbuf', 'ionice', 'doas'].includes(
     command.program,
   );
-}
-
-export function lineOf(instruction: Instruction): number {
-  return instruction.range.start.line + 1;
 }

@@ -4,8 +4,6 @@ import { type DockerfileModel, isCommand, type RunInstruction } from '../../dock
 import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import {
-  APK,
-  APT,
   BUILD_TOOL_INSTALLERS,
   DEV_PACKAGE,
   DEV_TOOLS,
@@ -15,21 +13,7 @@ import {
 } from '../../knowledge/packages.js';
 import type { Rule, RuleFinding, SavingEstimate } from '../types.js';
 import { distroAt, finalImageRuns, optionValue, packageOperands } from './common.js';
-import { type PackageCommand, packageCommands } from './managers.js';
-
-const RPM_OPTIONS = [
-  '-c',
-  '--config',
-  '--installroot',
-  '--releasever',
-  '-x',
-  '--exclude',
-  '--enablerepo',
-  '--disablerepo',
-  '--repo',
-  '-r',
-  '--setopt',
-];
+import { optionsWithValue, type PackageCommand, packageCommands } from './managers.js';
 
 interface Installed {
   item: PackageCommand;
@@ -52,20 +36,12 @@ function packageName(spec: string): string | undefined {
   return name === '' ? undefined : name;
 }
 
-function optionsFor(tool: string): readonly string[] {
-  return tool === 'apk'
-    ? APK.optionsWithValue
-    : tool === 'apt-get' || tool === 'apt'
-      ? APT.optionsWithValue
-      : RPM_OPTIONS;
-}
-
 /** Installs of apt/apk/yum/dnf/zypper in a RUN, with their package names. */
 function installs(run: RunInstruction): Installed[] {
   const result: Installed[] = [];
   for (const item of packageCommands(run)) {
     const view = { ...item.command, args: item.args };
-    const options = optionsFor(item.tool);
+    const options = optionsWithValue(item.tool);
     if ((item.tool === 'apt-get' || item.tool === 'apt') && item.action === 'install') {
       result.push({
         item,
@@ -105,7 +81,7 @@ function removedLater(run: RunInstruction, after: number): Set<string> {
     (command, index) => index > after && command.program === 'apt-mark' && command.args[0] === 'auto',
   );
   for (const item of commands) {
-    const names = packageOperands({ ...item.command, args: item.args }, optionsFor(item.tool));
+    const names = packageOperands({ ...item.command, args: item.args }, optionsWithValue(item.tool));
     const apt = item.tool === 'apt-get' || item.tool === 'apt';
     if (apt && (item.action === 'purge' || item.action === 'remove' || item.action === 'autoremove')) {
       for (const name of names) removed.add(packageName(name) ?? name);

@@ -2,6 +2,7 @@
  * Recognising package-manager command lines in a RUN: which tool, which
  * action, where the action word is (for inserting flags after it).
  */
+import { posix } from 'node:path';
 import type { RunInstruction, ShellCommand } from '../../dockerfile/types.js';
 import { APK, APT, RPM_MANAGERS } from '../../knowledge/packages.js';
 import { subcommandIndex } from './common.js';
@@ -40,7 +41,8 @@ const RPM_OPTIONS_WITH_VALUE = [
   '--root',
 ];
 
-function optionsFor(tool: string): readonly string[] {
+/** Options of a package manager that take a value, so the value is not read as the action or a package. */
+export function optionsWithValue(tool: string): readonly string[] {
   if (tool === 'apt-get' || tool === 'apt') return APT.optionsWithValue;
   if (tool === 'apk') return APK.optionsWithValue;
   if (tool in RPM_MANAGERS) return RPM_OPTIONS_WITH_VALUE;
@@ -49,7 +51,7 @@ function optionsFor(tool: string): readonly string[] {
 
 function make(command: ShellCommand, index: number, tool: string, argsOffset: number): PackageCommand {
   const args = command.args.slice(argsOffset);
-  const local = subcommandIndex(args, optionsFor(tool));
+  const local = subcommandIndex(args, optionsWithValue(tool));
   return {
     command,
     index,
@@ -86,7 +88,7 @@ function findPackageCommands(run: RunInstruction): PackageCommand[] {
     if (program === 'xargs') {
       const at = command.args.findIndex((arg) => !arg.startsWith('-'));
       const inner = at === -1 ? undefined : command.args[at]!;
-      const innerProgram = inner?.slice(inner.lastIndexOf('/') + 1);
+      const innerProgram = inner === undefined ? undefined : posix.basename(inner);
       if (
         innerProgram &&
         (innerProgram === 'apt-get' ||

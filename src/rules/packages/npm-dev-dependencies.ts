@@ -1,4 +1,3 @@
-import { joinPath } from '../../dockerfile/scope.js';
 import { rootImage, shippedStageIndexes, stageChain } from '../../dockerfile/stages.js';
 import type {
   CommandInstruction,
@@ -12,6 +11,7 @@ import type {
 import { ARTICLES } from '../../knowledge/articles.js';
 import { hasOption } from '../../knowledge/command-flags.js';
 import { NODE_BUILD_BINARIES, NODE_DEV_RUNNERS } from '../../knowledge/packages.js';
+import { absolutePath } from '../../util/image-path.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { environmentAt, normalisePath, optionValue, variableFor, workdirAt } from './common.js';
 import { type PackageCommand, packageCommands } from './managers.js';
@@ -188,7 +188,7 @@ function copiesInto(
     if (copy.fromStage === undefined) continue;
     const copied = model.stages[copy.fromStage];
     if (!copied || !stageChain(model, copied).includes(source)) continue;
-    if (copy.sources.some((path) => !path.includes('*') && covers(joinPath('/', path), folder))) return copy;
+    if (copy.sources.some((path) => !path.includes('*') && covers(absolutePath(path), folder))) return copy;
   }
   return undefined;
 }

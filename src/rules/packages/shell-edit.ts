@@ -135,7 +135,7 @@ function skipCommentLines(text: string, i: number, end: number): number {
  * tokens (after prefix assignments and wrappers like sudo), then checks that
  * every word up to the wanted one matches the parsed arguments.
  */
-export function argToken(
+function argToken(
   model: DockerfileModel,
   run: RunInstruction,
   command: ShellCommand,
@@ -302,7 +302,7 @@ function inlineChain(
  * when the end is not a plain statement end (comments, a trailing `;`/`&`/`|`,
  * a final `exit`).
  */
-export function appendToRun(model: DockerfileModel, run: RunInstruction, next: string): TextEdit | undefined {
+function appendToRun(model: DockerfileModel, run: RunInstruction, next: string): TextEdit | undefined {
   if (run.script.syntaxError || run.form === 'exec') return undefined;
   const text = model.text;
   if (run.form === 'heredoc') {
