@@ -27,7 +27,7 @@ export class BuilderPlan {
   }
 }
 
-export const BUILDER = 'builder';
+const BUILDER = 'builder';
 
 /** The builder StageSpec: the original stage through the plan. */
 export function builderStage(

@@ -6,6 +6,7 @@
  * the final image is the smallest glibc base, plus the shared libraries the
  * caller read from the built binary.
  */
+import { posix } from 'node:path';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { isCompilerLink, isMakeLike } from '../../knowledge/build-commands.js';
@@ -17,7 +18,6 @@ import { prefixCommand, splitCommand } from './command-edit.js';
 import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
-  basename,
   leadingWords,
   line,
   resolvePath,
@@ -77,7 +77,7 @@ function precheck({ model, stage }: ConversionInput): CFacts | Refused {
   const finalWorkdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
   if (program === undefined)
     return { error: 'the CMD/ENTRYPOINT uses shell features; no exec form to write' };
-  if (NOT_BUILT.test(basename(program)))
+  if (NOT_BUILT.test(posix.basename(program)))
     return { error: `the container runs ${program}, not a compiled binary` };
 
   // Where the binary is: the compiler's -o, or (make) the path the command names.
@@ -86,7 +86,7 @@ function precheck({ model, stage }: ConversionInput): CFacts | Refused {
     .flatMap((output) => ('path' in output ? [output.path] : []));
   let path: string | undefined;
   if (program.includes('/')) path = resolvePath(finalWorkdir, program);
-  else path = outputs.find((output) => basename(output) === program);
+  else path = outputs.find((output) => posix.basename(output) === program);
   if (path === undefined) {
     return {
       error: `${program} is found through PATH or a relative path without WORKDIR; pare cannot tell where the build put it`,
@@ -146,7 +146,7 @@ function chooseFinal(
     builderPath: path,
     finalPath: path,
     isArtifact: (word) =>
-      word.includes('/') ? resolvePath(finalWorkdir, word) === path : word === basename(path),
+      word.includes('/') ? resolvePath(finalWorkdir, word) === path : word === posix.basename(path),
     base: choice.base,
     options,
     caCertificates: options.caCertificates ?? false,

@@ -90,9 +90,3 @@ export function quoteValue(value: string): string {
   if (value !== '' && !/[\s"'\\]/.test(value)) return value;
   return `"${value.replace(/(["\\])/g, '\\$1')}"`;
 }
-
-/** A shell word for generated RUN lines: bare when safe, else single-quoted. */
-export function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}

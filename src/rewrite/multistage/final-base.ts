@@ -7,6 +7,7 @@
  * or -static in the builder for scratch, exec-form commands, the CA bundle,
  * a numeric USER.
  */
+import { posix } from 'node:path';
 import { classifyImage } from '../../catalog/base-images.js';
 import { rootImage, shippedStages } from '../../dockerfile/stages.js';
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from '../../dockerfile/types.js';
@@ -34,7 +35,7 @@ import { prefixCommand, splitCommand } from './command-edit.js';
 import { copyLine, execLine } from './emit.js';
 import { ConversionLog, type Said } from './log.js';
 import { CA_BUNDLE, DEFAULT_USER, dynamicBase, libcOf, releaseFits, staticBase } from './native.js';
-import { basename, leadingWords, line, releaseOf, startCommands } from './shared.js';
+import { leadingWords, line, releaseOf, startCommands } from './shared.js';
 import type { ConversionOptions, ConversionOutcome, ConvertibleEcosystem } from './types.js';
 
 export function replaceFinalBase(model: DockerfileModel, options: ConversionOptions): ConversionOutcome {
@@ -69,7 +70,7 @@ export function replaceFinalBase(model: DockerfileModel, options: ConversionOpti
     return fail('the final stage itself builds; not converted');
   }
   const start = startCommands([final]);
-  const program = basename(leadingWords(start)?.[0] ?? '');
+  const program = posix.basename(leadingWords(start)?.[0] ?? '');
   if (native.length > 0) return nativeFinal(model, final, native, options, !isHeavyBase(image));
   if (!match) return fail(`the final base ${image.resolved} is not in the catalogue`);
   const ecosystem = runtimeEcosystemOf(program, match.entry.ecosystem);
@@ -99,7 +100,7 @@ const CERTIFICATE_UPKEEP = new Set([
  * A RUN that only installs ca-certificates (and updates, cleans, removes package lists): the
  * common final stage of a Go service on a slim distribution. Anything else it runs keeps the base.
  */
-export function installsOnlyCertificates(run: RunInstruction): boolean {
+function installsOnlyCertificates(run: RunInstruction): boolean {
   return run.script.commands.every((command) => {
     const change = packageChange(command);
     if (change)

@@ -6,13 +6,14 @@
  * non-root USER, as in 《容器化：如何将镜像体积缩减 90%？》 (903 MB → 6.6 MB) and
  * 《精简 Docker 镜像》.
  */
+import { posix } from 'node:path';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { ARTICLES, citeArticle } from '../../knowledge/articles.js';
 import { isGoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
 import { sourceNamesManifest } from '../../knowledge/ecosystems.js';
-import { cgoDisabled, variableFor, workdirAt } from '../../rules/base/builds.js';
+import { cgoDisabled, commandsAfter, variableFor, workdirAt } from '../../rules/base/builds.js';
 import { type BuilderPlan, builderName } from './builder.js';
 import {
   assignmentValue,
@@ -24,7 +25,6 @@ import {
 import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './converter.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
-  basename,
   contextCopies,
   contextRelative,
   copiesWholeContext,
@@ -62,13 +62,13 @@ const VALUE_FLAGS = new Set([
 ]);
 
 /** ENV keys that only configure the Go build. */
-export function isGoBuildEnv(key: string): boolean {
+function isGoBuildEnv(key: string): boolean {
   return /^(?:CGO_\w+|GO(?:OS|ARCH|ARM|AMD64|386|MIPS|PPC64|PATH|PROXY|FLAGS|111MODULE|CACHE|MODCACHE|BIN|PRIVATE|NOSUMDB|NOPROXY|SUMDB|TOOLCHAIN|INSECURE|ROOT|EXPERIMENT|WORK|ENV))$/.test(
     key,
   );
 }
 
-export function goBuilds(stage: Stage): Array<{ run: RunInstruction; command: ShellCommand }> {
+function goBuilds(stage: Stage): Array<{ run: RunInstruction; command: ShellCommand }> {
   const result: Array<{ run: RunInstruction; command: ShellCommand }> = [];
   for (const run of stage.instructions.filter(isRun)) {
     for (const command of run.script.commands) {
@@ -121,7 +121,7 @@ function binaryName(
   moduleName: string | undefined,
   fallback: string | undefined,
 ): string | undefined {
-  if (pkg?.endsWith('.go')) return basename(pkg).replace(/\.go$/, '');
+  if (pkg?.endsWith('.go')) return posix.basename(pkg).replace(/\.go$/, '');
   if (pkg && pkg !== '.' && pkg !== './') return importBase(pkg);
   return moduleName ?? fallback;
 }
@@ -219,7 +219,7 @@ function precheck({ model, stage, options }: ConversionInput): GoFacts | Refused
     const cwd = workdirAt(model, run, command);
     const out = parsed.flags.get('o')?.value;
     const contextDir = contextRelative(model, stage, cwd);
-    const programName = program && basename(program);
+    const programName = program && posix.basename(program);
     let name: string | undefined;
     let outputPath: string | undefined;
     if (out !== undefined && out !== '' && !out.endsWith('/')) {
@@ -227,7 +227,7 @@ function precheck({ model, stage, options }: ConversionInput): GoFacts | Refused
         lastProblem = `go build -o ${out} uses a variable; not followed`;
         continue;
       }
-      name = basename(out);
+      name = posix.basename(out);
       outputPath = resolvePath(cwd, out);
     } else {
       name = binaryName(parsed.packages[0], moduleOf(options.context, contextDir), programName);
@@ -255,7 +255,10 @@ function planBuilder(
   // cgo: off unless the Dockerfile turns it on explicitly.
   const staticBuild = cgoDisabled(model, run, command) !== false;
   const zoneinfo = options.zoneinfo ?? needsZoneinfo(stage, options.context);
-  const keepOutput = laterUse(stage, run, command, name, build.outputPath);
+  // Later commands that run or move the output where go build put it keep it there.
+  const keepOutput = commandsAfter(model, { stage, run, command }).some((later) =>
+    usesFile(later, name, build.outputPath),
+  );
   const builderOut = keepOutput ? build.outputPath : `/out/${name}`;
   if (!builderOut)
     return { error: 'the directory go build writes to is not known (relative -o without WORKDIR)' };
@@ -334,33 +337,10 @@ function programMatches(
   name: string,
   outputPath: string | undefined,
 ): boolean {
-  if (word === undefined || basename(word) !== name) return false;
+  if (word === undefined || posix.basename(word) !== name) return false;
   if (!word.includes('/') || outputPath === undefined) return true;
   const resolved = resolvePath(cwd, word);
   return resolved === undefined || resolved === outputPath;
-}
-
-/** Whether later commands of the stage use the output where go build put it. */
-function laterUse(
-  stage: Stage,
-  run: RunInstruction,
-  build: ShellCommand,
-  name: string,
-  outputPath: string | undefined,
-): boolean {
-  let after = false;
-  for (const instruction of stage.instructions.filter(isRun)) {
-    if (instruction.index < run.index) continue;
-    for (const command of instruction.script.commands) {
-      if (command === build) {
-        after = true;
-        continue;
-      }
-      if (!after) continue;
-      if (usesFile(command, name, outputPath)) return true;
-    }
-  }
-  return false;
 }
 
 /** Commands whose bare operands are files (a bare `app` elsewhere, as in `useradd app`, is a name). */
@@ -388,7 +368,7 @@ export function usesFile(command: ShellCommand, name: string, path: string | und
   return command.args.some(
     (word) =>
       word === path ||
-      (word.includes('/') && basename(word) === name) ||
+      (word.includes('/') && posix.basename(word) === name) ||
       (FILE_COMMANDS.has(command.program) && word === name),
   );
 }

@@ -7,6 +7,7 @@
  * ecosystem, in registry.ts; this driver detects which applies, runs it and
  * holds its result to the team's base policy.
  */
+import { posix } from 'node:path';
 import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { detectBuildEcosystem } from '../../knowledge/build-ecosystems.js';
@@ -14,7 +15,7 @@ import { policyAllows } from './bases.js';
 import { contextFromEntries } from './context.js';
 import { replaceFinalBase } from './final-base.js';
 import { converterFor } from './registry.js';
-import { basename, leadingWords, startCommands } from './shared.js';
+import { leadingWords, startCommands } from './shared.js';
 import type {
   ConversionOptions,
   ConversionOutcome,
@@ -22,7 +23,7 @@ import type {
   ConvertibleEcosystem,
 } from './types.js';
 
-export { contextFromEntries, contextFromFiles, loadConversionContext } from './context.js';
+export { loadConversionContext } from './context.js';
 export type {
   ConversionContext,
   ConversionOptions,
@@ -93,5 +94,5 @@ function convert(model: DockerfileModel, given: ConversionOptions): ConversionOu
 /** Which ecosystem's conversion applies to a single stage: by its build commands and what it starts. */
 export function detectEcosystem(stage: Stage): ConvertibleEcosystem | undefined {
   const commands = stage.instructions.filter(isRun).flatMap((run) => run.script.commands);
-  return detectBuildEcosystem(commands, basename(leadingWords(startCommands([stage]))?.[0] ?? ''));
+  return detectBuildEcosystem(commands, posix.basename(leadingWords(startCommands([stage]))?.[0] ?? ''));
 }

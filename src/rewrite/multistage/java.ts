@@ -5,6 +5,7 @@
  * the `java` command uses, started in exec form.
  */
 
+import { posix } from 'node:path';
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, ImageRef, ShellCommand } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
@@ -15,8 +16,6 @@ import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './con
 import { libcOf } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
-  basename,
-  dirname,
   type InstalledPackages,
   leadingWords,
   releaseOf,
@@ -29,7 +28,7 @@ import {
 } from './shared.js';
 import type { ConversionOptions } from './types.js';
 
-export function isJavaBuild(command: ShellCommand): boolean {
+function runsJavaBuildStep(command: ShellCommand): boolean {
   if (ecosystem('maven').builds(command) || ecosystem('gradle').builds(command)) return true;
   if (command.program === 'javac') return true;
   return command.program === 'jar' && /^-?[a-z]*c/.test(command.args[0] ?? '');
@@ -107,7 +106,9 @@ interface JavaBuilt {
 }
 
 function precheck({ model, stage, log }: ConversionInput): JavaFacts | Refused {
-  const builds = stage.instructions.filter(isRun).flatMap((run) => run.script.commands.filter(isJavaBuild));
+  const builds = stage.instructions
+    .filter(isRun)
+    .flatMap((run) => run.script.commands.filter(runsJavaBuildStep));
   const builderImage = stage.base;
   const baseEntry = classifyImage(builderImage)?.entry;
   const installedJdk = systemPackages([stage]).some((item) =>
@@ -125,7 +126,7 @@ function precheck({ model, stage, log }: ConversionInput): JavaFacts | Refused {
   if (!start.entrypoint && !start.cmd) return { error: 'no CMD or ENTRYPOINT runs the app' };
   const words = leadingWords(start);
   if (!words) return { error: 'the CMD/ENTRYPOINT uses shell features; no exec form to write' };
-  if (basename(words[0] ?? '') !== 'java') {
+  if (posix.basename(words[0] ?? '') !== 'java') {
     return {
       error: `the container runs ${words[0]}, not java: the final image would need ${words[0]} (a build tool?)`,
     };
@@ -141,8 +142,9 @@ function precheck({ model, stage, log }: ConversionInput): JavaFacts | Refused {
     const jar = resolvePath(workdir, java.jar);
     if (!jar) return { error: `the jar ${java.jar} is relative and WORKDIR is unknown` };
     if (/[*?[]/.test(jar)) {
-      if (/[*?[]/.test(dirname(jar))) return { error: `the jar ${java.jar} is a glob over directories` };
-      const fixed = `${dirname(jar)}/app.jar`;
+      if (/[*?[]/.test(posix.dirname(jar)))
+        return { error: `the jar ${java.jar} is a glob over directories` };
+      const fixed = `${posix.dirname(jar)}/app.jar`;
       copies.push({ from: jar, to: fixed });
       jarRewrite = { index: java.jarIndex!, path: fixed };
       log.warn(`${java.jar} must match exactly one jar in the builder: it is copied as ${fixed}`);

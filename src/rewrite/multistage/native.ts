@@ -4,14 +4,13 @@
  * binary, shared libraries, runtime metadata, a numeric non-root USER and
  * the exec-form command).
  */
+import { posix } from 'node:path';
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, ImageRef, Instruction, Stage } from '../../dockerfile/types.js';
 import { type BaseCandidate, candidatePool, choose, policyAllows, SCRATCH } from './bases.js';
 import { copyLine, type StageSpec } from './emit.js';
 import {
-  basename,
   carryMetadata,
-  dirname,
   releaseOf,
   renderStart,
   type StartCommands,
@@ -169,7 +168,7 @@ export function nativeFinalStage(input: NativeFinalInput): NativeFinal | { error
   }
   if ((options.sharedLibraries ?? []).length > 0) {
     notes.push(
-      `shared libraries copied from the builder: ${(options.sharedLibraries ?? []).map(basename).join(', ')}`,
+      `shared libraries copied from the builder: ${(options.sharedLibraries ?? []).map((path) => posix.basename(path)).join(', ')}`,
     );
   }
 
@@ -211,7 +210,7 @@ export function nativeFinalStage(input: NativeFinalInput): NativeFinal | { error
 function groupByDirectory(paths: readonly string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const path of unique(paths)) {
-    const directory = dirname(path);
+    const directory = posix.dirname(path);
     groups.set(directory, [...(groups.get(directory) ?? []), path]);
   }
   return groups;
@@ -221,7 +220,7 @@ function groupByDirectory(paths: readonly string[]): Map<string, string[]> {
  * The USER of the final stage: the original's when numeric (or when the base
  * has users), else a numeric non-root one (scratch has no /etc/passwd).
  */
-export function userLine(
+function userLine(
   original: Instruction | undefined,
   noPasswd: boolean,
   fallback: string,
@@ -241,7 +240,7 @@ export function userLine(
 }
 
 /** `HEALTHCHECK … CMD ["a", "b"]`: the exec-form words; undefined for the shell form or NONE. */
-export function healthcheckWords(instruction: Instruction): string[] | undefined {
+function healthcheckWords(instruction: Instruction): string[] | undefined {
   const json = /\bCMD\s+(\[[\s\S]*\])\s*$/.exec(instruction.source)?.[1];
   if (!json) return undefined;
   try {

@@ -7,6 +7,7 @@
  * runtime of the same libc and major version with the app directory:
  * production node_modules, build output, package.json.
  */
+import { posix } from 'node:path';
 import { classifyImage } from '../../catalog/base-images.js';
 import type { RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
@@ -32,7 +33,6 @@ import { copyLine } from './emit.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
-  basename,
   contextCopies,
   contextRelative,
   copiesWholeContext,
@@ -103,7 +103,7 @@ function detectLock(
     first && (first.program === 'yarn' || first.program === 'pnpm') ? first.program : 'npm';
   const named = contextCopies(stage)
     .flatMap((copy) => copy.sources)
-    .map((source) => basename(source))
+    .map((source) => posix.basename(source))
     .find((name) => LOCKFILES[manager].includes(name));
   if (named) return { manager, lockfile: named };
   if (!context && manager === 'npm' && installs.some((command) => subcommand(command) === 'ci'))
@@ -143,7 +143,7 @@ function resolveStart(
   const [program, sub, script] = words;
   const isStart =
     program !== undefined &&
-    ['npm', 'yarn', 'pnpm'].includes(basename(program)) &&
+    ['npm', 'yarn', 'pnpm'].includes(posix.basename(program)) &&
     (sub === 'start' || (sub === 'run' && script === 'start'));
   if (!isStart || words.length > (sub === 'run' ? 3 : 2) || contextDir === undefined || !context?.read)
     return words;
@@ -221,7 +221,7 @@ function precheck({ model, stage, options, log }: ConversionInput): NodeFacts | 
   const resolved = resolveStart(original, options.context, contextDir);
   if (resolved !== original)
     log.note(`${original.join(' ')} → ${resolved.join(' ')} (package.json's start script)`);
-  const program = basename(resolved[0] ?? '');
+  const program = posix.basename(resolved[0] ?? '');
   if (!['node', 'nodejs', 'npm', 'yarn', 'pnpm', 'npx'].includes(program) && !resolved[0]?.startsWith('.')) {
     return {
       error: `the container runs ${resolved[0]}, which is not node or a file of the app (a global install?)`,
@@ -366,7 +366,7 @@ function chooseFinal(
     rewriteStart: (words) => {
       const next = words === original ? resolved : words;
       // distroless/nodejs's ENTRYPOINT is node itself: CMD holds the script.
-      return distroless && basename(next[0] ?? '') === 'node' ? next.slice(1) : next;
+      return distroless && posix.basename(next[0] ?? '') === 'node' ? next.slice(1) : next;
     },
     builder: builderName(stage),
     copies: roots.map((dir) => ({ from: dir, to: dir })),

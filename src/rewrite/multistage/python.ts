@@ -8,6 +8,7 @@
  * sees them with --system-site-packages (《Docker最佳实践：构建最小镜像》,
  * 《Minimize Container Image Size》).
  */
+import { posix } from 'node:path';
 import { classifyImage } from '../../catalog/base-images.js';
 import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
@@ -32,7 +33,6 @@ import { copyLine, type StageSpec } from './emit.js';
 import { libcOf, releaseFits } from './native.js';
 import { chooseRuntime, runtimeFinalStage, runtimePackages } from './runtime.js';
 import {
-  basename,
   contextCopies,
   copyDestination,
   isBuildOnlyPackage,
@@ -45,7 +45,7 @@ import {
   workdirBefore,
 } from './shared.js';
 
-export const VENV = '/opt/venv';
+const VENV = '/opt/venv';
 
 /** Python from the distribution (apt/apk python3), as opposed to an official python image's /usr/local. */
 const DISTRO_PYTHON = /^python3(?:\.\d+)?$/;
@@ -282,9 +282,9 @@ function chooseFinal(
         ownVenv &&
         program &&
         (program.startsWith('/usr/local/bin/') ||
-          (program.startsWith('/') && isPythonProgram(basename(program))))
+          (program.startsWith('/') && isPythonProgram(posix.basename(program))))
       )
-        return [basename(program), ...rest];
+        return [posix.basename(program), ...rest];
       return words;
     },
     builder: builderName(stage),

@@ -4,13 +4,13 @@
  * install them, and writing the final stage (packages, users, metadata, the
  * copies from the builder, USER, exec-form command).
  */
+import { posix } from 'node:path';
 import type { DockerfileModel, Stage } from '../../dockerfile/types.js';
 import { isCommand } from '../../dockerfile/types.js';
 import { type BaseCandidate, choose } from './bases.js';
 import { copyLine, type StageSpec } from './emit.js';
 import { finalPlatform, healthcheckWarning } from './native.js';
 import {
-  basename,
   carryMetadata,
   type InstalledPackages,
   installRun,
@@ -23,17 +23,17 @@ import {
 } from './shared.js';
 
 /** Programs the running container calls: HEALTHCHECK and CMD/ENTRYPOINT words. */
-export function usedBinaries(stages: readonly Stage[]): Set<string> {
+function usedBinaries(stages: readonly Stage[]): Set<string> {
   const used = new Set<string>();
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
       if (instruction.keyword === 'HEALTHCHECK' && 'args' in instruction) {
         for (const word of instruction.args as string[])
-          used.add(basename(word.replace(/^\[?"?|"?,?\]?$/g, '')));
+          used.add(posix.basename(word.replace(/^\[?"?|"?,?\]?$/g, '')));
       }
       if (isCommand(instruction)) {
         const words = instruction.execArgs ?? (instruction.shellText ?? '').split(/\s+/);
-        for (const word of words) used.add(basename(word));
+        for (const word of words) used.add(posix.basename(word));
       }
     }
   }

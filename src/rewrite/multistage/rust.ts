@@ -5,11 +5,18 @@
  * the final image is scratch with target/…/release/<name>. Without a static
  * link the final image is the smallest glibc base.
  */
-import type { ImageRef, RunInstruction, ShellCommand, Stage } from '../../dockerfile/types.js';
+import { posix } from 'node:path';
+import type {
+  DockerfileModel,
+  ImageRef,
+  RunInstruction,
+  ShellCommand,
+  Stage,
+} from '../../dockerfile/types.js';
 import { isRun } from '../../dockerfile/types.js';
 import { isCargoBuild } from '../../knowledge/build-commands.js';
 import { subcommand } from '../../knowledge/command-flags.js';
-import { variableFor, workdirAt } from '../../rules/base/builds.js';
+import { commandsAfter, variableFor, workdirAt } from '../../rules/base/builds.js';
 import { type BuilderPlan, builderName } from './builder.js';
 import { NSS_WARNING } from './c.js';
 import { type CommandWords, replaceCommand, splitCommand } from './command-edit.js';
@@ -17,7 +24,6 @@ import type { ConversionInput, ConverterHooks, FinalStage, Refused } from './con
 import { usesFile } from './go.js';
 import { dynamicBase, libcOf, nativeFinalStage, staticBase } from './native.js';
 import {
-  basename,
   contextRelative,
   leadingWords,
   releaseOf,
@@ -44,7 +50,7 @@ function stripSupported(image: ImageRef): boolean {
 }
 
 /** `[package] name` and `[[bin]] name`s of a Cargo.toml (a line-based read, enough for names). */
-export function cargoNames(text: string): { package?: string; bins: string[] } {
+function cargoNames(text: string): { package?: string; bins: string[] } {
   let section = '';
   let pkg: string | undefined;
   const bins: string[] = [];
@@ -86,7 +92,7 @@ function binaryName(
     contextDir !== undefined
       ? context?.read?.(contextDir === '' ? 'Cargo.toml' : `${contextDir}/Cargo.toml`)
       : undefined;
-  const wanted = program ? basename(program) : undefined;
+  const wanted = program ? posix.basename(program) : undefined;
   if (manifest) {
     const names = cargoNames(manifest);
     if (wanted && names.bins.includes(wanted)) return wanted;
@@ -97,24 +103,18 @@ function binaryName(
 }
 
 /** Whether commands after the build use its output where cargo put it (cp target/release/app …). */
-function laterUse(stage: Stage, run: RunInstruction, build: ShellCommand, name: string): boolean {
-  let after = false;
-  for (const instruction of stage.instructions.filter(isRun)) {
-    if (instruction.index < run.index) continue;
-    for (const command of instruction.script.commands) {
-      if (command === build) {
-        after = true;
-        continue;
-      }
-      if (
-        after &&
-        ([command.name, ...command.args].some((word) => /(?:^|\/)target\//.test(word)) ||
-          usesFile(command, name, undefined))
-      )
-        return true;
-    }
-  }
-  return false;
+function laterUse(
+  model: DockerfileModel,
+  stage: Stage,
+  run: RunInstruction,
+  build: ShellCommand,
+  name: string,
+): boolean {
+  return commandsAfter(model, { stage, run, command: build }).some(
+    (later) =>
+      [later.name, ...later.args].some((word) => /(?:^|\/)target\//.test(word)) ||
+      usesFile(later, name, undefined),
+  );
 }
 
 interface RustFacts {
@@ -174,7 +174,7 @@ function precheck({ model, stage, options }: ConversionInput): RustFacts | Refus
   const finalWorkdir = workdirBefore(model, stage, Number.POSITIVE_INFINITY);
   const name = binaryName(words, options.context, contextRelative(model, stage, cwd), program);
   if (!name) return { error: 'the binary name is not known (no Cargo.toml in the context and no CMD)' };
-  if (!program || basename(program) !== name) {
+  if (!program || posix.basename(program) !== name) {
     return {
       error: `${(start.entrypoint ?? start.cmd)?.instruction.keyword ?? 'CMD'} does not run the ${name} binary cargo builds`,
     };
@@ -196,7 +196,7 @@ function planBuilder(
   const alreadyStatic = muslTarget || (rustflags?.includes('crt-static') ?? false);
   const wantStatic = options.staticLinking ?? true;
 
-  if (laterUse(stage, run, command, name)) {
+  if (laterUse(model, stage, run, command, name)) {
     // Later commands read the output where cargo put it: leave the build alone and take what CMD runs.
     const path = program.includes('/') ? resolvePath(finalWorkdir, program) : undefined;
     if (!path) return { error: `${program} is moved by later commands to a place pare cannot tell` };
@@ -264,7 +264,7 @@ function chooseFinal(
     builder: builderName(stage),
     builderPath,
     finalPath,
-    isArtifact: (word) => basename(word) === name,
+    isArtifact: (word) => posix.basename(word) === name,
     base: choice.base,
     options,
     caCertificates: options.caCertificates ?? false,

@@ -21,8 +21,8 @@ import { isCommand, isCopyOrAdd, isKeyValue, isRun } from '../../dockerfile/type
 import { isRemoteSource } from '../../knowledge/ecosystems.js';
 import { packageChange } from '../../knowledge/file-commands.js';
 import { DEV_PACKAGE, DEV_TOOLS } from '../../knowledge/packages.js';
-import { normalisePath } from '../../rules/base/builds.js';
 import type { TextEdit } from '../../rules/types.js';
+import { absolutePath } from '../../util/image-path.js';
 import { applyEdits } from '../apply-edits.js';
 import { envLine, execLine, quoteValue, runLine } from './emit.js';
 
@@ -39,7 +39,7 @@ export function eolOf(model: DockerfileModel): '\n' | '\r\n' {
 }
 
 /** Comment lines directly above an instruction (after the previous instruction), verbatim. */
-export function leadingComments(model: DockerfileModel, instruction: Instruction): string[] {
+function leadingComments(model: DockerfileModel, instruction: Instruction): string[] {
   const previous = model.instructions[instruction.index - 1];
   const floor = previous ? previous.range.end.line : -1;
   const byLine = new Map(model.comments.map((comment) => [comment.range.start.line, comment.text]));
@@ -53,7 +53,7 @@ export function leadingComments(model: DockerfileModel, instruction: Instruction
 }
 
 /** The instruction's source with edits (absolute offsets) applied. */
-export function editedSource(instruction: Instruction, edits: readonly TextEdit[]): string {
+function editedSource(instruction: Instruction, edits: readonly TextEdit[]): string {
   const start = instruction.range.start.offset;
   return applyEdits(
     instruction.source,
@@ -74,8 +74,8 @@ export function verbatim(
 
 export function resolvePath(cwd: string | undefined, path: string): string | undefined {
   if (path.includes('$')) return undefined;
-  if (path.startsWith('/')) return normalisePath(path);
-  return cwd === undefined ? undefined : normalisePath(`${cwd}/${path}`);
+  if (path.startsWith('/')) return absolutePath(path);
+  return cwd === undefined ? undefined : absolutePath(`${cwd}/${path}`);
 }
 
 /** WORKDIR in effect before the instruction at `index` of the stage chain; undefined when unknown. */
@@ -94,23 +94,13 @@ export function workdirBefore(model: DockerfileModel, stage: Stage, index: numbe
       if (!dir || dir.includes('$')) cwd = undefined;
       else
         cwd = dir.startsWith('/')
-          ? normalisePath(dir)
+          ? absolutePath(dir)
           : cwd === undefined
             ? undefined
-            : normalisePath(`${cwd}/${dir}`);
+            : absolutePath(`${cwd}/${dir}`);
     }
   }
   return cwd;
-}
-
-export function basename(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
-
-export function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
 }
 
 // ---- what the container starts with -------------------------------------------
@@ -149,7 +139,7 @@ export function startCommands(stages: readonly Stage[], allowGlobs = false): Sta
 }
 
 /** Exec-form words of CMD/ENTRYPOINT; for the shell form only when it is one simple command of literal words. */
-export function commandWords(instruction: CommandInstruction, allowGlobs = false): string[] | undefined {
+function commandWords(instruction: CommandInstruction, allowGlobs = false): string[] | undefined {
   if (instruction.form === 'exec') return [...(instruction.execArgs ?? [])];
   return literalCommandWords(instruction, allowGlobs);
 }
@@ -214,7 +204,7 @@ export function line(instruction: Instruction): number {
 // ---- runtime metadata carried into the final stage --------------------------------
 
 /** Instructions that describe the running container, not the build. */
-export const RUNTIME_KEYWORDS = new Set([
+const RUNTIME_KEYWORDS = new Set([
   'ENV',
   'ARG',
   'LABEL',

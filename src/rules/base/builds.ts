@@ -73,7 +73,6 @@ export function copiesIntoFinalImage(model: DockerfileModel): StageCopy[] {
 }
 
 // The multi-stage converters import the resolution under this name.
-export { absolutePath as normalisePath };
 
 // ---- build commands ------------------------------------------------------------
 
@@ -285,7 +284,10 @@ function movedOutputs(
  * The commands that run after a build's command, in order: the rest of its
  * RUN, then the later RUNs of its stage chain and of the final image.
  */
-export function commandsAfter(model: DockerfileModel, build: ArtifactBuild): ShellCommand[] {
+export function commandsAfter(
+  model: DockerfileModel,
+  build: Pick<ArtifactBuild, 'run' | 'command' | 'stage'>,
+): ShellCommand[] {
   const stages = new Set([...stageChain(model, build.stage), ...shippedStages(model)]);
   const after: ShellCommand[] = [];
   for (const stage of stages) {
