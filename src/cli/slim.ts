@@ -25,7 +25,7 @@ import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
 import { prepareTracer } from '../reach/tracer.js';
 import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
-import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
+import { loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
 import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
 import { missingPaths, type Proof, prove } from '../slim/prove.js';
@@ -213,7 +213,7 @@ export async function runSlim(
       if (!engine || !verify) return;
       const archive = join(current.workDir, 'load.tar');
       await writeDockerArchive(archive, current.image, { repoTags: [slimName] });
-      await loadArchive(engine, archive);
+      await engine.load(archive);
       await rm(archive, { force: true });
     };
     await publish(result);
@@ -379,7 +379,7 @@ async function runnableOriginal(
   if (parsed?.transport === 'docker-archive') {
     const id = await image.configDigest();
     if (await engine.imageExists(id)) return id;
-    await loadArchive(engine, parsed.path);
+    await engine.load(parsed.path);
     cleanups.push(() => engine.removeImage(id, { force: true }));
     return id;
   }
