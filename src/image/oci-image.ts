@@ -6,9 +6,10 @@
  */
 import { PareError } from '../util/errors.js';
 import { isDigest, shortDigest, verifyBytes } from './digest.js';
-import { type ImageIndex, isIndexMediaType, parseIndex, parseIndexOrManifest } from './image-json.js';
+import { type ImageIndex, parseIndex, parseIndexOrManifest } from './image-json.js';
 import { type LocalBlob, readLocalBlob } from './local-blob.js';
 import { LocalImage } from './local-image.js';
+import { isIndexMediaType } from './media-types.js';
 import { selectPlatform } from './platform.js';
 import { type ImageSelector, parseDockerReference, sameDockerReference } from './reference.js';
 import type { Descriptor, Digest, Image, Manifest, Platform } from './types.js';

@@ -7,8 +7,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.js';
+import { sha256 } from '../image/digest.js';
 import type { Image } from '../image/types.js';
-import { type BlobFile, digestOf } from '../image/write-common.js';
+import type { BlobFile } from '../image/write-common.js';
 import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { PareError } from '../util/errors.js';
 
@@ -52,5 +53,5 @@ export async function loadImageIntoEngine(
   await writeDockerArchive(archive, { config, layers: blobs });
   await engine.load(archive, signal ? { signal } : {});
   await rm(dir, { recursive: true, force: true });
-  return digestOf(config);
+  return sha256(config);
 }

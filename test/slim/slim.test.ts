@@ -9,9 +9,9 @@ import { DETECTORS } from '../../src/analyze/detectors/index.js';
 import { readFinalTree } from '../../src/analyze/final-tree.js';
 import { runSlim } from '../../src/cli/slim.js';
 import { scanLayer } from '../../src/image/layer-scan.js';
+import { MEDIA_TYPES } from '../../src/image/media-types.js';
 import { openImage } from '../../src/image/open.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
-import { OCI_LAYER_ZSTD } from '../../src/image/write-common.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
 import { parseOutput, writeOutput } from '../../src/slim/output.js';
 import {
@@ -342,7 +342,10 @@ describe('zstd layers', () => {
         const input = await archiveOf(spec);
         const gzip = await slimTo(input, { mtime: 1000 });
         const zstd = await slimTo(input, { mtime: 1000, compression: 'zstd' }, transport);
-        expect(zstd.result.image.layers.map((l) => l.mediaType)).toEqual([OCI_LAYER_ZSTD, OCI_LAYER_ZSTD]);
+        expect(zstd.result.image.layers.map((l) => l.mediaType)).toEqual([
+          MEDIA_TYPES.ociLayerZstd,
+          MEDIA_TYPES.ociLayerZstd,
+        ]);
         expect(zstd.result.config.rootfs.diff_ids).toEqual(gzip.result.config.rootfs.diff_ids);
         const summary = await withImage(zstd.output, validateImage);
         expect(summary.layers.map((l) => l.compression)).toEqual(['zstd', 'zstd']);
