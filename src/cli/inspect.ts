@@ -9,6 +9,7 @@ import { type BudgetCheck, type Budgets, checkBudgets, parsePercent } from '../a
 import { type InspectProgress, inspectImage } from '../analyze/inspect.js';
 import { loadConfig } from '../config/load.js';
 import { openImage } from '../image/open.js';
+import { localImagePaths } from '../image/reference.js';
 import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
@@ -144,10 +145,7 @@ function withReportFromOutput(options: InspectCliOptions, io: InspectIo): Inspec
 /** A report file is never the image archive or layout being read. */
 function refuseImageAsReport(reference: string, file: string): void {
   const output = resolve(file);
-  const local = /^(?:docker-archive|oci-archive|oci):(.+)$/.exec(reference)?.[1] ?? reference;
-  // docker-archive:app.tar:tag and oci:dir:ref name a file or directory before the last colon.
-  const inputs = [local, local.replace(/:[^/:]*$/, '')].map((p) => resolve(p));
-  if (inputs.includes(output)) {
+  if (localImagePaths(reference).some((path) => resolve(path) === output)) {
     throw new PareError('refusing to overwrite the image being inspected', { subject: '--report' });
   }
 }

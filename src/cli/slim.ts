@@ -14,20 +14,20 @@ import { resolveProbe } from '../engine/probe-options.js';
 import { openImage } from '../image/open.js';
 import {
   familiarDockerReference,
+  localImagePaths,
   parseDockerReference,
   parseImageReference,
   withDefaultTag,
 } from '../image/reference.js';
 import type { Image } from '../image/types.js';
+import { type FileTransport, type ImageTarget, parseImageTarget, writeImage } from '../image/write.js';
 import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
-import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
 import { prepareTracer } from '../reach/tracer.js';
 import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
-import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
 import { missingPaths, type Proof, prove } from '../slim/prove.js';
 import { buildSlimReport, type SlimReport, storageName } from '../slim/report.js';
 import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
@@ -115,7 +115,7 @@ export async function runSlim(
   const remove = parseCategories(options.remove, '--remove');
   const probe = await resolveProbe(options);
   const verify = tag !== undefined || options.verify === true;
-  const inputs = inputPaths(reference);
+  const inputs = localImagePaths(reference);
   if (target) await refuseInputPath(target.path, inputs);
   if (options.report) await refuseInputPath(options.report, inputs);
 
@@ -209,12 +209,17 @@ export async function runSlim(
     }
     const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
     const publish = async (current: SlimResult) => {
-      if (target) await writeOutput(target, current.image, inputs);
+      if (target) {
+        await writeImage(target, current.image, {
+          inputs,
+          subject: `--output ${target.transport}:${target.path}`,
+        });
+      }
       if (!engine || !verify) return;
-      const archive = join(current.workDir, 'load.tar');
-      await writeDockerArchive(archive, current.image, { repoTags: [slimName] });
-      await engine.load(archive);
-      await rm(archive, { force: true });
+      await writeImage({ transport: 'docker-daemon', name: slimName }, current.image, {
+        engine,
+        tempDir: current.workDir,
+      });
     };
     await publish(result);
     if (engine && verify && !tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
@@ -405,6 +410,13 @@ async function writeReport(path: string, report: SlimReport, view: SlimHtmlView)
 
 function isHtmlPath(path: string): boolean {
   return path.endsWith('.html') || path.endsWith('.htm');
+}
+
+type OutputTarget = Extract<ImageTarget, { transport: FileTransport }>;
+
+/** `--output`: the file transports only; the engine is written with --tag. */
+function parseOutput(text: string): OutputTarget {
+  return parseImageTarget(text, '--output', ['docker-archive', 'oci', 'oci-archive']) as OutputTarget;
 }
 
 function parseTag(text: string): string {

@@ -12,8 +12,8 @@ import { scanLayer } from '../../src/image/layer-scan.js';
 import { MEDIA_TYPES } from '../../src/image/media-types.js';
 import { openImage } from '../../src/image/open.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
+import { writeImage } from '../../src/image/write.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
-import { parseOutput, writeOutput } from '../../src/slim/output.js';
 import {
   baseLayerCount,
   LABEL_REMOVED,
@@ -76,7 +76,7 @@ async function slimTo(
   return withImage(reference, async (image) => {
     const result = await slimImage(image, options);
     try {
-      await writeOutput(parseOutput(output), result.image, []);
+      await writeImage(output, result.image);
     } finally {
       await result.dispose();
     }
