@@ -19,7 +19,7 @@ import { describeSystemError, isPareError, PareError } from '../util/errors.js';
 import { familiarDockerReference, parseImageReference, withDefaultTag } from './reference.js';
 import type { Image } from './types.js';
 import { type BlobFile, type ImageToWrite, refuseInputPath } from './write-common.js';
-import { writeDockerArchive } from './write-docker-archive.js';
+import { type WriteDockerArchiveOptions, writeDockerArchive } from './write-docker-archive.js';
 import { writeOciArchive, writeOciLayout } from './write-oci-layout.js';
 
 export type FileTransport = 'docker-archive' | 'oci' | 'oci-archive';
@@ -147,6 +147,32 @@ export async function writeImage(
       throw new PareError(`cannot write the image: ${describeSystemError(error)}`, { subject, cause: error });
     }
     throw error;
+  } finally {
+    await temporary?.handle.runNow();
+  }
+}
+
+/**
+ * The docker-archive sink for any image (a source, slim's result, or blobs
+ * already written): the library's `writeDockerArchive`, which can set several
+ * RepoTags.
+ */
+export async function writeDockerArchiveOf(
+  path: string,
+  image: WritableImage,
+  options: WriteDockerArchiveOptions & { signal?: AbortSignal } = {},
+): Promise<void> {
+  let temporary: Awaited<ReturnType<typeof temporaryDirectory>> | undefined;
+  try {
+    const writable = await toImageToWrite(
+      image,
+      async () => {
+        temporary ??= await temporaryDirectory('pare-write-');
+        return temporary.path;
+      },
+      options.signal,
+    );
+    await writeDockerArchive(path, writable, options.repoTags ? { repoTags: options.repoTags } : {});
   } finally {
     await temporary?.handle.runNow();
   }

@@ -160,8 +160,8 @@ describe('lossless shrink', () => {
     });
     const one = await slimTo(input, { mtime: 1000 });
     const two = await slimTo(input, { mtime: 1000 });
-    expect(one.result.image.layers.map((l) => l.digest)).toEqual(
-      two.result.image.layers.map((l) => l.digest),
+    expect(one.result.blobs.layers.map((l) => l.digest)).toEqual(
+      two.result.blobs.layers.map((l) => l.digest),
     );
     expect(one.result.config.rootfs).toEqual(two.result.config.rootfs);
   });
@@ -342,7 +342,7 @@ describe('zstd layers', () => {
         const input = await archiveOf(spec);
         const gzip = await slimTo(input, { mtime: 1000 });
         const zstd = await slimTo(input, { mtime: 1000, compression: 'zstd' }, transport);
-        expect(zstd.result.image.layers.map((l) => l.mediaType)).toEqual([
+        expect(zstd.result.blobs.layers.map((l) => l.mediaType)).toEqual([
           MEDIA_TYPES.ociLayerZstd,
           MEDIA_TYPES.ociLayerZstd,
         ]);
@@ -362,7 +362,7 @@ describe('zstd layers', () => {
     const one = await slimTo(input, { mtime: 1000, compression: 'zstd' });
     const two = await slimTo(input, { mtime: 1000, compression: 'zstd' });
     const high = await slimTo(input, { mtime: 1000, compression: 'zstd', zstdLevel: 19 });
-    const digests = (r: typeof one) => r.result.image.layers.map((l) => l.digest);
+    const digests = (r: typeof one) => r.result.blobs.layers.map((l) => l.digest);
     expect(digests(two)).toEqual(digests(one));
     expect(digests(high)).not.toEqual(digests(one));
     expect(high.result.config.rootfs.diff_ids).toEqual(one.result.config.rootfs.diff_ids);
