@@ -13,8 +13,8 @@ import {
   parseDockerReference,
   withDefaultTag,
 } from '../image/reference.js';
-import { parseImageTarget } from '../image/write.js';
-import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
+import { parseImageTarget } from '../image/sinks/write.js';
+import { checkZstdLevel, refuseInputPath } from '../image/sinks/write-common.js';
 import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';

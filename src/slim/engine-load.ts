@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.js';
 import { sha256 } from '../image/digest.js';
+import type { BlobFile } from '../image/sinks/write-common.js';
+import { writeDockerArchive } from '../image/sinks/write-docker-archive.js';
 import type { Image } from '../image/types.js';
-import type { BlobFile } from '../image/write-common.js';
-import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { PareError } from '../util/errors.js';
 
 /**

@@ -31,9 +31,16 @@ import {
 } from '../analyze/final-tree.js';
 import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
-import type { LocalBlob } from '../image/local-blob.js';
-import { LocalImage } from '../image/local-image.js';
-import type { ContentSink } from '../image/tar.js';
+import type { LocalBlob } from '../image/local/local-blob.js';
+import { LocalImage } from '../image/local/local-image.js';
+import {
+  type BlobFile,
+  type ImageToWrite,
+  ociManifest,
+  type WriteCompression,
+  writeLayerBlob,
+} from '../image/sinks/write-common.js';
+import type { ContentSink } from '../image/tar/tar.js';
 import type {
   Compression,
   Digest,
@@ -43,13 +50,6 @@ import type {
   Layer,
   Manifest,
 } from '../image/types.js';
-import {
-  type BlobFile,
-  type ImageToWrite,
-  ociManifest,
-  type WriteCompression,
-  writeLayerBlob,
-} from '../image/write-common.js';
 import type { RemovedFile } from '../reach/paths.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
+import { type ImageTarget, parseImageTarget, writeImage } from '../../src/image/sinks/write.js';
 import type { Image } from '../../src/image/types.js';
-import { type ImageTarget, parseImageTarget, writeImage } from '../../src/image/write.js';
 import { PareError } from '../../src/util/errors.js';
 import {
   type BuiltImage,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImage } from '../../src/image/open.js';
-import { writeImage } from '../../src/image/write.js';
+import { writeImage } from '../../src/image/sinks/write.js';
 import { slimImage } from '../../src/slim/slim.js';
 import {
   buildImage,

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/analyze/detectors/index.js';
 import { readFinalTree } from '../../src/analyze/final-tree.js';
 import { runSlim } from '../../src/cli/slim.js';
-import { scanLayer } from '../../src/image/layer-scan.js';
 import { MEDIA_TYPES } from '../../src/image/media-types.js';
 import { openImage } from '../../src/image/open.js';
+import { writeImage } from '../../src/image/sinks/write.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
-import { writeImage } from '../../src/image/write.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
 import {
   baseLayerCount,

@@ -12,9 +12,8 @@
  * against the config. Layers may also be gzip or zstd (other tools write such
  * archives): the codec is sniffed from magic bytes.
  */
-import { PareError } from '../util/errors.js';
-import { ArchiveIndex } from './archive-index.js';
-import { sniffCompression } from './compression.js';
+import { PareError } from '../../util/errors.js';
+import { sniffCompression } from '../compression.js';
 import {
   DigestMismatchError,
   digestFromHex,
@@ -22,24 +21,25 @@ import {
   sha256,
   shortDigest,
   verifyBytes,
-} from './digest.js';
+} from '../digest.js';
 import {
   type DockerArchiveEntry,
   parseConfig,
   parseDockerArchiveManifest,
   parseIndexOrManifest,
   parseRepositories,
-} from './image-json.js';
-import { type LocalBlob, openLocalBlob, readBlobHead } from './local-blob.js';
-import { LocalImage } from './local-image.js';
-import { isIndexMediaType, MEDIA_TYPES } from './media-types.js';
+} from '../image-json.js';
+import { isIndexMediaType, MEDIA_TYPES } from '../media-types.js';
 import {
   familiarDockerReference,
   type ImageSelector,
   parseDockerReference,
   sameDockerReference,
-} from './reference.js';
-import type { Compression, Descriptor, Digest, Image, ImageConfig, Manifest } from './types.js';
+} from '../reference.js';
+import type { Compression, Descriptor, Digest, Image, ImageConfig, Manifest } from '../types.js';
+import { ArchiveIndex } from './archive-index.js';
+import { type LocalBlob, openLocalBlob, readBlobHead } from './local-blob.js';
+import { LocalImage } from './local-image.js';
 
 export interface OpenDockerArchiveOptions {
   /** The reference as the user wrote it (default `docker-archive:PATH`). */

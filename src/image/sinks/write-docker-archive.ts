@@ -4,7 +4,7 @@
  * index.json, blobs/sha256/…). Layers keep their compression; `docker load`
  * inflates them. Written to a temporary sibling and renamed into place.
  */
-import { digestHex, sha256 } from './digest.js';
+import { digestHex, sha256 } from '../digest.js';
 import type { ImageToWrite } from './write-common.js';
 import { type ArchiveMember, dedupe, ociLayoutMembers, writeTarAtomic } from './write-oci-layout.js';
 

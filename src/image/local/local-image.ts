@@ -3,13 +3,13 @@
  * local files. docker-archive, oci and oci-archive differ only in how they find
  * the manifest and the blobs; from there on they share this.
  */
-import { PareError } from '../util/errors.js';
-import { resolveCompression } from './compression.js';
-import { shortDigest, verifyBytes } from './digest.js';
-import { parseConfig } from './image-json.js';
+import { PareError } from '../../util/errors.js';
+import { resolveCompression } from '../compression.js';
+import { shortDigest, verifyBytes } from '../digest.js';
+import { parseConfig } from '../image-json.js';
+import type { Digest, Image, ImageConfig, Layer, Manifest } from '../types.js';
 import { type LocalBlob, readBlobHead, readLocalBlob } from './local-blob.js';
 import { LocalLayer } from './local-layer.js';
-import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
 
 export interface LocalImageInit {
   reference: string;

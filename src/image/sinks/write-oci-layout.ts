@@ -10,9 +10,9 @@ import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { type CleanupHandle, removeOnExit } from '../engine/cleanup.js';
-import { PareError } from '../util/errors.js';
-import { digestHex, sha256 } from './digest.js';
+import { type CleanupHandle, removeOnExit } from '../../engine/cleanup.js';
+import { PareError } from '../../util/errors.js';
+import { digestHex, sha256 } from '../digest.js';
 import { type ImageToWrite, OCI_LAYOUT_FILE, ociIndex, ociManifest } from './write-common.js';
 
 export interface WriteLayoutOptions {

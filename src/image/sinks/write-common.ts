@@ -14,10 +14,10 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
-import { PareError } from '../util/errors.js';
-import { DigestingStream, sha256 } from './digest.js';
-import { MEDIA_TYPES, ociLayerMediaType } from './media-types.js';
-import type { Digest } from './types.js';
+import { PareError } from '../../util/errors.js';
+import { DigestingStream, sha256 } from '../digest.js';
+import { MEDIA_TYPES, ociLayerMediaType } from '../media-types.js';
+import type { Digest } from '../types.js';
 
 export type WriteCompression = 'gzip' | 'zstd' | 'none';
 

@@ -4,9 +4,9 @@
  * normalised to the `Manifest` shape. Choosing one platform's manifest from
  * an index is platform.ts's job, shared with the other sources.
  */
-import { isDigest } from './digest.js';
-import { MEDIA_TYPES } from './media-types.js';
-import type { Descriptor, Manifest } from './types.js';
+import { isDigest } from '../digest.js';
+import { MEDIA_TYPES } from '../media-types.js';
+import type { Descriptor, Manifest } from '../types.js';
 
 /** What we ask a registry for: everything we can read, images before indexes only by order of listing. */
 export const MANIFEST_ACCEPT = [
