@@ -39,7 +39,7 @@ const SELF = fileURLToPath(import.meta.url);
 if (process.env.PARE_BENCH_CHILD) {
   const { mode, reference, concurrency } = JSON.parse(process.env.PARE_BENCH_CHILD);
   const { openImage } = await import('../dist/image/open.js');
-  const { scanLayers } = await import('../dist/image/layer-scan.js');
+  const { scanLayers } = await import('../dist/image/tar/layer-scan.js');
   const start = performance.now();
   const image = await openImage(reference);
   const layers = await image.layers();

@@ -14,8 +14,13 @@ export { findEngine } from './engine/detect.js';
 export type { Engine } from './engine/engine.js';
 export { observe, type ProbeSpec, sameBehaviour } from './engine/probe.js';
 export { type OpenImageOptions, openImage } from './image/open.js';
+export {
+  type ImageTarget,
+  type WriteImageOptions,
+  writeDockerArchiveOf as writeDockerArchive,
+  writeImage,
+} from './image/sinks/write.js';
 export type * from './image/types.js';
-export { writeDockerArchive } from './image/write-docker-archive.js';
 export { ARTICLES, type Article, type ArticleKey, citeArticle } from './knowledge/articles.js';
 export { type OptimizeOptions, type OptimizeResult, optimize } from './optimize/optimize.js';
 // Lower-level rewrites

@@ -6,7 +6,9 @@
  * The size is the sum of the layers' contents, the figure `docker images`
  * reports for an image.
  */
-import { formatBytes } from '../util/bytes.js';
+import type { PareConfig } from '../config/schema.js';
+import { formatBytes, parseBytes } from '../util/bytes.js';
+import { PareError } from '../util/errors.js';
 import type { InspectResult } from './inspect.js';
 
 export interface Budgets {
@@ -93,4 +95,72 @@ export function parsePercent(text: string): number | undefined {
   if (value > 100) return undefined;
   if (value < 1 && value !== 0 && match[2] !== '%') return undefined;
   return value;
+}
+
+/** Budgets as given on the command line (sizes like `500MB`, percentages like `97.5%`). */
+export interface BudgetFlags {
+  maxSize?: string | number;
+  maxWasted?: string | number;
+  minEfficiency?: string | number;
+}
+
+export type BudgetSources = Partial<Record<keyof Budgets, string>>;
+
+/**
+ * The budgets in force: the config file's `inspect.budgets`, each overridden
+ * by its flag; `sources` says where each came from. `configPath` names the
+ * file in errors about its entries.
+ */
+export function resolveBudgets(
+  config: PareConfig,
+  configPath: string | undefined,
+  flags: BudgetFlags,
+): { budgets: Budgets; sources: BudgetSources } {
+  const budgets: Budgets = {};
+  const sources: BudgetSources = {};
+  const fromConfig = config.inspect?.budgets;
+  const where = configPath ?? 'config';
+  if (fromConfig?.maxSize !== undefined) {
+    budgets.maxSize = sizeOption(fromConfig.maxSize, `${where}: inspect.budgets.maxSize`);
+    sources.maxSize = 'inspect.budgets.maxSize';
+  }
+  if (fromConfig?.maxWasted !== undefined) {
+    budgets.maxWasted = sizeOption(fromConfig.maxWasted, `${where}: inspect.budgets.maxWasted`);
+    sources.maxWasted = 'inspect.budgets.maxWasted';
+  }
+  if (fromConfig?.minEfficiency !== undefined) {
+    budgets.minEfficiency = fromConfig.minEfficiency;
+    sources.minEfficiency = 'inspect.budgets.minEfficiency';
+  }
+  if (flags.maxSize !== undefined) {
+    budgets.maxSize = sizeOption(flags.maxSize, '--max-size');
+    sources.maxSize = '--max-size';
+  }
+  if (flags.maxWasted !== undefined) {
+    budgets.maxWasted = sizeOption(flags.maxWasted, '--max-wasted');
+    sources.maxWasted = '--max-wasted';
+  }
+  if (flags.minEfficiency !== undefined) {
+    budgets.minEfficiency = percentOption(flags.minEfficiency, '--min-efficiency');
+    sources.minEfficiency = '--min-efficiency';
+  }
+  return { budgets, sources };
+}
+
+function sizeOption(value: string | number, subject: string): number {
+  const bytes = parseBytes(String(value));
+  if (bytes === undefined)
+    throw new PareError(`expected a size like 500MB or 1.5GiB, got "${value}"`, { subject });
+  return bytes;
+}
+
+function percentOption(value: string | number, subject: string): number {
+  const percent = parsePercent(String(value));
+  if (percent === undefined) {
+    throw new PareError(
+      `expected a percentage from 0 to 100 like 90 or 97.5%, got "${value}" (dive's 0.9 is 90 here)`,
+      { subject },
+    );
+  }
+  return percent;
 }

@@ -11,7 +11,7 @@
  * put `.dynstr`, and a window before the section header table. When a table
  * falls outside those, the fields that need it are reported as unknown.
  */
-import type { ContentSink } from '../image/tar.js';
+import type { ContentSink } from '../image/tar/tar.js';
 
 export type ElfType = 'relocatable' | 'executable' | 'shared' | 'core' | 'other';
 

@@ -6,8 +6,8 @@
  * fetchContents (spool.ts).
  */
 
-import { scanLayer } from '../image/layer-scan.js';
-import type { ContentSink } from '../image/tar.js';
+import { scanLayer } from '../image/tar/layer-scan.js';
+import type { ContentSink } from '../image/tar/tar.js';
 import type { Layer, TarEntry } from '../image/types.js';
 import { FileTree, KIND_SYMLINK } from './file-tree.js';
 

@@ -9,8 +9,8 @@
  * applied): entries of a layer that is not next in order are buffered as
  * they arrive and applied, in order, when their turn comes.
  */
-import { type ScanLayerOptions, scanLayer } from '../image/layer-scan.js';
-import type { ContentSink, TarVisitor } from '../image/tar.js';
+import { type ScanLayerOptions, scanLayer } from '../image/tar/layer-scan.js';
+import type { ContentSink, TarVisitor } from '../image/tar/tar.js';
 import type { Image, ImageConfig, Layer, TarEntry } from '../image/types.js';
 import {
   DETECTORS,

@@ -5,14 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type BudgetCheck, type Budgets, checkBudgets, parsePercent } from '../analyze/budgets.js';
-import { type InspectProgress, inspectImage } from '../analyze/inspect.js';
+import { type BudgetCheck, resolveBudgets } from '../analyze/budgets.js';
+import type { InspectProgress } from '../analyze/inspect.js';
+import { inspectReference } from '../analyze/inspect-reference.js';
 import { loadConfig } from '../config/load.js';
-import { openImage } from '../image/open.js';
+import { localImagePaths } from '../image/reference.js';
 import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
-import { parseBytes } from '../util/bytes.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { colorEnabled, logger } from '../util/logger.js';
 import { ProgressLine } from './progress-line.js';
@@ -70,7 +70,7 @@ export async function runInspect(
   const depth = integerOption(options.depth, '--depth', 1);
   const wantTree = options.tree === true || depth !== undefined;
   const timeoutMs = timeoutOption(options.timeout);
-  const { budgets, sources } = await resolveBudgets(options);
+  const { budgets, sources } = await resolveBudgetsOf(options);
   const dockerfile = options.dockerfile
     ? options.dockerfile === STDIN
       ? { path: '<stdin>', text: await readStdinDockerfile(io.stdin) }
@@ -79,20 +79,12 @@ export async function runInspect(
   const wanted = new Set([plan.format, plan.file === undefined ? plan.format : 'text']);
 
   const progress = io.stderr.isTTY && !logger.isQuiet ? new ProgressLine(io.stderr) : undefined;
-  let image: Awaited<ReturnType<typeof openImage>>;
+  let inspected: Awaited<ReturnType<typeof inspectReference>>;
   try {
-    image = await openImage(reference, {
+    inspected = await inspectReference(reference, {
       ...(options.platform ? { platform: options.platform } : {}),
       timeoutMs,
       ...(progress ? { onReceived: (bytes: number) => progress.received(bytes) } : {}),
-    });
-  } catch (error) {
-    progress?.clear();
-    throw error;
-  }
-  let result: Awaited<ReturnType<typeof inspectImage>>;
-  try {
-    result = await inspectImage(image, {
       verify: options.verify !== false,
       top,
       ...(wanted.has('html')
@@ -104,13 +96,13 @@ export async function runInspect(
           : {}),
       ...(dockerfile ? { dockerfile } : {}),
       ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
+      budgets,
+      budgetSources: sources,
     });
   } finally {
     progress?.clear();
-    await image.close();
   }
-
-  const checks = checkBudgets(result, budgets, sources);
+  const { result, checks } = inspected;
   const reported: BudgetCheck[] | undefined = checks.length > 0 ? checks : undefined;
   const render = (format: string) =>
     format === 'html'
@@ -144,10 +136,7 @@ function withReportFromOutput(options: InspectCliOptions, io: InspectIo): Inspec
 /** A report file is never the image archive or layout being read. */
 function refuseImageAsReport(reference: string, file: string): void {
   const output = resolve(file);
-  const local = /^(?:docker-archive|oci-archive|oci):(.+)$/.exec(reference)?.[1] ?? reference;
-  // docker-archive:app.tar:tag and oci:dir:ref name a file or directory before the last colon.
-  const inputs = [local, local.replace(/:[^/:]*$/, '')].map((p) => resolve(p));
-  if (inputs.includes(output)) {
+  if (localImagePaths(reference).some((path) => resolve(path) === output)) {
     throw new PareError('refusing to overwrite the image being inspected', { subject: '--report' });
   }
 }
@@ -161,62 +150,14 @@ function integerOption(value: string | number | undefined, flag: string, min: nu
   return Number(text);
 }
 
-function sizeOption(value: string | number, subject: string): number {
-  const bytes = parseBytes(String(value));
-  if (bytes === undefined)
-    throw new PareError(`expected a size like 500MB or 1.5GiB, got "${value}"`, { subject });
-  return bytes;
-}
-
-function percentOption(value: string | number, subject: string): number {
-  const percent = parsePercent(String(value));
-  if (percent === undefined) {
-    throw new PareError(
-      `expected a percentage from 0 to 100 like 90 or 97.5%, got "${value}" (dive's 0.9 is 90 here)`,
-      {
-        subject,
-      },
-    );
-  }
-  return percent;
-}
-
 /** Flags win over the config file's `inspect.budgets`. */
-async function resolveBudgets(options: InspectCliOptions) {
-  const budgets: Budgets = {};
-  const sources: Partial<Record<keyof Budgets, string>> = {};
+async function resolveBudgetsOf(options: InspectCliOptions) {
   const { config, path } = await loadConfig({
     ...(options.config ? { explicitPath: options.config } : {}),
     startDirectory: '.',
   });
   if (path) logger.verbose(`config: ${path}`);
-  const fromConfig = config.inspect?.budgets;
-  const where = path ?? 'config';
-  if (fromConfig?.maxSize !== undefined) {
-    budgets.maxSize = sizeOption(fromConfig.maxSize, `${where}: inspect.budgets.maxSize`);
-    sources.maxSize = 'inspect.budgets.maxSize';
-  }
-  if (fromConfig?.maxWasted !== undefined) {
-    budgets.maxWasted = sizeOption(fromConfig.maxWasted, `${where}: inspect.budgets.maxWasted`);
-    sources.maxWasted = 'inspect.budgets.maxWasted';
-  }
-  if (fromConfig?.minEfficiency !== undefined) {
-    budgets.minEfficiency = fromConfig.minEfficiency;
-    sources.minEfficiency = 'inspect.budgets.minEfficiency';
-  }
-  if (options.maxSize !== undefined) {
-    budgets.maxSize = sizeOption(options.maxSize, '--max-size');
-    sources.maxSize = '--max-size';
-  }
-  if (options.maxWasted !== undefined) {
-    budgets.maxWasted = sizeOption(options.maxWasted, '--max-wasted');
-    sources.maxWasted = '--max-wasted';
-  }
-  if (options.minEfficiency !== undefined) {
-    budgets.minEfficiency = percentOption(options.minEfficiency, '--min-efficiency');
-    sources.minEfficiency = '--min-efficiency';
-  }
-  return { budgets, sources };
+  return resolveBudgets(config, path, options);
 }
 
 async function readDockerfile(path: string): Promise<{ path: string; text: string }> {

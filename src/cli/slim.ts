@@ -1,36 +1,26 @@
 /**
  * `pare slim IMAGE (--tag NAME | --output TRANSPORT:PATH)`: wiring only.
- * Slims (src/slim), writes the image, optionally loads it into the engine and
- * probes the original and the slim image the same way. Exit 0 when written
- * (and, if probed, behaving the same), 1 when the probe differs, 2 for bad input.
+ * Parses the options, runs the workflow (src/slim/workflow.ts) and prints
+ * each step as it reports it, then the report. Exit 0 when written (and, if
+ * probed, behaving the same), 1 when the probe differs, 2 for bad input.
  */
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { processCleanup, temporaryDirectory } from '../engine/cleanup.js';
+import { processCleanup } from '../engine/cleanup.js';
 import { findEngine } from '../engine/detect.js';
-import type { Engine } from '../engine/engine.js';
 import { resolveProbe } from '../engine/probe-options.js';
-import { openImage } from '../image/open.js';
 import {
   familiarDockerReference,
+  localImagePaths,
   parseDockerReference,
-  parseImageReference,
   withDefaultTag,
 } from '../image/reference.js';
-import type { Image } from '../image/types.js';
-import { checkZstdLevel, refuseInputPath } from '../image/write-common.js';
-import { writeDockerArchive } from '../image/write-docker-archive.js';
-import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
-import { prepareTracer } from '../reach/tracer.js';
+import { parseImageTarget } from '../image/sinks/write.js';
+import { checkZstdLevel, refuseInputPath } from '../image/sinks/write-common.js';
 import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
-import { loadArchive, loadImageIntoEngine } from '../slim/engine-load.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
-import { inputPaths, type OutputTarget, parseOutput, writeOutput } from '../slim/output.js';
-import { missingPaths, type Proof, prove } from '../slim/prove.js';
-import { buildSlimReport, type SlimReport, storageName } from '../slim/report.js';
-import { type SlimOptions, type SlimResult, slimImage } from '../slim/slim.js';
+import { type SlimReport, storageName } from '../slim/report.js';
+import type { SlimOptions, SlimResult } from '../slim/slim.js';
+import { runSlimWorkflow, type SlimEvent, type SlimOutputTarget } from '../slim/workflow.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatBytes } from '../util/bytes.js';
 import { EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
@@ -115,7 +105,7 @@ export async function runSlim(
   const remove = parseCategories(options.remove, '--remove');
   const probe = await resolveProbe(options);
   const verify = tag !== undefined || options.verify === true;
-  const inputs = inputPaths(reference);
+  const inputs = localImagePaths(reference);
   if (target) await refuseInputPath(target.path, inputs);
   if (options.report) await refuseInputPath(options.report, inputs);
 
@@ -127,215 +117,121 @@ export async function runSlim(
       subject: include.length > 0 ? '--include' : '--exclude',
     });
   }
-  const slimOptions: SlimOptions = {
+  const slimOptions: Omit<SlimOptions, 'select' | 'signal'> = {
     remove: selectCategories(keep, remove),
     // The HTML report draws the input's whole filesystem; nothing else needs it.
     treeView: format === 'html' || (options.report !== undefined && isHtmlPath(options.report)),
     compression,
-    // Ctrl-C stops the work early; the cleanup registry removes what it left.
-    signal: processCleanup.signal,
     ...(layers !== undefined ? { layers } : {}),
     ...(gzipLevel !== undefined ? { gzipLevel } : {}),
     ...(zstdLevel !== undefined ? { zstdLevel } : {}),
     ...(mtime !== undefined ? { mtime } : {}),
   };
 
-  const engine = verify || minimal ? await findEngine() : undefined;
-  // What an earlier run could not remove because its engine died (labelled with a process now gone).
-  const stale = engine ? await engine.removeStale().catch(() => [] as string[]) : [];
-  if (stale.length > 0)
-    if (!logger.isQuiet)
-      streams.stderr.write(`pare: removed what an earlier run left behind: ${stale.join(', ')}\n`);
-  const image = await openImage(reference, {
-    ...(options.platform ? { platform: options.platform } : {}),
+  const outcome = await runSlimWorkflow({
+    reference,
+    probe,
+    slim: slimOptions,
+    minimal,
+    include,
+    exclude,
+    trace: options.trace !== false,
+    keepFailed: options.keepFailed === true,
+    verify,
+    report: options.report !== undefined || format !== 'text',
+    findEngine,
     timeoutMs: timeoutOption(options.timeout),
+    // Ctrl-C stops the work early; the cleanup registry removes what it left.
+    signal: processCleanup.signal,
+    ...(target ? { target } : {}),
+    ...(tag ? { tag } : {}),
+    ...(options.platform ? { platform: options.platform } : {}),
+    onEvent: (event) => renderEvent(event, { io, streams, note, reference, target, tag }),
   });
-  const cleanups: Array<() => Promise<unknown>> = [];
-  let result: SlimResult | undefined;
-  let workDir: string | undefined;
-  try {
-    const config = await image.config();
-    const original = engine ? await runnableOriginal(reference, image, engine, cleanups) : undefined;
-    if (minimal && !original) {
-      throw new PareError('--minimal runs the image to see what it uses, and the engine could not load it', {
-        subject: reference,
-      });
+  const { report, view } = outcome;
+  if (report) {
+    if (options.report) {
+      await writeReport(options.report, report, view);
+      io.stdout.write(`report: ${options.report}\n`);
     }
-    if (minimal) {
-      const temporary = await temporaryDirectory('pare-minimal-');
-      workDir = temporary.path;
-      cleanups.push(() => temporary.handle.runNow());
+    if (format === 'json') streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (format === 'html') {
+      const { renderSlimHtml } = await import('../report/slim-html.js');
+      streams.stdout.write(renderSlimHtml(report, view));
     }
-    const tracer =
-      minimal && options.trace !== false ? await prepareTracer(workDir!, config.architecture) : undefined;
-    let selection: MinimalSelection | undefined;
-    const progress = (message: string) => note(`pare: ${message}\n`);
-    const attempt = (level: 'minimal' | 'other') =>
-      slimImage(image, {
-        ...slimOptions,
-        ...(level === 'minimal'
-          ? {
-              select: async (final, imageConfig, imageLayers) => {
-                selection = await selectReachable(final, imageConfig, imageLayers, {
-                  engine: engine!,
-                  image: original!,
-                  probe,
-                  trace: tracer !== undefined,
-                  ...(tracer ? { tracer } : {}),
-                  workDir: workDir!,
-                  include,
-                  exclude,
-                  onProgress: progress,
-                  signal: processCleanup.signal,
-                });
-                const chosen = selection;
-                return { removed: chosen.removed, isKept: (id: number) => chosen.keep.has(id) };
-              },
-            }
-          : {}),
-      });
+  }
+  return outcome.same === false ? EXIT_FINDINGS : EXIT_OK;
+}
 
-    result = await attempt(minimal ? 'minimal' : 'other');
-    if (selection) {
-      for (const warning of selection.warnings) io.stderr.write(`pare: warning: ${terminalLine(warning)}\n`);
-      for (const name of selection.unresolvedLibraries)
-        io.stderr.write(`pare: warning: library not found: ${terminalLine(name)}\n`);
-      if (selection.tracedObservation && !selection.tracedObservation.ok) {
-        throw new PareError(
-          `the app does not pass the probe when traced: ${selection.tracedObservation.error ?? selection.tracedObservation.summary}`,
-          { subject: reference },
-        );
-      }
-    }
-    const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
-    const publish = async (current: SlimResult) => {
-      if (target) await writeOutput(target, current.image, inputs);
-      if (!engine || !verify) return;
-      const archive = join(current.workDir, 'load.tar');
-      await writeDockerArchive(archive, current.image, { repoTags: [slimName] });
-      await loadArchive(engine, archive);
-      await rm(archive, { force: true });
-    };
-    await publish(result);
-    if (engine && verify && !tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
-    printSummary(io, reference, result, target, tag);
+interface RenderContext {
+  io: SlimIo;
+  streams: SlimIo;
+  note: (text: string) => void;
+  reference: string;
+  target: SlimOutputTarget | undefined;
+  tag: string | undefined;
+}
 
-    let minimalSection: SlimReport['minimal'];
-    if (selection) {
-      minimalSection = { level: 'minimal', ...selection.keep.report() };
+/** Prints one step of the workflow as it happens. */
+function renderEvent(event: SlimEvent, context: RenderContext): void {
+  const { io, streams, note } = context;
+  switch (event.kind) {
+    case 'stale-removed':
+      if (!logger.isQuiet)
+        streams.stderr.write(`pare: removed what an earlier run left behind: ${event.names.join(', ')}\n`);
+      return;
+    case 'progress':
+      note(`pare: ${event.message}\n`);
+      return;
+    case 'warning':
+      io.stderr.write(`pare: warning: ${terminalLine(event.message)}\n`);
+      return;
+    case 'written':
+      printSummary(io, context.reference, event.result, context.target, context.tag);
+      return;
+    case 'minimal-kept':
       io.stdout.write(
-        `  kept ${minimalSection.kept.length} paths reached by the app (${describeKept(minimalSection.keptByReason)})\n`,
+        `  kept ${event.kept} paths reached by the app (${describeKept(event.keptByReason)})\n`,
       );
-    }
-    let probeSection: SlimReport['probe'];
-    let exitCode = EXIT_OK;
-    if (engine && verify) {
-      io.stdout.write(`loaded ${slimName}\n`);
-      if (!original) {
-        io.stdout.write(
-          'not probed: the original is not in the engine (slim docker-daemon:NAME to compare both)\n',
+      return;
+    case 'loaded':
+      io.stdout.write(`loaded ${event.name}\n`);
+      return;
+    case 'not-probed':
+      io.stdout.write(
+        'not probed: the original is not in the engine (slim docker-daemon:NAME to compare both)\n',
+      );
+      return;
+    case 'minimal-failed':
+      io.stderr.write(`pare: the minimal image failed its proof: ${terminalLine(event.reason)}\n`);
+      if (event.logTail) io.stderr.write(`${terminalLines(event.logTail)}\n`);
+      return;
+    case 'fallback':
+      if (event.missing.length > 0)
+        io.stderr.write(
+          `pare: it looked for paths it no longer has: ${terminalLine(event.missing.slice(0, 10).join(', '))}\n`,
         );
-      } else {
-        let proof = await prove({
-          engine,
-          original,
-          slim: slimName,
-          probe,
-          ...(selection?.python ? { python: selection.python } : {}),
-        });
-        if (!proof.original.ok) {
-          throw new PareError(
-            `the original does not pass the probe: ${proof.original.error ?? proof.original.summary}`,
-            {
-              subject: reference,
-            },
-          );
-        }
-        if (!proof.ok && selection && minimalSection) {
-          const reason = describeFailure(proof);
-          io.stderr.write(`pare: the minimal image failed its proof: ${terminalLine(reason)}\n`);
-          if (proof.slim.logTail) io.stderr.write(`${terminalLines(proof.slim.logTail)}\n`);
-          const missing = tracer
-            ? await missingPaths(
-                engine,
-                slimName,
-                config,
-                probe,
-                tracer,
-                join(workDir!, 'trace-slim'),
-                selection.keep.tree,
-              )
-            : [];
-          if (missing.length > 0)
-            io.stderr.write(
-              `pare: it looked for paths it no longer has: ${terminalLine(missing.slice(0, 10).join(', '))}\n`,
-            );
-          io.stderr.write('pare: falling back to the leftovers level (everything reachable kept)\n');
-          await result.dispose();
-          result = await attempt('other');
-          await publish(result);
-          printSummary(io, reference, result, target, tag);
-          minimalSection = {
-            ...minimalSection,
-            level: 'leftovers',
-            fallbackReason: reason,
-            ...(missing.length > 0 ? { missing } : {}),
-          };
-          proof = await prove({
-            engine,
-            original,
-            slim: slimName,
-            probe,
-            previous: proof,
-            ...(selection.python ? { python: selection.python } : {}),
-          });
-        }
-        const sizes = await Promise.all([engine.imageInspect(original), engine.imageInspect(slimName)]);
-        probeSection = { ...proof.section, engineSize: { original: sizes[0].Size, slim: sizes[1].Size } };
+      io.stderr.write('pare: falling back to the leftovers level (everything reachable kept)\n');
+      return;
+    case 'probed': {
+      const { proof, sizes } = event;
+      io.stdout.write(
+        `docker images size: ${formatBytes(sizes.original)} → ${formatBytes(sizes.slim)}\n` +
+          `probe original: ${terminalLine(proof.original.summary)}\nprobe slim:     ${terminalLine(proof.slim.summary)}\n`,
+      );
+      for (const check of proof.section.checks ?? []) {
         io.stdout.write(
-          `docker images size: ${formatBytes(sizes[0].Size)} → ${formatBytes(sizes[1].Size)}\n` +
-            `probe original: ${terminalLine(proof.original.summary)}\nprobe slim:     ${terminalLine(proof.slim.summary)}\n`,
+          `check ${check.name}: ${check.ok ? 'ok' : 'FAILED'}: ${terminalLine(check.detail)}\n`,
         );
-        for (const check of proof.section.checks ?? []) {
-          io.stdout.write(
-            `check ${check.name}: ${check.ok ? 'ok' : 'FAILED'}: ${terminalLine(check.detail)}\n`,
-          );
-        }
-        if (proof.ok) io.stdout.write('verdict: same behaviour\n');
-        else {
-          io.stderr.write(`slim image behaves differently: ${terminalLine(describeFailure(proof))}\n`);
-          if (proof.slim.logTail) io.stderr.write(`${terminalLines(proof.slim.logTail)}\n`);
-          if (!options.keepFailed) {
-            if (tag) cleanups.push(() => engine.removeImage(slimName, { force: true }));
-            if (target) cleanups.push(() => rm(target.path, { recursive: true, force: true }));
-            io.stderr.write('output removed (--keep-failed keeps it)\n');
-          }
-          exitCode = EXIT_FINDINGS;
-        }
       }
+      if (proof.ok) io.stdout.write('verdict: same behaviour\n');
+      return;
     }
-    if (options.report || format !== 'text') {
-      const report = buildSlimReport(reference, result, await image.layers(), {
-        ...(config.history ? { history: config.history } : {}),
-        ...(minimalSection ? { minimal: minimalSection } : {}),
-        ...(probeSection ? { probe: probeSection } : {}),
-      });
-      const view = result.tree ? { tree: result.tree } : {};
-      if (options.report) {
-        await writeReport(options.report, report, view);
-        io.stdout.write(`report: ${options.report}\n`);
-      }
-      if (format === 'json') streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      if (format === 'html') {
-        const { renderSlimHtml } = await import('../report/slim-html.js');
-        streams.stdout.write(renderSlimHtml(report, view));
-      }
-    }
-    return exitCode;
-  } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await result?.dispose();
-    await image.close();
+    case 'differs':
+      io.stderr.write(`slim image behaves differently: ${terminalLine(event.reason)}\n`);
+      if (event.logTail) io.stderr.write(`${terminalLines(event.logTail)}\n`);
+      if (event.removed) io.stderr.write('output removed (--keep-failed keeps it)\n');
+      return;
   }
 }
 
@@ -344,54 +240,11 @@ function listOption(value: string | string[] | undefined): string[] {
   return (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(',')).filter(Boolean);
 }
 
-function describeFailure(proof: Proof): string {
-  if (!proof.section.same) return proof.section.why ?? `probe: ${proof.slim.summary}`;
-  const failed = (proof.section.checks ?? []).filter((check) => !check.ok);
-  return failed.map((check) => `${check.name}: ${check.detail}`).join('; ');
-}
-
 function describeKept(byReason: Record<string, { files: number; bytes: number }>): string {
   return Object.entries(byReason)
     .sort((a, b) => b[1].bytes - a[1].bytes)
     .map(([reason, tally]) => `${reason} ${formatBytes(tally.bytes)}`)
     .join(', ');
-}
-
-/**
- * The original as the engine can run it: a docker-daemon image by name; a
- * docker-archive is loaded (and removed again when pare loaded it).
- */
-async function runnableOriginal(
-  reference: string,
-  image: Image,
-  engine: Engine,
-  cleanups: Array<() => Promise<unknown>>,
-): Promise<string | undefined> {
-  const inEngine = await originalInEngine(reference, engine);
-  if (inEngine) return inEngine;
-  const parsed = (() => {
-    try {
-      return parseImageReference(reference);
-    } catch {
-      return undefined;
-    }
-  })();
-  if (parsed?.transport === 'docker-archive') {
-    const id = await image.configDigest();
-    if (await engine.imageExists(id)) return id;
-    await loadArchive(engine, parsed.path);
-    cleanups.push(() => engine.removeImage(id, { force: true }));
-    return id;
-  }
-  // OCI layouts and archives, registry images: copy the stored layers into an archive the engine loads.
-  const { path: dir, handle } = await temporaryDirectory('pare-original-');
-  try {
-    const id = await loadImageIntoEngine(engine, image, dir, processCleanup.signal);
-    cleanups.push(() => engine.removeImage(id, { force: true }));
-    return id;
-  } finally {
-    await handle.runNow();
-  }
 }
 
 async function writeReport(path: string, report: SlimReport, view: SlimHtmlView): Promise<void> {
@@ -407,6 +260,11 @@ function isHtmlPath(path: string): boolean {
   return path.endsWith('.html') || path.endsWith('.htm');
 }
 
+/** `--output`: the file transports only; the engine is written with --tag. */
+function parseOutput(text: string): SlimOutputTarget {
+  return parseImageTarget(text, '--output', ['docker-archive', 'oci', 'oci-archive']) as SlimOutputTarget;
+}
+
 function parseTag(text: string): string {
   try {
     return familiarDockerReference(withDefaultTag(parseDockerReference(text)));
@@ -415,25 +273,11 @@ function parseTag(text: string): string {
   }
 }
 
-async function originalInEngine(reference: string, engine: Engine): Promise<string | undefined> {
-  let parsed: ReturnType<typeof parseImageReference>;
-  try {
-    parsed = parseImageReference(reference);
-  } catch {
-    return undefined;
-  }
-  if (parsed.transport === 'docker-daemon') {
-    const name = parsed.name ? familiarDockerReference(parsed.name) : parsed.imageId;
-    return name && (await engine.imageExists(name)) ? name : undefined;
-  }
-  return undefined;
-}
-
 function printSummary(
   io: SlimIo,
   reference: string,
   result: SlimResult,
-  target: OutputTarget | undefined,
+  target: SlimOutputTarget | undefined,
   tag: string | undefined,
 ): void {
   const { input, output } = result;

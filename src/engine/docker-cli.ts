@@ -352,6 +352,26 @@ export class DockerCliEngine implements Engine {
     return output;
   }
 
+  async load(archive: string | Readable, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const fromFile = typeof archive === 'string';
+    const args = this.loadArgs(fromFile ? archive : undefined);
+    const result = await this.spawn(args, {
+      ...(fromFile ? {} : { stdin: archive }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (result.exitCode === 0) return;
+    this.throwIfEngineGone(result.stderr);
+    throw new PareError(
+      `${this.binary} load failed: ${result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}`}`,
+      { subject: fromFile ? archive : 'stdin' },
+    );
+  }
+
+  /** The load command line: `-i FILE`, or the archive on stdin. */
+  protected loadArgs(file: string | undefined): string[] {
+    return ['load', '-q', ...(file === undefined ? [] : ['-i', file])];
+  }
+
   /** Force-removal of a container with its anonymous volumes (docker kills at once; podman needs telling). */
   protected removeContainerArgs(container: string): string[] {
     return ['rm', '--force', '--volumes', container];

@@ -208,6 +208,11 @@ export interface Engine {
   history(image: string): Promise<ImageHistoryEntry[]>;
   /** The `docker save` tar of the images, streamed; errors (no such image, engine gone) error the stream. */
   save(images: string | string[]): Readable;
+  /**
+   * Loads a docker-archive (`docker load`): from a file, or streamed from
+   * `archive` when it is a stream. Throws the engine's reason when it refuses.
+   */
+  load(archive: string | Readable, options?: { signal?: AbortSignal }): Promise<void>;
   exec(container: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Host address a published container port is reachable at. */
   port(

@@ -3,7 +3,8 @@
  * build can print megabytes, so past `maxBytes` only the tail is kept (the end
  * is where errors are). Lines can be streamed to callers as they arrive.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessOptions {
   env?: NodeJS.ProcessEnv;
@@ -14,6 +15,8 @@ export interface ProcessOptions {
   maxBytes?: number;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /** Bytes for the program's stdin (default: none, stdin is closed). */
+  stdin?: Readable;
 }
 
 export interface ProcessResult {
@@ -97,9 +100,9 @@ export function runProcess(
 
     const child = spawn(command, args, {
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       signal: options.signal,
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const timer =
       options.timeoutMs === undefined
         ? undefined
@@ -111,6 +114,18 @@ export function runProcess(
             child.stderr.destroy();
           }, options.timeoutMs);
 
+    if (options.stdin && child.stdin) {
+      // A program that exits before reading everything closes the pipe: its exit code says why, not EPIPE.
+      child.stdin.on('error', () => {});
+      options.stdin.on('error', (error) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        child.kill();
+        reject(error);
+      });
+      options.stdin.pipe(child.stdin);
+    }
     child.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
       outLines?.push(chunk);

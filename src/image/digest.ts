@@ -44,6 +44,29 @@ export function sha256(data: Uint8Array | string): Digest {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
+/** The digest of everything a stream yields. */
+export async function digestOfStream(stream: AsyncIterable<Buffer | Uint8Array>): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Passes bytes through unchanged, hashing and counting them: the digest and size of what was written. */
+export class DigestingStream extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  digest(): Digest {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
+
 /** What a digest was checked as: the stored blob, or the uncompressed tar against the config's diff_id. */
 export type DigestRole = 'blob' | 'diff_id';
 

@@ -7,25 +7,8 @@
 import { z } from 'zod';
 import { PareError } from '../util/errors.js';
 import { isDigest } from './digest.js';
+import { isIndexMediaType, MEDIA_TYPES } from './media-types.js';
 import type { Descriptor, Digest, ImageConfig, Manifest, Platform } from './types.js';
-
-export const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
-  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-} as const;
-
-export function isIndexMediaType(mediaType: string | undefined): boolean {
-  return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerManifestList;
-}
 
 const digest = z.custom<Digest>((value) => isDigest(value), { message: 'expected a sha256 digest' });
 const size = z.number().int().nonnegative();

@@ -6,10 +6,10 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeSystemError, PareError } from '../util/errors.js';
-import { ArchiveIndex } from './archive-index.js';
-import { openDockerArchive } from './docker-archive.js';
-import { openOciArchive } from './oci-archive.js';
-import { openOciLayout } from './oci-layout.js';
+import { ArchiveIndex } from './local/archive-index.js';
+import { openDockerArchive } from './local/docker-archive.js';
+import { openOciArchive } from './local/oci-archive.js';
+import { openOciLayout } from './local/oci-layout.js';
 import type { OpenImageOptions } from './open-options.js';
 import { type ImageReference, type ImageSelector, parseImageReference } from './reference.js';
 import type { Image } from './types.js';
@@ -40,11 +40,11 @@ export async function openParsedImage(
     case 'path':
       return openLocalPath(reference.path, reference.raw, options);
     case 'docker-daemon': {
-      const { openDaemonImage } = await import('./docker-daemon.js');
+      const { openDaemonImage } = await import('./local/docker-daemon.js');
       return openDaemonImage(reference, options);
     }
     case 'registry': {
-      const { openRegistryImage } = await import('./registry.js');
+      const { openRegistryImage } = await import('./registry/registry.js');
       return openRegistryImage(reference, options);
     }
   }

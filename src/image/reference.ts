@@ -180,6 +180,16 @@ export function parseImageReference(text: string): ImageReference {
   return { transport: 'registry', raw, name: withDefaultTag(parseDockerReference(text)) };
 }
 
+/** Local paths an image reference reads (none for daemon and registry images, or a malformed one). */
+export function localImagePaths(text: string): string[] {
+  try {
+    const reference = parseImageReference(text);
+    return 'path' in reference ? [reference.path] : [];
+  } catch {
+    return [];
+  }
+}
+
 function looksLikeLocalPath(text: string): boolean {
   return (
     text.startsWith('/') ||

@@ -129,6 +129,12 @@ export interface Image {
   /** Digest of the config blob: the image ID as `docker images` shows it. */
   configDigest(): Promise<Digest>;
   config(): Promise<ImageConfig>;
+  /**
+   * The config blob's exact bytes, for sources that hold them: a sink writes
+   * them as they are, so the copy keeps the image ID. Without it a sink
+   * writes the parsed config again (same contents, another ID).
+   */
+  rawConfig?(): Promise<Buffer>;
   /** Layers bottom to top, one per manifest layer, aligned with rootfs.diff_ids. */
   layers(): Promise<Layer[]>;
   /** Releases temporary files or connections the source holds. Idempotent. */

@@ -21,7 +21,7 @@ import type { DockerfileModel, Stage } from '../dockerfile/types.js';
 import { type Engine, HOST_LABEL, MANAGED_LABEL, OWNER_LABEL } from '../engine/engine.js';
 import { BuildFailedError } from '../engine/errors.js';
 import type { ProbeSpec } from '../engine/probe.js';
-import { openDockerArchive } from '../image/docker-archive.js';
+import { openDockerArchive } from '../image/local/docker-archive.js';
 import type { ContainerConfig, ImageConfig } from '../image/types.js';
 import { type MinimalSelection, selectReachable } from '../reach/minimal.js';
 import { resolvePath } from '../reach/resolve-path.js';

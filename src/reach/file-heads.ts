@@ -7,7 +7,7 @@
  */
 import { type ElfInfo, ElfReader } from '../analyze/elf.js';
 import { type ContentRef, type FinalTree, scanContents } from '../analyze/final-tree.js';
-import type { ContentSink } from '../image/tar.js';
+import type { ContentSink } from '../image/tar/tar.js';
 import type { Layer } from '../image/types.js';
 
 /** Bytes kept from the start of every wanted file: enough for a `#!` line. */

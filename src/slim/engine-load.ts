@@ -1,42 +1,17 @@
 /**
- * Loads a docker-archive into the local engine (`docker load -i FILE`, or
- * podman's). Kept here rather than in src/engine until the Engine interface
- * grows a load().
+ * Puts an Image into the local engine so it can be run, through the engine's
+ * load().
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine/engine.js';
+import { sha256 } from '../image/digest.js';
+import type { BlobFile } from '../image/sinks/write-common.js';
+import { writeDockerArchive } from '../image/sinks/write-docker-archive.js';
 import type { Image } from '../image/types.js';
-import { type BlobFile, digestOf } from '../image/write-common.js';
-import { writeDockerArchive } from '../image/write-docker-archive.js';
 import { PareError } from '../util/errors.js';
-
-export async function loadArchive(engine: Engine, archive: string, signal?: AbortSignal): Promise<void> {
-  const child = spawn(engine.binary, ['load', '-q', '-i', archive], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(signal ? { signal } : {}),
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdout.resume();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) {
-    throw new PareError(
-      `${engine.binary} load failed: ${stderr.trim().split('\n').pop() ?? `exit ${code}`}`,
-      {
-        subject: archive,
-      },
-    );
-  }
-}
 
 /**
  * Loads any Image (an OCI layout, an OCI archive, a registry image) into the
@@ -76,7 +51,7 @@ export async function loadImageIntoEngine(
   const config = Buffer.from(JSON.stringify(await image.config()));
   const archive = join(dir, 'image.tar');
   await writeDockerArchive(archive, { config, layers: blobs });
-  await loadArchive(engine, archive, signal);
+  await engine.load(archive, signal ? { signal } : {});
   await rm(dir, { recursive: true, force: true });
-  return digestOf(config);
+  return sha256(config);
 }

@@ -5,30 +5,27 @@
  * its reason is the first such detector in registry order.
  */
 
-import { DETECTORS, type DetectContext, type FileFact } from '../analyze/detectors/index.js';
+import { DETECTORS, type DetectContext, type FileFact, type Removal } from '../analyze/detectors/index.js';
 import { KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from '../analyze/file-tree.js';
 import type { FinalTree } from '../analyze/final-tree.js';
 import type { ImageConfig } from '../image/types.js';
 import type { RemovedFile } from '../reach/paths.js';
 import { PareError } from '../util/errors.js';
 
-/** Removed unless kept. */
-export const DEFAULT_REMOVE = [
-  'package-cache',
-  'docs',
-  'package-tests',
-  'vcs-metadata',
-  'orphan-bytecode',
-  'dev-files',
-] as const;
+/** Removed unless kept, as each detector declares, in registry order. */
+export const DEFAULT_REMOVE: readonly string[] = idsWith('default');
 
-/** Removable on request (`--remove`); a toolchain or sources may be what the app runs. */
-export const OPTIONAL_REMOVE = ['toolchain', 'compiled-sources'] as const;
+/** Removable on request (`--remove`). */
+export const OPTIONAL_REMOVE: readonly string[] = idsWith('optional');
 
-/** Detectors whose matches are not whole removable files (stripping is not removal). */
-const NOT_REMOVABLE = new Set(['unstripped-binaries']);
+/** Detectors whose matches are not whole removable files. */
+const NOT_REMOVABLE = new Set(idsWith('never'));
 
 export const CATEGORIES: readonly string[] = [...DEFAULT_REMOVE, ...OPTIONAL_REMOVE];
+
+function idsWith(removal: Removal): string[] {
+  return DETECTORS.filter((detector) => detector.removal === removal).map((detector) => detector.id);
+}
 
 export function parseCategories(text: string | undefined, subject: string): string[] {
   if (text === undefined || text === '') return [];

@@ -83,7 +83,7 @@ export type SlimOutcome = Pick<
   | 'groups'
   | 'removedByReason'
   | 'removed'
-> & { image: { layers: ReadonlyArray<{ size: number }> }; config: { history?: HistoryEntry[] } };
+> & { blobs: { layers: ReadonlyArray<{ size: number }> }; config: { history?: HistoryEntry[] } };
 
 /**
  * The report of one slim run: the SlimResult, the input's layers as stored
@@ -101,7 +101,7 @@ export function buildSlimReport(
     return steps.length === count ? steps : Array.from({ length: count }, () => undefined);
   };
   const beforeSteps = layerSteps(extras.history, inputLayers.length);
-  const afterSteps = layerSteps(result.config.history, result.image.layers.length);
+  const afterSteps = layerSteps(result.config.history, result.blobs.layers.length);
   return {
     schemaVersion: 'pare.slim/v1',
     source: { reference, configDigest: result.sourceDigest, ...result.input },
@@ -117,7 +117,7 @@ export function buildSlimReport(
             ? { uncompressedBytes: layer.size }
             : {}),
       })),
-      after: result.image.layers.map((layer, i) => ({
+      after: result.blobs.layers.map((layer, i) => ({
         ...(afterSteps[i] ? { createdBy: afterSteps[i] } : {}),
         compressedBytes: layer.size,
         ...(result.outputLayerBytes[i] !== undefined

@@ -16,7 +16,7 @@
  * from there into the output tars in path order.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,14 +31,25 @@ import {
 } from '../analyze/final-tree.js';
 import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
-import type { ContentSink } from '../image/tar.js';
-import type { Compression, Digest, HistoryEntry, Image, ImageConfig, Layer } from '../image/types.js';
+import type { LocalBlob } from '../image/local/local-blob.js';
+import { LocalImage } from '../image/local/local-image.js';
 import {
   type BlobFile,
   type ImageToWrite,
+  ociManifest,
   type WriteCompression,
   writeLayerBlob,
-} from '../image/write-common.js';
+} from '../image/sinks/write-common.js';
+import type { ContentSink } from '../image/tar/tar.js';
+import type {
+  Compression,
+  Digest,
+  HistoryEntry,
+  Image,
+  ImageConfig,
+  Layer,
+  Manifest,
+} from '../image/types.js';
 import type { RemovedFile } from '../reach/paths.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
@@ -87,7 +98,14 @@ function storedAs(compressions: readonly Compression[]): StoredAs {
 }
 
 export interface SlimResult {
-  image: ImageToWrite;
+  /**
+   * The slim image, a local image over the work directory: it can be
+   * inspected, validated or written anywhere (writeImage). `close()` (or
+   * `dispose()`) removes the work directory.
+   */
+  image: Image;
+  /** The same image as a sink takes it: the config bytes and the layer blob files. */
+  blobs: ImageToWrite;
   config: ImageConfig;
   sourceDigest: Digest;
   removed: RemovedFile[];
@@ -104,7 +122,7 @@ export interface SlimResult {
   groups: Array<[number, number]>;
   /** Work directory holding the layer blobs (removed by dispose). */
   workDir: string;
-  /** Deletes the work directory holding the layer blobs. Call once the image is written. */
+  /** Deletes the work directory holding the layer blobs (the image's `close()`). Call once the image is written. */
   dispose(): Promise<void>;
   /** The input's final filesystem, every path (with `treeView`): the removed paths are in `removed`. */
   tree?: TreeViewNode;
@@ -307,9 +325,11 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       tally.bytes += item.size;
     }
     const newConfig = rewriteConfig(config, blobs, groups, sourceDigest, removedByReason);
-    const image: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
+    const written: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
+    const image = await localImageOf(written, work, `${source.reference} (slim)`, dispose);
     return {
       image,
+      blobs: written,
       config: newConfig,
       sourceDigest,
       removed,
@@ -330,13 +350,36 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       outputLayerBytes,
       groups,
       workDir: work,
-      dispose,
+      dispose: () => image.close(),
       ...(options.treeView ? { tree: treeView(tree, { depth: Number.POSITIVE_INFINITY }) } : {}),
     };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/** The written image as an Image whose blobs are the files in `work`; closing it runs `release`. */
+async function localImageOf(
+  written: ImageToWrite,
+  work: string,
+  reference: string,
+  release: () => Promise<void>,
+): Promise<Image> {
+  const configPath = join(work, 'config.json');
+  await writeFile(configPath, written.config);
+  const manifest = ociManifest(written);
+  const config: LocalBlob = { path: configPath, offset: 0, length: written.config.length };
+  return new LocalImage({
+    reference,
+    manifest: JSON.parse(manifest.bytes.toString('utf8')) as Manifest,
+    locate: (_digest, index) => {
+      if (index < 0) return config;
+      const layer = written.layers[index];
+      return layer && { path: layer.path, offset: 0, length: layer.size };
+    },
+    release,
+  });
 }
 
 interface Spool {

@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupRegistry } from '../../src/engine/cleanup.js';
 import { DockerCliEngine, isStaleOwner } from '../../src/engine/docker-cli.js';
@@ -10,6 +11,8 @@ import {
   EngineUnavailableError,
   NoSuchImageError,
 } from '../../src/engine/errors.js';
+import { PodmanCliEngine } from '../../src/engine/podman.js';
+import { PareError } from '../../src/util/errors.js';
 import { fakeCli } from './fake-cli.js';
 
 const IID_FROM_ARGS = 'while [ $# -gt 0 ]; do [ "$1" = --iidfile ] && iid=$2; shift; done';
@@ -336,5 +339,77 @@ describe('a missing CLI', () => {
     await expect(engineWith('/nonexistent/docker').imageExists('x')).rejects.toThrow(
       'cannot run /nonexistent/docker: no such file or directory',
     );
+  });
+});
+
+describe('Engine.load', () => {
+  // The fake keeps what it was given: the file named by -i, or its stdin.
+  const LOAD_BODY = (dir: string) => `
+  load) shift; [ "$1" = -q ] || exit 98; shift
+    if [ "$1" = -i ]; then cp "$2" '${dir}/loaded'; else cat > '${dir}/loaded'; fi
+    echo "Loaded image: app:1" ;;`;
+  const engines = [
+    ['docker', (binary: string) => engineWith(binary)],
+    ['podman', (binary: string) => new PodmanCliEngine({ binary, env: { PATH: process.env.PATH } })],
+  ] as const;
+
+  for (const [name, make] of engines) {
+    it(`${name}: loads an archive file with load -q -i FILE`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pare-load-'));
+      try {
+        const archive = join(dir, 'image.tar');
+        await writeFile(archive, 'archive bytes');
+        const cli = await fakeCli(name, LOAD_BODY(dir));
+        await make(cli.path).load(archive);
+        expect(await cli.calls()).toEqual([['load', '-q', '-i', archive]]);
+        expect(await readFile(join(dir, 'loaded'), 'utf8')).toBe('archive bytes');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it(`${name}: streams an archive into load -q on stdin`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'pare-load-'));
+      try {
+        const cli = await fakeCli(name, LOAD_BODY(dir));
+        const bytes = Buffer.alloc(3_000_000, 7);
+        await make(cli.path).load(Readable.from([bytes.subarray(0, 1_000_000), bytes.subarray(1_000_000)]));
+        expect(await cli.calls()).toEqual([['load', '-q']]);
+        expect((await readFile(join(dir, 'loaded'))).equals(bytes)).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("fails with the engine's last line, naming the archive", async () => {
+    const cli = await fakeCli(
+      'docker',
+      `\n  load) echo "open /x: no such file" >&2; echo "unexpected EOF" >&2; exit 1 ;;`,
+    );
+    const error = await engineWith(cli.path)
+      .load('/tmp/broken.tar')
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PareError);
+    expect((error as PareError).message).toContain('load failed: unexpected EOF');
+    expect((error as PareError).subject).toBe('/tmp/broken.tar');
+  });
+
+  it('says the engine is gone when it cannot be reached', async () => {
+    const cli = await fakeCli(
+      'docker',
+      `\n  load) echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1 ;;`,
+    );
+    await expect(engineWith(cli.path).load('/tmp/a.tar')).rejects.toBeInstanceOf(EngineUnavailableError);
+  });
+
+  it('fails when the archive stream fails', async () => {
+    const cli = await fakeCli('docker', `\n  load) cat > /dev/null ;;`);
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error('disk gone'));
+      },
+    });
+    await expect(engineWith(cli.path).load(broken)).rejects.toThrow('disk gone');
   });
 });

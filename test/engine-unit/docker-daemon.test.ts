@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDaemonImage } from '../../src/image/docker-daemon.js';
+import { openDaemonImage } from '../../src/image/local/docker-daemon.js';
 import { parseImageReference } from '../../src/image/reference.js';
 import { buildImage, dockerArchiveBytes, file } from '../helpers/image-writer.js';
 

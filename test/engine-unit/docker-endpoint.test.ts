@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CleanupRegistry } from '../../src/engine/cleanup.js';
 import { findEngine } from '../../src/engine/detect.js';
 import { type DockerEndpoint, resolveDockerEndpoint } from '../../src/engine/docker-endpoint.js';
-import { daemonSource } from '../../src/image/docker-daemon.js';
+import { daemonSource } from '../../src/image/local/docker-daemon.js';
 import { PareError } from '../../src/util/errors.js';
 import { DAEMON_DOWN, fakeCli } from './fake-cli.js';
 

@@ -18,7 +18,7 @@ import {
   parsePodmanInspect,
   pruneStagesArgs,
 } from '../../src/engine/podman.js';
-import { daemonSource, openDaemonImage } from '../../src/image/docker-daemon.js';
+import { daemonSource, openDaemonImage } from '../../src/image/local/docker-daemon.js';
 import { parseImageReference } from '../../src/image/reference.js';
 import { buildImage, dockerArchiveBytes, file } from '../helpers/image-writer.js';
 import { fakeCli } from './fake-cli.js';

@@ -14,10 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { openDaemonImage } from '../../src/image/docker-daemon.js';
-import { scanLayer } from '../../src/image/layer-scan.js';
+import { openDaemonImage } from '../../src/image/local/docker-daemon.js';
 import { openImage } from '../../src/image/open.js';
 import { parseImageReference } from '../../src/image/reference.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Image } from '../../src/image/types.js';
 import { BASE_IMAGE, describeWithEngine, engineGate } from './engine-gate.js';
 

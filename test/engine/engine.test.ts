@@ -19,7 +19,7 @@ import { findEngine } from '../../src/engine/detect.js';
 import type { BuildResult, Engine } from '../../src/engine/engine.js';
 import { OWNER_LABEL } from '../../src/engine/engine.js';
 import { BuildFailedError, ContainerStartError, NoSuchImageError } from '../../src/engine/errors.js';
-import { openDockerArchive } from '../../src/image/docker-archive.js';
+import { openDockerArchive } from '../../src/image/local/docker-archive.js';
 import { BASE_IMAGE, describeWithEngine, engineGate } from './engine-gate.js';
 
 const run = promisify(execFile);

@@ -22,7 +22,7 @@ import { findEngine } from '../../src/engine/detect.js';
 import type { BuildResult, Engine } from '../../src/engine/engine.js';
 import { MANAGED_LABEL, OWNER_LABEL } from '../../src/engine/engine.js';
 import { observe } from '../../src/engine/probe.js';
-import { openDockerArchive } from '../../src/image/docker-archive.js';
+import { openDockerArchive } from '../../src/image/local/docker-archive.js';
 import { openImage } from '../../src/image/open.js';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
 import { keptAndOriginal } from '../helpers/optimize-result.js';

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRegistryImage } from '../../src/image/registry.js';
+import { openRegistryImage } from '../../src/image/registry/registry.js';
 import type { Image } from '../../src/image/types.js';
 import {
   type BuiltImage,

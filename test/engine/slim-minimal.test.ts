@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSlim, type SlimCliOptions } from '../../src/cli/slim.js';
+import { sha256 } from '../../src/image/digest.js';
 import { openImage } from '../../src/image/open.js';
-import { digestOf } from '../../src/image/write-common.js';
 import type { SlimReport } from '../../src/slim/report.js';
 import { describeWithEngine, engineGate } from './engine-gate.js';
 
@@ -149,7 +149,7 @@ describeWithEngine('pare slim --minimal (engine)', gate, (engine) => {
     expect(result.report.probe?.same).toBe(true);
     // The loaded copy is named by the digest of its re-serialised config (engine-load.ts): gone afterwards.
     const source = await openImage(`oci:${layout}`);
-    const loadedId = digestOf(Buffer.from(JSON.stringify(await source.config())));
+    const loadedId = sha256(Buffer.from(JSON.stringify(await source.config())));
     await source.close();
     expect(await engine.imageExists(loadedId)).toBe(false);
   }, 300_000);

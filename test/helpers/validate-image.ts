@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
-import { scanLayer } from '../../src/image/layer-scan.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Compression, Digest, Image, TarEntry } from '../../src/image/types.js';
 
 export interface LayerSummary {

@@ -7,9 +7,9 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanLayer } from '../../src/image/layer-scan.js';
 import { openImage } from '../../src/image/open.js';
-import { MAX_PATH_DEPTH } from '../../src/image/tar-path.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
+import { MAX_PATH_DEPTH } from '../../src/image/tar/tar-path.js';
 import type { Image, TarEntry } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import {

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseAuthenticateHeader } from '../../src/image/registry-auth.js';
-import { isLoopbackHost, registryBaseUrl } from '../../src/image/registry-client.js';
-import { dockerConfigPath, lookupCredentials } from '../../src/image/registry-credentials.js';
-import { isTransientStatus, retryDelay } from '../../src/image/registry-transport.js';
+import { parseAuthenticateHeader } from '../../src/image/registry/registry-auth.js';
+import { isLoopbackHost, registryBaseUrl } from '../../src/image/registry/registry-client.js';
+import { dockerConfigPath, lookupCredentials } from '../../src/image/registry/registry-credentials.js';
+import { isTransientStatus, retryDelay } from '../../src/image/registry/registry-transport.js';
 
 describe('where a registry lives', () => {
   it.each([

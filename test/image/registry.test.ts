@@ -10,7 +10,7 @@ import {
   openRegistryImage,
   type RegistryImageReference,
   type RegistryOpenOptions,
-} from '../../src/image/registry.js';
+} from '../../src/image/registry/registry.js';
 import type { Image } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import { type BuiltImage, buildImage, buildIndex, FakeRegistry, sha256 } from './registry-fake.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanLayer, scanLayers } from '../../src/image/layer-scan.js';
-import { selectPlatform } from '../../src/image/oci-layout.js';
+import { selectPlatform } from '../../src/image/local/oci-layout.js';
 import { openImage } from '../../src/image/open.js';
+import { scanLayer, scanLayers } from '../../src/image/tar/layer-scan.js';
 import type { Image, Platform, TarEntry } from '../../src/image/types.js';
 import {
   type BuiltImage,

@@ -12,8 +12,8 @@ import {
   type TarVisitor,
   walkTar,
   walkTarFile,
-} from '../../src/image/tar.js';
-import { MAX_PATH_DEPTH } from '../../src/image/tar-path.js';
+} from '../../src/image/tar/tar.js';
+import { MAX_PATH_DEPTH } from '../../src/image/tar/tar-path.js';
 import type { TarEntry } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import {

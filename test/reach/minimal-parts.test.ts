@@ -223,7 +223,7 @@ describe('buildSlimReport', () => {
           { path: '/usr/share/doc/a', size: 10, reason: 'docs', detail: 'documentation' },
           { path: '/usr/share/doc/b', size: 30, reason: 'docs', detail: 'documentation' },
         ],
-        image: { layers: [{ size: 100 }] },
+        blobs: { layers: [{ size: 100 }] },
         config: { history: [{ created_by: 'pare slim', empty_layer: false }] },
       },
       [
@@ -261,7 +261,7 @@ describe('buildSlimReport', () => {
         groups: [[0, 0]],
         removedByReason: {},
         removed: [],
-        image: { layers: [{ size: 20 }] },
+        blobs: { layers: [{ size: 20 }] },
         config: {},
       },
       [{ size: 50, compression: 'none' }],

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exceedsPathDepth, MAX_PATH_DEPTH } from '../../src/image/tar-path.js';
+import { exceedsPathDepth, MAX_PATH_DEPTH } from '../../src/image/tar/tar-path.js';
 import { runPareAsync } from '../helpers/cli.js';
 import { deepPathImage } from './hostile-images.js';
 

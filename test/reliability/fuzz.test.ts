@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileTree } from '../../src/analyze/file-tree.js';
 import { parseDockerfile } from '../../src/dockerfile/parse.js';
-import { walkTar } from '../../src/image/tar.js';
+import { walkTar } from '../../src/image/tar/tar.js';
 import { planFixes } from '../../src/rewrite/plan.js';
 import { allRules } from '../../src/rules/index.js';
 import { lintModel } from '../../src/rules/run.js';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRegistryImage, type RegistryOpenOptions } from '../../src/image/registry.js';
+import { openRegistryImage, type RegistryOpenOptions } from '../../src/image/registry/registry.js';
 import type { Image } from '../../src/image/types.js';
 import { PareError } from '../../src/util/errors.js';
 import { runPareAsync } from '../helpers/cli.js';

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/analyze/detectors/index.js';
 import { readFinalTree } from '../../src/analyze/final-tree.js';
 import { runSlim } from '../../src/cli/slim.js';
-import { scanLayer } from '../../src/image/layer-scan.js';
+import { MEDIA_TYPES } from '../../src/image/media-types.js';
 import { openImage } from '../../src/image/open.js';
+import { writeImage } from '../../src/image/sinks/write.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
-import { OCI_LAYER_ZSTD } from '../../src/image/write-common.js';
 import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
-import { parseOutput, writeOutput } from '../../src/slim/output.js';
 import {
   baseLayerCount,
   LABEL_REMOVED,
@@ -76,7 +76,7 @@ async function slimTo(
   return withImage(reference, async (image) => {
     const result = await slimImage(image, options);
     try {
-      await writeOutput(parseOutput(output), result.image, []);
+      await writeImage(output, result.image);
     } finally {
       await result.dispose();
     }
@@ -160,8 +160,8 @@ describe('lossless shrink', () => {
     });
     const one = await slimTo(input, { mtime: 1000 });
     const two = await slimTo(input, { mtime: 1000 });
-    expect(one.result.image.layers.map((l) => l.digest)).toEqual(
-      two.result.image.layers.map((l) => l.digest),
+    expect(one.result.blobs.layers.map((l) => l.digest)).toEqual(
+      two.result.blobs.layers.map((l) => l.digest),
     );
     expect(one.result.config.rootfs).toEqual(two.result.config.rootfs);
   });
@@ -342,7 +342,10 @@ describe('zstd layers', () => {
         const input = await archiveOf(spec);
         const gzip = await slimTo(input, { mtime: 1000 });
         const zstd = await slimTo(input, { mtime: 1000, compression: 'zstd' }, transport);
-        expect(zstd.result.image.layers.map((l) => l.mediaType)).toEqual([OCI_LAYER_ZSTD, OCI_LAYER_ZSTD]);
+        expect(zstd.result.blobs.layers.map((l) => l.mediaType)).toEqual([
+          MEDIA_TYPES.ociLayerZstd,
+          MEDIA_TYPES.ociLayerZstd,
+        ]);
         expect(zstd.result.config.rootfs.diff_ids).toEqual(gzip.result.config.rootfs.diff_ids);
         const summary = await withImage(zstd.output, validateImage);
         expect(summary.layers.map((l) => l.compression)).toEqual(['zstd', 'zstd']);
@@ -359,7 +362,7 @@ describe('zstd layers', () => {
     const one = await slimTo(input, { mtime: 1000, compression: 'zstd' });
     const two = await slimTo(input, { mtime: 1000, compression: 'zstd' });
     const high = await slimTo(input, { mtime: 1000, compression: 'zstd', zstdLevel: 19 });
-    const digests = (r: typeof one) => r.result.image.layers.map((l) => l.digest);
+    const digests = (r: typeof one) => r.result.blobs.layers.map((l) => l.digest);
     expect(digests(two)).toEqual(digests(one));
     expect(digests(high)).not.toEqual(digests(one));
     expect(high.result.config.rootfs.diff_ids).toEqual(one.result.config.rootfs.diff_ids);

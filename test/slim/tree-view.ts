@@ -11,7 +11,7 @@ import {
   KIND_OTHER,
   KIND_SYMLINK,
 } from '../../src/analyze/file-tree.js';
-import { scanLayer } from '../../src/image/layer-scan.js';
+import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Image } from '../../src/image/types.js';
 
 export interface ViewNode {

@@ -38,6 +38,7 @@ function projectOf(path: string): string {
 
 export const compiledSources: Detector = {
   id: 'compiled-sources',
+  removal: 'optional',
   title: 'Sources of compiled programs',
   description:
     'Go, Rust, C/C++ and Java/Kotlin sources in application directories, or anywhere outside system and dependency directories when a built binary or jar is in the image.',

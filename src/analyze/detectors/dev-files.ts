@@ -8,6 +8,7 @@ const STATIC_LIBRARY = /^(?:\/usr(?:\/local)?)?\/lib(?:32|64|x32)?\/.*\.a$/;
 
 export const devFiles: Detector = {
   id: 'dev-files',
+  removal: 'default',
   title: 'Headers and static libraries',
   description:
     'C/C++ headers under /usr/include (from *-dev packages) and static libraries (*.a) in library directories.',

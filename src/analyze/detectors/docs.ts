@@ -25,6 +25,7 @@ export function localesInUse(env: Readonly<Record<string, string>>): Set<string>
 
 export const docs: Detector = {
   id: 'docs',
+  removal: 'default',
   title: 'Documentation, man pages and locales',
   description:
     'Files under /usr/share/doc, /usr/share/man, /usr/share/info (copyright and licence files excepted) and translations under /usr/share/locale other than the locale the image uses.',

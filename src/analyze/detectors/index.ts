@@ -15,7 +15,7 @@ import type { DetectContext, Detector, Finding } from './types.js';
 import { unstrippedBinaries } from './unstripped-binaries.js';
 import { vcsMetadata } from './vcs-metadata.js';
 
-export type { DetectContext, Detector, DetectorResult, FileFact, Finding, Match } from './types.js';
+export type { DetectContext, Detector, DetectorResult, FileFact, Finding, Match, Removal } from './types.js';
 
 export const DETECTORS: readonly Detector[] = [
   packageCache,

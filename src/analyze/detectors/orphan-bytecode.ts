@@ -14,6 +14,7 @@ const CACHED = /^(.*)\/__pycache__\/([^/]+?)\.[^./]+(?:\.opt-[12])?\.pyc$/;
 
 export const orphanBytecode: Detector = {
   id: 'orphan-bytecode',
+  removal: 'default',
   title: 'Bytecode of sources not shipped',
   description: '__pycache__/*.pyc files whose .py source is absent, which Python never loads.',
   detect(context) {

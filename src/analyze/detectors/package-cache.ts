@@ -101,6 +101,7 @@ const MAYBE_CACHE =
 
 export const packageCache: Detector = {
   id: 'package-cache',
+  removal: 'default',
   title: 'Package manager caches',
   description:
     'Downloaded packages, indexes and build caches of apt, apk, dnf/yum, pip, poetry, npm, yarn, pnpm, Go, cargo, Maven and Gradle left in the final image.',

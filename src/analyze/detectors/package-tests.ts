@@ -11,6 +11,7 @@ const TESTS =
 
 export const packageTests: Detector = {
   id: 'package-tests',
+  removal: 'default',
   title: 'Tests inside installed packages',
   description:
     'test/, tests/ and __tests__/ directories inside packages under site-packages, dist-packages and node_modules.',

@@ -82,6 +82,7 @@ function jdkOnly(path: string, home: string): boolean {
 
 export const toolchain: Detector = {
   id: 'toolchain',
+  removal: 'optional',
   title: 'Compilers and toolchains',
   description:
     'gcc (cc1), the Go toolchain, rustc/cargo, node-gyp headers, and a full JDK (javac) where a JRE would run the application.',

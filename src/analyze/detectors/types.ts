@@ -49,8 +49,16 @@ export interface DetectorResult {
   hint?: string;
 }
 
+/**
+ * What `pare slim` does with a detector's matches: removes them unless kept
+ * (`default`), only when asked with `--remove` (`optional`), or never (what
+ * it finds is not a whole file to delete, e.g. debug symbols to strip).
+ */
+export type Removal = 'default' | 'optional' | 'never';
+
 export interface Detector {
   id: string;
+  removal: Removal;
   title: string;
   description: string;
   detect(context: DetectContext): DetectorResult[];

@@ -9,6 +9,7 @@ import type { Detector, DetectorResult, Match } from './types.js';
 
 export const unstrippedBinaries: Detector = {
   id: 'unstripped-binaries',
+  removal: 'never',
   title: 'Unstripped binaries',
   description:
     'ELF executables and shared libraries with debug sections or symbol tables, and files under /usr/lib/debug.',

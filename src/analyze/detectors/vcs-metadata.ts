@@ -4,6 +4,7 @@ import type { Detector } from './types.js';
 
 export const vcsMetadata: Detector = {
   id: 'vcs-metadata',
+  removal: 'default',
   title: 'Version-control directories',
   description: '.git (and .hg, .svn) directories in the final image.',
   detect(context) {

@@ -4,9 +4,9 @@
  * `verify: false` on a local uncompressed blob reads headers only and seeks
  * over contents; otherwise the tar is streamed without hashing.
  */
-import { shortDigest } from './digest.js';
+import { shortDigest } from '../digest.js';
+import type { Layer } from '../types.js';
 import { type TarSummary, type TarVisitor, type WalkTarOptions, walkTar, walkTarFile } from './tar.js';
-import type { Layer } from './types.js';
 
 export interface ScanLayerOptions extends Omit<WalkTarOptions, 'drainOnError'> {
   /** Check blob digest and diff_id while reading (default true). */

@@ -12,29 +12,34 @@
  * against the config. Layers may also be gzip or zstd (other tools write such
  * archives): the codec is sniffed from magic bytes.
  */
-import { createHash } from 'node:crypto';
-import { PareError } from '../util/errors.js';
-import { ArchiveIndex } from './archive-index.js';
-import { sniffCompression } from './compression.js';
-import { DigestMismatchError, digestFromHex, sha256, shortDigest, verifyBytes } from './digest.js';
+import { PareError } from '../../util/errors.js';
+import { sniffCompression } from '../compression.js';
+import {
+  DigestMismatchError,
+  digestFromHex,
+  digestOfStream,
+  sha256,
+  shortDigest,
+  verifyBytes,
+} from '../digest.js';
 import {
   type DockerArchiveEntry,
-  isIndexMediaType,
-  MEDIA_TYPES,
   parseConfig,
   parseDockerArchiveManifest,
   parseIndexOrManifest,
   parseRepositories,
-} from './image-json.js';
-import { type LocalBlob, openLocalBlob, readBlobHead } from './local-blob.js';
-import { LocalImage } from './local-image.js';
+} from '../image-json.js';
+import { isIndexMediaType, MEDIA_TYPES } from '../media-types.js';
 import {
   familiarDockerReference,
   type ImageSelector,
   parseDockerReference,
   sameDockerReference,
-} from './reference.js';
-import type { Compression, Descriptor, Digest, Image, ImageConfig, Manifest } from './types.js';
+} from '../reference.js';
+import type { Compression, Descriptor, Digest, Image, ImageConfig, Manifest } from '../types.js';
+import { ArchiveIndex } from './archive-index.js';
+import { type LocalBlob, openLocalBlob, readBlobHead } from './local-blob.js';
+import { LocalImage } from './local-image.js';
 
 export interface OpenDockerArchiveOptions {
   /** The reference as the user wrote it (default `docker-archive:PATH`). */
@@ -280,8 +285,6 @@ async function synthesiseManifest(
   };
 }
 
-async function hashBlob(blob: LocalBlob): Promise<Digest> {
-  const hash = createHash('sha256');
-  for await (const chunk of openLocalBlob(blob)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
+function hashBlob(blob: LocalBlob): Promise<Digest> {
+  return digestOfStream(openLocalBlob(blob));
 }

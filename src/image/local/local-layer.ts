@@ -7,12 +7,12 @@
  * digest is its diff_id (the usual case) is hashed once.
  */
 import type { Duplex, Readable } from 'node:stream';
-import { describeSystemError, PareError } from '../util/errors.js';
-import { decompressionStages, translateCodecError } from './compression.js';
-import { verifyDigest } from './digest.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
+import { decompressionStages, translateCodecError } from '../compression.js';
+import { verifyDigest } from '../digest.js';
+import { chainStreams } from '../stream-chain.js';
+import type { Compression, Digest, Layer, ReadOptions } from '../types.js';
 import { type LocalBlob, openLocalBlob } from './local-blob.js';
-import { chainStreams } from './stream-chain.js';
-import type { Compression, Digest, Layer, ReadOptions } from './types.js';
 
 export interface LocalLayerInit {
   digest: Digest;

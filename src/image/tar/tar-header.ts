@@ -7,7 +7,8 @@
  * Formats: v7, ustar (prefix field), GNU (long names `L`/`K`, base-256
  * numbers, old sparse `S`), POSIX pax (`x` local and `g` global headers).
  */
-import { PareError } from '../util/errors.js';
+import { PareError } from '../../util/errors.js';
+import type { TarEntry } from '../types.js';
 import {
   decodeTarName,
   exceedsPathDepth,
@@ -15,7 +16,6 @@ import {
   normaliseEntryPath,
   normaliseLinkTarget,
 } from './tar-path.js';
-import type { TarEntry } from './types.js';
 
 export const BLOCK_SIZE = 512;
 

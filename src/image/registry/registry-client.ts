@@ -5,9 +5,10 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PareError } from '../util/errors.js';
-import { VERSION } from '../version.js';
-import { BlobSizeError } from './digest.js';
+import { PareError } from '../../util/errors.js';
+import { VERSION } from '../../version.js';
+import { BlobSizeError } from '../digest.js';
+import type { Digest } from '../types.js';
 import { AuthorizationError, parseAuthenticateHeader, RegistryAuthorizer } from './registry-auth.js';
 import { type CredentialLookup, lookupCredentials } from './registry-credentials.js';
 import { ProxyError } from './registry-proxy.js';
@@ -23,7 +24,6 @@ import {
   retryDelay,
   StallError,
 } from './registry-transport.js';
-import type { Digest } from './types.js';
 
 export interface RegistryClientOptions {
   /** Plain http instead of https (always the case for loopback registries). */

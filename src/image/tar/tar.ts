@@ -9,8 +9,9 @@
  * (`walkTar`) or seeked over without being read (`walkTarFile`).
  */
 import { open } from 'node:fs/promises';
-import { describeSystemError, PareError } from '../util/errors.js';
-import { READ_CHUNK_SIZE } from './local-blob.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
+import { READ_CHUNK_SIZE } from '../local/local-blob.js';
+import type { TarEntry } from '../types.js';
 import {
   BLOCK_SIZE,
   type BuiltEntry,
@@ -24,7 +25,6 @@ import {
   type RawHeader,
   type UnsafePathPolicy,
 } from './tar-header.js';
-import type { TarEntry } from './types.js';
 
 export { decodeTarName, encodeTarName, normaliseEntryPath } from './tar-path.js';
 

@@ -16,15 +16,15 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type CleanupHandle, temporaryDirectory } from '../engine/cleanup.js';
-import { ENGINE_ENV, requestedEngine, which } from '../engine/detect.js';
+import { type CleanupHandle, temporaryDirectory } from '../../engine/cleanup.js';
+import { ENGINE_ENV, requestedEngine, which } from '../../engine/detect.js';
 import {
   announcePodmanStandIn,
   type DockerEndpoint,
   dockerUnreachable,
   podmanMayStandIn,
   resolveDockerEndpoint,
-} from '../engine/docker-endpoint.js';
+} from '../../engine/docker-endpoint.js';
 import {
   describeConnectionError,
   encodeImageName,
@@ -32,13 +32,13 @@ import {
   errorMessage,
   podmanApiSocket,
   readBody,
-} from '../engine/engine-api.js';
-import { runProcess } from '../engine/process.js';
-import { describeSystemError, PareError } from '../util/errors.js';
+} from '../../engine/engine-api.js';
+import { runProcess } from '../../engine/process.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
+import type { OpenImageOptions } from '../open-options.js';
+import { type DaemonImageReference, familiarDockerReference } from '../reference.js';
+import type { Digest, Image, ImageConfig, Layer, Manifest } from '../types.js';
 import { openDockerArchive } from './docker-archive.js';
-import type { OpenImageOptions } from './open-options.js';
-import { type DaemonImageReference, familiarDockerReference } from './reference.js';
-import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
 
 export interface OpenDaemonImageOptions extends OpenImageOptions {
   /** Environment to resolve the engine from (default: this process's). */

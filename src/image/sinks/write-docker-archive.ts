@@ -4,7 +4,8 @@
  * index.json, blobs/sha256/…). Layers keep their compression; `docker load`
  * inflates them. Written to a temporary sibling and renamed into place.
  */
-import { digestOf, hexOf, type ImageToWrite } from './write-common.js';
+import { digestHex, sha256 } from '../digest.js';
+import type { ImageToWrite } from './write-common.js';
 import { type ArchiveMember, dedupe, ociLayoutMembers, writeTarAtomic } from './write-oci-layout.js';
 
 export interface WriteDockerArchiveOptions {
@@ -18,9 +19,9 @@ export function dockerArchiveMembers(
 ): ArchiveMember[] {
   const manifest = [
     {
-      Config: `blobs/sha256/${hexOf(digestOf(image.config))}`,
+      Config: `blobs/sha256/${digestHex(sha256(image.config))}`,
       RepoTags: options.repoTags ?? [],
-      Layers: image.layers.map((layer) => `blobs/sha256/${hexOf(layer.digest)}`),
+      Layers: image.layers.map((layer) => `blobs/sha256/${digestHex(layer.digest)}`),
     },
   ];
   return dedupe([

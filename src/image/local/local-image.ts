@@ -3,13 +3,13 @@
  * local files. docker-archive, oci and oci-archive differ only in how they find
  * the manifest and the blobs; from there on they share this.
  */
-import { PareError } from '../util/errors.js';
-import { resolveCompression } from './compression.js';
-import { shortDigest, verifyBytes } from './digest.js';
-import { parseConfig } from './image-json.js';
+import { PareError } from '../../util/errors.js';
+import { resolveCompression } from '../compression.js';
+import { shortDigest, verifyBytes } from '../digest.js';
+import { parseConfig } from '../image-json.js';
+import type { Digest, Image, ImageConfig, Layer, Manifest } from '../types.js';
 import { type LocalBlob, readBlobHead, readLocalBlob } from './local-blob.js';
 import { LocalLayer } from './local-layer.js';
-import type { Digest, Image, ImageConfig, Layer, Manifest } from './types.js';
 
 export interface LocalImageInit {
   reference: string;
@@ -24,6 +24,7 @@ export class LocalImage implements Image {
   readonly reference: string;
   private readonly init: LocalImageInit;
   private configPromise: Promise<ImageConfig> | undefined;
+  private rawConfigPromise: Promise<Buffer> | undefined;
   private layersPromise: Promise<Layer[]> | undefined;
   private closed = false;
 
@@ -45,6 +46,11 @@ export class LocalImage implements Image {
     return this.configPromise;
   }
 
+  rawConfig(): Promise<Buffer> {
+    this.rawConfigPromise ??= this.readRawConfig();
+    return this.rawConfigPromise;
+  }
+
   layers(): Promise<Layer[]> {
     this.layersPromise ??= this.buildLayers();
     return this.layersPromise;
@@ -59,6 +65,12 @@ export class LocalImage implements Image {
   private async readConfig(): Promise<ImageConfig> {
     const descriptor = this.init.manifest.config;
     const subject = `${this.reference} config ${shortDigest(descriptor.digest)}`;
+    return parseConfig(await this.rawConfig(), subject);
+  }
+
+  private async readRawConfig(): Promise<Buffer> {
+    const descriptor = this.init.manifest.config;
+    const subject = `${this.reference} config ${shortDigest(descriptor.digest)}`;
     const blob = this.requireBlob(descriptor.digest, -1, 'config');
     // Checked before reading, as for layers: the descriptor bounds what is read.
     if (blob.length !== descriptor.size) {
@@ -66,8 +78,7 @@ export class LocalImage implements Image {
         subject,
       });
     }
-    const bytes = verifyBytes(await readLocalBlob(blob, subject), descriptor.digest, subject);
-    return parseConfig(bytes, subject);
+    return verifyBytes(await readLocalBlob(blob, subject), descriptor.digest, subject);
   }
 
   private async buildLayers(): Promise<Layer[]> {

@@ -6,25 +6,23 @@
  * their blobs on demand. Every document and blob is checked against its digest.
  */
 import { addAbortSignal, Readable } from 'node:stream';
-import { PareError } from '../util/errors.js';
+import { PareError } from '../../util/errors.js';
 import {
   compressionFromMediaType,
   decompressionStages,
   resolveCompression,
   translateCodecError,
-} from './compression.js';
-import { isDigest, sha256, verifyBytes, verifyDigest } from './digest.js';
-import { DEFAULT_PLATFORM, parsePlatform, selectPlatform } from './platform.js';
+} from '../compression.js';
+import { isDigest, sha256, verifyBytes, verifyDigest } from '../digest.js';
+import { DEFAULT_PLATFORM, parsePlatform, selectPlatform } from '../platform.js';
 import {
   type DockerReference,
   formatDockerReference,
   type ImageReference,
   parseDockerReference,
   withDefaultTag,
-} from './reference.js';
-import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
-import { MANIFEST_ACCEPT, ManifestFormatError, parseRegistryDocument } from './registry-manifest.js';
-import { chainStreams } from './stream-chain.js';
+} from '../reference.js';
+import { chainStreams } from '../stream-chain.js';
 import type {
   Compression,
   Descriptor,
@@ -35,7 +33,9 @@ import type {
   Manifest,
   Platform,
   ReadOptions,
-} from './types.js';
+} from '../types.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
+import { MANIFEST_ACCEPT, ManifestFormatError, parseRegistryDocument } from './registry-manifest.js';
 
 export interface RegistryOpenOptions extends RegistryClientOptions {
   /** `os/arch[/variant]` chosen from an index or manifest list. Default `linux/amd64`. */

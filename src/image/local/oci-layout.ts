@@ -4,15 +4,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeSystemError, PareError } from '../util/errors.js';
-import { digestHex } from './digest.js';
-import { parseOciLayoutFile } from './image-json.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
+import { digestHex } from '../digest.js';
+import { parseOciLayoutFile } from '../image-json.js';
+import type { ImageSelector } from '../reference.js';
+import type { Digest, Image, Platform } from '../types.js';
 import type { LocalBlob } from './local-blob.js';
 import { type OciBlobStore, openOciImage } from './oci-image.js';
-import type { ImageSelector } from './reference.js';
-import type { Digest, Image, Platform } from './types.js';
 
-export { DEFAULT_PLATFORM, formatPlatform, parsePlatform, selectPlatform } from './platform.js';
+export { DEFAULT_PLATFORM, formatPlatform, parsePlatform, selectPlatform } from '../platform.js';
 
 export interface OpenOciLayoutOptions {
   /** The reference as the user wrote it (default `oci:DIR`). */

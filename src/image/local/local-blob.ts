@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { describeSystemError, PareError } from '../util/errors.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
 
-import type { LocalBlobRange } from './types.js';
+import type { LocalBlobRange } from '../types.js';
 
 export type LocalBlob = LocalBlobRange;
 

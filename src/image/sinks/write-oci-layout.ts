@@ -10,16 +10,10 @@ import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/prom
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { type CleanupHandle, removeOnExit } from '../engine/cleanup.js';
-import { PareError } from '../util/errors.js';
-import {
-  digestOf,
-  hexOf,
-  type ImageToWrite,
-  OCI_LAYOUT_FILE,
-  ociIndex,
-  ociManifest,
-} from './write-common.js';
+import { type CleanupHandle, removeOnExit } from '../../engine/cleanup.js';
+import { PareError } from '../../util/errors.js';
+import { digestHex, sha256 } from '../digest.js';
+import { type ImageToWrite, OCI_LAYOUT_FILE, ociIndex, ociManifest } from './write-common.js';
 
 export interface WriteLayoutOptions {
   /** org.opencontainers.image.ref.name of the manifest in index.json. */
@@ -47,9 +41,9 @@ export async function writeOciLayout(
     const blobs = join(temp, 'blobs', 'sha256');
     await mkdir(blobs, { recursive: true });
     const manifest = ociManifest(image);
-    await writeFile(join(blobs, hexOf(digestOf(image.config))), image.config);
-    await writeFile(join(blobs, hexOf(manifest.digest)), manifest.bytes);
-    for (const layer of image.layers) await copyFile(layer.path, join(blobs, hexOf(layer.digest)));
+    await writeFile(join(blobs, digestHex(sha256(image.config))), image.config);
+    await writeFile(join(blobs, digestHex(manifest.digest)), manifest.bytes);
+    for (const layer of image.layers) await copyFile(layer.path, join(blobs, digestHex(layer.digest)));
     await writeFile(join(temp, 'oci-layout'), OCI_LAYOUT_FILE);
     await writeFile(join(temp, 'index.json'), ociIndex(manifest, options.refName));
     const existing = await stat(dir).catch(() => undefined);
@@ -144,10 +138,10 @@ export function ociLayoutMembers(image: ImageToWrite, refName?: string): Archive
   return [
     { name: 'oci-layout', data: OCI_LAYOUT_FILE },
     { name: 'index.json', data: ociIndex(manifest, refName) },
-    { name: `blobs/sha256/${hexOf(digestOf(image.config))}`, data: image.config },
-    { name: `blobs/sha256/${hexOf(manifest.digest)}`, data: manifest.bytes },
+    { name: `blobs/sha256/${digestHex(sha256(image.config))}`, data: image.config },
+    { name: `blobs/sha256/${digestHex(manifest.digest)}`, data: manifest.bytes },
     ...image.layers.map((layer) => ({
-      name: `blobs/sha256/${hexOf(layer.digest)}`,
+      name: `blobs/sha256/${digestHex(layer.digest)}`,
       file: { path: layer.path, size: layer.size },
     })),
   ];

@@ -8,22 +8,16 @@
  * and rename it over, and refuse an output that is the input.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
-import { PareError } from '../util/errors.js';
-import type { Digest } from './types.js';
-
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
-export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
-export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+import { PareError } from '../../util/errors.js';
+import { DigestingStream, sha256 } from '../digest.js';
+import { MEDIA_TYPES, ociLayerMediaType } from '../media-types.js';
+import type { Digest } from '../types.js';
 
 export type WriteCompression = 'gzip' | 'zstd' | 'none';
 
@@ -56,27 +50,6 @@ export interface ImageToWrite {
   layers: BlobFile[];
 }
 
-export function digestOf(data: Buffer | string): Digest {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-export function hexOf(digest: Digest): string {
-  return digest.slice('sha256:'.length);
-}
-
-class Hasher extends Transform {
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-  digest(): Digest {
-    return `sha256:${this.hash.digest('hex')}`;
-  }
-}
-
 export interface LayerBlobOptions {
   compression?: WriteCompression;
   /** gzip level 1-9 (default 6), or zstd level 1-19 (default 3). */
@@ -94,8 +67,8 @@ export async function writeLayerBlob(
   options: LayerBlobOptions = {},
 ): Promise<BlobFile> {
   const compression = options.compression ?? 'gzip';
-  const uncompressed = new Hasher();
-  const stored = new Hasher();
+  const uncompressed = new DigestingStream();
+  const stored = new DigestingStream();
   const streamOptions = options.signal ? { signal: options.signal } : {};
   if (compression === 'zstd') {
     const level = options.level ?? DEFAULT_ZSTD_LEVEL;
@@ -121,8 +94,7 @@ export async function writeLayerBlob(
     digest: stored.digest(),
     diffId: uncompressed.digest(),
     size: stored.bytes,
-    mediaType:
-      compression === 'gzip' ? OCI_LAYER_GZIP : compression === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER_TAR,
+    mediaType: ociLayerMediaType(compression),
   };
 }
 
@@ -135,8 +107,8 @@ export function checkZstdLevel(level: number): void {
 /** tar → hash → `zstd` → hash → file. Fails with the program's own message when it fails. */
 async function zstdPipeline(
   tar: Readable,
-  uncompressed: Hasher,
-  stored: Hasher,
+  uncompressed: DigestingStream,
+  stored: DigestingStream,
   path: string,
   level: number,
   signal: AbortSignal | undefined,
@@ -198,8 +170,8 @@ export interface OciManifestBlob {
 export function ociManifest(image: ImageToWrite): OciManifestBlob {
   const manifest = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: digestOf(image.config), size: image.config.length },
+    mediaType: MEDIA_TYPES.ociManifest,
+    config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256(image.config), size: image.config.length },
     layers: image.layers.map((layer) => ({
       mediaType: layer.mediaType,
       digest: layer.digest,
@@ -207,17 +179,19 @@ export function ociManifest(image: ImageToWrite): OciManifestBlob {
     })),
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
-  return { bytes, digest: digestOf(bytes) };
+  return { bytes, digest: sha256(bytes) };
 }
 
 export function ociIndex(manifest: OciManifestBlob, refName: string | undefined): Buffer {
   const descriptor: Record<string, unknown> = {
-    mediaType: OCI_MANIFEST,
+    mediaType: MEDIA_TYPES.ociManifest,
     digest: manifest.digest,
     size: manifest.bytes.length,
   };
   if (refName) descriptor.annotations = { 'org.opencontainers.image.ref.name': refName };
-  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [descriptor] }));
+  return Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [descriptor] }),
+  );
 }
 
 export const OCI_LAYOUT_FILE = Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' }));

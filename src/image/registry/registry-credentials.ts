@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dockerConfigDir } from '../engine/docker-endpoint.js';
+import { dockerConfigDir } from '../../engine/docker-endpoint.js';
 
 export interface RegistryCredentials {
   username?: string;

@@ -4,14 +4,15 @@
  * indexes by platform, read and verify the manifest. Shared by `oci:` and
  * `oci-archive:`, which differ only in where blobs live.
  */
-import { PareError } from '../util/errors.js';
-import { isDigest, shortDigest, verifyBytes } from './digest.js';
-import { type ImageIndex, isIndexMediaType, parseIndex, parseIndexOrManifest } from './image-json.js';
+import { PareError } from '../../util/errors.js';
+import { isDigest, shortDigest, verifyBytes } from '../digest.js';
+import { type ImageIndex, parseIndex, parseIndexOrManifest } from '../image-json.js';
+import { isIndexMediaType } from '../media-types.js';
+import { selectPlatform } from '../platform.js';
+import { type ImageSelector, parseDockerReference, sameDockerReference } from '../reference.js';
+import type { Descriptor, Digest, Image, Manifest, Platform } from '../types.js';
 import { type LocalBlob, readLocalBlob } from './local-blob.js';
 import { LocalImage } from './local-image.js';
-import { selectPlatform } from './platform.js';
-import { type ImageSelector, parseDockerReference, sameDockerReference } from './reference.js';
-import type { Descriptor, Digest, Image, Manifest, Platform } from './types.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 /** containerd (and Docker 25+ `docker save`) put the full image name here. */

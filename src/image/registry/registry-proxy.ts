@@ -16,7 +16,7 @@ import { BlockList, isIP, type Socket } from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { PareError } from '../util/errors.js';
+import { PareError } from '../../util/errors.js';
 
 export interface Proxy {
   url: URL;

@@ -4,19 +4,9 @@
  * normalised to the `Manifest` shape. Choosing one platform's manifest from
  * an index is platform.ts's job, shared with the other sources.
  */
-import { isDigest } from './digest.js';
-import type { Descriptor, Manifest } from './types.js';
-
-export const MEDIA_TYPES = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-  dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-} as const;
+import { isDigest } from '../digest.js';
+import { MEDIA_TYPES } from '../media-types.js';
+import type { Descriptor, Manifest } from '../types.js';
 
 /** What we ask a registry for: everything we can read, images before indexes only by order of listing. */
 export const MANIFEST_ACCEPT = [

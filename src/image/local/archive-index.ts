@@ -5,11 +5,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { describeSystemError, PareError } from '../util/errors.js';
-import { sniffCompression } from './compression.js';
+import { describeSystemError, PareError } from '../../util/errors.js';
+import { sniffCompression } from '../compression.js';
+import { normaliseEntryPath, walkTarFile } from '../tar/tar.js';
+import type { TarEntry } from '../types.js';
 import { type LocalBlob, readLocalBlob, readRange } from './local-blob.js';
-import { normaliseEntryPath, walkTarFile } from './tar.js';
-import type { TarEntry } from './types.js';
 
 export interface ArchiveMember {
   path: string;

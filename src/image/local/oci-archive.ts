@@ -2,13 +2,13 @@
  * `oci-archive:PATH[:REF]`: a tar of an OCI image layout, read in place by
  * byte range (never extracted). The tar must be uncompressed.
  */
-import { PareError } from '../util/errors.js';
+import { PareError } from '../../util/errors.js';
+import { digestHex } from '../digest.js';
+import { parseOciLayoutFile } from '../image-json.js';
+import type { ImageSelector } from '../reference.js';
+import type { Image, Platform } from '../types.js';
 import { ArchiveIndex } from './archive-index.js';
-import { digestHex } from './digest.js';
-import { parseOciLayoutFile } from './image-json.js';
 import { type OciBlobStore, openOciImage } from './oci-image.js';
-import type { ImageSelector } from './reference.js';
-import type { Image, Platform } from './types.js';
 
 export interface OpenOciArchiveOptions {
   /** The reference as the user wrote it (default `oci-archive:PATH`). */
