@@ -358,7 +358,7 @@ const lines = [
   }),
 ];
 if (BEFORE) {
-  lines.push('', `The other build (${BEFORE}), inspect --format json in the same runs:`, '');
+  lines.push('', 'Another build (BENCH_INSPECT_BEFORE), inspect --format json in the same runs:', '');
   for (const row of rows)
     lines.push(
       `- ${row.name}: ${s(row.before)} (${(row.before.seconds / row.openssl.seconds).toFixed(2)}× openssl), ${mb(row.before.rss)} peak RSS; this build ${(row.json.seconds / row.before.seconds).toFixed(2)}× its time`,

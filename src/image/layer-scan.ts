@@ -99,6 +99,8 @@ async function scanVerifiedInPlace(
     if (error instanceof PareError || error.name === 'AbortError') throw error;
     throw new PareError(describeSystemError(error), { subject, cause: error });
   });
+  // A walk that fails (or is aborted) first may leave it unawaited: not an unhandled rejection.
+  hash.catch(() => undefined);
   let summary: TarSummary;
   try {
     summary = await walkTarFile(blob.path, blob.offset, blob.length, visitor, options);
