@@ -375,6 +375,6 @@ if (process.argv.includes('--readme')) {
   if (!text.includes(start)) throw new Error(`README.md has no ${start} marker`);
   writeFileSync(
     readme,
-    `${text.slice(0, text.indexOf(start) + start.length)}\n  ${lines.join('\n  ')}\n  ${text.slice(text.indexOf(end))}`,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n${lines.map((line) => (line ? `  ${line}` : '')).join('\n')}\n  ${text.slice(text.indexOf(end))}`,
   );
 }
