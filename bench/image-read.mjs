@@ -12,22 +12,19 @@
 //   BENCH_IMAGE_GB=3 BENCH_IMAGE_RUNS=5 node bench/image-read.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  dirsOf,
+  makePool,
+  rng,
+  slice,
+  smallSize,
+  writeDockerArchive,
+  writeLayers,
+} from './synthetic-image.mjs';
 
 const CACHE = fileURLToPath(new URL('./.cache/image-read/', import.meta.url));
 const SCALE = Number(process.env.BENCH_IMAGE_GB ?? 1.5) / 1.5;
@@ -63,162 +60,24 @@ if (process.env.PARE_BENCH_CHILD) {
 
 // ---- synthetic image ------------------------------------------------------------
 
-/** Deterministic PRNG so the cache is reproducible. */
-function rng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 64 MiB of word-like text (gzip ratio ~0.4, like real layers); file contents are slices of it. */
-function makePool(random) {
-  const words = Array.from({ length: 4096 }, () =>
-    Array.from({ length: 2 + Math.floor(random() * 9) }, () =>
-      String.fromCharCode(97 + Math.floor(random() * 26)),
-    ).join(''),
-  );
-  const pool = Buffer.allocUnsafe(64 * 1024 * 1024);
-  let at = 0;
-  while (at < pool.length) {
-    const word = words[Math.floor(random() * words.length)];
-    at += pool.write(random() < 0.08 ? `${word}\n` : `${word} `, at, 'latin1');
-    // A sprinkling of binary noise, as in executables.
-    if (random() < 0.01)
-      for (let i = 0; i < 64 && at < pool.length; i++) pool[at++] = Math.floor(random() * 256);
-  }
-  return pool;
-}
-
-function octal(value, length) {
-  return `${value.toString(8).padStart(length - 1, '0')}\0`;
-}
-
-function header(name, size, type = '0') {
-  const block = Buffer.alloc(512);
-  block.write(name, 0, 100, 'utf8');
-  block.write(octal(type === '5' ? 0o755 : 0o644, 8), 100, 'latin1');
-  block.write(octal(0, 8), 108, 'latin1');
-  block.write(octal(0, 8), 116, 'latin1');
-  block.write(octal(size, 12), 124, 'latin1');
-  block.write(octal(1_700_000_000, 12), 136, 'latin1');
-  block.write(type, 156, 'latin1');
-  block.write('ustar\x0000', 257, 'latin1');
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return block;
-}
-
-/** Buffered tar writer over a file descriptor. */
-class TarFile {
-  constructor(path) {
-    this.fd = openSync(path, 'w');
-    this.parts = [];
-    this.pending = 0;
-    this.size = 0;
-  }
-  push(buffer) {
-    this.parts.push(buffer);
-    this.pending += buffer.length;
-    this.size += buffer.length;
-    if (this.pending > 8 * 1024 * 1024) this.flush();
-  }
-  flush() {
-    if (this.pending === 0) return;
-    writeSync(this.fd, Buffer.concat(this.parts));
-    this.parts = [];
-    this.pending = 0;
-  }
-  dir(name) {
-    this.push(header(`${name}/`, 0, '5'));
-  }
-  file(name, data) {
-    this.push(header(name, data.length));
-    this.push(data);
-    const rest = data.length % 512;
-    if (rest) this.push(Buffer.alloc(512 - rest));
-  }
-  /** Contents copied from another file, in chunks (for the outer docker-archive). */
-  fileFrom(name, path) {
-    const size = statSync(path).size;
-    this.push(header(name, size));
-    this.flush();
-    const fd = openSync(path, 'r');
-    const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
-    let done = 0;
-    while (done < size) {
-      const read = readSync(fd, chunk, 0, chunk.length, done);
-      writeSync(this.fd, chunk, 0, read);
-      done += read;
-    }
-    closeSync(fd);
-    this.size += size;
-    const rest = size % 512;
-    if (rest) this.push(Buffer.alloc(512 - rest));
-  }
-  close() {
-    this.push(Buffer.alloc(1024));
-    this.flush();
-    closeSync(this.fd);
-  }
-}
-
-function slice(pool, random, size) {
-  if (size <= pool.length) {
-    const start = Math.floor(random() * (pool.length - size));
-    return pool.subarray(start, start + size);
-  }
-  const parts = [];
-  for (let left = size; left > 0; left -= Math.min(left, pool.length))
-    parts.push(slice(pool, random, Math.min(left, pool.length)));
-  return Buffer.concat(parts);
-}
-
-/** Small-file sizes: log-uniform 32 B .. 32 KiB (mean ~4.7 KB). */
-const smallSize = (random) => Math.floor(32 * 1024 ** random());
-
 function pathFor(index) {
   return `usr/lib/pkg${index % 997}/sub${Math.floor(index / 997) % 13}/file${index}.dat`;
-}
-
-function dirsOf(paths) {
-  const dirs = new Set();
-  for (const path of paths) {
-    const parts = path.split('/');
-    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-  }
-  return [...dirs].sort();
 }
 
 function generateLayers() {
   const random = rng(42);
   const pool = makePool(random);
   const count = (n) => Math.round(n * SCALE);
-  const layers = [];
-
-  const writeLayer = (index, build) => {
-    const path = join(CACHE, `layer${index}.tar`);
-    const tar = new TarFile(`${path}.tmp`);
-    build(tar);
-    tar.close();
-    renameSync(`${path}.tmp`, path);
-    layers.push(path);
-  };
+  const builders = [];
 
   // 1: the base: many small files.
   const base = Array.from({ length: count(120_000) }, (_, i) => pathFor(i));
-  writeLayer(1, (tar) => {
+  builders.push((tar) => {
     for (const dir of dirsOf(base)) tar.dir(dir);
     for (const path of base) tar.file(path, slice(pool, random, smallSize(random)));
   });
   // 2: a few large files (toolchains, assets) and some small ones.
-  writeLayer(2, (tar) => {
+  builders.push((tar) => {
     tar.dir('opt');
     tar.dir('opt/big');
     for (let i = 0; i < 4; i++)
@@ -228,7 +87,7 @@ function generateLayers() {
     for (const path of small) tar.file(path, slice(pool, random, smallSize(random)));
   });
   // 3: overwrites and deletions of earlier files (wasted bytes), one large file removed.
-  writeLayer(3, (tar) => {
+  builders.push((tar) => {
     for (let i = 0; i < count(20_000); i++) tar.file(pathFor(i * 5), slice(pool, random, smallSize(random)));
     for (let i = 0; i < count(10_000); i++) {
       const path = pathFor(i * 7 + 3);
@@ -239,44 +98,16 @@ function generateLayers() {
   });
   // 4: the application: more small files and one large one.
   const app = Array.from({ length: count(60_000) }, (_, i) => `app/node_modules/mod${i % 1499}/lib/f${i}.js`);
-  writeLayer(4, (tar) => {
+  builders.push((tar) => {
     for (const dir of dirsOf(app)) tar.dir(dir);
     for (const path of app) tar.file(path, slice(pool, random, smallSize(random)));
     tar.file('app/data.bin', slice(pool, random, Math.round(100e6 * SCALE)));
   });
-  return layers;
+  return writeLayers(CACHE, builders);
 }
 
 function sha256File(path) {
   return `sha256:${execFileSync('sha256sum', [path]).toString().split(' ')[0]}`;
-}
-
-function writeDockerArchive(layers, diffIds) {
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      config: { Cmd: ['/app/start'] },
-      rootfs: { type: 'layers', diff_ids: diffIds },
-      history: layers.map((_, i) => ({ created_by: `RUN step ${i + 1}` })),
-    }),
-  );
-  const configHex = createHash('sha256').update(config).digest('hex');
-  const ids = diffIds.map((id) => id.slice(7));
-  const manifest = [
-    { Config: `${configHex}.json`, RepoTags: ['bench:latest'], Layers: ids.map((id) => `${id}/layer.tar`) },
-  ];
-  const path = join(CACHE, 'docker-archive.tar');
-  const tar = new TarFile(`${path}.tmp`);
-  layers.forEach((layer, i) => {
-    tar.dir(ids[i]);
-    tar.fileFrom(`${ids[i]}/layer.tar`, layer);
-  });
-  tar.file(`${configHex}.json`, config);
-  tar.file('manifest.json', Buffer.from(JSON.stringify(manifest)));
-  tar.close();
-  renameSync(`${path}.tmp`, path);
-  return { config, configHex };
 }
 
 function writeGzipLayout(layers, config, configHex) {
@@ -332,9 +163,9 @@ function prepare() {
   mkdirSync(CACHE, { recursive: true });
   console.log(`generating a ~${(1.5 * SCALE).toFixed(1)} GB synthetic image in ${CACHE} (once) …`);
   const t0 = performance.now();
-  const layers = generateLayers();
-  const diffIds = layers.map(sha256File);
-  const { config, configHex } = writeDockerArchive(layers, diffIds);
+  const written = generateLayers();
+  const layers = written.map((layer) => layer.path);
+  const { config, configHex } = writeDockerArchive(join(CACHE, 'docker-archive.tar'), written);
   writeFileSync(join(CACHE, 'config.json'), config);
   const gzLayers = writeGzipLayout(layers, config, configHex);
   const ready = { layers, gzLayers };

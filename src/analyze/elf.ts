@@ -135,9 +135,14 @@ export class ElfReader implements ContentSink {
   private segments: Segment[] = [];
   private front: Buffer | undefined;
   private frontLength = 0;
+  /** Where the kept front ends once complete: the probe's end, or the first PT_LOAD's (capped). */
+  private frontEnd = 0;
+  /** Random access to the file (ContentSink.attach): the front and tail are read when used, not kept. */
+  private read: ((offset: number, length: number) => Buffer) | undefined;
   private frontRest: Capture | undefined;
   private readonly probe: Capture | undefined;
-  private tail: { start: number; buf: Buffer } | undefined;
+  /** The window before the section header table; random access leaves `buf` unread until used. */
+  private tail: { start: number; end: number; buf: Buffer | undefined } | undefined;
   private dynamic: Buffer | undefined;
   private sectionTable: Section[] | undefined;
   private sectionNames: Buffer | undefined;
@@ -158,7 +163,21 @@ export class ElfReader implements ContentSink {
     return this.dead || this.captures.length === 0;
   }
 
-  write(chunk: Buffer): void {
+  attach(read: (offset: number, length: number) => Buffer): void {
+    this.read = read;
+  }
+
+  /** The first byte still wanted, for a walker that can seek over the rest (ContentSink). */
+  nextWanted(): number {
+    if (this.dead) return Number.POSITIVE_INFINITY;
+    let next = Number.POSITIVE_INFINITY;
+    for (const capture of this.captures) next = Math.min(next, capture.start + capture.got);
+    return next;
+  }
+
+  write(chunk: Buffer, offset?: number): void {
+    // A seeking walker skips only bytes no capture wanted (nextWanted), so nothing is lost.
+    if (offset !== undefined && offset > this.position) this.position = offset;
     const chunkStart = this.position;
     this.position += chunk.length;
     if (this.dead) return;
@@ -307,6 +326,7 @@ export class ElfReader implements ContentSink {
     };
     this.front = probe;
     this.frontLength = probe.length;
+    this.frontEnd = probe.length;
 
     const minPh = is64 ? 56 : 32;
     if (phnum > 0 && phentsize >= minPh && phnum * phentsize <= MAX_TABLE) {
@@ -339,7 +359,12 @@ export class ElfReader implements ContentSink {
     const probe = this.front!;
     const want =
       firstLoad && firstLoad.offset === 0 ? Math.min(firstLoad.filesz, FRONT_CAP, this.fileSize) : 0;
-    if (want > probe.length) {
+    if (want > probe.length && this.read) {
+      // Random access: the same front, read from the file only where a table is looked up.
+      this.frontLength = want;
+      this.frontEnd = want;
+    } else if (want > probe.length) {
+      this.frontEnd = want;
       const front = Buffer.allocUnsafe(want);
       probe.copy(front, 0);
       this.front = front;
@@ -370,10 +395,14 @@ export class ElfReader implements ContentSink {
     const length = count * this.shentsize;
     if (length > MAX_TABLE || this.shoff + length > this.fileSize) return;
     // The window starts where the probe (already kept) ends at the earliest; fromKept joins the two.
-    const windowStart = Math.max(this.shoff - TAIL_WINDOW, this.front?.length ?? 0);
-    this.addCapture(windowStart, this.shoff, (buf) => {
-      this.tail = { start: windowStart, buf };
-    });
+    const windowStart = Math.max(this.shoff - TAIL_WINDOW, this.frontEnd);
+    if (this.read && this.shoff > windowStart) {
+      this.tail = { start: windowStart, end: this.shoff, buf: undefined };
+    } else {
+      this.addCapture(windowStart, this.shoff, (buf) => {
+        this.tail = { start: windowStart, end: this.shoff, buf };
+      });
+    }
     this.withRange(this.shoff, length, (bytes) => this.onSectionTable(bytes));
   }
 
@@ -425,20 +454,31 @@ export class ElfReader implements ContentSink {
 
   private fromKept(offset: number, length: number): Buffer | undefined {
     const end = offset + length;
-    if (this.front && end <= this.frontLength) return this.front.subarray(offset, end);
+    if (this.front && end <= this.frontLength) return this.frontBytes(offset, end);
     const tail = this.tail;
     if (!tail) return undefined;
-    const tailEnd = tail.start + tail.buf.length;
-    if (offset >= tail.start && end <= tailEnd)
-      return tail.buf.subarray(offset - tail.start, end - tail.start);
+    if (offset >= tail.start && end <= tail.end) return this.tailBytes(offset, end);
     // Spanning the front and a window that continues it.
-    if (this.front && offset < this.frontLength && tail.start <= this.frontLength && end <= tailEnd) {
+    if (this.front && offset < this.frontLength && tail.start <= this.frontLength && end <= tail.end) {
       return Buffer.concat([
-        this.front.subarray(offset, this.frontLength),
-        tail.buf.subarray(this.frontLength - tail.start, end - tail.start),
+        this.frontBytes(offset, this.frontLength),
+        this.tailBytes(this.frontLength, end),
       ]);
     }
     return undefined;
+  }
+
+  private tailBytes(start: number, end: number): Buffer {
+    const tail = this.tail!;
+    if (tail.buf) return tail.buf.subarray(start - tail.start, end - tail.start);
+    return this.read!(start, end - start);
+  }
+
+  /** Bytes of the front: kept, or (random access) beyond the probe, read now. */
+  private frontBytes(start: number, end: number): Buffer {
+    const front = this.front!;
+    if (end <= front.length) return front.subarray(start, end);
+    return this.read!(start, end - start);
   }
 
   private finish(): ElfInfo {

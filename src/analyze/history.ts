@@ -6,7 +6,6 @@
  * back to the lines of a Dockerfile.
  */
 
-import { parseDockerfile } from '../dockerfile/parse.js';
 import type { Instruction } from '../dockerfile/types.js';
 import type { HistoryEntry, ImageConfig } from '../image/types.js';
 
@@ -159,6 +158,8 @@ export interface DockerfileStage {
  * (src/dockerfile), with arguments flattened the way history's created_by shows them.
  */
 export async function readDockerfileInstructions(text: string): Promise<DockerfileStage[]> {
+  // Loaded on demand: the parser and its shell grammar cost an inspect without --dockerfile ~0.1 s to load.
+  const { parseDockerfile } = await import('../dockerfile/parse.js');
   const model = await parseDockerfile(text.replace(/^\uFEFF/, ''), 'Dockerfile');
   return model.stages.map((stage) => ({
     index: stage.index,

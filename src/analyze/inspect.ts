@@ -9,7 +9,12 @@
  * applied): entries of a layer that is not next in order are buffered as
  * they arrive and applied, in order, when their turn comes.
  */
-import { type ScanLayerOptions, scanLayer } from '../image/tar/layer-scan.js';
+import {
+  defaultConcurrency,
+  hashLayersAhead,
+  type ScanLayerOptions,
+  scanLayer,
+} from '../image/tar/layer-scan.js';
 import type { ContentSink, TarVisitor } from '../image/tar/tar.js';
 import type { Image, ImageConfig, Layer, TarEntry } from '../image/types.js';
 import {
@@ -65,7 +70,7 @@ export interface InspectOptions {
   dockerfile?: { path: string; text: string };
   /** Read the bytes of likely ELF files for the binary detectors (default true). */
   readElf?: boolean;
-  /** Layers read at once (default 2). */
+  /** Layers read at once (default: two when two or more need inflating, else one; see defaultConcurrency). */
   concurrency?: number;
   onProgress?: (progress: InspectProgress) => void;
   signal?: AbortSignal;
@@ -288,7 +293,7 @@ async function readLayers(
   const results: Array<{ bytes: number }> = new Array(count);
   if (count === 0) return results;
   const readElf = options.readElf !== false;
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 2, count));
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? defaultConcurrency(layers), count));
   const compressedTotal = layers.reduce((sum, layer) => sum + layer.size, 0);
   const buffers = new Map<number, PendingEntry[]>();
   const scannedEarly = new Set<number>();
@@ -357,6 +362,7 @@ async function readLayers(
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const scanOptions: ScanLayerOptions = { verify: options.verify !== false, signal };
+  if (scanOptions.verify) hashLayersAhead(layers, signal);
   tree.beginLayer(0);
   progress(0, true);
   let next = 0;

@@ -8,6 +8,7 @@
  * ContentSink and receives them chunk by chunk; otherwise they are skipped
  * (`walkTar`) or seeked over without being read (`walkTarFile`).
  */
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import { READ_CHUNK_SIZE } from '../local/local-blob.js';
@@ -34,7 +35,20 @@ export { decodeTarName, encodeTarName, normaliseEntryPath } from './tar-path.js'
  * write/end applies backpressure: the walk waits for it.
  */
 export interface ContentSink {
-  write(chunk: Buffer): void | Promise<void>;
+  /** `offset`: where in the entry the chunk starts; it skips ahead only after `nextWanted` said so. */
+  write(chunk: Buffer, offset?: number): void | Promise<void>;
+  /**
+   * Offset within the entry of the next byte the sink needs, Infinity when it
+   * needs no more. A walker that can seek (walkTarFile) skips to it instead of
+   * reading what lies between; a streaming walker feeds every byte anyway.
+   */
+  nextWanted?(): number;
+  /**
+   * A walker that can read the entry at any offset (walkTarFile) hands the
+   * sink this reader before the first write, so that it can fetch what it
+   * needs when it needs it instead of keeping streamed bytes in case.
+   */
+  attach?(read: (offset: number, length: number) => Buffer): void;
   end(): void | Promise<void>;
   /** Called instead of `end` when the walk fails while this sink is open. */
   destroy?(error: Error): void;
@@ -388,6 +402,13 @@ async function drain(iterator: AsyncIterator<unknown>, original: Error): Promise
 export const SEEK_WINDOW_SIZE = 1024 * 1024;
 
 /**
+ * Reads for a sink that says what it wants next (an ELF reader wants its
+ * headers and tables, rarely the code between) are this small, so that it
+ * is asked again often and the skipped bytes are not read.
+ */
+const SKIPPING_CHUNK_SIZE = 16 * 1024;
+
+/**
  * Walks an uncompressed tar stored at [offset, offset+length) of a local file,
  * reading headers only and seeking over contents, as `tar -t` does; a sink
  * returned by the visitor still receives the entry's bytes. No digest is
@@ -462,7 +483,7 @@ class FileWalker {
       if (classified.kind === 'meta') {
         if (raw.size > MAX_META_SIZE) throw metaTooLarge(classified.meta, raw.size, context);
         this.checkFits(pos, raw.size, `${classified.meta} header`);
-        const data = await this.readBytes(pos, raw.size);
+        const data = this.readBytes(pos, raw.size);
         this.builder.applyMeta(classified.meta, data, context);
         pos += raw.size + padding(raw.size);
         continue;
@@ -509,7 +530,7 @@ class FileWalker {
   private async blockAt(pos: number): Promise<{ block: Buffer; at: number }> {
     if (pos < this.windowStart || pos + BLOCK_SIZE > this.windowStart + this.windowLength) {
       const want = Math.min(SEEK_WINDOW_SIZE, this.end - pos);
-      const { bytesRead } = await this.handle.read(this.window, 0, want, pos);
+      const bytesRead = this.readAt(this.window, 0, want, pos);
       this.windowStart = pos;
       this.windowLength = bytesRead;
       if (bytesRead < BLOCK_SIZE) {
@@ -522,11 +543,20 @@ class FileWalker {
     return { block: this.window, at: pos - this.windowStart };
   }
 
-  private async readBytes(pos: number, size: number): Promise<Buffer> {
+  /**
+   * Reads are synchronous: from the page cache they take microseconds, less
+   * than the thread-pool round trip and promise an asynchronous read costs,
+   * and a walk issues one per window and per wanted file.
+   */
+  private readAt(buffer: Buffer, at: number, length: number, pos: number): number {
+    return readSync(this.handle.fd, buffer, at, length, pos);
+  }
+
+  private readBytes(pos: number, size: number): Buffer {
     const data = Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
-      const { bytesRead } = await this.handle.read(data, filled, size - filled, pos + filled);
+      const bytesRead = this.readAt(data, filled, size - filled, pos + filled);
       if (bytesRead === 0)
         throw truncatedError(this.subject, `file ends at byte ${pos + filled - this.start}`);
       filled += bytesRead;
@@ -536,10 +566,20 @@ class FileWalker {
 
   private async feed(sink: ContentSink, pos: number, size: number): Promise<void> {
     try {
+      sink.attach?.((offset, length) => {
+        if (offset < 0 || offset + length > size) throw new RangeError('read outside the entry');
+        return this.readBytes(pos + offset, length);
+      });
       let done = 0;
       while (done < size) {
-        const chunk = await this.readBytes(pos + done, Math.min(READ_CHUNK_SIZE, size - done));
-        const pending = sink.write(chunk);
+        const wanted = sink.nextWanted?.() ?? done;
+        if (wanted >= size) break;
+        if (wanted > done) done = wanted;
+        const chunk = this.readBytes(
+          pos + done,
+          Math.min(sink.nextWanted ? SKIPPING_CHUNK_SIZE : READ_CHUNK_SIZE, size - done),
+        );
+        const pending = sink.write(chunk, done);
         if (pending) await pending;
         done += chunk.length;
       }

@@ -1,0 +1,152 @@
+/**
+ * sha256 of local byte ranges on worker threads. Hashing is most of the CPU a
+ * verified read of uncompressed layers costs, and Node hashes on the thread
+ * that calls `update`: done on the main thread it adds to walking the tar and
+ * building the tree instead of overlapping them. A worker reads its range with
+ * plain positioned reads and hashes it, so independent layers hash on every
+ * core while the main thread walks their headers.
+ *
+ * The worker's code is a string run with `eval`, so the same module works from
+ * the TypeScript sources (tests) and from dist/; it takes Node's modules from
+ * process.getBuiltinModule, which works whether the eval is read as CommonJS
+ * or (inheriting --input-type=module) as an ES module. Workers are unref'd: an idle
+ * pool, or a hash nobody waits for any more, never keeps the process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { LocalBlobRange } from './types.js';
+
+/** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
+const WORKER_SOURCE = `
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
+const { createHash } = process.getBuiltinModule('node:crypto');
+const buffer = Buffer.allocUnsafe(${1024 * 1024});
+parentPort.on('message', ({ id, path, offset, length }) => {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+    const hash = createHash('sha256');
+    let done = 0;
+    while (done < length) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
+      if (read === 0) break;
+      hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
+      done += read;
+    }
+    parentPort.postMessage({ id, hex: hash.digest('hex'), bytes: done });
+  } catch (error) {
+    parentPort.postMessage({ id, error: { message: error.message, code: error.code, syscall: error.syscall, path: error.path, errno: error.errno } });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+});
+`;
+
+export interface RangeHash {
+  /** Lowercase hex sha256 of the bytes read. */
+  hex: string;
+  /** Bytes read: fewer than asked when the file ends early. */
+  bytes: number;
+}
+
+interface Job {
+  id: number;
+  blob: LocalBlobRange;
+  resolve: (hash: RangeHash) => void;
+  reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  job: Job | undefined;
+}
+
+/** Workers at most: one per core, as the main thread mostly waits on them when hashing dominates. */
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+
+class HashPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+
+  hash(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<RangeHash>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, blob, resolve, reject };
+      signal?.addEventListener('abort', () => this.cancel(job, signal.reason), { once: true });
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let free = this.workers.find((w) => w.job === undefined);
+      if (!free) {
+        if (this.workers.length >= MAX_WORKERS) return;
+        free = this.spawn();
+      }
+      const job = this.queue.shift()!;
+      free.job = job;
+      free.worker.ref();
+      const { path, offset, length } = job.blob;
+      free.worker.postMessage({ id: job.id, path, offset, length });
+    }
+  }
+
+  private spawn(): PoolWorker {
+    const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), job: undefined };
+    entry.worker.on('message', (message: { id: number; hex?: string; bytes?: number; error?: object }) => {
+      const job = entry.job;
+      if (!job || job.id !== message.id) return;
+      this.release(entry);
+      if (message.error) job.reject(Object.assign(new Error(), message.error));
+      else job.resolve({ hex: message.hex!, bytes: message.bytes! });
+    });
+    entry.worker.on('error', (error) => this.retire(entry, error));
+    entry.worker.on('exit', () => this.retire(entry, new Error('hash worker exited')));
+    this.workers.push(entry);
+    return entry;
+  }
+
+  private release(entry: PoolWorker): void {
+    entry.job = undefined;
+    entry.worker.unref();
+    this.dispatch();
+  }
+
+  /** A worker that failed or was stopped: its job fails, the pool forgets it. */
+  private retire(entry: PoolWorker, error: Error): void {
+    const index = this.workers.indexOf(entry);
+    if (index < 0) return;
+    this.workers.splice(index, 1);
+    const job = entry.job;
+    entry.job = undefined;
+    job?.reject(error);
+    this.dispatch();
+  }
+
+  private cancel(job: Job, reason: unknown): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const running = this.workers.find((w) => w.job === job);
+    if (running) {
+      // A worker is busy until its read loop ends: stop it rather than hash on for nobody.
+      this.workers.splice(this.workers.indexOf(running), 1);
+      running.job = undefined;
+      void running.worker.terminate();
+      this.dispatch();
+    }
+    job.reject(
+      reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError'),
+    );
+  }
+}
+
+const pool = new HashPool();
+
+/** sha256 of `blob`'s bytes, computed on a worker thread. */
+export function hashLocalRange(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
+  return pool.hash(blob, signal);
+}
