@@ -12,6 +12,7 @@ import {
   type Label as AstLabel,
   DockerfileParser,
 } from 'dockerfile-ast';
+import './ast-arguments.js';
 import { PareError } from '../util/errors.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
