@@ -25,10 +25,18 @@ function grammarPath(): string {
   return createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
 }
 
+/**
+ * web-tree-sitter's own .wasm, found through its package: it looks beside the
+ * module that loads it, which in the bundled command line is dist/cli/.
+ */
+function runtimePath(): string {
+  return createRequire(import.meta.url).resolve('web-tree-sitter/web-tree-sitter.wasm');
+}
+
 /** Loads the WASM grammar once per process. */
 export function loadShellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
-    await Parser.init();
+    await Parser.init({ locateFile: runtimePath });
     const language = await Language.load(grammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
