@@ -4,7 +4,7 @@
  * three times by its own constructor and the parser builds every instruction
  * twice (once to look for heredocs). That splitting, a binary search for every
  * position it makes included, was the largest cost of parsing a Dockerfile.
- * An instance's text never changes, so its split is kept with it; each call
+ * An instance's text never changes, so its last split is reused; each call
  * still gets its own array because dockerfile-ast's callers shift flags off it.
  * Importing this module installs the cache, once per process.
  */
@@ -15,13 +15,22 @@ interface Splitting {
   getRawArguments(this: Instruction): Argument[];
 }
 
-const SPLIT = Symbol('pare.split');
-type WithSplit = Instruction & { [SPLIT]?: Argument[] };
-
 const prototype = Instruction.prototype as unknown as Splitting;
 const split = prototype.getRawArguments;
 
-prototype.getRawArguments = function getRawArguments(this: WithSplit): Argument[] {
-  this[SPLIT] ??= split.call(this);
-  return this[SPLIT].slice();
+/**
+ * The last instance split and its arguments: dockerfile-ast and parse.ts ask
+ * one instruction several times in a row. One entry, not one per instance, so
+ * a Dockerfile's worth of splits is never held at once; held weakly, as an
+ * instruction holds its whole syntax tree.
+ */
+let lastInstance: WeakRef<Instruction> | undefined;
+let lastArguments: Argument[] = [];
+
+prototype.getRawArguments = function getRawArguments(this: Instruction): Argument[] {
+  if (lastInstance?.deref() !== this) {
+    lastArguments = split.call(this);
+    lastInstance = new WeakRef(this);
+  }
+  return lastArguments.slice();
 };
