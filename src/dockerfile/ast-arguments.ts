@@ -6,7 +6,8 @@
  * position it makes included, was the largest cost of parsing a Dockerfile.
  * An instance's text never changes, so its last split is reused; each call
  * still gets its own array because dockerfile-ast's callers shift flags off it.
- * Importing this module installs the cache, once per process.
+ * Importing this module installs the cache, once per process; a parse ends
+ * with forgetLastSplit().
  */
 import { type Argument, Instruction } from 'dockerfile-ast';
 
@@ -21,16 +22,21 @@ const split = prototype.getRawArguments;
 /**
  * The last instance split and its arguments: dockerfile-ast and parse.ts ask
  * one instruction several times in a row. One entry, not one per instance, so
- * a Dockerfile's worth of splits is never held at once; held weakly, as an
- * instruction holds its whole syntax tree.
+ * a Dockerfile's worth of splits is never held at once.
  */
-let lastInstance: WeakRef<Instruction> | undefined;
+let lastInstance: Instruction | undefined;
 let lastArguments: Argument[] = [];
 
 prototype.getRawArguments = function getRawArguments(this: Instruction): Argument[] {
-  if (lastInstance?.deref() !== this) {
+  if (lastInstance !== this) {
     lastArguments = split.call(this);
-    lastInstance = new WeakRef(this);
+    lastInstance = this;
   }
   return lastArguments.slice();
 };
+
+/** Lets go of the last instance: it holds its whole syntax tree, which must not outlive the parse. */
+export function forgetLastSplit(): void {
+  lastInstance = undefined;
+  lastArguments = [];
+}

@@ -12,8 +12,8 @@ import {
   type Label as AstLabel,
   DockerfileParser,
 } from 'dockerfile-ast';
-import './ast-arguments.js';
 import { PareError } from '../util/errors.js';
+import { forgetLastSplit } from './ast-arguments.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
 import { LineIndex } from './positions.js';
@@ -120,6 +120,8 @@ class ModelBuilder {
     } catch (error) {
       if (error instanceof InputLimitError) this.fail(error.message, this.line);
       throw error;
+    } finally {
+      forgetLastSplit();
     }
   }
 
