@@ -13,7 +13,7 @@ COPY package.json package-lock.json ./
 # native build (a development dependency) is never used; only its .wasm is.
 RUN npm ci --ignore-scripts && npm cache clean --force
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/copy-grammar.mjs scripts/
+COPY scripts/copy-grammar.mjs scripts/bundle-cli.mjs scripts/
 COPY src src
 RUN npm run build && npm prune --omit=dev
 

@@ -14,6 +14,7 @@ import {
   DockerfileParser,
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
+import { forgetLastSplit } from './ast-arguments.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
 import { LineIndex } from './positions.js';
@@ -61,6 +62,14 @@ export const KNOWN_INSTRUCTIONS = new Set([
 ]);
 
 const NO_IGNORED_RULES: ReadonlySet<string> = new Set();
+/**
+ * Most instructions have no flags, heredocs or mounts: one frozen empty array
+ * each for all of them rather than three per instruction, ~100 bytes of a
+ * model's ~1,200 per instruction. Frozen, so a change made to one would throw.
+ */
+const NO_FLAGS: Flag[] = Object.freeze([]) as unknown as Flag[];
+const NO_HEREDOCS: Heredoc[] = Object.freeze([]) as unknown as Heredoc[];
+const NO_MOUNTS: Mount[] = Object.freeze([]) as unknown as Mount[];
 
 const IGNORE_COMMENT = /^#\s*pare-ignore(-file)?\s*[=:]?\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/i;
 /** hadolint's pragmas; their codes (DL3009, SC2086) are kept upper-case beside pare's lower-case ids. */
@@ -120,6 +129,8 @@ class ModelBuilder {
     } catch (error) {
       if (error instanceof InputLimitError) this.fail(error.message, this.line);
       throw error;
+    } finally {
+      forgetLastSplit();
     }
   }
 
@@ -322,8 +333,10 @@ class ModelBuilder {
 
   private flags(astInstruction: AstInstruction): Flag[] {
     const withFlags = astInstruction as AstInstruction & { getFlags?: () => AstFlag[] };
-    if (typeof withFlags.getFlags !== 'function') return [];
-    return withFlags.getFlags().map((flag) => ({
+    if (typeof withFlags.getFlags !== 'function') return NO_FLAGS;
+    const astFlags = withFlags.getFlags();
+    if (astFlags.length === 0) return NO_FLAGS;
+    return astFlags.map((flag) => ({
       name: flag.getName().toLowerCase(),
       value: nullToUndefined(flag.getValue()) === undefined ? null : this.unmask(flag.getValue()!),
       range: this.lines.fromLsp(flag.getRange()),
@@ -332,11 +345,13 @@ class ModelBuilder {
 
   private heredocs(astInstruction: AstInstruction, range: SourceRange): Heredoc[] {
     const withHeredocs = astInstruction as AstInstruction & { getHeredocs?: () => AstHeredoc[] };
-    if (typeof withHeredocs.getHeredocs !== 'function') return [];
+    if (typeof withHeredocs.getHeredocs !== 'function') return NO_HEREDOCS;
     // No `<<`, no heredoc. dockerfile-ast takes any unescaped line break for the start of a
     // heredoc body and fails without one (a comment line inside a continuation does it).
-    if (!this.text.slice(range.start.offset, range.end.offset).includes('<<')) return [];
-    return withHeredocs.getHeredocs().map((heredoc) => {
+    if (!this.text.slice(range.start.offset, range.end.offset).includes('<<')) return NO_HEREDOCS;
+    const astHeredocs = withHeredocs.getHeredocs();
+    if (astHeredocs.length === 0) return NO_HEREDOCS;
+    return astHeredocs.map((heredoc) => {
       if (heredoc.getDelimiterRange() === null) {
         this.fail(`unterminated heredoc: no line "${heredoc.getName()}" closes it`, range.start.line);
       }
@@ -443,9 +458,9 @@ class ModelBuilder {
   ): RunInstruction {
     const start = this.payloadStart(base);
     const end = base.range.end.offset;
-    const mounts = base.flags
-      .filter((flag) => flag.name === 'mount')
-      .map((flag) => parseMount(flag.value ?? ''));
+    const mountFlags = base.flags.filter((flag) => flag.name === 'mount');
+    const mounts =
+      mountFlags.length === 0 ? NO_MOUNTS : mountFlags.map((flag) => parseMount(flag.value ?? ''));
     const context = this.shellContext(scope);
 
     if (base.heredocs.length > 0) {

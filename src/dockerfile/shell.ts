@@ -26,10 +26,18 @@ function grammarPath(): string {
   return createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
 }
 
+/**
+ * web-tree-sitter's own .wasm, found through its package: it looks beside the
+ * module that loads it, which in the bundled command line is dist/cli/.
+ */
+function runtimePath(): string {
+  return createRequire(import.meta.url).resolve('web-tree-sitter/web-tree-sitter.wasm');
+}
+
 /** Loads the WASM grammar once per process. */
 export function loadShellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
-    await Parser.init();
+    await Parser.init({ locateFile: runtimePath });
     const language = await Language.load(grammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
@@ -101,6 +109,13 @@ const WRAPPERS = new Set([
   'doas',
 ]);
 
+/**
+ * Most commands and scripts assign nothing: one frozen empty record for all
+ * of them (a model of many RUNs kept two each); a real one is made at the
+ * first assignment.
+ */
+const NO_ASSIGNMENTS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const SKIPPED_CHILDREN = new Set(['file_redirect', 'heredoc_redirect', 'herestring_redirect', 'comment']);
 
 export function parseShell(
@@ -115,7 +130,7 @@ export function parseShell(
     const script: ShellScript = {
       text,
       commands: [],
-      assignments: {},
+      assignments: NO_ASSIGNMENTS,
       errexit: false,
       syntaxError: tree.rootNode.hasError,
     };
@@ -193,6 +208,7 @@ export function parseShell(
       if (!name) return;
       const assigned = value ? literal(value) : '';
       variables.set(name, assigned);
+      if (script.assignments === NO_ASSIGNMENTS) script.assignments = {};
       script.assignments[name] = assigned;
     }
 
@@ -203,7 +219,7 @@ export function parseShell(
     }
 
     function handleCommand(node: Node, conditional: boolean): void {
-      const assignments: Record<string, string> = {};
+      let assignments = NO_ASSIGNMENTS;
       let name: string | undefined;
       const args: string[] = [];
       const argNodes: Node[] = [];
@@ -212,7 +228,10 @@ export function parseShell(
         if (child.type === 'variable_assignment') {
           const key = child.childForFieldName('name')?.text;
           const value = child.childForFieldName('value');
-          if (key) assignments[key] = value ? literal(value) : '';
+          if (key) {
+            if (assignments === NO_ASSIGNMENTS) assignments = {};
+            assignments[key] = value ? literal(value) : '';
+          }
         } else if (child.type === 'command_name') {
           name = literal(child.namedChildren[0] ?? child);
         } else {
