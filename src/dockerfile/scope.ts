@@ -18,7 +18,10 @@ import type { DockerfileModel, ImageRef, Instruction, Stage } from './types.js';
 export const BASE_WORKDIR = '/<workdir>';
 
 export interface InstructionScope {
-  /** Variables visible: the base image's known ENV, then ENV and ARG of the Dockerfile. */
+  /**
+   * Variables visible: the base image's known ENV, then ENV and ARG of the
+   * Dockerfile. Read-only.
+   */
   env: Readonly<Record<string, string>>;
   /** USER in effect (`root` until one is set), without the group. */
   user: string;
@@ -73,19 +76,127 @@ function imageScope(image: ImageRef): InstructionScope {
       : typeof known === 'function'
         ? known(match.tag)
         : (known ?? '/');
-  return { env: { ...(match?.entry.env ?? {}) }, user: 'root', workdir, base: image };
+  return {
+    env: startEnv(undefined, Object.entries(match?.entry.env ?? {})),
+    user: 'root',
+    workdir,
+    base: image,
+  };
+}
+
+/**
+ * Environments are indexed, not copied. A stage keeps, for each variable, the
+ * values its ENVs and ARGs gave it in order; a scope's environment is a view
+ * "after the n-th assignment of this stage, over what the stage started
+ * with", read by a binary search. So a Dockerfile of thousands of ENVs, each
+ * scope kept for the instructions after it, costs linear time and memory,
+ * where copying every variable at each ENV cost their square.
+ */
+interface EnvLayer {
+  /** What the stage started with: the base image's, or the end of the stage it is built FROM. */
+  parent: EnvView | undefined;
+  /** Each name's values in the order they were set, with the count of assignments they were set at. */
+  values: Map<string, Array<{ at: number; value: string }>>;
+  /** Assignments so far. */
+  count: number;
+}
+
+interface EnvView {
+  layer: EnvLayer;
+  /** The view sees this many of the layer's assignments. */
+  at: number;
+}
+
+function lookup(view: EnvView | undefined, name: string): string | undefined {
+  for (let v = view; v; v = v.layer.parent) {
+    const list = v.layer.values.get(name);
+    if (!list || list[0]!.at > v.at) continue;
+    let low = 0;
+    let high = list.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (list[middle]!.at <= v.at) low = middle;
+      else high = middle - 1;
+    }
+    return list[low]!.value;
+  }
+  return undefined;
+}
+
+/** Every name the view sees (for enumeration: rules read by name). */
+function names(view: EnvView): string[] {
+  const seen = new Set<string>();
+  for (let v: EnvView | undefined = view; v; v = v.layer.parent)
+    for (const [name, list] of v.layer.values) if (list[0]!.at <= v.at) seen.add(name);
+  return [...seen];
+}
+
+/** A view as the read-only record rules read, by name or enumerated. */
+function envObject(view: EnvView): Readonly<Record<string, string>> {
+  return new Proxy(Object.create(null) as Record<string, string>, {
+    get: (_target, name) => (typeof name === 'string' ? lookup(view, name) : undefined),
+    has: (_target, name) => typeof name === 'string' && lookup(view, name) !== undefined,
+    ownKeys: () => names(view),
+    getOwnPropertyDescriptor: (_target, name) => {
+      const value = typeof name === 'string' ? lookup(view, name) : undefined;
+      return value === undefined
+        ? undefined
+        : { value, enumerable: true, configurable: true, writable: false };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+}
+
+const viewOf = new WeakMap<object, EnvView>();
+
+/** A new stage's environment: `entries` over `parent` (a stage's end), or alone (a base image's). */
+function startEnv(
+  parent: Readonly<Record<string, string>> | undefined,
+  entries: ReadonlyArray<readonly [string, string]>,
+): Readonly<Record<string, string>> {
+  const layer: EnvLayer = { parent: parent && viewOf.get(parent), values: new Map(), count: 0 };
+  return assign(layer, entries);
+}
+
+/** The environment after `entries` are set, in the layer `env` is a view of (the stage's own). */
+function extendEnv(
+  env: Readonly<Record<string, string>>,
+  entries: ReadonlyArray<readonly [string, string]>,
+): Readonly<Record<string, string>> {
+  const view = viewOf.get(env)!;
+  // A scope is extended only at the end of its stage's assignments: instructions run in order.
+  if (view.at !== view.layer.count) return startEnv(env, entries);
+  return assign(view.layer, entries);
+}
+
+function assign(
+  layer: EnvLayer,
+  entries: ReadonlyArray<readonly [string, string]>,
+): Readonly<Record<string, string>> {
+  layer.count++;
+  for (const [name, value] of entries) {
+    const list = layer.values.get(name);
+    if (list) list.push({ at: layer.count, value });
+    else layer.values.set(name, [{ at: layer.count, value }]);
+  }
+  const view: EnvView = { layer, at: layer.count };
+  const env = envObject(view);
+  viewOf.set(env, view);
+  return env;
 }
 
 /** The scope after an instruction ran. */
 function after(model: DockerfileModel, item: Instruction, scope: InstructionScope): InstructionScope {
   if ((item.keyword === 'ENV' || item.keyword === 'ARG') && 'pairs' in item) {
-    const env = { ...scope.env };
+    const set: Array<[string, string]> = [];
     for (const pair of item.pairs) {
       // `ARG X` inside a stage takes the default of a global `ARG X=…`.
       const value = pair.value ?? (item.keyword === 'ARG' ? globalDefault(model, pair.key) : undefined);
-      if (value !== undefined) env[pair.key] = value;
+      if (value !== undefined) set.push([pair.key, value]);
     }
-    return { ...scope, env };
+    return set.length === 0 ? scope : { ...scope, env: extendEnv(scope.env, set) };
   }
   if (!('args' in item)) return scope;
   const first = item.args[0];

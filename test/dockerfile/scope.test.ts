@@ -91,6 +91,35 @@ describe('instruction scope', () => {
     expect(homeOf(scope)).toBe('/home/1001');
   });
 
+  it('sees every ENV and ARG before an instruction, however many, and none after it', async () => {
+    // 300 ENVs, each RUN between them: far more than one layer of the chained environment holds.
+    const lines = ['ARG MODE=debug', 'FROM golang:1.22 AS base'];
+    for (let i = 0; i < 300; i++) lines.push(`ENV V${i}=first${i} SHARED=${i}`, `RUN echo ${i}`);
+    lines.push('ENV V7=changed', 'ARG MODE', 'FROM base AS next', 'ENV LATE=1', 'RUN true');
+    const model = await parseDockerfile(`${lines.join('\n')}\n`);
+    const runs = model.instructions.filter((instruction) => instruction.keyword === 'RUN');
+    for (const [n, run] of runs.slice(0, 300).entries()) {
+      const env = scopeAt(model, run).env;
+      expect(env[`V${n}`]).toBe(`first${n}`);
+      expect(env.SHARED).toBe(String(n));
+      expect(`V${n + 1}` in env).toBe(false);
+      expect(env.GOPATH).toBe('/go');
+    }
+    const last = scopeAt(model, runs.at(-1)!).env;
+    expect([last.V7, last.V299, last.SHARED, last.LATE, last.GOPATH]).toEqual([
+      'changed',
+      'first299',
+      '299',
+      '1',
+      '/go',
+    ]);
+    expect(last.MODE).toBe('debug');
+    expect(scopeAt(model, runs[0]!).env.MODE).toBeUndefined();
+    // Names of Object.prototype are no variables.
+    expect(last.constructor).toBeUndefined();
+    expect('toString' in last).toBe(false);
+  });
+
   it('gives the scope a stage ends with', async () => {
     const model = await parseDockerfile('FROM alpine:3.20\nENV A=1\nUSER nobody\n');
     expect(scopeAtEnd(model, model.stages[0]!)).toMatchObject({ env: { A: '1' }, user: 'nobody' });

@@ -1,7 +1,9 @@
 // Child process of model-memory.test.ts (run with --expose-gc): parses the
 // Dockerfile given on stdin with the built parser and prints, as JSON, how
-// many instructions it has and the heap the model keeps once garbage is gone.
+// many instructions it has and the heap the model keeps once garbage is gone
+// (with --scopes, the model and every instruction's scope).
 import { parseDockerfile } from '../../dist/dockerfile/parse.js';
+import { scopeAt } from '../../dist/dockerfile/scope.js';
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -11,6 +13,8 @@ await parseDockerfile('FROM scratch\nRUN true\n');
 globalThis.gc();
 const before = process.memoryUsage().heapUsed;
 const model = await parseDockerfile(text);
+// With --scopes: also what each instruction sees (environment, user, workdir), as every lint computes it.
+if (process.argv.includes('--scopes')) scopeAt(model, model.instructions.at(-1));
 globalThis.gc();
 const retainedBytes = process.memoryUsage().heapUsed - before;
 process.stdout.write(JSON.stringify({ instructions: model.instructions.length, retainedBytes }));
