@@ -88,7 +88,7 @@ function formatPercent(value: number): string {
 }
 
 /** `90`, `90%`, `99.5%` → percent. Fractions like 0.9 without `%` are refused: dive's 0.9 is 90 here. */
-export function parsePercent(text: string): number | undefined {
+function parsePercent(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   if (!match) return undefined;
   const value = Number(match[1]);

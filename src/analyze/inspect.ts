@@ -9,6 +9,7 @@
  * applied): entries of a layer that is not next in order are buffered as
  * they arrive and applied, in order, when their turn comes.
  */
+import { posix } from 'node:path';
 import {
   defaultConcurrency,
   hashLayersAhead,
@@ -45,7 +46,7 @@ import {
   treeView,
 } from './top-paths.js';
 
-export const INSPECT_SCHEMA_VERSION = 'pare.inspect/v1';
+const INSPECT_SCHEMA_VERSION = 'pare.inspect/v1';
 
 export interface InspectProgress {
   /** Layer being read (0-based) and how many there are. */
@@ -266,7 +267,7 @@ async function dockerfileLocations(
 export function wantsElfBytes(entry: TarEntry): boolean {
   if (entry.type !== 'file' || entry.size < 64) return false;
   if (entry.mode & 0o111) return true;
-  const base = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  const base = posix.basename(entry.path);
   if (/\.so(?:\.[0-9][^/]*)?$/.test(base) || base.endsWith('.node')) return true;
   return /(?:^|\/)lib(?:32|64|x32|exec)?\//.test(entry.path) && !base.includes('.');
 }

@@ -28,7 +28,7 @@ import { EngineUnavailableError, lastMeaningfulLine } from './errors.js';
 import { PodmanCliEngine } from './podman.js';
 import { runProcess } from './process.js';
 
-export const SYSTEM_DOCKER = '/usr/bin/docker';
+const SYSTEM_DOCKER = '/usr/bin/docker';
 /** Environment variable that selects the engine kind (`docker` or `podman`) instead of trying both. */
 export const ENGINE_ENV = 'PARE_ENGINE';
 
@@ -118,7 +118,7 @@ export function requestedEngine(env: NodeJS.ProcessEnv = process.env): EngineKin
   throw new EngineUnavailableError(`${ENGINE_ENV}=${env[ENGINE_ENV]}: expected docker or podman`);
 }
 
-export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineCandidate[] {
+function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineCandidate[] {
   const system = isExecutable(SYSTEM_DOCKER) ? SYSTEM_DOCKER : undefined;
   const onPath = which('docker', env.PATH);
   const samePath = system !== undefined && onPath !== undefined && sameFile(system, onPath);
@@ -135,7 +135,7 @@ export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): EngineC
 type Probe = { ok: true; buildkit: boolean } | { ok: false; reason: string; cause?: string };
 
 /** How each kind is asked whether it works. */
-export const PROBE_ARGS: Record<EngineKind, string[]> = {
+const PROBE_ARGS: Record<EngineKind, string[]> = {
   docker: ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'],
   podman: ['info', '--format', '{{.Version.Version}}'],
 };
@@ -204,7 +204,7 @@ export function describeUnreachable(host: string, stderr: string): string {
 }
 
 /** Why the docker CLI could not reach its daemon, without the address (the caller names it). */
-export function unreachableCause(stderr: string): string {
+function unreachableCause(stderr: string): string {
   if (/permission denied/i.test(stderr)) {
     return 'permission denied (add the user to the docker group, or run as root)';
   }

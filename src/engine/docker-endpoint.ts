@@ -16,8 +16,8 @@ import { logger } from '../util/logger.js';
 import type { EngineEndpoint, EngineTls } from './engine-api.js';
 import { EngineUnavailableError } from './errors.js';
 
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
-export const DEFAULT_DOCKER_HOST = `unix://${DEFAULT_DOCKER_SOCKET}`;
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+const DEFAULT_DOCKER_HOST = `unix://${DEFAULT_DOCKER_SOCKET}`;
 /** The context name the docker CLI reserves for "DOCKER_HOST or the default socket". */
 const DEFAULT_CONTEXT = 'default';
 
@@ -85,7 +85,7 @@ export function announcePodmanStandIn(endpoint: DockerEndpoint): void {
   );
 }
 
-export function parseDockerHost(value: string, origin = 'DOCKER_HOST', tls?: EngineTls): EngineEndpoint {
+function parseDockerHost(value: string, origin = 'DOCKER_HOST', tls?: EngineTls): EngineEndpoint {
   const subject = origin === 'DOCKER_HOST' ? `DOCKER_HOST=${value}` : `${origin}: docker host ${value}`;
   const fail = (problem: string) => new PareError(`${subject}: ${problem}`);
   if (value.startsWith('unix://')) {

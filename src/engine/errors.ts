@@ -118,7 +118,7 @@ export function summariseBuildFailure(lines: string[]): string {
 // The classic builder colours the step's stderr.
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 

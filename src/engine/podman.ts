@@ -33,7 +33,7 @@ import { EngineUnavailableError, lastMeaningfulLine, NoSuchImageError } from './
 import { runProcess } from './process.js';
 
 /** `podman history` as one JSON array, sizes in bytes. */
-export const PODMAN_HISTORY_ARGS = ['history', '--no-trunc', '--format', 'json'];
+const PODMAN_HISTORY_ARGS = ['history', '--no-trunc', '--format', 'json'];
 const NO_SUCH_IMAGE = /image not known|no such image/i;
 
 export class PodmanCliEngine extends DockerCliEngine {

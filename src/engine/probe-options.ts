@@ -23,7 +23,7 @@ export interface ProbeDefaults {
 }
 
 /** The probe when nothing is asked for: the container starts and stays up. */
-export const DEFAULT_PROBE: ProbeSpec = { kind: 'up', seconds: 5 };
+const DEFAULT_PROBE: ProbeSpec = { kind: 'up', seconds: 5 };
 
 export async function resolveProbe(flags: ProbeFlags, defaults: ProbeDefaults = {}): Promise<ProbeSpec> {
   const spec = probeKind(flags, defaults);
@@ -59,7 +59,7 @@ export function positiveSeconds(value: number | string, flag: string): number {
 }
 
 /** `--probe-env KEY=VALUE` (repeatable) as an environment; a word without `=` is a one-line error. */
-export function parseProbeEnv(values: string | string[] | undefined): Record<string, string> {
+function parseProbeEnv(values: string | string[] | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   for (const value of values === undefined ? [] : Array.isArray(values) ? values : [values]) {
     const at = String(value).indexOf('=');

@@ -62,7 +62,7 @@ class TailBuffer {
 }
 
 /** Splits a byte stream into lines for a callback; `\r` also ends a line (progress bars redraw with it). */
-export class LineSplitter {
+class LineSplitter {
   private partial = '';
   constructor(private readonly onLine: (line: string) => void) {}
 

@@ -10,7 +10,7 @@ import { PareError } from '../util/errors.js';
 import type { Compression } from './types.js';
 
 /** Measured here: 256 KiB output chunks inflate 2-3x faster than zlib's 16 KiB default. */
-export const GUNZIP_CHUNK_SIZE = 256 * 1024;
+const GUNZIP_CHUNK_SIZE = 256 * 1024;
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
@@ -83,7 +83,7 @@ export interface DecompressOptions {
   maxRatio?: number;
 }
 
-export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 2 ** 40;
+const DEFAULT_MAX_UNCOMPRESSED_BYTES = 2 ** 40;
 export const RATIO_GRACE_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -197,7 +197,7 @@ export function translateCodecError(
 }
 
 /** "truncated gzip data" or "corrupt zstd data (…)" from zlib/fzstd errors. */
-export function describeCodecError(compression: Compression, error: Error): string {
+function describeCodecError(compression: Compression, error: Error): string {
   const code = (error as { code?: unknown }).code;
   const truncated = code === 'Z_BUF_ERROR' || (compression === 'zstd' && code === 5);
   const detail = error.message.replace(/\s+/g, ' ').trim();

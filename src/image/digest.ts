@@ -9,14 +9,9 @@ import { PareError } from '../util/errors.js';
 import type { Digest } from './types.js';
 
 const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
-const HEX_PATTERN = /^[a-f0-9]{64}$/;
 
 export function isDigest(value: unknown): value is Digest {
   return typeof value === 'string' && DIGEST_PATTERN.test(value);
-}
-
-export function isSha256Hex(value: string): boolean {
-  return HEX_PATTERN.test(value);
 }
 
 /** Validates a digest string from a manifest or a user; `subject` names where it came from. */

@@ -109,7 +109,7 @@ export function parseIndex(bytes: Buffer, subject: string, what = 'index'): Imag
   return parseDocument(index, bytes, subject, what);
 }
 
-export function parseManifest(bytes: Buffer, subject: string, what = 'manifest'): Manifest {
+function parseManifest(bytes: Buffer, subject: string, what = 'manifest'): Manifest {
   const parsed = parseDocument(manifest, bytes, subject, what);
   return { ...parsed, mediaType: parsed.mediaType ?? MEDIA_TYPES.ociManifest };
 }

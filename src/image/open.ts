@@ -21,10 +21,7 @@ export async function openImage(reference: string, options: OpenImageOptions = {
   return openParsedImage(parseImageReference(reference), options);
 }
 
-export async function openParsedImage(
-  reference: ImageReference,
-  options: OpenImageOptions = {},
-): Promise<Image> {
+async function openParsedImage(reference: ImageReference, options: OpenImageOptions = {}): Promise<Image> {
   const platform = options.platform === undefined ? {} : { platform: options.platform };
   switch (reference.transport) {
     case 'docker-archive':

@@ -28,12 +28,12 @@ export function parsePlatform(text: string): Platform {
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
 
-export function formatPlatform(platform: Platform): string {
+function formatPlatform(platform: Platform): string {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
 /** Lower-cased, aliases resolved, default variants made explicit, so equal platforms compare equal. */
-export function normalisePlatform(platform: Platform): Platform {
+function normalisePlatform(platform: Platform): Platform {
   const os = platform.os.toLowerCase();
   const lowerArch = platform.architecture.toLowerCase();
   const architecture = ARCH_ALIASES[lowerArch] ?? lowerArch;
@@ -41,7 +41,7 @@ export function normalisePlatform(platform: Platform): Platform {
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
 
-export function platformMatches(candidate: Platform, wanted: Platform): boolean {
+function platformMatches(candidate: Platform, wanted: Platform): boolean {
   const have = normalisePlatform(candidate);
   const want = normalisePlatform(wanted);
   if (have.os !== want.os || have.architecture !== want.architecture) return false;

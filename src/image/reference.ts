@@ -46,7 +46,7 @@ export type ImageReference =
   | { transport: 'registry'; raw: string; name: DockerReference }
   | { transport: 'path'; raw: string; path: string };
 
-export const DEFAULT_DOMAIN = 'docker.io';
+const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_NAMESPACE = 'library';
 

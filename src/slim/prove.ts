@@ -40,7 +40,7 @@ export interface Proof {
 
 type ImportCheck = Awaited<ReturnType<typeof importCheck>>;
 
-export function describeProbe(spec: ProbeSpec): string {
+function describeProbe(spec: ProbeSpec): string {
   switch (spec.kind) {
     case 'cmd':
       return `--probe-cmd ${JSON.stringify(spec.args.join(' '))}`;

@@ -173,7 +173,7 @@ export function planLayers(
   return [...groupsFor(0, split - 1, baseGroups), ...groupsFor(split, count - 1, appGroups)];
 }
 
-export function defaultMtime(config: ImageConfig, env: NodeJS.ProcessEnv = process.env): number {
+function defaultMtime(config: ImageConfig, env: NodeJS.ProcessEnv = process.env): number {
   const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && /^\d+$/.test(epoch)) return Number(epoch);
   const created = config.created ? Date.parse(config.created) : Number.NaN;

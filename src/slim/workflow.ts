@@ -292,7 +292,7 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
 }
 
 /** One line saying why the slim image does not behave like the original. */
-export function describeFailure(proof: Proof): string {
+function describeFailure(proof: Proof): string {
   if (!proof.section.same) return proof.section.why ?? `probe: ${proof.slim.summary}`;
   const failed = (proof.section.checks ?? []).filter((check) => !check.ok);
   return failed.map((check) => `${check.name}: ${check.detail}`).join('; ');

@@ -36,12 +36,3 @@ export function largestGroups(matches: Match[], keyOf: (path: string) => string,
     .slice(0, limit)
     .map(([key]) => key);
 }
-
-export function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}

@@ -8,7 +8,7 @@ import type { Detector, DetectorResult, FileFact } from './types.js';
 const LICENSE = /\/(?:copyright|COPYING[^/]*|LICEN[CS]E[^/]*|NOTICE[^/]*)$/i;
 
 /** Locale names the image's environment selects, in the forms /usr/share/locale uses. */
-export function localesInUse(env: Readonly<Record<string, string>>): Set<string> {
+function localesInUse(env: Readonly<Record<string, string>>): Set<string> {
   const keep = new Set<string>();
   for (const key of ['LC_ALL', 'LC_MESSAGES', 'LANG', 'LANGUAGE']) {
     for (const value of (env[key] ?? '').split(':')) {

@@ -16,7 +16,7 @@ interface CacheLocation {
 
 const HOME = '(?:^|/)';
 
-export const CACHE_LOCATIONS: readonly CacheLocation[] = [
+const CACHE_LOCATIONS: readonly CacheLocation[] = [
   {
     title: 'apt package lists',
     pattern: /^\/var\/lib\/apt\/lists\//,

@@ -3,6 +3,7 @@
  * `test`, `tests` and `__tests__` directories below a package. A directory
  * named like that directly under node_modules is a package, not tests.
  */
+import { posix } from 'node:path';
 import { largestGroups } from './common.js';
 import type { Detector, DetectorResult, Match } from './types.js';
 
@@ -27,9 +28,7 @@ export const packageTests: Detector = {
     }
     const results: DetectorResult[] = [];
     for (const [root, matches] of byRoot) {
-      const ecosystem = root.endsWith('node_modules')
-        ? 'node_modules'
-        : root.slice(root.lastIndexOf('/') + 1);
+      const ecosystem = root.endsWith('node_modules') ? 'node_modules' : posix.basename(root);
       results.push({
         title: `tests inside ${ecosystem}`,
         matches,

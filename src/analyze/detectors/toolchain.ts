@@ -5,7 +5,7 @@
  * the saving is an estimate because removing a toolchain package may take
  * more or less with it.
  */
-import { basename, dirname } from './common.js';
+import { posix } from 'node:path';
 import type { Detector, DetectorResult, FileFact, Match } from './types.js';
 
 interface Toolchain {
@@ -39,7 +39,7 @@ const TOOLCHAINS: readonly Toolchain[] = [
     title: 'Go toolchain',
     hint: 'build in a golang stage and copy only the binary into a small base',
     isMarker: (path) => /^(?:\/usr\/local\/go[^/]*|\/usr\/lib\/go(?:-[^/]+)?)\/bin\/go$/.test(path),
-    rootOf: (path) => dirname(dirname(path)),
+    rootOf: (path) => posix.dirname(posix.dirname(path)),
     belongs: (file, roots) =>
       roots.some((root) => under(file.path, root)) || /^\/usr\/share\/go(?:-[^/]+)?\//.test(file.path),
   },
@@ -54,7 +54,7 @@ const TOOLCHAINS: readonly Toolchain[] = [
       const rustup = /^(.*\/(?:\.rustup|rustup))\/toolchains\//.exec(path);
       if (rustup) return rustup[1]!;
       // /usr/bin/rustc is one file among many; rustup's bin directory holds only proxies.
-      return /\/cargo\/bin\/rustc$|\/\.cargo\/bin\/rustc$/.test(path) ? dirname(path) : path;
+      return /\/cargo\/bin\/rustc$|\/\.cargo\/bin\/rustc$/.test(path) ? posix.dirname(path) : path;
     },
     belongs: (file, roots) =>
       roots.some((root) => under(file.path, root)) ||
@@ -99,8 +99,8 @@ export const toolchain: Detector = {
     // A JDK: javac next to java. A JRE keeps bin/java and lib/, so only the JDK-only parts count.
     // javac in /usr/bin is usually an alternatives symlink; a JDK home has its own `release` file or module image.
     const homes = context.files
-      .filter((f) => f.kind === 'file' && basename(f.path) === 'javac' && /\/bin\/javac$/.test(f.path))
-      .map((f) => dirname(dirname(f.path)))
+      .filter((f) => f.kind === 'file' && posix.basename(f.path) === 'javac' && /\/bin\/javac$/.test(f.path))
+      .map((f) => posix.dirname(posix.dirname(f.path)))
       .filter(
         (home) =>
           context.exists(`${home}/release`) ||

@@ -1,4 +1,5 @@
 /** Version-control metadata copied into the image, usually by `COPY . .` without a .dockerignore. */
+import { posix } from 'node:path';
 import { groupByPrefix } from './common.js';
 import type { Detector } from './types.js';
 
@@ -9,7 +10,7 @@ export const vcsMetadata: Detector = {
   description: '.git (and .hg, .svn) directories in the final image.',
   detect(context) {
     return groupByPrefix(context.files, /^(?:.*?\/)?\.(?:git|hg|svn)\//, (root) => ({
-      title: `${root.slice(root.lastIndexOf('/') + 1)} directory`,
+      title: `${posix.basename(root)} directory`,
       hint: 'add it to .dockerignore',
     }));
   },

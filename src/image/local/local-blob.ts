@@ -16,7 +16,7 @@ export type LocalBlob = LocalBlobRange;
 export const READ_CHUNK_SIZE = 1024 * 1024;
 
 /** Metadata blobs (configs, manifests, indexes) are JSON; anything past this is not a real one. */
-export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
 export function openLocalBlob(blob: LocalBlob, signal?: AbortSignal): Readable {
   if (blob.length === 0) return Readable.from([]);

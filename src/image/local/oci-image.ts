@@ -14,9 +14,9 @@ import type { Descriptor, Digest, Image, Manifest, Platform } from '../types.js'
 import { type LocalBlob, readLocalBlob } from './local-blob.js';
 import { LocalImage } from './local-image.js';
 
-export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 /** containerd (and Docker 25+ `docker save`) put the full image name here. */
-export const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
+const CONTAINERD_NAME_ANNOTATION = 'io.containerd.image.name';
 
 /** Nested indexes deeper than this are a loop or an attack, not an image. */
 const MAX_INDEX_DEPTH = 8;

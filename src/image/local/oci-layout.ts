@@ -12,7 +12,7 @@ import type { Digest, Image, Platform } from '../types.js';
 import type { LocalBlob } from './local-blob.js';
 import { type OciBlobStore, openOciImage } from './oci-image.js';
 
-export { DEFAULT_PLATFORM, formatPlatform, parsePlatform, selectPlatform } from '../platform.js';
+export { selectPlatform } from '../platform.js';
 
 export interface OpenOciLayoutOptions {
   /** The reference as the user wrote it (default `oci:DIR`). */

@@ -61,7 +61,7 @@ export function parseAuthenticateHeader(header: string): AuthChallenge[] {
   return challenges;
 }
 
-export function basicAuthorization(username: string, password: string): string {
+function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 

@@ -64,7 +64,7 @@ const PLAIN_HTTP_SYMPTOMS = new Set([
   'ERR_SSL_PACKET_LENGTH_TOO_LONG',
 ]);
 
-export function isDockerHub(host: string): boolean {
+function isDockerHub(host: string): boolean {
   return DOCKER_HUB_HOSTS.has(host.toLowerCase());
 }
 

@@ -40,7 +40,7 @@ const MAX_REDIRECTS = 10;
  * How long a connection may send nothing (no response yet, or no body bytes
  * while the reader is ready for them) before the request fails as stalled.
  */
-export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /**
  * The server stopped sending: no response or no body bytes for the stall

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
 import { PareError } from '../../util/errors.js';
@@ -32,8 +32,8 @@ export type WriteCompression = 'gzip' | 'zstd' | 'none';
  * Output does not depend on the thread count (-T0 and -T1 give the same
  * bytes), so the same input, options and zstd version give the same digests.
  */
-export const ZSTD_PROGRAM = 'zstd';
-export const DEFAULT_ZSTD_LEVEL = 3;
+const ZSTD_PROGRAM = 'zstd';
+const DEFAULT_ZSTD_LEVEL = 3;
 
 /** A layer blob already written to a local file. */
 export interface BlobFile {
@@ -217,9 +217,4 @@ export async function refuseInputPath(output: string, inputs: readonly string[])
       throw new PareError('refusing to write the output over the input image', { subject: output });
     }
   }
-}
-
-/** A readable of one buffer, for tar entries of small files. */
-export function bufferStream(data: Buffer): Readable {
-  return Readable.from([data]);
 }

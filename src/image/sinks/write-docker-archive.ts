@@ -13,10 +13,7 @@ export interface WriteDockerArchiveOptions {
   repoTags?: string[];
 }
 
-export function dockerArchiveMembers(
-  image: ImageToWrite,
-  options: WriteDockerArchiveOptions = {},
-): ArchiveMember[] {
+function dockerArchiveMembers(image: ImageToWrite, options: WriteDockerArchiveOptions = {}): ArchiveMember[] {
   const manifest = [
     {
       Config: `blobs/sha256/${digestHex(sha256(image.config))}`,

@@ -179,7 +179,7 @@ export async function writeDockerArchiveOf(
 }
 
 /** `transport:path[:name]` or `docker-daemon:name`, as a reference spells it. */
-export function describeTarget(target: ImageTarget): string {
+function describeTarget(target: ImageTarget): string {
   if (target.transport === 'docker-daemon') return `docker-daemon:${target.name}`;
   return `${target.transport}:${target.path}`;
 }
@@ -193,7 +193,7 @@ function isImageToWrite(image: WritableImage): image is ImageToWrite {
  * local files are used where they are; others are copied (and verified) into
  * the directory `workDir` gives.
  */
-export async function toImageToWrite(
+async function toImageToWrite(
   image: WritableImage,
   workDir: () => Promise<string>,
   signal?: AbortSignal,

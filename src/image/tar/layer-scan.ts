@@ -19,7 +19,7 @@ export interface ScanLayerOptions extends Omit<WalkTarOptions, 'drainOnError'> {
   maxCompressionRatio?: number;
 }
 
-export function describeLayer(layer: Layer): string {
+function describeLayer(layer: Layer): string {
   return (layer as { subject?: string }).subject ?? `layer ${shortDigest(layer.digest)}`;
 }
 

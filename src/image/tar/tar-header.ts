@@ -220,7 +220,7 @@ function readNumber(
 }
 
 /** Parses `LEN key=value\n` records. Values are kept as bytes until a key needs them. */
-export function parsePaxRecords(data: Buffer, context: HeaderContext): Map<string, Buffer> {
+function parsePaxRecords(data: Buffer, context: HeaderContext): Map<string, Buffer> {
   const records = new Map<string, Buffer>();
   let pos = 0;
   while (pos < data.length) {

@@ -399,7 +399,7 @@ async function drain(iterator: AsyncIterator<unknown>, original: Error): Promise
  * larger reads win through runs of small files; skipping a big file wastes at
  * most one window).
  */
-export const SEEK_WINDOW_SIZE = 1024 * 1024;
+const SEEK_WINDOW_SIZE = 1024 * 1024;
 
 /**
  * Reads for a sink that says what it wants next (an ELF reader wants its

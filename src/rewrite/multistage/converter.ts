@@ -31,7 +31,7 @@ export interface Refused {
   error: string;
 }
 
-export function isRefused(value: unknown): value is Refused {
+function isRefused(value: unknown): value is Refused {
   return typeof value === 'object' && value !== null && 'error' in value;
 }
 

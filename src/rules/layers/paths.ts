@@ -116,7 +116,7 @@ export function indexContext(files: readonly ContextFile[]): ContextIndex {
 }
 
 /** Bytes the builder receives under a context path ('' = everything): files not excluded by .dockerignore. */
-export function sentBytesUnder(context: ContextIndex, relative: string): number {
+function sentBytesUnder(context: ContextIndex, relative: string): number {
   if (relative === '')
     return context.files.reduce((sum, file) => sum + (file.isDirectory || file.ignored ? 0 : file.size), 0);
   const entry = context.byPath.get(relative);
