@@ -115,31 +115,26 @@ export async function writeImage(
   if (target.transport === 'docker-daemon' && !options.engine) {
     throw new PareError('writing to docker-daemon: needs a container engine', { subject });
   }
-  // Made only when needed, so writing blobs that are already files leaves nothing more to clean up.
-  let temporary: Awaited<ReturnType<typeof temporaryDirectory>> | undefined;
-  const workDir = async () => {
-    temporary ??= await temporaryDirectory('pare-write-', options.tempDir);
-    return temporary.path;
-  };
   try {
-    const writable = await toImageToWrite(image, workDir, options.signal);
-    switch (target.transport) {
-      case 'docker-archive':
-        await writeDockerArchive(target.path, writable, target.name ? { repoTags: [target.name] } : {});
-        break;
-      case 'oci':
-        await writeOciLayout(target.path, writable, target.name ? { refName: target.name } : {});
-        break;
-      case 'oci-archive':
-        await writeOciArchive(target.path, writable, target.name ? { refName: target.name } : {});
-        break;
-      case 'docker-daemon': {
-        const archive = join(await workDir(), 'load.tar');
-        await writeDockerArchive(archive, writable, { repoTags: [target.name] });
-        await options.engine!.load(archive, options.signal ? { signal: options.signal } : {});
-        break;
+    await withImageToWrite(image, options, async (writable, workDir) => {
+      switch (target.transport) {
+        case 'docker-archive':
+          await writeDockerArchive(target.path, writable, target.name ? { repoTags: [target.name] } : {});
+          break;
+        case 'oci':
+          await writeOciLayout(target.path, writable, target.name ? { refName: target.name } : {});
+          break;
+        case 'oci-archive':
+          await writeOciArchive(target.path, writable, target.name ? { refName: target.name } : {});
+          break;
+        case 'docker-daemon': {
+          const archive = join(await workDir(), 'load.tar');
+          await writeDockerArchive(archive, writable, { repoTags: [target.name] });
+          await options.engine!.load(archive, options.signal ? { signal: options.signal } : {});
+          break;
+        }
       }
-    }
+    });
     return target;
   } catch (error) {
     // A read-only, full or missing output location is the user's to fix: one line naming it.
@@ -147,8 +142,6 @@ export async function writeImage(
       throw new PareError(`cannot write the image: ${describeSystemError(error)}`, { subject, cause: error });
     }
     throw error;
-  } finally {
-    await temporary?.handle.runNow();
   }
 }
 
@@ -162,17 +155,29 @@ export async function writeDockerArchiveOf(
   image: WritableImage,
   options: WriteDockerArchiveOptions & { signal?: AbortSignal } = {},
 ): Promise<void> {
+  await withImageToWrite(image, options, (writable) =>
+    writeDockerArchive(path, writable, options.repoTags ? { repoTags: options.repoTags } : {}),
+  );
+}
+
+/**
+ * Runs `use` with the image as config bytes and blob files. The temporary
+ * directory is made only when needed (a layer to copy, an archive to load),
+ * so writing blobs that are already files leaves nothing to clean up, and is
+ * removed when `use` ends.
+ */
+async function withImageToWrite<T>(
+  image: WritableImage,
+  options: { tempDir?: string; signal?: AbortSignal },
+  use: (writable: ImageToWrite, workDir: () => Promise<string>) => Promise<T>,
+): Promise<T> {
   let temporary: Awaited<ReturnType<typeof temporaryDirectory>> | undefined;
+  const workDir = async () => {
+    temporary ??= await temporaryDirectory('pare-write-', options.tempDir);
+    return temporary.path;
+  };
   try {
-    const writable = await toImageToWrite(
-      image,
-      async () => {
-        temporary ??= await temporaryDirectory('pare-write-');
-        return temporary.path;
-      },
-      options.signal,
-    );
-    await writeDockerArchive(path, writable, options.repoTags ? { repoTags: options.repoTags } : {});
+    return await use(await toImageToWrite(image, workDir, options.signal), workDir);
   } finally {
     await temporary?.handle.runNow();
   }
