@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +65,7 @@ describe('the packed package, installed into a fresh prefix', () => {
 
   it('lints, fixes and explains a rule from the installed command', async () => {
     const app = join(dir, 'app');
-    await rm(app, { recursive: true, force: true });
-    await import('node:fs/promises').then((fs) => fs.mkdir(app));
+    await mkdir(app);
     await writeFile(
       join(app, 'Dockerfile'),
       'FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD python /app/app.py\n',
