@@ -6,37 +6,233 @@
  * position it makes included, was the largest cost of parsing a Dockerfile.
  * An instance's text never changes, so its last split is reused; each call
  * still gets its own array because dockerfile-ast's callers shift flags off it.
- * Importing this module installs the cache, once per process; a parse ends
- * with forgetLastSplit().
+ *
+ * The split itself is dockerfile-ast's own state machine, kept step for step,
+ * except that an argument's value is cut from the text in runs instead of
+ * grown one character at a time: on a 1 MB RUN the library's way made about a
+ * million short-lived strings per split, and those, not the model, set the
+ * peak memory of parsing it. test/dockerfile/ast-arguments.test.ts holds the
+ * two to the same output.
+ *
+ * Importing this module installs both, once per process; a parse ends with
+ * forgetLastSplit().
  */
-import { type Argument, Instruction } from 'dockerfile-ast';
+import { Argument, Instruction } from 'dockerfile-ast';
 
-/** The method is private in dockerfile-ast's typings; every argument getter goes through it. */
+/** dockerfile-ast's positions (LSP's). */
+interface Position {
+  line: number;
+  character: number;
+}
+
+/** The private parts of dockerfile-ast's Instruction the split reads. */
 interface Splitting {
   getRawArguments(this: Instruction): Argument[];
 }
+interface InstructionInternals {
+  readonly document: { offsetAt(position: Position): number; positionAt(offset: number): Position };
+  readonly escapeChar: string;
+  getInstructionRange(): { start: Position; end: Position };
+  getTextContent(): string;
+}
 
 const prototype = Instruction.prototype as unknown as Splitting;
-const split = prototype.getRawArguments;
+
+/** dockerfile-ast's own split, kept for the equivalence test. */
+export const librarySplit: (this: Instruction) => Argument[] = prototype.getRawArguments;
+
+const isNewline = (char: string): boolean => char === '\r' || char === '\n';
+const isWhitespace = (char: string): boolean => char === ' ' || char === '\t' || isNewline(char);
+
+/** dockerfile-ast's getRawArguments, building each value from slices of the text. */
+export function splitArguments(instruction: Instruction): Argument[] {
+  const self = instruction as unknown as InstructionInternals;
+  const document = self.document;
+  const args: Argument[] = [];
+  const range = self.getInstructionRange();
+  const extra = document.offsetAt(range.end) - document.offsetAt(range.start);
+  const fullArgs = self.getTextContent().substring(extra);
+  const offset = document.offsetAt(range.start) + extra;
+  let start = false;
+  let comment = false;
+  let found = -1;
+  // Whitespace seen while in an escaped newline sequence.
+  let escapedWhitespaceDetected = false;
+  // Inside an escaped newline sequence.
+  let escaping = false;
+  let escapeMarker = -1;
+
+  // The value so far: `taken`, then the characters fullArgs[runStart, runEnd) not yet cut out.
+  let taken = '';
+  let runStart = -1;
+  let runEnd = -1;
+  const append = (at: number): void => {
+    if (at === runEnd) {
+      runEnd++;
+      return;
+    }
+    if (runStart !== -1) taken += fullArgs.slice(runStart, runEnd);
+    runStart = at;
+    runEnd = at + 1;
+  };
+  const push = (from: number, to: number): void => {
+    const value = runStart === -1 ? taken : taken + fullArgs.slice(runStart, runEnd);
+    taken = '';
+    runStart = -1;
+    runEnd = -1;
+    const argumentRange = {
+      start: document.positionAt(offset + from),
+      end: document.positionAt(offset + to),
+    };
+    args.push(new Argument(value, argumentRange));
+  };
+
+  for (let i = 0; i < fullArgs.length; i++) {
+    const char = fullArgs.charAt(i);
+    if (isWhitespace(char)) {
+      if (escaping) {
+        escapedWhitespaceDetected = true;
+        if (isNewline(char)) {
+          // A newline: whitespace before it does not count.
+          escapedWhitespaceDetected = false;
+          if (comment) {
+            comment = false;
+            start = true;
+          }
+        }
+        continue;
+      }
+      if (found !== -1) {
+        push(found, escapeMarker === -1 ? i : escapeMarker);
+        escapeMarker = -1;
+        found = -1;
+      }
+    } else if (char === self.escapeChar) {
+      const next = fullArgs.charAt(i + 1);
+      if (next === ' ' || next === '\t') {
+        // Spaces after the escape: a continuation if a line break follows them.
+        let j = i + 2;
+        while (j < fullArgs.length && (fullArgs.charAt(j) === ' ' || fullArgs.charAt(j) === '\t')) j++;
+        if (j < fullArgs.length) {
+          const after = fullArgs.charAt(j);
+          if (after === '\r' || after === '\n') {
+            // `\r\n` ends the line as `\n` does.
+            if (after === '\r') j++;
+            comment = false;
+            escaping = true;
+            start = true;
+            if (found !== -1) escapeMarker = i;
+            i = j;
+          } else {
+            escapeMarker = i;
+            if (found === -1) i = j - 1;
+          }
+        }
+      } else if (next === '\r') {
+        comment = false;
+        escaping = true;
+        start = true;
+        if (found !== -1 && escapeMarker === -1) escapeMarker = i;
+        i += 2;
+      } else if (next === '\n') {
+        comment = false;
+        escaping = true;
+        start = true;
+        if (found !== -1 && escapeMarker === -1) escapeMarker = i;
+        i++;
+      } else {
+        if (escapedWhitespaceDetected && escapeMarker !== -1) {
+          push(found, escapeMarker);
+          found = -1;
+        }
+        escapeMarker = -1;
+        escapedWhitespaceDetected = false;
+        escaping = false;
+        if (next === '$') {
+          append(i);
+          append(i + 1);
+        } else if (next === '') {
+          // The end of the text.
+          break;
+        } else {
+          append(i + 1);
+        }
+        if (found === -1) found = i;
+        i++;
+      }
+    } else if (!comment) {
+      if (start && char === '#') {
+        comment = true;
+      } else {
+        if (escapedWhitespaceDetected && escapeMarker !== -1) {
+          push(found, escapeMarker);
+          found = -1;
+        }
+        escapedWhitespaceDetected = false;
+        escaping = false;
+        escapeMarker = -1;
+        append(i);
+        if (found === -1) found = i;
+      }
+      // A character that is not whitespace.
+      start = false;
+    }
+  }
+  if (found !== -1) push(found, escapeMarker === -1 ? fullArgs.length : escapeMarker);
+  return args;
+}
 
 /**
- * The last instance split and its arguments: dockerfile-ast and parse.ts ask
- * one instruction several times in a row. One entry, not one per instance, so
- * a Dockerfile's worth of splits is never held at once.
+ * The last instruction split and its arguments: dockerfile-ast and parse.ts
+ * ask one instruction several times in a row, and dockerfile-ast builds each
+ * ADD, COPY and RUN twice over the same text (first to look for heredocs), so
+ * the entry is keyed by the text it split, not by the instance. One entry, not
+ * one per instruction, so a Dockerfile's worth of splits is never held at once.
  */
-let lastInstance: Instruction | undefined;
+interface SplitKey {
+  document: unknown;
+  escape: string;
+  /** Offsets of the instruction's start, its keyword's end and its end. */
+  start: number;
+  keywordEnd: number;
+  end: number;
+}
+let lastKey: SplitKey | undefined;
 let lastArguments: Argument[] = [];
 
+function keyOf(instruction: Instruction): SplitKey {
+  const self = instruction as unknown as InstructionInternals & {
+    readonly range: { start: Position; end: Position };
+  };
+  const { document } = self;
+  return {
+    document,
+    escape: self.escapeChar,
+    start: document.offsetAt(self.range.start),
+    keywordEnd: document.offsetAt(self.getInstructionRange().end),
+    end: document.offsetAt(self.range.end),
+  };
+}
+
+const sameKey = (a: SplitKey | undefined, b: SplitKey): boolean =>
+  a !== undefined &&
+  a.document === b.document &&
+  a.escape === b.escape &&
+  a.start === b.start &&
+  a.keywordEnd === b.keywordEnd &&
+  a.end === b.end;
+
 prototype.getRawArguments = function getRawArguments(this: Instruction): Argument[] {
-  if (lastInstance !== this) {
-    lastArguments = split.call(this);
-    lastInstance = this;
+  const key = keyOf(this);
+  if (!sameKey(lastKey, key)) {
+    lastArguments = splitArguments(this);
+    lastKey = key;
   }
   return lastArguments.slice();
 };
 
-/** Lets go of the last instance: it holds its whole syntax tree, which must not outlive the parse. */
+/** Lets go of the last split: its key holds the whole document, which must not outlive the parse. */
 export function forgetLastSplit(): void {
-  lastInstance = undefined;
+  lastKey = undefined;
   lastArguments = [];
 }

@@ -17,6 +17,7 @@ import { PareError } from '../util/errors.js';
 import { forgetLastSplit } from './ast-arguments.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
+import { logicalText } from './logical-text.js';
 import { LineIndex } from './positions.js';
 import { loadShellParser, type OffsetMap, parseShell, type ShellParseContext } from './shell.js';
 import { buildStageGraph } from './stage-graph.js';
@@ -379,46 +380,7 @@ class ModelBuilder {
    * continuations dropped, with a map back to source offsets for exact ranges.
    */
   private logicalText(start: number, end: number): { text: string; map: OffsetMap } {
-    const source = this.text;
-    const escapeChar = this.escape;
-    let text = '';
-    const offsets: number[] = [];
-    let i = start;
-    let atLineStart = false;
-    while (i < end) {
-      if (atLineStart) {
-        // Comment and blank lines inside a continuation are removed by Docker.
-        let j = i;
-        while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
-        if (source[j] === '#' || source[j] === '\n' || (source[j] === '\r' && source[j + 1] === '\n')) {
-          const newline = source.indexOf('\n', j);
-          i = newline === -1 || newline >= end ? end : newline + 1;
-          continue;
-        }
-        atLineStart = false;
-      }
-      const ch = source[i]!;
-      // BuildKit: an escape at the end of a line continues it, unless an escape precedes it.
-      if (ch === escapeChar && source[i - 1] !== escapeChar) {
-        let j = i + 1;
-        while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
-        if (source[j] === '\r') j++;
-        if (source[j] === '\n' || j >= source.length) {
-          i = j + 1;
-          atLineStart = true;
-          continue;
-        }
-      }
-      if (ch === '\n') break;
-      text += ch;
-      offsets.push(i);
-      i++;
-    }
-    offsets.push(i);
-    const trimmedStart = text.length - text.trimStart().length;
-    const body = text.trim();
-    const map: OffsetMap = (offset) => offsets[Math.min(offset + trimmedStart, offsets.length - 1)]!;
-    return { text: body, map };
+    return logicalText(this.text, this.escape, start, end);
   }
 
   private findStage(stages: Stage[], reference: string): number | undefined {

@@ -158,46 +158,61 @@ export function parseShell(
     }
 
     /**
-     * Depth-first in source order with an explicit stack: the grammar nests
+     * Depth-first in source order with a tree cursor: the grammar nests
      * `a && b && c` one level per operator, and subshells or `if`s may nest
-     * thousands deep, neither of which may cost call stack.
+     * thousands deep, neither of which may cost call stack. The cursor keeps
+     * the path inside the parser, so only the nodes handled become JS objects:
+     * a stack of nodes held one per `&&` of a 1 MB RUN, and those objects set
+     * the peak memory of parsing it.
      */
     function visit(root: Node, rootConditional: boolean): void {
-      const stack: Array<{ node: Node; conditional: boolean }> = [
-        { node: root, conditional: rootConditional },
-      ];
-      for (let top = stack.pop(); top; top = stack.pop()) {
-        const { node, conditional } = top;
-        switch (node.type) {
-          case 'command':
-            handleCommand(node, conditional);
-            continue;
-          case 'declaration_command':
-            handleDeclaration(node);
-            continue;
-          case 'variable_assignment':
-            // A bare `X=1` statement sets a shell variable for what follows.
-            assign(node);
-            continue;
-          case 'list': {
-            // In `a || b`, b runs only when a fails; in `a && b`, b runs when a succeeds.
-            const items: Array<{ node: Node; conditional: boolean }> = [];
-            let afterOr = false;
-            for (const child of node.children) {
-              if (!child) continue;
-              if (child.type === '||') afterOr = true;
-              else if (child.isNamed) items.push({ node: child, conditional: conditional || afterOr });
+      const cursor = root.walk();
+      try {
+        // For each depth of the cursor: whether that node may not run, and whether its parent is a list.
+        const conditionals: boolean[] = [rootConditional];
+        const inList: boolean[] = [false];
+        let depth = 0;
+        for (;;) {
+          let descend = false;
+          if (cursor.nodeIsNamed) {
+            switch (cursor.nodeType) {
+              case 'command':
+                handleCommand(cursor.currentNode, conditionals[depth]!);
+                break;
+              case 'declaration_command':
+                handleDeclaration(cursor.currentNode);
+                break;
+              case 'variable_assignment':
+                // A bare `X=1` statement sets a shell variable for what follows.
+                assign(cursor.currentNode);
+                break;
+              default:
+                descend = true;
             }
-            for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
-            continue;
           }
+          if (descend) {
+            const type = cursor.nodeType;
+            const conditional = conditionals[depth]!;
+            if (cursor.gotoFirstChild()) {
+              depth++;
+              // In `a || b`, b runs only when a fails (set at the `||` below); in `a && b`, b runs when a succeeds.
+              conditionals[depth] =
+                type === 'list' ? conditional : conditional || CONDITIONAL_PARENTS.has(type);
+              inList[depth] = type === 'list';
+              continue;
+            }
+          }
+          // Next the sibling, else the parent's sibling; never beyond the node the walk began at.
+          for (;;) {
+            if (depth === 0) return;
+            if (cursor.gotoNextSibling()) break;
+            cursor.gotoParent();
+            depth--;
+          }
+          if (inList[depth] && cursor.nodeType === '||') conditionals[depth] = true;
         }
-        const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
-        const children = node.namedChildren;
-        for (let i = children.length - 1; i >= 0; i--) {
-          const child = children[i];
-          if (child) stack.push({ node: child, conditional: childConditional });
-        }
+      } finally {
+        cursor.delete();
       }
     }
 
