@@ -72,11 +72,17 @@ export function buildProgram(setExit: SetExit): Command {
   program
     .command('fix')
     .description(
-      'Apply the fixes lint knows for a Dockerfile; prints a unified diff unless --write or --output',
+      'Apply the fixes lint knows for Dockerfiles; prints a unified diff unless --write, --output or --check',
     )
-    .argument('[path]', 'The Dockerfile, or a directory holding one; - reads stdin (default: .)')
-    .option('--write', 'Change the Dockerfile in place (atomically) and write the proposed .dockerignore')
-    .addOption(outputOption('the fixed Dockerfile to FILE instead (- for stdout); never the input'))
+    .argument('[paths...]', 'Dockerfiles, or directories holding one; - reads stdin, alone (default: .)')
+    .option('--write', 'Change each Dockerfile in place (atomically) and write the proposed .dockerignore')
+    .option(
+      '--check',
+      'Exit 1 and print the diff when a Dockerfile or its .dockerignore would change; writes nothing (for CI and pre-commit)',
+    )
+    .addOption(
+      outputOption('the fixed Dockerfile to FILE instead (- for stdout); one path only, never the input'),
+    )
     .addOption(contextOption())
     .addOption(targetOption())
     .addOption(configOption())
@@ -91,13 +97,15 @@ export function buildProgram(setExit: SetExit): Command {
       examples([
         'pare fix Dockerfile            # show the diff, change nothing',
         'pare fix Dockerfile --write    # apply it',
+        'pare fix api/Dockerfile web/Dockerfile --write   # each file in place',
+        'pare fix --check api/Dockerfile web/Dockerfile   # exit 1 and the diff when a fix is pending',
         'pare fix . --output Dockerfile.fixed',
         'cat Dockerfile | pare fix - --output - > Dockerfile.fixed',
       ]),
     )
-    .action(async (path: string | undefined, _options, command: Command) => {
+    .action(async (paths: string[], _options, command: Command) => {
       const { runFix } = await import('./fix.js');
-      setExit(await runFix(path, merged(command)));
+      setExit(await runFix(paths, merged(command)));
     });
 
   program

@@ -49,6 +49,7 @@ describe('pare completion bash', () => {
   it.each([
     ['a command from its start', ['pare', 'li'], ['lint']],
     ["a command's flags", ['pare', 'lint', '--fa'], ['--fail-on']],
+    ["fix's --check", ['pare', 'fix', '--ch'], ['--check']],
     ['a global flag after the command', ['pare', 'fix', '--no-c'], ['--no-color']],
     ['the choices of a flag', ['pare', 'lint', '--format', ''], ['text', 'json', 'sarif']],
     ['the choices after global flags', ['pare', '--quiet', 'inspect', 'x', '--format', 'h'], ['html']],
