@@ -4,49 +4,23 @@
  * nothing of this repository beside it. Catches what a run from the source tree
  * hides: a file the package does not ship (the shell grammar, the rule docs,
  * the schemas), a development dependency the CLI imports, an install script.
- * Needs `npm run build` first (npm test does it); the install reads npm's cache
- * first (`--prefer-offline`), which `npm ci` has filled.
+ * The engine's commands (inspect, slim, optimize) from the same install are
+ * test/engine/packed-install.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function sh(command: string, args: string[], options: { cwd?: string; input?: string } = {}) {
-  const result = spawnSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false' },
-    ...options,
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+import { installPackedPare, sh } from '../helpers/packed-install.js';
 
 describe('the packed package, installed into a fresh prefix', () => {
   let dir: string;
   let pare: string;
+  let installed: string;
   let installLog: string;
 
   beforeAll(async () => {
-    expect(existsSync(join(ROOT, 'dist', 'index.js')), 'run npm run build first').toBe(true);
-    dir = await mkdtemp(join(tmpdir(), 'pare-packed-'));
-    // dist/ is built already; --ignore-scripts skips the prepack script's second build.
-    const packed = sh(NPM, ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], { cwd: ROOT });
-    expect(packed.code, packed.stderr).toBe(0);
-    const tarball = join(dir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
-    const prefix = join(dir, 'prefix');
-    const installed = sh(NPM, ['install', '--global', '--prefix', prefix, '--prefer-offline', tarball], {
-      cwd: dir,
-    });
-    installLog = installed.stdout + installed.stderr;
-    expect(installed.code, installLog).toBe(0);
-    pare = join(prefix, 'bin', 'pare');
+    ({ dir, pare, installed, installLog } = await installPackedPare());
   }, 180_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -55,7 +29,6 @@ describe('the packed package, installed into a fresh prefix', () => {
   });
 
   it('ships the built code, the grammar, the docs and the schemas, and no sources or tests', async () => {
-    const installed = join(dir, 'prefix', 'lib', 'node_modules', 'pare');
     const top = (await readdir(installed)).sort();
     expect(top).toEqual(expect.arrayContaining(['bin', 'dist', 'docs', 'schemas', 'package.json']));
     for (const absent of ['src', 'test', 'examples', 'bench', '.ci', 'node_modules/typescript'])
