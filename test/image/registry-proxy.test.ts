@@ -24,10 +24,41 @@ describe('the proxy for a URL, from the environment', () => {
   it.each([
     { env: { HTTPS_PROXY: 'http://proxy:3128' }, target: 'https://ghcr.io/v2/', proxy: 'http://proxy:3128/' },
     { env: { https_proxy: 'http://proxy:3128' }, target: 'https://ghcr.io/v2/', proxy: 'http://proxy:3128/' },
+    // Upper case first, as Go's httpproxy (the docker CLI's) reads them.
     {
       env: { HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:2' },
       target: 'https://ghcr.io/v2/',
-      proxy: 'http://lower:2/',
+      proxy: 'http://upper:1/',
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'other.io', no_proxy: 'ghcr.io' },
+      target: 'https://ghcr.io/v2/',
+      proxy: 'http://p:1/',
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'ghcr.io', no_proxy: 'other.io' },
+      target: 'https://ghcr.io/v2/',
+      proxy: undefined,
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: ' , ,' },
+      target: 'https://ghcr.io/v2/',
+      proxy: 'http://p:1/',
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'GHCR.IO' },
+      target: 'https://pkg.ghcr.io/v2/',
+      proxy: undefined,
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: '10.1.2.3:443' },
+      target: 'https://10.1.2.3/v2/',
+      proxy: undefined,
+    },
+    {
+      env: { HTTPS_PROXY: 'http://p:1', NO_PROXY: '10.1.2.3:5000' },
+      target: 'https://10.1.2.3/v2/',
+      proxy: 'http://p:1/',
     },
     { env: { HTTP_PROXY: 'proxy:3128' }, target: 'http://registry.lan/v2/', proxy: 'http://proxy:3128/' },
     // A bare host:port is an http proxy for https URLs too, as Go reads it.

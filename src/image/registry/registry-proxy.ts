@@ -1,21 +1,18 @@
 /**
- * HTTP proxies for registry reads. Node 20's http module reads no proxy
- * variables, and undici's EnvHttpProxyAgent serves only fetch, so the
- * environment is read by proxy-from-env (HTTPS_PROXY for https URLs,
- * HTTP_PROXY for http URLs, lower case first, NO_PROXY) and requests go through
- * https-proxy-agent (CONNECT tunnels) and http-proxy-agent (absolute URLs).
- *
- * What pare adds, to behave like the docker CLI and daemon (Go programs):
- * loopback hosts are never proxied, ALL_PROXY is not read, a bare host:port
- * means http://, NO_PROXY's plain names also cover their subdomains and CIDR
- * ranges are honoured; and every failure to get through the proxy names the
+ * HTTP proxies for registry reads, chosen as the docker CLI and daemon (Go
+ * programs, golang.org/x/net/http/httpproxy) choose them: HTTPS_PROXY for
+ * https URLs and HTTP_PROXY for http URLs, upper case before lower case,
+ * ALL_PROXY not read, a bare host:port meaning http://, loopback hosts never
+ * proxied, and NO_PROXY's entries read by Go's rules. Node 20's http module
+ * reads no proxy variables, and undici's EnvHttpProxyAgent serves only fetch;
+ * requests go through https-proxy-agent (CONNECT tunnels) and http-proxy-agent
+ * (absolute URLs), and every failure to get through the proxy names the
  * variable the proxy came from.
  */
 import type http from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { getProxyForUrl } from 'proxy-from-env';
 import { PareError } from '../../util/errors.js';
 
 export interface Proxy {
@@ -28,14 +25,13 @@ export interface Proxy {
 export function proxyFor(url: URL): Proxy | undefined {
   const env = process.env;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (isLoopback(host) || bypassedByGoRules(url, host, env)) return undefined;
-  if (!getProxyForUrl(url.href)) return undefined;
-  // The same variable proxy-from-env took; ALL_PROXY (curl's, often a SOCKS proxy) is ignored, as docker does.
+  if (isLoopback(host)) return undefined;
   const scheme = url.protocol.slice(0, -1);
-  const variable = [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`].find((name) => env[name]);
+  const variable = [`${scheme.toUpperCase()}_PROXY`, `${scheme}_proxy`].find((name) => env[name]);
   if (!variable) return undefined;
+  if (bypassed(url, host, env.NO_PROXY || env.no_proxy || '')) return undefined;
   const value = (env[variable] as string).trim();
-  // Go reads a bare host:port as http://, where proxy-from-env would take the request's scheme.
+  // Go reads a bare host:port as http://.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   let proxy: URL;
   try {
@@ -54,32 +50,50 @@ function isLoopback(host: string): boolean {
 }
 
 /**
- * NO_PROXY entries that Go honours and proxy-from-env does not (it matches
- * plain names exactly and knows no address ranges): `example.com` also
- * covering `registry.example.com`, CIDR ranges such as `10.0.0.0/8`, and bare
- * IPv6 addresses.
+ * Whether NO_PROXY keeps `url` from the proxy, by Go's rules: `*` matches
+ * everything; an address or a CIDR range matches addresses; `example.com`
+ * matches it and its subdomains, `.example.com` and `*.example.com` only the
+ * subdomains; an entry with a port matches only that port. Entries are
+ * separated by commas (and, as curl allows, spaces).
  */
-function bypassedByGoRules(url: URL, host: string, env: NodeJS.ProcessEnv): boolean {
+function bypassed(url: URL, host: string, noProxy: string): boolean {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  const entries = (env.no_proxy || env.NO_PROXY || '').toLowerCase().split(/[\s,]+/);
-  return entries.some((entry) => {
-    // proxy-from-env would read a bare IPv6 address as host:port.
-    const range = isIP(entry) === 6 ? `${entry}/128` : entry;
-    const [network = '', bits] = range.split('/');
-    if (bits !== undefined) {
-      const family = isIP(network);
-      if (family === 0 || isIP(host) !== family) return false;
-      const list = new BlockList();
-      try {
-        list.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
-      } catch {
-        return false;
-      }
-      return list.check(host, family === 6 ? 'ipv6' : 'ipv4');
-    }
-    const [, name = entry, entryPort] = /^(.+?)(?::(\d+))?$/.exec(entry) ?? [];
-    return isIP(host) === 0 && name !== '' && host.endsWith(`.${name}`) && (!entryPort || entryPort === port);
-  });
+  const family = isIP(host);
+  const sameAddress = (address: string): boolean => {
+    const addressFamily = isIP(address);
+    if (addressFamily === 0 || addressFamily !== family) return false;
+    const list = new BlockList();
+    list.addAddress(address, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(host, family === 6 ? 'ipv6' : 'ipv4');
+  };
+  return noProxy
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .some((entry) => {
+      if (entry === '') return false;
+      if (entry === '*') return true;
+      if (entry.includes('/')) return inRange(host, family, entry);
+      if (isIP(entry) !== 0) return sameAddress(entry);
+      const [, name = '', entryPort] =
+        /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^(.+?)(?::(\d+))?$/.exec(entry) ?? [];
+      if (entryPort && entryPort !== port) return false;
+      if (isIP(name) !== 0) return sameAddress(name);
+      const suffix = name.startsWith('*.') ? name.slice(1) : name;
+      return suffix.startsWith('.') ? host.endsWith(suffix) : host === suffix || host.endsWith(`.${suffix}`);
+    });
+}
+
+function inRange(host: string, family: number, range: string): boolean {
+  const [network = '', bits] = range.split('/');
+  const networkFamily = isIP(network);
+  if (networkFamily === 0 || networkFamily !== family) return false;
+  const list = new BlockList();
+  try {
+    list.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+  } catch {
+    return false;
+  }
+  return list.check(host, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
