@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/analyze/detectors/index.js';
+import { buildProgram } from '../../src/cli/commands.js';
 import { withDetectorEnum } from '../../src/report/detector-schema.js';
 import { CATEGORIES, DEFAULT_REMOVE, OPTIONAL_REMOVE, parseCategories } from '../../src/slim/leftovers.js';
 
@@ -51,5 +52,14 @@ describe('what slim removes, as detectors declare it', () => {
   it('refuses a detector that is never removed, and an unknown name', () => {
     expect(() => parseCategories('unstripped-binaries', '--remove')).toThrow(/cannot be removed/);
     expect(() => parseCategories('nope', '--keep')).toThrow(/unknown category "nope"/);
+  });
+});
+
+describe("slim's help, which names the categories without loading the detectors at start", () => {
+  it('--remove names exactly the categories removed only on request', () => {
+    const slim = buildProgram(() => undefined).commands.find((command) => command.name() === 'slim')!;
+    const remove = slim.options.find((option) => option.long === '--remove')!;
+    const named = /: (.*) \(or all, none\)$/.exec(remove.description)?.[1]?.split(', ');
+    expect(named).toEqual([...OPTIONAL_REMOVE]);
   });
 });
