@@ -4,10 +4,11 @@
  * straight from the daemon beats spawning the CLI (image export).
  */
 import { existsSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { type Agent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { PareError } from '../util/errors.js';
+import { proxyAgent, proxyFor } from '../util/http-proxy.js';
 
 /** Podman's Docker-compatible API socket when run as root (rootless: $XDG_RUNTIME_DIR/podman/podman.sock). */
 const PODMAN_SOCKETS = ['/run/podman/podman.sock'];
@@ -58,14 +59,26 @@ export function engineRequest(
     const base: RequestOptions = {
       method: options.method ?? 'GET',
       path,
-      headers: { Host: 'docker' },
+      // The docker CLI names no host on a socket, and the daemon's address over tcp://.
+      headers: { Host: endpoint.socketPath ? 'docker' : `${endpoint.hostname}:${endpoint.port}` },
       signal: options.signal,
     };
     const request = endpoint.socketPath
       ? httpRequest({ ...base, socketPath: endpoint.socketPath })
       : endpoint.tls
-        ? httpsRequest({ ...base, hostname: endpoint.hostname, port: endpoint.port, ...endpoint.tls })
-        : httpRequest({ ...base, hostname: endpoint.hostname, port: endpoint.port });
+        ? httpsRequest({
+            ...base,
+            hostname: endpoint.hostname,
+            port: endpoint.port,
+            ...endpoint.tls,
+            agent: tcpProxyAgent(endpoint),
+          })
+        : httpRequest({
+            ...base,
+            hostname: endpoint.hostname,
+            port: endpoint.port,
+            agent: tcpProxyAgent(endpoint),
+          });
     const timer = setTimeout(() => {
       request.destroy(Object.assign(new Error('no response from the engine'), { code: 'ETIMEDOUT' }));
     }, options.headersTimeoutMs ?? 30_000);
@@ -79,6 +92,18 @@ export function engineRequest(
     });
     request.end();
   });
+}
+
+/**
+ * An engine reached over tcp:// goes through HTTPS_PROXY (with TLS) or
+ * HTTP_PROXY unless NO_PROXY or a loopback address says otherwise, as the
+ * docker CLI's transport does; undefined means node's default agent.
+ */
+function tcpProxyAgent(endpoint: EngineEndpoint): Agent | undefined {
+  const protocol = endpoint.tls ? 'https:' : 'http:';
+  const host = endpoint.hostname?.includes(':') ? `[${endpoint.hostname}]` : endpoint.hostname;
+  const proxy = proxyFor(new URL(`${protocol}//${host}:${endpoint.port}/`));
+  return proxy ? proxyAgent(proxy, protocol, {}) : undefined;
 }
 
 /** Reads a (small) response body whole. */

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openImage } from '../../src/image/open.js';
 import { openRegistryImage } from '../../src/image/registry/registry.js';
-import { proxyFor } from '../../src/image/registry/registry-proxy.js';
+import { proxyFor } from '../../src/util/http-proxy.js';
 import { PareError } from '../../src/util/errors.js';
 import { buildImage, FakeRegistry } from './registry-fake.js';
 

@@ -11,7 +11,7 @@ import { BlobSizeError } from '../digest.js';
 import type { Digest } from '../types.js';
 import { AuthorizationError, parseAuthenticateHeader, RegistryAuthorizer } from './registry-auth.js';
 import { type CredentialLookup, lookupCredentials } from './registry-credentials.js';
-import { ProxyError } from './registry-proxy.js';
+import { ProxyError } from '../../util/http-proxy.js';
 import {
   BodyTooLargeError,
   type HttpResponse,

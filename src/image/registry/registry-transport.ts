@@ -8,7 +8,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { proxyAgent, proxyFor } from './registry-proxy.js';
+import { proxyAgent, proxyFor } from '../../util/http-proxy.js';
 
 export interface HttpRequest {
   url: URL;

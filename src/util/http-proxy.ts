@@ -1,19 +1,19 @@
 /**
- * HTTP proxies for registry reads, chosen as the docker CLI and daemon (Go
- * programs, golang.org/x/net/http/httpproxy) choose them: HTTPS_PROXY for
- * https URLs and HTTP_PROXY for http URLs, upper case before lower case,
- * ALL_PROXY not read, a bare host:port meaning http://, loopback hosts never
- * proxied, and NO_PROXY's entries read by Go's rules. Node 20's http module
- * reads no proxy variables, and undici's EnvHttpProxyAgent serves only fetch;
- * requests go through https-proxy-agent (CONNECT tunnels) and http-proxy-agent
- * (absolute URLs), and every failure to get through the proxy names the
- * variable the proxy came from.
+ * HTTP proxies for registry reads and for engines reached over tcp://, chosen
+ * as the docker CLI and daemon (Go programs, golang.org/x/net/http/httpproxy)
+ * choose them: HTTPS_PROXY for https URLs and HTTP_PROXY for http URLs, upper
+ * case before lower case, ALL_PROXY not read, a bare host:port meaning
+ * http://, loopback hosts never proxied, and NO_PROXY's entries read by Go's
+ * rules. Node 20's http module reads no proxy variables, and undici's
+ * EnvHttpProxyAgent serves only fetch; requests go through https-proxy-agent
+ * (CONNECT tunnels) and http-proxy-agent (absolute URLs), and every failure to
+ * get through the proxy names the variable the proxy came from.
  */
 import type http from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { PareError } from '../../util/errors.js';
+import { PareError } from './errors.js';
 
 export interface Proxy {
   url: URL;
