@@ -4,8 +4,8 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openImage } from '../../src/image/open.js';
 import { openRegistryImage } from '../../src/image/registry/registry.js';
-import { proxyFor } from '../../src/util/http-proxy.js';
 import { PareError } from '../../src/util/errors.js';
+import { proxyFor } from '../../src/util/http-proxy.js';
 import { buildImage, FakeRegistry } from './registry-fake.js';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];

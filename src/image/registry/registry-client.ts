@@ -6,12 +6,12 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PareError } from '../../util/errors.js';
+import { ProxyError } from '../../util/http-proxy.js';
 import { VERSION } from '../../version.js';
 import { BlobSizeError } from '../digest.js';
 import type { Digest } from '../types.js';
 import { AuthorizationError, parseAuthenticateHeader, RegistryAuthorizer } from './registry-auth.js';
 import { type CredentialLookup, lookupCredentials } from './registry-credentials.js';
-import { ProxyError } from '../../util/http-proxy.js';
 import {
   BodyTooLargeError,
   type HttpResponse,
