@@ -62,8 +62,12 @@ interface PoolWorker {
   job: Job | undefined;
 }
 
-/** Workers at most: one per core, as the main thread mostly waits on them when hashing dominates. */
-const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Workers at most: one per core but the main thread's, which walks the same
+ * layers meanwhile. On 2 cores a second worker only contended with the walk
+ * for the one core left, and each worker costs ~50 ms of start-up and ~7 MB.
+ */
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 class HashPool {
   private readonly workers: PoolWorker[] = [];

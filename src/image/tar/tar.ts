@@ -394,12 +394,16 @@ async function drain(iterator: AsyncIterator<unknown>, original: Error): Promise
 
 /**
  * Headers are read through a window; contents that fall outside it are seeked
- * over, never read. Windows of 16 KiB to 1 MiB were measured on the benchmark
- * layers: 1 MiB was fastest (each read is a thread-pool round trip, so fewer,
- * larger reads win through runs of small files; skipping a big file wastes at
- * most one window).
+ * over, never read. Through a run of small files, large windows win (fewer
+ * reads: 1 MiB was fastest of 16 KiB to 1 MiB); after a seek over a large file,
+ * a large window mostly copies bytes of the next large file for one header.
+ * So a window that follows on from the last one doubles, up to the largest,
+ * and a window after a seek starts again from the smallest: through the
+ * benchmark's waste image the walk read 234 MB of a 295 MB archive with 1 MiB
+ * windows throughout, and 83 MB so.
  */
-const SEEK_WINDOW_SIZE = 1024 * 1024;
+const SEEK_WINDOW_MAX = 1024 * 1024;
+const SEEK_WINDOW_MIN = 32 * 1024;
 
 /**
  * Reads for a sink that says what it wants next (an ELF reader wants its
@@ -443,9 +447,10 @@ export async function walkTarFile(
 }
 
 class FileWalker {
-  private readonly window = Buffer.allocUnsafe(SEEK_WINDOW_SIZE);
+  private readonly window = Buffer.allocUnsafe(SEEK_WINDOW_MAX);
   private windowStart = 0;
   private windowLength = 0;
+  private windowSize = SEEK_WINDOW_MIN;
   private readonly builder: EntryBuilder;
   private readonly end: number;
   private entries = 0;
@@ -529,7 +534,9 @@ class FileWalker {
 
   private async blockAt(pos: number): Promise<{ block: Buffer; at: number }> {
     if (pos < this.windowStart || pos + BLOCK_SIZE > this.windowStart + this.windowLength) {
-      const want = Math.min(SEEK_WINDOW_SIZE, this.end - pos);
+      const followsOn = pos >= this.windowStart && pos <= this.windowStart + this.windowLength;
+      this.windowSize = followsOn ? Math.min(SEEK_WINDOW_MAX, this.windowSize * 2) : SEEK_WINDOW_MIN;
+      const want = Math.min(this.windowSize, this.end - pos);
       const bytesRead = this.readAt(this.window, 0, want, pos);
       this.windowStart = pos;
       this.windowLength = bytesRead;
