@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { reapplyHeapFlags } from '../util/heap-flags.js';
 import type { LocalBlobRange } from './types.js';
 
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
@@ -101,6 +102,7 @@ class HashPool {
 
   private spawn(): PoolWorker {
     const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), job: undefined };
+    entry.worker.once('online', reapplyHeapFlags);
     entry.worker.on('message', (message: { id: number; hex?: string; bytes?: number; error?: object }) => {
       const job = entry.job;
       if (!job || job.id !== message.id) return;
