@@ -52,6 +52,12 @@ export interface ContentSink {
   end(): void | Promise<void>;
   /** Called instead of `end` when the walk fails while this sink is open. */
   destroy?(error: Error): void;
+  /**
+   * The sink copies what it keeps of a chunk before `write` returns: a walker
+   * may then pass every chunk in one buffer it reuses, instead of allocating
+   * one per read (walkTarFile does, for the ELF reader's many small reads).
+   */
+  readonly copiesChunks?: boolean;
 }
 
 /** Byte offsets of an entry within the tar stream (or the tar member, for walkTarFile). */
@@ -559,8 +565,8 @@ class FileWalker {
     return readSync(this.handle.fd, buffer, at, length, pos);
   }
 
-  private readBytes(pos: number, size: number): Buffer {
-    const data = Buffer.allocUnsafe(size);
+  private readBytes(pos: number, size: number, into?: Buffer): Buffer {
+    const data = into ? into.subarray(0, size) : Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
       const bytesRead = this.readAt(data, filled, size - filled, pos + filled);
@@ -569,6 +575,14 @@ class FileWalker {
       filled += bytesRead;
     }
     return data;
+  }
+
+  private reusedChunk: Buffer | undefined;
+
+  /** The one buffer chunks are read into for sinks that copy what they keep (ContentSink.copiesChunks). */
+  private chunkBuffer(): Buffer {
+    this.reusedChunk ??= Buffer.allocUnsafe(READ_CHUNK_SIZE);
+    return this.reusedChunk;
   }
 
   private async feed(sink: ContentSink, pos: number, size: number): Promise<void> {
@@ -585,6 +599,7 @@ class FileWalker {
         const chunk = this.readBytes(
           pos + done,
           Math.min(sink.nextWanted ? SKIPPING_CHUNK_SIZE : READ_CHUNK_SIZE, size - done),
+          sink.copiesChunks ? this.chunkBuffer() : undefined,
         );
         const pending = sink.write(chunk, done);
         if (pending) await pending;
