@@ -362,6 +362,8 @@ async function readLayers(
 
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  // Digest checks of layers already walked, in layer order: the walk goes on while the hashing catches up.
+  const checks: Array<Promise<void>> = [];
   const scanOptions: ScanLayerOptions = { verify: options.verify !== false, signal };
   if (scanOptions.verify) hashLayersAhead(layers, signal);
   tree.beginLayer(0);
@@ -370,7 +372,12 @@ async function readLayers(
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const summary = await scanLayer(layers[index]!, visitorFor(index), scanOptions);
+      const summary = await scanLayer(layers[index]!, visitorFor(index), {
+        ...scanOptions,
+        deferDigestCheck: (check) => {
+          checks[index] = check;
+        },
+      });
       results[index] = { bytes: summary.bytes };
       layerOffsets[index] = summary.bytes;
       if (index === current) finishCurrent();
@@ -379,7 +386,12 @@ async function readLayers(
     }
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    try {
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    } finally {
+      // An earlier layer's digest mismatch is the error, as when each check ended its layer's scan.
+      for (const check of checks) if (check) await check;
+    }
   } catch (error) {
     controller.abort(error);
     throw error;
