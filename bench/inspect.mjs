@@ -288,15 +288,19 @@ function prepare(name) {
 
 // ---- measurements ---------------------------------------------------------------
 
-/** Wall seconds and peak RSS (bytes) of one command, from /usr/bin/time. */
+/**
+ * Wall seconds, CPU seconds (user + system, all threads) and peak RSS (bytes)
+ * of one command, from /usr/bin/time. On a loaded machine the CPU time says
+ * more than the wall time about what a change did.
+ */
 function timed(argv) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...argv], {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed:\n${result.stderr}`);
-  const [seconds, kilobytes] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-  return { seconds, rss: kilobytes * 1024 };
+  const [seconds, user, system, kilobytes] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, cpu: user + system, rss: kilobytes * 1024 };
 }
 
 /** Best of RUNS of each command, run in turn (a b c a b c …) so load hits all alike. */
@@ -361,7 +365,7 @@ if (BEFORE) {
   lines.push('', 'Another build (BENCH_INSPECT_BEFORE), inspect --format json in the same runs:', '');
   for (const row of rows)
     lines.push(
-      `- ${row.name}: ${s(row.before)} (${(row.before.seconds / row.openssl.seconds).toFixed(2)}× openssl), ${mb(row.before.rss)} peak RSS; this build ${(row.json.seconds / row.before.seconds).toFixed(2)}× its time`,
+      `- ${row.name}: ${s(row.before)} (${(row.before.seconds / row.openssl.seconds).toFixed(2)}× openssl), ${row.before.cpu.toFixed(2)} s CPU, ${mb(row.before.rss)} peak RSS; this build ${(row.json.seconds / row.before.seconds).toFixed(2)}× its time, ${row.json.cpu.toFixed(2)} s CPU, ${mb(row.json.rss)} peak RSS`,
     );
 }
 console.log(lines.join('\n'));

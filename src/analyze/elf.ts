@@ -126,6 +126,8 @@ interface Section {
  * with null when the bytes are not a readable ELF file.
  */
 export class ElfReader implements ContentSink {
+  /** write() copies what it keeps into its captures' own buffers. */
+  readonly copiesChunks = true;
   private position = 0;
   private captures: Capture[] = [];
   private dead = false;

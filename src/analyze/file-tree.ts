@@ -48,6 +48,12 @@ const F_REPLACED = 16;
 const REMOVED_PATHS_KEPT = 10;
 
 const MAX_LAYERS = 65_534;
+
+// How walkFiles reads a path back from its bytes: all ASCII, UTF-8, or not at all (joined instead).
+const DECODE_LATIN1 = 2;
+const DECODE_UTF8 = 1;
+const DECODE_JOIN = 0;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_SYMLINK_HOPS = 40;
 
 interface LinkGroup {
@@ -369,6 +375,54 @@ export class FileTree {
       const { id, path, depth } = stack.pop()!;
       const descend = visit(id, path, depth);
       if (descend !== false && this.kinds[id] === KIND_DIRECTORY) pushChildren(id, path, depth + 1);
+    }
+  }
+
+  /**
+   * The present non-directories in `walk`'s order, each with its absolute
+   * path. Paths are written into one byte buffer and read back from it, so
+   * each is a single flat string: a path joined from its parent's (as `walk`
+   * builds them) keeps a rope node per file and, once a regular expression
+   * reads it, a flattened copy besides. A name that is not well-formed UTF-16
+   * would not survive the bytes: paths below it are joined as `pathOf` does.
+   */
+  walkFiles(visit: (id: number, path: string) => void): void {
+    let bytes = Buffer.allocUnsafe(4096);
+    // Triples of node id, where its parent's path ends in `bytes`, and how that path reads back.
+    const stack: number[] = [];
+    const pushChildren = (id: number, end: number, decode: number) => {
+      const children = this.childrenOf(id).sort((a, b) => compareBytes(this.nameOf(b), this.nameOf(a)));
+      for (const c of children) stack.push(c, end, decode);
+    };
+    pushChildren(ROOT, 0, DECODE_LATIN1);
+    while (stack.length > 0) {
+      const parentDecode = stack.pop()!;
+      const parentEnd = stack.pop()!;
+      const id = stack.pop()!;
+      const name = this.nameOf(id);
+      const need = parentEnd + 1 + name.length * 3;
+      if (need > bytes.length) {
+        const grown = Buffer.allocUnsafe(Math.max(need, bytes.length * 2));
+        bytes.copy(grown, 0, 0, parentEnd);
+        bytes = grown;
+      }
+      bytes[parentEnd] = 0x2f;
+      const written = bytes.write(name, parentEnd + 1, 'utf8');
+      const end = parentEnd + 1 + written;
+      // UTF-8 takes more bytes than UTF-16 code units exactly when a name is not ASCII.
+      let decode = parentDecode;
+      if (written !== name.length && decode === DECODE_LATIN1) decode = DECODE_UTF8;
+      if (decode === DECODE_UTF8 && LONE_SURROGATE.test(name)) decode = DECODE_JOIN;
+      if (this.kinds[id] === KIND_DIRECTORY) pushChildren(id, end, decode);
+      else
+        visit(
+          id,
+          decode === DECODE_LATIN1
+            ? bytes.toString('latin1', 0, end)
+            : decode === DECODE_UTF8
+              ? bytes.toString('utf8', 0, end)
+              : this.pathOf(id),
+        );
     }
   }
 

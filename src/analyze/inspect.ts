@@ -27,7 +27,7 @@ import {
 } from './detectors/index.js';
 import { type EfficiencyFigures, efficiencyFigures } from './efficiency.js';
 import { type ElfInfo, ElfReader } from './elf.js';
-import { type ChangeTally, FileTree, KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from './file-tree.js';
+import { type ChangeTally, FileTree, KIND_FILE, KIND_SYMLINK } from './file-tree.js';
 import {
   cleanCreatedBy,
   type DockerfileLocation,
@@ -362,6 +362,8 @@ async function readLayers(
 
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  // Digest checks of layers already walked, in layer order: the walk goes on while the hashing catches up.
+  const checks: Array<Promise<void>> = [];
   const scanOptions: ScanLayerOptions = { verify: options.verify !== false, signal };
   if (scanOptions.verify) hashLayersAhead(layers, signal);
   tree.beginLayer(0);
@@ -370,7 +372,12 @@ async function readLayers(
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const summary = await scanLayer(layers[index]!, visitorFor(index), scanOptions);
+      const summary = await scanLayer(layers[index]!, visitorFor(index), {
+        ...scanOptions,
+        deferDigestCheck: (check) => {
+          checks[index] = check;
+        },
+      });
       results[index] = { bytes: summary.bytes };
       layerOffsets[index] = summary.bytes;
       if (index === current) finishCurrent();
@@ -379,7 +386,12 @@ async function readLayers(
     }
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    try {
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    } finally {
+      // An earlier layer's digest mismatch is the error, as when each check ended its layer's scan.
+      for (const check of checks) if (check) await check;
+    }
   } catch (error) {
     controller.abort(error);
     throw error;
@@ -393,18 +405,29 @@ function detectContext(
   elf: Map<number, ElfInfo>,
   config: ImageConfig,
 ): DetectContext {
+  /** A file's id and path; the rest is read from the tree when a detector asks, so a fact costs two fields. */
+  class TreeFile implements FileFact {
+    constructor(
+      readonly id: number,
+      readonly path: string,
+    ) {}
+    get size(): number {
+      return sizes.bytes[this.id]!;
+    }
+    get layer(): number {
+      return tree.writerOf(this.id);
+    }
+    get mode(): number {
+      return tree.modeOf(this.id);
+    }
+    get kind(): FileFact['kind'] {
+      const kind = tree.kindOf(this.id);
+      return kind === KIND_FILE ? 'file' : kind === KIND_SYMLINK ? 'symlink' : 'other';
+    }
+  }
   const files: FileFact[] = [];
-  tree.walk((id, path) => {
-    const kind = tree.kindOf(id);
-    if (kind === KIND_DIRECTORY) return;
-    files.push({
-      id,
-      path,
-      size: sizes.bytes[id]!,
-      layer: tree.writerOf(id),
-      mode: tree.modeOf(id),
-      kind: kind === KIND_FILE ? 'file' : kind === KIND_SYMLINK ? 'symlink' : 'other',
-    });
+  tree.walkFiles((id, path) => {
+    files.push(new TreeFile(id, path));
   });
   const env: Record<string, string> = {};
   for (const item of config.config?.Env ?? []) {

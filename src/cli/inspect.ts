@@ -14,6 +14,7 @@ import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
+import { keepYoungGenerationSmall } from '../util/heap-flags.js';
 import { colorEnabled, logger } from '../util/logger.js';
 import { ProgressLine } from './progress-line.js';
 import { htmlPageOnTerminal, planReport, writeReportFile } from './report-output.js';
@@ -60,6 +61,7 @@ export async function runInspect(
   options: InspectCliOptions,
   io: InspectIo = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  keepYoungGenerationSmall();
   const plan = htmlPageOnTerminal(
     planReport(withReportFromOutput(options, io), FORMATS),
     io.stdout,

@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { reapplyHeapFlags } from '../util/heap-flags.js';
 import type { LocalBlobRange } from './types.js';
 
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
@@ -62,8 +63,12 @@ interface PoolWorker {
   job: Job | undefined;
 }
 
-/** Workers at most: one per core, as the main thread mostly waits on them when hashing dominates. */
-const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Workers at most: one per core but the main thread's, which walks the same
+ * layers meanwhile. On 2 cores a second worker only contended with the walk
+ * for the one core left, and each worker costs ~50 ms of start-up and ~7 MB.
+ */
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 class HashPool {
   private readonly workers: PoolWorker[] = [];
@@ -97,6 +102,7 @@ class HashPool {
 
   private spawn(): PoolWorker {
     const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), job: undefined };
+    entry.worker.once('online', reapplyHeapFlags);
     entry.worker.on('message', (message: { id: number; hex?: string; bytes?: number; error?: object }) => {
       const job = entry.job;
       if (!job || job.id !== message.id) return;

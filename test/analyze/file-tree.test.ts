@@ -32,6 +32,32 @@ describe('FileTree', () => {
     expect(tree.summary()).toMatchObject({ bytes: 155, files: 2, directories: 1 });
   });
 
+  it.each<[string, string[]]>([
+    [
+      'ASCII names, nested, in byte order',
+      ['usr/lib/b', 'usr/lib/a', 'usr/B', 'a-very-long-directory-name/x'],
+    ],
+    ['UTF-8 names beside ASCII ones', ['doc/café/read me', 'doc/z', 'doc/日本/語.txt', 'emoji/😀/f']],
+    ['a name that is not well-formed UTF-16', ['odd/\uD800x/inner/file', 'odd/ok', 'odd/\uDC00']],
+    [
+      'a path longer than the first buffer',
+      [`deep/${'d'.repeat(200)}/${'e'.repeat(3000)}/${'f'.repeat(2000)}`, 'z'],
+    ],
+  ])('walkFiles gives the files walk gives, with the same paths: %s', (_name, paths) => {
+    const entries = paths.map((path) => file(path, path.length));
+    const tree = treeOf([[...entries, symlink('link', 'usr'), dir('empty')]]);
+    const walked: Array<[number, string]> = [];
+    tree.walk((id, path) => {
+      if (tree.kindOf(id) !== KIND_DIRECTORY) walked.push([id, path]);
+    });
+    const files: Array<[number, string]> = [];
+    tree.walkFiles((id, path) => {
+      files.push([id, path]);
+    });
+    expect(files).toEqual(walked);
+    expect(files.length).toBe(paths.length + 1);
+  });
+
   it.each<[string, Parameters<typeof treeOf>[0], Record<string, boolean>]>([
     ['added once', [[file('a', 1)]], { '/a': false }],
     ['rewritten by a later layer', [[file('a', 1)], [file('a', 2)]], { '/a': true }],

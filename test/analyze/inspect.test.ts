@@ -141,6 +141,63 @@ describe('inspectImage', () => {
   });
 });
 
+describe('inspectImage: a corrupt layer among uncompressed ones', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pare-inspect-corrupt-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  // Later layers are walked while earlier ones still hash: an earlier layer's mismatch must still be the error.
+  const layerSpecs = (): LayerSpec[] => [
+    { entries: [file('a/one', 'first layer contents '.repeat(40))] },
+    { entries: [file('b/two', 'second layer contents '.repeat(40))] },
+    { entries: [file('c/three', 'third layer contents '.repeat(40))] },
+  ];
+  // Inside a file's data (the tar still reads), or inside the first header (the tar breaks).
+  const CONTENT = -1;
+  const HEADER = 10;
+
+  it.each<[string, Array<[layer: number, byte: number]>, RegExp]>([
+    ["the first layer's bytes changed, the tar intact", [[0, CONTENT]], /diff_id|digest/i],
+    ["the last layer's bytes changed", [[2, CONTENT]], /diff_id|digest/i],
+    [
+      "the first layer's bytes changed and a later layer's tar broken",
+      [
+        [0, CONTENT],
+        [1, HEADER],
+      ],
+      /diff_id|digest/i,
+    ],
+  ])('%s: the earliest corrupt layer is named', async (_name, flips, message) => {
+    const built = buildImage({ layers: layerSpecs() });
+    const subjects: string[] = [];
+    for (const [layer, byte] of flips) {
+      const blob = Buffer.from(built.layers[layer]!.blob);
+      blob[byte === CONTENT ? blob.indexOf('layer contents') : byte]! ^= 0xff;
+      built.layers[layer]!.blob = blob;
+      subjects.push(built.layers[layer]!.digest.slice(7, 19));
+    }
+    const reference = await writeImage(
+      join(dir, `corrupt-${flips.map((f) => f.join('-')).join('_')}`),
+      'oci',
+      [built],
+    );
+    const image = await openImage(reference);
+    try {
+      const error = await inspectImage(image).then(
+        () => undefined,
+        (caught: Error) => caught,
+      );
+      expect(error?.message).toMatch(message);
+      expect(`${(error as { subject?: string }).subject ?? ''} ${error?.message}`).toContain(subjects[0]);
+    } finally {
+      await image.close();
+    }
+  });
+});
+
 describe('wantsElfBytes', () => {
   it.each([
     ['usr/bin/ls', 0o755, 1000, true],

@@ -60,7 +60,7 @@ export async function openDockerArchive(
   const archive = options.index ?? (await ArchiveIndex.build(path, reference));
   const manifestBytes = await archive.read('manifest.json');
   if (!manifestBytes) throw missingManifestError(archive, reference);
-  const entries = parseDockerArchiveManifest(manifestBytes, reference);
+  const entries = await parseDockerArchiveManifest(manifestBytes, reference);
   const tags = await archiveTags(archive, entries, reference);
   const entry = chooseEntry(entries, tags, options.select, reference);
 
@@ -76,7 +76,7 @@ export async function openDockerArchive(
   if (claimed !== undefined && claimed !== configDigest) {
     throw new DigestMismatchError(claimed, configDigest, 'blob', configSubject);
   }
-  const config = parseConfig(configBytes, configSubject);
+  const config = await parseConfig(configBytes, configSubject);
   const configDescriptor: Descriptor = {
     mediaType: MEDIA_TYPES.dockerConfig,
     digest: configDigest,
@@ -147,7 +147,7 @@ async function archiveTags(
 ): Promise<string[][]> {
   const tags = entries.map((entry) => [...entry.RepoTags]);
   if (tags.every((list) => list.length > 0) || !archive.has('repositories')) return tags;
-  const repositories = parseRepositories((await archive.read('repositories'))!, reference);
+  const repositories = await parseRepositories((await archive.read('repositories'))!, reference);
   entries.forEach((entry, position) => {
     if (tags[position]!.length > 0) return;
     const topLayerId = entry.Layers.at(-1)?.split('/')[0];
@@ -221,7 +221,7 @@ async function findOciManifest(
   if (!indexBytes) return undefined;
   let pending: Descriptor[];
   try {
-    const top = parseIndexOrManifest(indexBytes, reference, 'index.json');
+    const top = await parseIndexOrManifest(indexBytes, reference, 'index.json');
     if (top.kind !== 'index') return undefined;
     pending = top.index.manifests;
   } catch {
@@ -233,7 +233,11 @@ async function findOciManifest(
       const subject = `${reference} ${isIndexMediaType(descriptor.mediaType) ? 'index' : 'manifest'} ${shortDigest(descriptor.digest)}`;
       const bytes = await archive.read(`blobs/sha256/${descriptor.digest.slice(7)}`);
       if (!bytes) continue; // containerd saves only the platforms it has
-      const document = parseIndexOrManifest(verifyBytes(bytes, descriptor.digest, subject), subject, 'blob');
+      const document = await parseIndexOrManifest(
+        verifyBytes(bytes, descriptor.digest, subject),
+        subject,
+        'blob',
+      );
       if (document.kind === 'index') next.push(...document.index.manifests);
       else if (document.manifest.config.digest === configDigest) return document.manifest;
     }

@@ -29,7 +29,7 @@ export async function openOciArchive(path: string, options: OpenOciArchiveOption
       : '';
     throw new PareError(`not an OCI archive: no oci-layout file${hint}`, { subject: reference });
   }
-  parseOciLayoutFile(layoutFile, reference);
+  await parseOciLayoutFile(layoutFile, reference);
   const store: OciBlobStore = {
     readIndexJson: async () => {
       const bytes = await archive.read('index.json');

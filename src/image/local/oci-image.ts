@@ -38,7 +38,7 @@ export interface OpenOciOptions {
 
 export async function openOciImage(store: OciBlobStore, options: OpenOciOptions): Promise<Image> {
   const subject = options.reference;
-  const index = parseIndex(await store.readIndexJson(), subject, 'index.json');
+  const index = await parseIndex(await store.readIndexJson(), subject, 'index.json');
   let descriptor = chooseTopLevel(index, options, subject);
   let manifest: Manifest | undefined;
   for (let depth = 0; manifest === undefined; depth++) {
@@ -46,7 +46,7 @@ export async function openOciImage(store: OciBlobStore, options: OpenOciOptions)
       throw new PareError(`image indexes nest deeper than ${MAX_INDEX_DEPTH}`, { subject });
     const what = `${isIndexMediaType(descriptor.mediaType) ? 'index' : 'manifest'} ${shortDigest(descriptor.digest)}`;
     const bytes = await readVerified(store, descriptor, subject, what);
-    const document = parseIndexOrManifest(bytes, subject, what);
+    const document = await parseIndexOrManifest(bytes, subject, what);
     if (document.kind === 'manifest') manifest = document.manifest;
     else descriptor = selectPlatform(document.index.manifests, options.platform, `${subject} ${what}`);
   }

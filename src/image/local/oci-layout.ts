@@ -24,7 +24,7 @@ export interface OpenOciLayoutOptions {
 export async function openOciLayout(dir: string, options: OpenOciLayoutOptions = {}): Promise<Image> {
   const reference = options.reference ?? `oci:${dir}`;
   const layoutFile = await readLayoutFile(join(dir, 'oci-layout'), reference);
-  parseOciLayoutFile(layoutFile, reference);
+  await parseOciLayoutFile(layoutFile, reference);
   const store: OciBlobStore = {
     readIndexJson: () => readLayoutFile(join(dir, 'index.json'), reference),
     locate: (digest) => locateBlob(dir, digest),

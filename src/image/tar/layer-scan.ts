@@ -17,6 +17,15 @@ export interface ScanLayerOptions extends Omit<WalkTarOptions, 'drainOnError'> {
   verify?: boolean;
   maxUncompressedBytes?: number;
   maxCompressionRatio?: number;
+  /**
+   * For a local uncompressed layer hashed on a worker thread: instead of
+   * waiting for the hash once the walk is done, return and hand over the
+   * digest check, which rejects with the error the scan would have thrown.
+   * The caller may walk the next layer meanwhile, and must await every check
+   * (the first failure in layer order is the scan's error) before trusting
+   * what it read.
+   */
+  deferDigestCheck?: (check: Promise<void>) => void;
 }
 
 function describeLayer(layer: Layer): string {
@@ -38,7 +47,7 @@ export async function scanLayer(
   if (layer.compression === 'none') {
     const blob = layer.localBlob?.();
     if (blob && !verify) return walkTarFile(blob.path, blob.offset, blob.length, visitor, walkOptions);
-    if (blob) return scanVerifiedInPlace(layer, blob, visitor, walkOptions);
+    if (blob) return scanVerifiedInPlace(layer, blob, visitor, walkOptions, options.deferDigestCheck);
   }
   const stream = await layer.uncompressed({
     verify,
@@ -92,6 +101,7 @@ async function scanVerifiedInPlace(
   blob: LocalBlobRange,
   visitor: TarVisitor,
   options: WalkTarOptions,
+  deferDigestCheck?: (check: Promise<void>) => void,
 ): Promise<TarSummary> {
   // The digest checks name the layer as LocalLayer's own checks do.
   const subject = describeLayer(layer);
@@ -113,8 +123,16 @@ async function scanVerifiedInPlace(
     );
     throw mismatch ?? (await streamedTarError(layer, options)) ?? error;
   }
-  const mismatch = digestMismatch(layer, await hash, subject);
-  if (mismatch) throw mismatch;
+  const check = hash.then((actual) => {
+    const mismatch = digestMismatch(layer, actual, subject);
+    if (mismatch) throw mismatch;
+  });
+  if (deferDigestCheck) {
+    check.catch(() => undefined);
+    deferDigestCheck(check);
+  } else {
+    await check;
+  }
   return summary;
 }
 

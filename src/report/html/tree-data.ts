@@ -42,24 +42,60 @@ export interface AggregateOptions {
 
 interface Work {
   node: TreeViewNode;
-  path: string;
   bytes: number;
   files: number;
-  layers: Map<number, number>;
+  /**
+   * Bytes per layer under a directory. A file's are all its layer's (none
+   * when it has no bytes), so files, most of the nodes, carry no map.
+   */
+  layers: Map<number, number> | undefined;
   wasted: number;
   replaced: number;
   children?: Work[];
   isDir: boolean;
 }
 
+/**
+ * The leftover paths by segment, so a node is looked up by its name under
+ * its parent's entry instead of by a path string built for every node.
+ */
+interface LeftoverTrie {
+  marked: boolean;
+  children: Map<string, LeftoverTrie>;
+}
+
+function leftoverTrie(paths: Iterable<string>): LeftoverTrie {
+  const root: LeftoverTrie = { marked: false, children: new Map() };
+  for (const p of paths) {
+    const path = p.length > 1 ? p.replace(/\/+$/, '') : p;
+    if (path === '/') {
+      root.marked = true;
+      continue;
+    }
+    // Only an absolute path can equal a node's; an empty segment (`//`) matches no name.
+    const segments = path.split('/');
+    if (segments[0] !== '') continue;
+    let at = root;
+    for (let i = 1; i < segments.length; i++) {
+      let next = at.children.get(segments[i]!);
+      if (!next) {
+        next = { marked: false, children: new Map() };
+        at.children.set(segments[i]!, next);
+      }
+      at = next;
+    }
+    at.marked = true;
+  }
+  return root;
+}
+
 /** Reduces a full tree to at most about `maxNodes` nodes. */
 export function aggregateTree(root: TreeViewNode, options: AggregateOptions = {}): HtmlTreeNode {
   const maxNodes = Math.max(16, options.maxNodes ?? 20_000);
   const maxChildren = Math.max(1, options.maxChildren ?? 200);
-  const leftovers = new Set<string>();
-  for (const p of options.leftoverPaths ?? []) leftovers.add(p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const leftovers = leftoverTrie(options.leftoverPaths ?? []);
 
-  const prepared = prepare(root, '', leftovers, false);
+  const prepared = prepare(root, leftovers, false);
   // Open the largest directories first, until the budget is spent.
   const out = new Map<Work, HtmlTreeNode>();
   const rootOut = emitLeaf(prepared);
@@ -96,47 +132,45 @@ export function aggregateTree(root: TreeViewNode, options: AggregateOptions = {}
   return rootOut;
 }
 
-function prepare(
-  node: TreeViewNode,
-  parentPath: string,
-  leftovers: Set<string>,
-  underLeftover: boolean,
-): Work {
-  const path = parentPath === '' ? '/' : parentPath === '/' ? `/${node.name}` : `${parentPath}/${node.name}`;
-  const marked = underLeftover || leftovers.has(path);
+function prepare(node: TreeViewNode, leftovers: LeftoverTrie | undefined, underLeftover: boolean): Work {
+  const marked = underLeftover || leftovers?.marked === true;
   const isDir = node.type === 'directory';
   const work: Work = {
     node,
-    path,
     bytes: node.bytes,
     files: 0,
-    layers: new Map(),
+    layers: undefined,
     wasted: 0,
     replaced: 0,
     isDir,
   };
   if (isDir) {
-    const children = (node.children ?? []).map((c) => prepare(c, path, leftovers, marked));
+    const layers = new Map<number, number>();
+    const children = (node.children ?? []).map((c) => prepare(c, leftovers?.children.get(c.name), marked));
     work.children = children;
     shareHardlinks(children, node.bytes);
     for (const child of children) {
       work.files += child.files;
       work.wasted += child.wasted;
       work.replaced += child.replaced;
-      addLayers(work.layers, child.layers);
+      addLayers(layers, child);
     }
+    work.layers = layers;
     if (node.omitted) work.files += node.omitted.entries;
   } else {
     work.files = node.type === 'file' ? 1 : 0;
-    if (node.bytes > 0) work.layers.set(node.layer, node.bytes);
     if (marked) work.wasted = node.bytes;
     if (node.replaced) work.replaced = node.bytes;
   }
   return work;
 }
 
-function addLayers(into: Map<number, number>, from: Map<number, number>): void {
-  for (const [layer, bytes] of from) into.set(layer, (into.get(layer) ?? 0) + bytes);
+function addLayers(into: Map<number, number>, from: Work): void {
+  if (from.layers) {
+    for (const [layer, bytes] of from.layers) into.set(layer, (into.get(layer) ?? 0) + bytes);
+  } else if (from.bytes > 0) {
+    into.set(from.node.layer, (into.get(from.node.layer) ?? 0) + from.bytes);
+  }
 }
 
 /**
@@ -160,15 +194,15 @@ function shareHardlinks(children: Work[], dirBytes: number): void {
   fileKids.forEach((c, i) => {
     const bytes = i === fileKids.length - 1 ? left : Math.min(left, Math.round(c.bytes * factor));
     left -= bytes;
-    const layer = c.node.layer;
     c.bytes = bytes;
-    c.layers = new Map(bytes > 0 ? [[layer, bytes]] : []);
     c.wasted = Math.min(c.wasted, bytes);
     c.replaced = Math.min(c.replaced, bytes);
   });
 }
 
-function dominant(layers: Map<number, number>, fallback: number): number {
+function dominant(layers: Map<number, number> | undefined, fallback: number): number {
+  // A file's bytes, if any, are all in its own layer, the fallback.
+  if (!layers) return fallback;
   let best = fallback;
   let bestBytes = -1;
   for (const [layer, bytes] of layers) {
@@ -180,8 +214,8 @@ function dominant(layers: Map<number, number>, fallback: number): number {
   return best;
 }
 
-function layerPairs(layers: Map<number, number>): Array<[number, number]> | undefined {
-  if (layers.size < 2) return undefined;
+function layerPairs(layers: Map<number, number> | undefined): Array<[number, number]> | undefined {
+  if (!layers || layers.size < 2) return undefined;
   return [...layers].filter(([, b]) => b > 0).sort((a, b) => a[0] - b[0]);
 }
 
@@ -209,7 +243,7 @@ function summary(rest: Work[]): HtmlTreeNode {
     files += r.isDir ? r.files : 1;
     wasted += r.wasted;
     replaced += r.replaced;
-    addLayers(layers, r.layers);
+    addLayers(layers, r);
   }
   const out: HtmlTreeNode = {
     n: `(${files} small file${files === 1 ? '' : 's'})`,
