@@ -5,11 +5,12 @@
  *
  * - It splits an instruction's arguments again on every call of
  *   getArguments(), and calls it itself: each RUN, CMD, COPY or ADD is split
- *   three times by its own constructor. That splitting, a binary search for
- *   every position it makes included, was the largest cost of parsing a
- *   Dockerfile. An instance's text never changes, so its last split is
- *   reused; each call still gets its own array because dockerfile-ast's
- *   callers shift flags off it.
+ *   three times by its own constructor, and parse.ts asks again once the
+ *   parser has built them all. That splitting, a binary search for every
+ *   position it makes included, was the largest cost of parsing a
+ *   Dockerfile. An instance's text never changes, so its split is reused;
+ *   each call still gets its own array because dockerfile-ast's callers
+ *   shift flags off it.
  * - Its parser builds every instruction twice: once to look for heredocs,
  *   then again for the Dockerfile, with the same arguments unless a heredoc
  *   body moved the instruction's end. The second build reuses the first.
@@ -26,19 +27,22 @@ const prototype = Instruction.prototype as unknown as Splitting;
 const split = prototype.getRawArguments;
 
 /**
- * The last instance split and its arguments: dockerfile-ast and parse.ts ask
- * one instruction several times in a row. One entry, not one per instance, so
- * a Dockerfile's worth of splits is never held at once.
+ * The splits of the instances built last, oldest first. Bounded, so a
+ * Dockerfile of tens of thousands of instructions never holds all its splits
+ * at once; real ones have far fewer instructions, and parse.ts finds each
+ * split the parser made.
  */
-let lastInstance: Instruction | undefined;
-let lastArguments: Argument[] = [];
+const splits = new Map<Instruction, Argument[]>();
+const KEPT_SPLITS = 512;
 
 prototype.getRawArguments = function getRawArguments(this: Instruction): Argument[] {
-  if (lastInstance !== this) {
-    lastArguments = split.call(this);
-    lastInstance = this;
+  let args = splits.get(this);
+  if (!args) {
+    args = split.call(this);
+    if (splits.size >= KEPT_SPLITS) splits.delete(splits.keys().next().value!);
+    splits.set(this, args);
   }
-  return lastArguments.slice();
+  return args.slice();
 };
 
 /** Also private in the typings: the parser's one way to make an instruction. */
@@ -95,8 +99,7 @@ parserPrototype.createInstruction = function createInstruction(
 
 /** Lets go of the last instances: they hold their whole syntax tree, which must not outlive the parse. */
 export function forgetLastSplit(): void {
-  lastInstance = undefined;
-  lastArguments = [];
+  splits.clear();
   lastBuilt = undefined;
   lastBuiltInstruction = undefined;
 }

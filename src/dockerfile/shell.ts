@@ -168,7 +168,9 @@ export function parseShell(
       ];
       for (let top = stack.pop(); top; top = stack.pop()) {
         const { node, conditional } = top;
-        switch (node.type) {
+        // Each property of a node is a call into WebAssembly: its type is read once.
+        const type = node.type;
+        switch (type) {
           case 'command':
             handleCommand(node, conditional);
             continue;
@@ -192,7 +194,7 @@ export function parseShell(
             continue;
           }
         }
-        const childConditional = conditional || CONDITIONAL_PARENTS.has(node.type);
+        const childConditional = conditional || CONDITIONAL_PARENTS.has(type);
         const children = node.namedChildren;
         for (let i = children.length - 1; i >= 0; i--) {
           const child = children[i];
@@ -224,15 +226,17 @@ export function parseShell(
       const args: string[] = [];
       const argNodes: Node[] = [];
       for (const child of node.namedChildren) {
-        if (!child || SKIPPED_CHILDREN.has(child.type)) continue;
-        if (child.type === 'variable_assignment') {
+        if (!child) continue;
+        const type = child.type;
+        if (SKIPPED_CHILDREN.has(type)) continue;
+        if (type === 'variable_assignment') {
           const key = child.childForFieldName('name')?.text;
           const value = child.childForFieldName('value');
           if (key) {
             if (assignments === NO_ASSIGNMENTS) assignments = {};
             assignments[key] = value ? literal(value) : '';
           }
-        } else if (child.type === 'command_name') {
+        } else if (type === 'command_name') {
           name = literal(child.namedChildren[0] ?? child);
         } else {
           args.push(literal(child));
@@ -332,7 +336,8 @@ export function parseShell(
     function visitSubstitutions(root: Node, conditional: boolean): void {
       const stack: Node[] = [root];
       for (let node = stack.pop(); node; node = stack.pop()) {
-        if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+        const type = node.type;
+        if (type === 'command_substitution' || type === 'process_substitution') {
           const substitution = node;
           deeper(() => {
             for (const child of substitution.namedChildren) if (child) visit(child, conditional);

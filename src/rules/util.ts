@@ -10,6 +10,7 @@ export function runsOf(stage: Stage): RunInstruction[] {
 
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
 export function mountedTargets(run: RunInstruction): string[] {
+  if (run.mounts.length === 0) return [];
   return run.mounts
     .filter((mount) => mount.type === 'cache' || mount.type === 'tmpfs')
     .map((mount) => mount.target)
