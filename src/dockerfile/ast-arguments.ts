@@ -1,23 +1,28 @@
 /**
- * dockerfile-ast splits an instruction's arguments again on every call of
- * getArguments(), and calls it itself: each RUN, CMD, COPY or ADD is split
- * three times by its own constructor and the parser builds every instruction
- * twice (once to look for heredocs). That splitting, a binary search for every
- * position it makes included, was the largest cost of parsing a Dockerfile.
- * An instance's text never changes, so its last split is reused; each call
- * still gets its own array because dockerfile-ast's callers shift flags off it.
+ * dockerfile-ast repeats work parse.ts would pay for on every instruction;
+ * importing this module makes it do that work once, process-wide, and a parse
+ * ends with forgetLastSplit().
  *
- * The split itself is dockerfile-ast's own state machine, kept step for step,
- * except that an argument's value is cut from the text in runs instead of
- * grown one character at a time: on a 1 MB RUN the library's way made about a
- * million short-lived strings per split, and those, not the model, set the
- * peak memory of parsing it. test/dockerfile/ast-arguments.test.ts holds the
- * two to the same output.
- *
- * Importing this module installs both, once per process; a parse ends with
- * forgetLastSplit().
+ * - It splits an instruction's arguments again on every call of
+ *   getArguments(), and calls it itself: each RUN, CMD, COPY or ADD is split
+ *   three times by its own constructor, and parse.ts asks again once the
+ *   parser has built them all. That splitting, a binary search for every
+ *   position it makes included, was the largest cost of parsing a
+ *   Dockerfile. An instance's text never changes, so its split is reused;
+ *   each call still gets its own array because dockerfile-ast's callers
+ *   shift flags off it.
+ * - The split itself is dockerfile-ast's own state machine, kept step for
+ *   step, except that an argument's value is cut from the text in runs
+ *   instead of grown one character at a time: on a 1 MB RUN the library's
+ *   way made about a million short-lived strings per split, and those, not
+ *   the model, set the peak memory of parsing it.
+ *   test/dockerfile/ast-arguments.test.ts holds the two to the same output.
+ * - Its parser builds every instruction twice: once to look for heredocs,
+ *   then again for the Dockerfile, with the same arguments unless a heredoc
+ *   body moved the instruction's end. The second build reuses the first.
  */
 import { Argument, Instruction } from 'dockerfile-ast';
+import { Parser } from 'dockerfile-ast/lib/parser.js';
 
 /** dockerfile-ast's positions (LSP's). */
 interface Position {
@@ -183,56 +188,79 @@ export function splitArguments(instruction: Instruction): Argument[] {
 }
 
 /**
- * The last instruction split and its arguments: dockerfile-ast and parse.ts
- * ask one instruction several times in a row, and dockerfile-ast builds each
- * ADD, COPY and RUN twice over the same text (first to look for heredocs), so
- * the entry is keyed by the text it split, not by the instance. One entry, not
- * one per instruction, so a Dockerfile's worth of splits is never held at once.
+ * The splits of the instances built last, oldest first. Bounded, so a
+ * Dockerfile of tens of thousands of instructions never holds all its splits
+ * at once; real ones have far fewer instructions, and parse.ts finds each
+ * split the parser made.
  */
-interface SplitKey {
-  document: unknown;
-  escape: string;
-  /** Offsets of the instruction's start, its keyword's end and its end. */
-  start: number;
-  keywordEnd: number;
-  end: number;
-}
-let lastKey: SplitKey | undefined;
-let lastArguments: Argument[] = [];
-
-function keyOf(instruction: Instruction): SplitKey {
-  const self = instruction as unknown as InstructionInternals & {
-    readonly range: { start: Position; end: Position };
-  };
-  const { document } = self;
-  return {
-    document,
-    escape: self.escapeChar,
-    start: document.offsetAt(self.range.start),
-    keywordEnd: document.offsetAt(self.getInstructionRange().end),
-    end: document.offsetAt(self.range.end),
-  };
-}
-
-const sameKey = (a: SplitKey | undefined, b: SplitKey): boolean =>
-  a !== undefined &&
-  a.document === b.document &&
-  a.escape === b.escape &&
-  a.start === b.start &&
-  a.keywordEnd === b.keywordEnd &&
-  a.end === b.end;
+const splits = new Map<Instruction, Argument[]>();
+const KEPT_SPLITS = 512;
 
 prototype.getRawArguments = function getRawArguments(this: Instruction): Argument[] {
-  const key = keyOf(this);
-  if (!sameKey(lastKey, key)) {
-    lastArguments = splitArguments(this);
-    lastKey = key;
+  let args = splits.get(this);
+  if (!args) {
+    args = splitArguments(this);
+    if (splits.size >= KEPT_SPLITS) splits.delete(splits.keys().next().value!);
+    splits.set(this, args);
   }
-  return lastArguments.slice();
+  return args.slice();
 };
 
-/** Lets go of the last split: its key holds the whole document, which must not outlive the parse. */
+/** Also private in the typings: the parser's one way to make an instruction. */
+interface Creating {
+  createInstruction(
+    this: Parser,
+    dockerfile: unknown,
+    keyword: string,
+    start: number,
+    keywordEnd: number,
+    end: number,
+  ): Instruction;
+}
+
+const parserPrototype = Parser.prototype as unknown as Creating;
+const create = parserPrototype.createInstruction;
+
+/** The instruction built last and what it was built from. */
+let lastBuilt:
+  | { parser: Parser; dockerfile: unknown; keyword: string; start: number; keywordEnd: number; end: number }
+  | undefined;
+let lastBuiltInstruction: Instruction | undefined;
+
+parserPrototype.createInstruction = function createInstruction(
+  this: Parser,
+  dockerfile: unknown,
+  keyword: string,
+  start: number,
+  keywordEnd: number,
+  end: number,
+): Instruction {
+  const last = lastBuilt;
+  if (
+    last !== undefined &&
+    lastBuiltInstruction !== undefined &&
+    last.parser === this &&
+    last.dockerfile === dockerfile &&
+    last.keyword === keyword &&
+    last.start === start &&
+    last.keywordEnd === keywordEnd &&
+    last.end === end
+  ) {
+    const built = lastBuiltInstruction;
+    // Handed out twice at most: the heredoc look-up's copy, then the Dockerfile's.
+    lastBuilt = undefined;
+    lastBuiltInstruction = undefined;
+    return built;
+  }
+  const built = create.call(this, dockerfile, keyword, start, keywordEnd, end);
+  lastBuilt = { parser: this, dockerfile, keyword, start, keywordEnd, end };
+  lastBuiltInstruction = built;
+  return built;
+};
+
+/** Lets go of the last instances: they hold their whole syntax tree, which must not outlive the parse. */
 export function forgetLastSplit(): void {
-  lastKey = undefined;
-  lastArguments = [];
+  splits.clear();
+  lastBuilt = undefined;
+  lastBuiltInstruction = undefined;
 }

@@ -15,6 +15,7 @@ import {
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
 import { forgetLastSplit } from './ast-arguments.js';
+import './ast-comments.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
 import { logicalText } from './logical-text.js';

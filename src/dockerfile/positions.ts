@@ -68,6 +68,9 @@ export class LineIndex {
     const start = this.lineStarts[line] ?? this.text.length;
     const next = this.lineStarts[line + 1];
     const end = next === undefined ? this.text.length : next - 1;
-    return this.text.slice(start, end).replace(/\r$/, '');
+    // A CRLF line's \r is not part of it.
+    return this.text.charCodeAt(end - 1) === 13 && end > start
+      ? this.text.slice(start, end - 1)
+      : this.text.slice(start, end);
   }
 }

@@ -174,8 +174,11 @@ export function parseShell(
         let depth = 0;
         for (;;) {
           let descend = false;
+          // Each property of a node is a call into WebAssembly: its type is read once.
+          let type = '';
           if (cursor.nodeIsNamed) {
-            switch (cursor.nodeType) {
+            type = cursor.nodeType;
+            switch (type) {
               case 'command':
                 handleCommand(cursor.currentNode, conditionals[depth]!);
                 break;
@@ -191,7 +194,6 @@ export function parseShell(
             }
           }
           if (descend) {
-            const type = cursor.nodeType;
             const conditional = conditionals[depth]!;
             if (cursor.gotoFirstChild()) {
               depth++;
@@ -239,15 +241,17 @@ export function parseShell(
       const args: string[] = [];
       const argNodes: Node[] = [];
       for (const child of node.namedChildren) {
-        if (!child || SKIPPED_CHILDREN.has(child.type)) continue;
-        if (child.type === 'variable_assignment') {
+        if (!child) continue;
+        const type = child.type;
+        if (SKIPPED_CHILDREN.has(type)) continue;
+        if (type === 'variable_assignment') {
           const key = child.childForFieldName('name')?.text;
           const value = child.childForFieldName('value');
           if (key) {
             if (assignments === NO_ASSIGNMENTS) assignments = {};
             assignments[key] = value ? literal(value) : '';
           }
-        } else if (child.type === 'command_name') {
+        } else if (type === 'command_name') {
           name = literal(child.namedChildren[0] ?? child);
         } else {
           args.push(literal(child));
@@ -347,7 +351,8 @@ export function parseShell(
     function visitSubstitutions(root: Node, conditional: boolean): void {
       const stack: Node[] = [root];
       for (let node = stack.pop(); node; node = stack.pop()) {
-        if (node.type === 'command_substitution' || node.type === 'process_substitution') {
+        const type = node.type;
+        if (type === 'command_substitution' || type === 'process_substitution') {
           const substitution = node;
           deeper(() => {
             for (const child of substitution.namedChildren) if (child) visit(child, conditional);

@@ -10,6 +10,7 @@ export function runsOf(stage: Stage): RunInstruction[] {
 
 /** Cache or tmpfs mounts make a directory vanish from the layer: no cleanup needed there. */
 export function mountedTargets(run: RunInstruction): string[] {
+  if (run.mounts.length === 0) return [];
   return run.mounts
     .filter((mount) => mount.type === 'cache' || mount.type === 'tmpfs')
     .map((mount) => mount.target)
@@ -31,16 +32,40 @@ export function removedPaths(command: ShellCommand): string[] {
 
 /** Whether a deletion pattern like `/var/lib/apt/lists/*` covers a path. */
 export function removalCovers(pattern: string, path: string): boolean {
-  const clean = pattern
-    .replace(/\/\*+$/, '')
-    .replace(/\/+$/, '')
-    .replace(/\{[^}]*\}/g, '*');
+  const { clean, regex } = removal(pattern);
   if (clean === path || path.startsWith(`${clean}/`)) return true;
-  if (clean.includes('*')) {
-    const regex = new RegExp(`^${clean.split('*').map(escapeRegExp).join('[^/]*')}(?:/.*)?$`);
-    return regex.test(path);
+  return regex?.test(path) ?? false;
+}
+
+interface Removal {
+  /** The pattern without a trailing `/*` or `/`, braces read as `*`. */
+  clean: string;
+  /** What the wildcards match, when there are any. */
+  regex: RegExp | undefined;
+}
+
+/**
+ * A deletion pattern is tested against every path the Dockerfile made, by
+ * several rules: each one is read once. The cache holds the patterns of the
+ * files being linted and starts over past a few thousand.
+ */
+const removals = new Map<string, Removal>();
+
+function removal(pattern: string): Removal {
+  let known = removals.get(pattern);
+  if (!known) {
+    const clean = pattern
+      .replace(/\/\*+$/, '')
+      .replace(/\/+$/, '')
+      .replace(/\{[^}]*\}/g, '*');
+    const regex = clean.includes('*')
+      ? new RegExp(`^${clean.split('*').map(escapeRegExp).join('[^/]*')}(?:/.*)?$`)
+      : undefined;
+    known = { clean, regex };
+    if (removals.size >= 4096) removals.clear();
+    removals.set(pattern, known);
   }
-  return false;
+  return known;
 }
 
 export function escapeRegExp(text: string): string {

@@ -50,6 +50,20 @@ describe('absolutePath', () => {
       }),
     );
   });
+
+  // Paths already in resolved form are returned as joined: the answer must stay resolve's.
+  it('agrees with posix.resolve from the root on any segments, absolute ones included', () => {
+    const component = fc.constantFrom('', '.', '..', 'a', 'b.txt', '...', '.a', 'a..', 'a b', '~', '$HOME');
+    const segment = fc
+      .tuple(fc.boolean(), fc.array(component, { maxLength: 4 }), fc.boolean())
+      .map(([absolute, parts, trailing]) => `${absolute ? '/' : ''}${parts.join('/')}${trailing ? '/' : ''}`);
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 3 }), (segments) => {
+        expect(absolutePath(...segments)).toBe(posix.resolve('/', ...segments));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 // The readers that used hand-written dirname/basename now call posix directly;

@@ -347,10 +347,16 @@ export function artifactBuilds(
   return result;
 }
 
+/** The package managers installedPackages reads; every other command is skipped before its words are read. */
+const INSTALLERS = new Set(['apt-get', 'apt', 'aptitude', 'apk', 'yum', 'dnf', 'microdnf', 'zypper']);
+/** The commands removedPackages reads. */
+const REMOVERS = new Set(['apt-mark', 'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf']);
+
 /** Packages installed with apt-get/apt/apk/yum/dnf/microdnf in a RUN (operands of install/add). */
 export function installedPackages(run: RunInstruction): Array<{ command: ShellCommand; packages: string[] }> {
   const result: Array<{ command: ShellCommand; packages: string[] }> = [];
   for (const command of run.script.commands) {
+    if (!INSTALLERS.has(command.program)) continue;
     const sub = subcommand(command);
     const installs =
       ((command.program === 'apt-get' || command.program === 'apt' || command.program === 'aptitude') &&
@@ -392,6 +398,7 @@ export function removedPackages(run: RunInstruction): Set<string> {
   const removed = new Set<string>();
   let markedAllAuto = false;
   for (const command of run.script.commands) {
+    if (!REMOVERS.has(command.program)) continue;
     const sub = subcommand(command);
     if (command.program === 'apt-mark' && sub === 'auto' && command.args.some(isEveryPackage))
       markedAllAuto = true;

@@ -15,12 +15,19 @@ export function distroAt(model: DockerfileModel, instruction: Instruction): Dist
   return stage ? distroOf(rootImage(model, stage)) : 'unknown';
 }
 
-/** Every RUN of the stages in the shipped image. */
-export function finalImageRuns(model: DockerfileModel): RunInstruction[] {
-  const stages = shippedStageIndexes(model);
-  return model.instructions.filter(
-    (item): item is RunInstruction => item.keyword === 'RUN' && stages.has(item.stageIndex),
-  );
+const finalRuns = new WeakMap<DockerfileModel, readonly RunInstruction[]>();
+
+/** Every RUN of the stages in the shipped image (found once per model: most package rules start here). */
+export function finalImageRuns(model: DockerfileModel): readonly RunInstruction[] {
+  let runs = finalRuns.get(model);
+  if (!runs) {
+    const stages = shippedStageIndexes(model);
+    runs = model.instructions.filter(
+      (item): item is RunInstruction => item.keyword === 'RUN' && stages.has(item.stageIndex),
+    );
+    finalRuns.set(model, runs);
+  }
+  return runs;
 }
 
 /** Environment at an instruction: the base image's known ENV, then ENV/ARG of the Dockerfile. */
@@ -176,6 +183,8 @@ export function commandIndex(run: RunInstruction, command: ShellCommand): number
 
 /** Variables in shell words are not split by the model: `apt-get install $DEPS` → split here. */
 function splitWords(arg: string): string[] {
+  // Nearly every operand is one word already.
+  if (!/\s/.test(arg)) return arg === '' ? [] : [arg];
   return arg.split(/\s+/).filter((word) => word !== '');
 }
 

@@ -117,9 +117,20 @@ function runtimeText(model: DockerfileModel): string {
 }
 
 function usedAtRuntime(binaries: readonly string[], runtime: string): boolean {
-  return binaries.some((binary) =>
-    new RegExp(`(?:^|[\\s"'/\\[,])${binary.replace(/\+/g, '\\+')}(?:$|[\\s"',\\]])`, 'm').test(runtime),
-  );
+  return binaries.some((binary) => runsBinary(binary).test(runtime));
+}
+
+/** Binaries come from the knowledge tables, a fixed set: each one's pattern is compiled once. */
+const binaryPatterns = new Map<string, RegExp>();
+
+/** The binary as a word of a command line: after a blank, quote, slash, `[` or comma. */
+function runsBinary(binary: string): RegExp {
+  let pattern = binaryPatterns.get(binary);
+  if (!pattern) {
+    pattern = new RegExp(`(?:^|[\\s"'/\\[,])${binary.replace(/\+/g, '\\+')}(?:$|[\\s"',\\]])`, 'm');
+    binaryPatterns.set(binary, pattern);
+  }
+  return pattern;
 }
 
 function estimate(tools: DevTool[], distro: Distro): SavingEstimate | undefined {
@@ -160,9 +171,8 @@ function installerScripts(run: RunInstruction, runtime: string): RuleFinding[] {
   return findings;
 }
 
-/** Whether a RUN installs packages and removes build dependencies it installed (build-and-purge). */
-function purgesBuildDependencies(run: RunInstruction): boolean {
-  const items = installs(run);
+/** Whether a RUN installs packages (`items`, its installs) and removes build dependencies it installed (build-and-purge). */
+function purgesBuildDependencies(run: RunInstruction, items: Installed[]): boolean {
   return items.length > 0 && removedLater(run, items[0]!.item.index).size > 0;
 }
 
@@ -214,11 +224,13 @@ export const devToolsInFinalImage: Rule = {
     if (isToolImage(model)) return findings;
     const runtime = runtimeText(model);
     const runs = finalImageRuns(model);
+    const installedByRun = new Map(runs.map((run) => [run, installs(run)]));
+    const purging = runs.filter((run) => purgesBuildDependencies(run, installedByRun.get(run)!));
     for (const run of runs) {
       for (const installer of installerScripts(run, runtime)) findings.push(installer);
       // The official images' discipline: build dependencies are purged in one RUN, runtime ones kept in another.
-      if (runs.some((other) => other !== run && purgesBuildDependencies(other))) continue;
-      for (const installed of installs(run)) {
+      if (purging.some((other) => other !== run)) continue;
+      for (const installed of installedByRun.get(run)!) {
         // `if [ "$DEBUG" = 1 ]; then apt-get install …; fi` is an opt-in, not a default.
         if (installed.item.command.conditional) continue;
         const removed = removedLater(run, installed.item.index);
