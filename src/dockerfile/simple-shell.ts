@@ -10,10 +10,10 @@
  *
  * The subset: words and numbers, '…' and "…" (with $VAR, ${VAR}, ${VAR:-word}
  * and $(…) inside), concatenations of those, $VAR, ${VAR}, ${VAR:-word}, $(…),
- * `&&`, `||`, `;`, a `|` between two commands, file redirects (`> f`, `2>&1`,
+ * `&&`, `||`, `;` and line breaks, a `|` between two commands, file redirects (`> f`, `2>&1`,
  * `&>/dev/null`) after a command, `X=1 cmd` prefixes and bare `X=1`
  * statements. Left to tree-sitter: compound commands, subshells, heredocs,
- * backticks, arithmetic, arrays, tests, comments, line breaks, `&`, longer
+ * backticks, arithmetic, arrays, tests, comments, `&`, longer
  * pipelines, and the odd shapes its scanner reads its own way (a command
  * named `-x` or `a:b`, `$1` after a quoted piece), each noted where it bails.
  */
@@ -26,9 +26,8 @@ const OUTSIDE = Symbol('outside the simple subset');
 const MAX_DEPTH = 8;
 
 /**
- * Words tree-sitter-bash may take for syntax in some position (reserved
- * words, declaration commands, `!`): bailing wherever they stand is simpler
- * than knowing each position.
+ * Words tree-sitter-bash takes for syntax where a command's name may stand:
+ * reserved words and declaration commands.
  */
 const RESERVED = new Set([
   'if',
@@ -119,7 +118,7 @@ class Reader {
   constructor(private readonly src: string) {}
 
   program(): SimpleNode {
-    this.skipBlanks();
+    this.skipBlanksAndLines();
     const start = this.pos;
     const children = this.statements(false);
     return this.node('program', start, this.src.length, children);
@@ -150,6 +149,15 @@ class Reader {
     }
   }
 
+  /** Line breaks end a statement (or follow an operator) and leave no node in tree-sitter-bash's tree. */
+  private skipBlanksAndLines(): void {
+    for (;;) {
+      const ch = this.src[this.pos];
+      if (ch !== ' ' && ch !== '\t' && ch !== '\n') return;
+      this.pos++;
+    }
+  }
+
   private atEnd(): boolean {
     return this.pos >= this.src.length;
   }
@@ -158,7 +166,7 @@ class Reader {
   private statements(inSubstitution: boolean): SimpleNode[] {
     const children: SimpleNode[] = [];
     for (;;) {
-      this.skipBlanks();
+      this.skipBlanksAndLines();
       if (this.atEnd() || this.src[this.pos] === ')') {
         // An empty script, `;;` or `$( )`: tree-sitter's shapes for those are not this module's business.
         if (children.length === 0) outside();
@@ -173,6 +181,7 @@ class Reader {
         children.push(this.token(1));
         continue;
       }
+      if (ch === '\n') continue;
       if (this.atEnd() || ch === ')') break;
       outside();
     }
@@ -201,14 +210,14 @@ class Reader {
       if ((ch === '&' && next === '&') || (ch === '|' && next === '|')) {
         left = current();
         operator = this.token(2);
-        this.skipBlanks();
+        this.skipBlanksAndLines();
         pipe = [this.command()];
       } else if (ch === '|') {
         // Past two commands tree-sitter-bash's choice among its parses is its own: `a | b | c && d` is
         // pipeline(a | list(pipeline(b | c) && d)), and a redirect after such a pipeline may take part of it.
         if (next === '&' || pipe.length >= 3) outside();
         pipe.push(this.token(1));
-        this.skipBlanks();
+        this.skipBlanksAndLines();
         pipe.push(this.command());
       } else if (this.atRedirect()) {
         const body = current();
@@ -253,7 +262,7 @@ class Reader {
   private atWordsEnd(): boolean {
     if (this.atEnd()) return true;
     const ch = this.src[this.pos];
-    return ch === ';' || ch === '&' || ch === '|' || ch === ')' || this.atRedirect();
+    return ch === ';' || ch === '&' || ch === '|' || ch === ')' || ch === '\n' || this.atRedirect();
   }
 
   private command(): SimpleNode {
@@ -269,15 +278,18 @@ class Reader {
     }
     if (this.atWordsEnd()) {
       // A redirect before the command's name, or a statement of assignments alone followed by one.
-      if (this.atRedirect() || children.length === 0) outside();
+      // `X= Y=1` then a line break: tree-sitter-bash takes the next line's first word for the command.
+      if (this.atRedirect() || children.length === 0 || this.src[this.pos] === '\n') outside();
       if (children.length === 1) return children[0]!;
       return this.span('variable_assignments', children);
     }
     const name = this.literal();
     // Where a command's name may stand, tree-sitter-bash's scanner takes `a=`, `-1a=`, `a+`, `a:`, `a%`, `a@`, `a?` for a variable name.
-    // A leading `-` sends it down the scanner's test-operator path, which may swallow what follows.
+    // A leading `-` sends it down the scanner's test-operator path, which may swallow what follows;
+    // `if`, `if${X}` are the keyword (elsewhere, where no keyword may stand, they are words).
     for (const piece of name.type === 'concatenation' ? name.children : [name]) {
-      if ((piece.type === 'word' || piece.type === 'number') && /^-|=|\w[:%@+?]/.test(piece.text)) outside();
+      if (piece.type !== 'word' && piece.type !== 'number') continue;
+      if (/^-|=|\w([:%@?]|\+[=:])/.test(piece.text) || RESERVED.has(piece.text)) outside();
     }
     children.push(this.span('command_name', [name]));
     fields.push('name');
@@ -364,14 +376,14 @@ class Reader {
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i]!;
       if (piece.type !== 'word' && piece.type !== 'number') continue;
-      // `if${X}` is the keyword `if`; after another piece a `\\` may end the word where tree-sitter ends the command name.
-      if (RESERVED.has(piece.text) || (i > 0 && piece.text.includes('\\'))) outside();
+      // After another piece a `\\` may end the word where tree-sitter ends the command name.
+      if (i > 0 && piece.text.includes('\\')) outside();
     }
     // What may follow a word: blanks, the end, an operator or redirect, the `)` of `$(…)`.
     const after = this.src[this.pos];
     if (
       !(after === undefined || after === ' ' || after === '\t' || after === ';' || after === '&') &&
-      !(after === '|' || after === ')' || after === '<' || after === '>')
+      !(after === '|' || after === ')' || after === '<' || after === '>' || after === '\n')
     ) {
       outside();
     }
@@ -388,6 +400,11 @@ class Reader {
 
   private word(): SimpleNode {
     const start = this.pos;
+    // A line break before `\x` becomes part of the word to tree-sitter-bash, the argument of the line before.
+    if (this.src[start] === '\\') {
+      for (let i = start - 1; i >= 0 && /[ \t\n]/.test(this.src[i]!); i--)
+        if (this.src[i] === '\n') outside();
+    }
     for (;;) {
       const code = this.src.charCodeAt(this.pos);
       if (code === 0x5c) {

@@ -118,7 +118,7 @@ describe('the fast shell path against tree-sitter-bash', () => {
     );
     expect(files.length).toBeGreaterThan(200);
     expect(scripts).toBeGreaterThan(500);
-    // Measured 94%: a change that bails on common shapes must fail here, not only slow down.
+    // Measured 94.7%: a change that bails on common shapes must fail here, not only slow down.
     expect(share).toBeGreaterThan(0.9);
   });
 
@@ -154,6 +154,10 @@ describe('the fast shell path against tree-sitter-bash', () => {
     ['echo "${HOME:-/root}/bin" \'$raw\' ${V:-1.2}.tar.gz', true],
     ['X=1 Y=2', true],
     ['sh -c "cd /app && npm ci"', true],
+    ['set -eux\napt-get update\napt-get install -y curl\n', true],
+    ['g++ -O2 -o solver main.cpp && poetry export -f requirements.txt', true],
+    ['a\n| b', false],
+    ['c++=1 x', false],
     ['if true; then a; fi', false],
     ['a & b', false],
     ['echo `date`', false],
@@ -313,8 +317,8 @@ describe('the fast shell path against tree-sitter-bash', () => {
     )
     .map(([assignments, words, redirects, space]) => [...assignments, ...words, ...redirects].join(space));
   const operator = often(
-    fc.constantFrom(' && ', ' || ', ' | ', '; ', ';', '&&', '|'),
-    fc.constantFrom(' & ', '\n', ' |& ', ';;', ' ;& '),
+    fc.constantFrom(' && ', ' || ', ' | ', '; ', ';', '&&', '|', '\n', ' &&\n  ', ';\n', '\n\n'),
+    fc.constantFrom(' & ', ' |& ', ';;', ' ;& ', '\n| ', '\n&& ', '\r\n'),
   );
   const construct = fc.constantFrom(
     'if a; then b; fi',
@@ -334,21 +338,22 @@ describe('the fast shell path against tree-sitter-bash', () => {
       fc.constantFrom('', ' '),
       statement,
       fc.array(fc.tuple(operator, statement), { maxLength: 4 }),
-      fc.constantFrom('', ' ', ';'),
+      fc.constantFrom('', ' ', ';', '\n'),
     )
     .map(([lead, first, rest, trail]) => lead + first + rest.map(([op, next]) => op + next).join('') + trail);
 
   it('never builds a tree other than tree-sitter’s, never throws, on generated scripts', () => {
+    const runs = 10_000;
     let fast = 0;
     fc.assert(
       fc.property(script, (text) => {
         if (compare(text) !== undefined) fast++;
       }),
-      { numRuns: 10000 },
+      { numRuns: runs },
     );
-    console.log(`fast shell path: ${fast} of 10000 generated scripts`);
-    // The generator must reach the fast path often enough for this to test it.
-    expect(fast).toBeGreaterThan(1000);
+    console.log(`fast shell path: ${fast} of ${runs} generated scripts`);
+    // The generator must reach the fast path often enough for this to test it (about 15% of runs).
+    expect(fast).toBeGreaterThan(runs / 10);
   });
 });
 
