@@ -63,8 +63,6 @@ export function buildProgram(setExit: SetExit): Command {
       ]),
     )
     .action(async (paths: string[], _options, command: Command) => {
-      // The shell grammar compiles on V8's background threads: start it before loading the lint code, not after.
-      void import('../dockerfile/shell.js').then((shell) => shell.loadShellParser().catch(() => {}));
       const { runLint } = await import('./lint.js');
       setExit(await runLint(paths, merged(command)));
     });

@@ -20,7 +20,14 @@ import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
 import { logicalText } from './logical-text.js';
 import { LineIndex } from './positions.js';
-import { loadShellParser, type OffsetMap, parseShell, type ShellParseContext } from './shell.js';
+import {
+  loadShellParser,
+  type OffsetMap,
+  parseShell,
+  type ShellParseContext,
+  ShellParserNeeded,
+  shellParserIfLoaded,
+} from './shell.js';
 import { buildStageGraph } from './stage-graph.js';
 import type {
   CommandInstruction,
@@ -88,8 +95,26 @@ export async function parseDockerfile(
   path = 'Dockerfile',
   options: ParseOptions = {},
 ): Promise<DockerfileModel> {
-  const parser = await loadShellParser();
+  // Most scripts take the fast path: tree-sitter's WebAssembly is loaded only for a file with one that does not.
+  const loaded = shellParserIfLoaded();
+  const model = loaded ? undefined : buildWithoutTreeSitter(text, path, options.target);
+  if (model) return model;
+  const parser = loaded ?? (await loadShellParser());
   return new ModelBuilder(text, path, parser).build(options.target);
+}
+
+/** The model, when no shell script of the file needs tree-sitter; else undefined. */
+function buildWithoutTreeSitter(
+  text: string,
+  path: string,
+  target: string | undefined,
+): DockerfileModel | undefined {
+  try {
+    return new ModelBuilder(text, path, undefined).build(target);
+  } catch (error) {
+    if (error instanceof ShellParserNeeded) return undefined;
+    throw error;
+  }
 }
 
 class ModelBuilder {

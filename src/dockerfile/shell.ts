@@ -2,19 +2,42 @@
  * Parses the shell of RUN/CMD/ENTRYPOINT with tree-sitter-bash (a maintained,
  * real grammar; ~40 µs per RUN here, 100x faster than the mvdan/sh WASM port)
  * into the simple commands it contains, wherever they are: && chains, ; lists,
- * if/for/while bodies, pipelines, subshells, and `sh -c '…'` strings.
+ * if/for/while bodies, pipelines, subshells, and `sh -c '…'` strings. Simple
+ * scripts take a fast path (simple-shell.ts) that builds the same tree without
+ * tree-sitter, whose WebAssembly then need not be loaded at all.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Language, type Node, Parser } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
+import type { ShellNode as Node, ShellTree } from './shell-tree.js';
+import { parseSimpleShell } from './simple-shell.js';
 import type { ShellCommand, ShellScript } from './types.js';
 import { type Scope, valueIn } from './variables.js';
 
 let parserPromise: Promise<Parser> | undefined;
+/** The parser once loaded, for callers that must not wait. */
+let loadedParser: Parser | undefined;
+/** Tests turn the fast path off to compare whole models with and without it. */
+let simpleShellEnabled = true;
+
+/** For tests only: parse every script with tree-sitter (false) or try the fast path first (true, the default). */
+export function setSimpleShellEnabled(enabled: boolean): void {
+  simpleShellEnabled = enabled;
+}
+
+/**
+ * Thrown by parseShell when a script needs tree-sitter and the context has no
+ * parser: the caller loads it (loadShellParser) and parses again.
+ */
+export class ShellParserNeeded extends Error {
+  constructor() {
+    super('this shell script needs the tree-sitter parser, which is not loaded');
+  }
+}
 
 /**
  * The bash grammar: dist/grammars/ in the built package (the build copies it
@@ -41,16 +64,23 @@ export function loadShellParser(): Promise<Parser> {
     const language = await Language.load(grammarPath());
     const parser = new Parser();
     parser.setLanguage(language);
+    loadedParser = parser;
     return parser;
   })();
   return parserPromise;
+}
+
+/** The parser if loadShellParser has finished, without waiting for it. */
+export function shellParserIfLoaded(): Parser | undefined {
+  return loadedParser;
 }
 
 /** Maps an offset in the script text back to an offset in the Dockerfile. */
 export type OffsetMap = (scriptOffset: number) => number;
 
 export interface ShellParseContext {
-  parser: Parser;
+  /** tree-sitter, for the scripts the fast path leaves; without it such a script throws ShellParserNeeded. */
+  parser: Parser | undefined;
   lines: LineIndex;
   /** Variables known from ARG/ENV at this point of the stage. */
   scope: Scope;
@@ -124,7 +154,7 @@ export function parseShell(
   context: ShellParseContext,
   nestedIn?: { start: number; end: number },
 ): ShellScript {
-  const tree = context.parser.parse(text);
+  const tree = syntaxTree(text, context.parser);
   if (!tree) return { text, commands: [], assignments: {}, errexit: false, syntaxError: true };
   try {
     const script: ShellScript = {
@@ -435,6 +465,14 @@ export function parseShell(
   } finally {
     tree.delete();
   }
+}
+
+/** The fast path's tree when the script is in its subset, else tree-sitter's. */
+function syntaxTree(text: string, parser: Parser | undefined): ShellTree | null {
+  const simple = simpleShellEnabled ? parseSimpleShell(text) : undefined;
+  if (simple) return simple;
+  if (!parser) throw new ShellParserNeeded();
+  return parser.parse(text);
 }
 
 /**

@@ -1,0 +1,546 @@
+/**
+ * The fast path of shell parsing: most RUN/CMD/ENTRYPOINT scripts are words,
+ * quotes, variables, `&&`, `|` and a redirect or two, which this reads in
+ * TypeScript into the very tree tree-sitter-bash would build (node types,
+ * offsets, field names), so a one-file `pare lint` need not load and compile
+ * the grammar's WebAssembly at all. Anything else it does not guess at: it
+ * returns undefined and the caller asks tree-sitter. A wrong tree is a defect,
+ * a bail-out only costs time, so every doubtful shape bails; the tests hold
+ * the trees equal to tree-sitter's on every fixture script and on generated ones.
+ *
+ * The subset: words and numbers, '…' and "…" (with $VAR, ${VAR}, ${VAR:-word}
+ * and $(…) inside), concatenations of those, $VAR, ${VAR}, ${VAR:-word}, $(…),
+ * `&&`, `||`, `;` and line breaks, a `|` between two commands, file redirects (`> f`, `2>&1`,
+ * `&>/dev/null`) after a command, `X=1 cmd` prefixes and bare `X=1`
+ * statements. Left to tree-sitter: compound commands, subshells, heredocs,
+ * backticks, arithmetic, arrays, tests, comments, `&`, longer
+ * pipelines, and the odd shapes its scanner reads its own way (a command
+ * named `-x` or `a:b`, `$1` after a quoted piece), each noted where it bails.
+ */
+import { SimpleNode, SimpleTree } from './simple-shell-tree.js';
+
+/** Thrown (one object, no stack) when the script leaves the subset. */
+const OUTSIDE = Symbol('outside the simple subset');
+
+/** $(…) inside $(…): deeper ones go to tree-sitter, so the recursion here stays shallow. */
+const MAX_DEPTH = 8;
+
+/**
+ * Words tree-sitter-bash takes for syntax where a command's name may stand:
+ * reserved words and declaration commands.
+ */
+const RESERVED = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'case',
+  'esac',
+  'for',
+  'select',
+  'while',
+  'until',
+  'do',
+  'done',
+  'in',
+  'function',
+  'declare',
+  'typeset',
+  'export',
+  'readonly',
+  'local',
+  'unset',
+  'unsetenv',
+]);
+
+/** tree-sitter-bash's `number` token, less the `#base` form (`#` always bails here). */
+const NUMBER = /^-?(0x)?[0-9]+$/;
+const ASSIGNMENT_NAME = /[A-Za-z_][A-Za-z0-9_]*=/y;
+const VARIABLE_NAME = /[A-Za-z0-9_]+/y;
+const EXPANSION_NAME = /[A-Za-z_][A-Za-z0-9_]*|[0-9]+/y;
+const EXPANSION_OPERATOR = /:-|:=|:\+|-|\+|=/y;
+const EXPANSION_WORD = /[A-Za-z0-9_./][A-Za-z0-9_./-]*/y;
+const DIGITS = /[0-9]+/y;
+const BLANKS_THEN_DIGIT = /[ \t]+[0-9]/y;
+/** Pieces a `$…` may follow in a concatenation. */
+const CONTINUABLE = new Set(['word', 'number', 'simple_expansion', 'expansion']);
+/** Longest first, as the lexer takes them. */
+const REDIRECT_OPERATORS = ['&>>', '&>', '>>', '>&', '<&', '>|', '>', '<'];
+
+/**
+ * Longest script the fast path takes. It exists to spare tree-sitter's start-up
+ * on everyday scripts; its tree is JS objects, so a script of tens of thousands
+ * of commands is left to tree-sitter, whose tree stays compact in WebAssembly
+ * (a 1 MB RUN peaked 50 MB higher through the fast path).
+ */
+export const MAX_SIMPLE_SCRIPT = 64 * 1024;
+
+/** Parses `text` as tree-sitter-bash would, or returns undefined when it is outside the subset. */
+export function parseSimpleShell(text: string): SimpleTree | undefined {
+  if (text.length > MAX_SIMPLE_SCRIPT) return undefined;
+  try {
+    return new SimpleTree(new Reader(text).program());
+  } catch (error) {
+    if (error === OUTSIDE) return undefined;
+    throw error;
+  }
+}
+
+function outside(): never {
+  throw OUTSIDE;
+}
+
+/** A character that may stand in an unquoted word: printable ASCII but the shell's special ones. */
+function isWordChar(code: number): boolean {
+  // NaN past the end compares false both ways.
+  if (!(code > 0x20 && code < 0x7f)) return false;
+  switch (code) {
+    case 0x22: // "
+    case 0x23: // # (comments, and `#` inside words, are left to tree-sitter)
+    case 0x24: // $
+    case 0x26: // &
+    case 0x27: // '
+    case 0x28: // (
+    case 0x29: // )
+    case 0x3b: // ;
+    case 0x3c: // <
+    case 0x3e: // >
+    case 0x5b: // [
+    case 0x5c: // \ (escapes are handled by the word reader)
+    case 0x5d: // ]
+    case 0x60: // `
+    case 0x7b: // {
+    case 0x7c: // |
+    case 0x7d: // }
+    case 0x21: // ! (negation, history)
+      return false;
+    default:
+      return true;
+  }
+}
+
+class Reader {
+  private pos = 0;
+  private depth = 0;
+
+  constructor(private readonly src: string) {}
+
+  program(): SimpleNode {
+    this.skipBlanksAndLines();
+    const start = this.pos;
+    const children = this.statements(false);
+    return this.node('program', start, this.src.length, children);
+  }
+
+  private node(
+    type: string,
+    start: number,
+    end: number,
+    children: SimpleNode[] = [],
+    fields: ReadonlyArray<string | null> = [],
+  ): SimpleNode {
+    return new SimpleNode(this.src, type, true, start, end, children, fields);
+  }
+
+  /** An anonymous token (`&&`, `"`, `$(`): its type is its text. */
+  private token(length: number): SimpleNode {
+    const start = this.pos;
+    this.pos += length;
+    return new SimpleNode(this.src, this.src.slice(start, this.pos), false, start, this.pos);
+  }
+
+  private skipBlanks(): void {
+    for (;;) {
+      const ch = this.src[this.pos];
+      if (ch !== ' ' && ch !== '\t') return;
+      this.pos++;
+    }
+  }
+
+  /** Line breaks end a statement (or follow an operator) and leave no node in tree-sitter-bash's tree. */
+  private skipBlanksAndLines(): void {
+    for (;;) {
+      const ch = this.src[this.pos];
+      if (ch !== ' ' && ch !== '\t' && ch !== '\n') return;
+      this.pos++;
+    }
+  }
+
+  private atEnd(): boolean {
+    return this.pos >= this.src.length;
+  }
+
+  /** Statements separated by `;`, up to the end of the text, or of the `$(…)` being read. */
+  private statements(inSubstitution: boolean): SimpleNode[] {
+    const children: SimpleNode[] = [];
+    for (;;) {
+      this.skipBlanksAndLines();
+      if (this.atEnd() || this.src[this.pos] === ')') {
+        // An empty script, `;;` or `$( )`: tree-sitter's shapes for those are not this module's business.
+        if (children.length === 0) outside();
+        break;
+      }
+      children.push(this.statement());
+      this.skipBlanks();
+      const ch = this.src[this.pos];
+      if (ch === ';') {
+        const next = this.src[this.pos + 1];
+        if (next === ';' || next === '&') outside();
+        children.push(this.token(1));
+        continue;
+      }
+      if (ch === '\n') continue;
+      if (this.atEnd() || ch === ')') break;
+      outside();
+    }
+    if (inSubstitution ? this.src[this.pos] !== ')' : !this.atEnd()) outside();
+    return children;
+  }
+
+  /**
+   * Commands joined by `&&`, `||` and `|`, with redirects. tree-sitter-bash
+   * nests `&&`/`||` to the left, keeps a pipeline flat and binding tighter,
+   * and gives a redirect after a command everything before it in the
+   * statement: `a && b > f` is redirected_statement(list(a && b), > f).
+   */
+  private statement(): SimpleNode {
+    let left: SimpleNode | undefined;
+    let operator: SimpleNode | undefined;
+    let pipe: SimpleNode[] = [this.command()];
+    const current = (): SimpleNode => {
+      const right = pipe.length > 1 ? this.span('pipeline', pipe) : pipe[0]!;
+      return left && operator ? this.span('list', [left, operator, right]) : right;
+    };
+    for (;;) {
+      this.skipBlanks();
+      const ch = this.src[this.pos];
+      const next = this.src[this.pos + 1];
+      if ((ch === '&' && next === '&') || (ch === '|' && next === '|')) {
+        left = current();
+        operator = this.token(2);
+        this.skipBlanksAndLines();
+        pipe = [this.command()];
+      } else if (ch === '|') {
+        // Past two commands tree-sitter-bash's choice among its parses is its own: `a | b | c && d` is
+        // pipeline(a | list(pipeline(b | c) && d)), and a redirect after such a pipeline may take part of it.
+        if (next === '&' || pipe.length >= 3) outside();
+        pipe.push(this.token(1));
+        this.skipBlanksAndLines();
+        pipe.push(this.command());
+      } else if (this.atRedirect()) {
+        const body = current();
+        const children = [body];
+        const fields: Array<string | null> = ['body'];
+        do {
+          children.push(this.redirect());
+          fields.push('redirect');
+          this.skipBlanks();
+        } while (this.atRedirect());
+        left = undefined;
+        operator = undefined;
+        pipe = [this.span('redirected_statement', children, fields)];
+      } else {
+        return current();
+      }
+    }
+  }
+
+  /** A node from its first child's start to its last child's end. */
+  private span(type: string, children: SimpleNode[], fields: ReadonlyArray<string | null> = []): SimpleNode {
+    return this.node(
+      type,
+      children[0]!.startIndex,
+      children[children.length - 1]!.endIndex,
+      children,
+      fields,
+    );
+  }
+
+  /** Whether a file redirect starts here: `>`, `<`, `&>`, or a descriptor's digits right before one. */
+  private atRedirect(): boolean {
+    const ch = this.src[this.pos];
+    if (ch === '>' || ch === '<') return true;
+    if (ch === '&') return this.src[this.pos + 1] === '>';
+    let i = this.pos;
+    while (i < this.src.length && this.src.charCodeAt(i) >= 0x30 && this.src.charCodeAt(i) <= 0x39) i++;
+    return i > this.pos && (this.src[i] === '>' || this.src[i] === '<');
+  }
+
+  /** The end of a command's words: the text's end, an operator, a redirect or the `)` of `$(…)`. */
+  private atWordsEnd(): boolean {
+    if (this.atEnd()) return true;
+    const ch = this.src[this.pos];
+    return ch === ';' || ch === '&' || ch === '|' || ch === ')' || ch === '\n' || this.atRedirect();
+  }
+
+  private command(): SimpleNode {
+    const children: SimpleNode[] = [];
+    const fields: Array<string | null> = [];
+    for (;;) {
+      ASSIGNMENT_NAME.lastIndex = this.pos;
+      const match = ASSIGNMENT_NAME.exec(this.src);
+      if (!match) break;
+      children.push(this.assignment(match[0].length - 1));
+      fields.push(null);
+      this.skipBlanks();
+    }
+    if (this.atWordsEnd()) {
+      // A redirect before the command's name, or a statement of assignments alone followed by one.
+      // `X= Y=1` then a line break: tree-sitter-bash takes the next line's first word for the command.
+      if (this.atRedirect() || children.length === 0 || this.src[this.pos] === '\n') outside();
+      if (children.length === 1) return children[0]!;
+      return this.span('variable_assignments', children);
+    }
+    const name = this.literal();
+    // Where a command's name may stand, tree-sitter-bash's scanner takes `a=`, `-1a=`, `a+`, `a:`, `a%`, `a@`, `a?` for a variable name.
+    // A leading `-` sends it down the scanner's test-operator path, which may swallow what follows;
+    // `if`, `if${X}` are the keyword (elsewhere, where no keyword may stand, they are words).
+    for (const piece of name.type === 'concatenation' ? name.children : [name]) {
+      if (piece.type !== 'word' && piece.type !== 'number') continue;
+      if (/^-|=|\w([:%@?]|\+[=:])/.test(piece.text) || RESERVED.has(piece.text)) outside();
+    }
+    children.push(this.span('command_name', [name]));
+    fields.push('name');
+    for (;;) {
+      this.skipBlanks();
+      if (this.atWordsEnd()) break;
+      const argument = this.literal();
+      const first = argument.type === 'concatenation' ? argument.children[0]! : argument;
+      // tree-sitter-bash reads `== x` and `=~ x` arguments as test operators.
+      if (first.type === 'word' && /^=[=~]/.test(first.text)) outside();
+      children.push(argument);
+      fields.push('argument');
+    }
+    return this.span('command', children, fields);
+  }
+
+  /** `NAME=value` (or `NAME=` alone), the name `nameLength` long starting here. */
+  private assignment(nameLength: number): SimpleNode {
+    const start = this.pos;
+    const name = this.node('variable_name', start, start + nameLength);
+    this.pos += nameLength;
+    const equals = this.token(1);
+    const ch = this.src[this.pos];
+    if (ch === undefined || ch === ' ' || ch === '\t') {
+      return this.node('variable_assignment', start, this.pos, [name, equals], ['name']);
+    }
+    const value = this.literal();
+    return this.node('variable_assignment', start, this.pos, [name, equals, value], ['name', null, 'value']);
+  }
+
+  private redirect(): SimpleNode {
+    const start = this.pos;
+    const children: SimpleNode[] = [];
+    const fields: Array<string | null> = [];
+    DIGITS.lastIndex = this.pos;
+    const digits = DIGITS.exec(this.src)?.[0];
+    if (digits) {
+      // tree-sitter-bash's scanner reads a leading 0 apart (`0>`, `08>` are errors there): one digit 1-9 only.
+      if (!/^[1-9]$/.test(digits)) outside();
+      children.push(this.node('file_descriptor', start, start + 1));
+      fields.push('descriptor');
+      this.pos += 1;
+    }
+    const rest = this.src.slice(this.pos, this.pos + 3);
+    // Heredocs, here-strings, process substitution, `<>` and closing a descriptor (`>&-`) are not in the subset.
+    if (/^(<<|<\(|>\(|<>|[<>]&-)/.test(rest)) outside();
+    const operator = REDIRECT_OPERATORS.find((candidate) => rest.startsWith(candidate));
+    if (!operator) outside();
+    children.push(this.token(operator.length));
+    fields.push(null);
+    this.skipBlanks();
+    // tree-sitter-bash takes every word up to the next operator as a destination: `> f x` has two.
+    do {
+      children.push(this.literal());
+      fields.push('destination');
+      this.skipBlanks();
+    } while (!this.atWordsEnd());
+    return this.span('file_redirect', children, fields);
+  }
+
+  /** Pieces without blanks between them: one piece is itself, more a concatenation. */
+  private literal(): SimpleNode {
+    const start = this.pos;
+    const pieces: SimpleNode[] = [];
+    for (;;) {
+      const code = this.src.charCodeAt(this.pos);
+      if (code === 0x27) pieces.push(this.rawString());
+      else if (code === 0x22) pieces.push(this.string());
+      else if (code === 0x24) {
+        // After another piece, `$1`, `$$` and even `$X` may be a bare `$` to tree-sitter-bash (`'x'$1`, `a$$`,
+        // `a'b'$X*`): only names, only after a word or another expansion.
+        const previous = pieces[pieces.length - 1];
+        if (
+          previous &&
+          (!/[A-Za-z{(]/.test(this.src[this.pos + 1] ?? '') || !CONTINUABLE.has(previous.type))
+        ) {
+          outside();
+        }
+        pieces.push(this.dollar());
+      } else if (code === 0x5c || isWordChar(code)) pieces.push(this.word());
+      else break;
+    }
+    if (pieces.length === 0) outside();
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      if (piece.type !== 'word' && piece.type !== 'number') continue;
+      // After another piece a `\\` may end the word where tree-sitter ends the command name.
+      if (i > 0 && piece.text.includes('\\')) outside();
+    }
+    // What may follow a word: blanks, the end, an operator or redirect, the `)` of `$(…)`.
+    const after = this.src[this.pos];
+    if (
+      !(after === undefined || after === ' ' || after === '\t' || after === ';' || after === '&') &&
+      !(after === '|' || after === ')' || after === '<' || after === '>' || after === '\n')
+    ) {
+      outside();
+    }
+    // `- 2>f`: the scanner reads past a lone `-` and takes it into the descriptor.
+    if (pieces[pieces.length - 1]!.text === '-') {
+      BLANKS_THEN_DIGIT.lastIndex = this.pos;
+      if (BLANKS_THEN_DIGIT.test(this.src)) outside();
+    }
+    // `x"y"2>f`, `-1>f`: whether tree-sitter takes the digits for a descriptor is not worth knowing.
+    if ((after === '<' || after === '>') && /[0-9]$/.test(pieces[pieces.length - 1]!.text)) outside();
+    if (pieces.length === 1) return pieces[0]!;
+    return this.node('concatenation', start, this.pos, pieces);
+  }
+
+  private word(): SimpleNode {
+    const start = this.pos;
+    // A line break before `\x` becomes part of the word to tree-sitter-bash, the argument of the line before.
+    if (this.src[start] === '\\') {
+      for (let i = start - 1; i >= 0 && /[ \t\n]/.test(this.src[i]!); i--)
+        if (this.src[i] === '\n') outside();
+    }
+    for (;;) {
+      const code = this.src.charCodeAt(this.pos);
+      if (code === 0x5c) {
+        const next = this.src.charCodeAt(this.pos + 1);
+        // `\ ` inside a word belongs to it; at its start tree-sitter skips it as blank; `\<newline>` continues a line.
+        if (next === 0x20 && this.pos === start) outside();
+        if (!(next === 0x20 || (next > 0x20 && next < 0x7f))) outside();
+        this.pos += 2;
+      } else if (isWordChar(code)) {
+        this.pos++;
+      } else break;
+    }
+    const text = this.src.slice(start, this.pos);
+    return this.node(NUMBER.test(text) ? 'number' : 'word', start, this.pos);
+  }
+
+  private rawString(): SimpleNode {
+    const start = this.pos;
+    const end = this.src.indexOf("'", start + 1);
+    if (end === -1) outside();
+    this.pos = end + 1;
+    return this.node('raw_string', start, this.pos);
+  }
+
+  private string(): SimpleNode {
+    const start = this.pos;
+    const children = [this.token(1)];
+    for (;;) {
+      const ch = this.src[this.pos];
+      if (ch === undefined || ch === '`' || ch === '\n' || ch === '\r') outside();
+      if (ch === '"') break;
+      if (ch === '$') {
+        children.push(this.dollar());
+        continue;
+      }
+      const contentStart = this.pos;
+      for (;;) {
+        const c = this.src[this.pos];
+        if (c === undefined || c === '"' || c === '$' || c === '`' || c === '\n' || c === '\r') break;
+        if (c === '\\') {
+          const next = this.src[this.pos + 1];
+          if (next === undefined || next === '\n' || next === '\r') outside();
+          this.pos += 2;
+        } else this.pos++;
+      }
+      // Blanks alone between expansions are skipped by tree-sitter's lexer, not made content: not worth copying.
+      if (/^[ \t]*$/.test(this.src.slice(contentStart, this.pos))) outside();
+      children.push(this.node('string_content', contentStart, this.pos));
+    }
+    children.push(this.token(1));
+    return this.node('string', start, this.pos, children);
+  }
+
+  /** `$NAME`, `$1`, `$@`…, `${…}` or `$(…)`; a bare `$` and every other form bail. */
+  private dollar(): SimpleNode {
+    const start = this.pos;
+    const next = this.src[this.pos + 1];
+    if (next === '(') return this.commandSubstitution();
+    if (next === '{') return this.expansion();
+    const dollar = this.token(1);
+    if (next === '@' || next === '?' || next === '$' || next === '*' || next === '#') {
+      // `$*abc` is read as one odd name.
+      if (/\w/.test(this.src[this.pos + 1] ?? '')) outside();
+      const special = this.node('special_variable_name', this.pos, this.pos + 1);
+      this.pos++;
+      return this.node('simple_expansion', start, this.pos, [dollar, special]);
+    }
+    VARIABLE_NAME.lastIndex = this.pos;
+    const name = VARIABLE_NAME.exec(this.src)?.[0];
+    // `$_` is a special parameter to tree-sitter-bash, `$_x` a name: simpler to leave both.
+    if (!name || name.startsWith('_')) outside();
+    const variable = this.node('variable_name', this.pos, this.pos + name.length);
+    this.pos += name.length;
+    return this.node('simple_expansion', start, this.pos, [dollar, variable]);
+  }
+
+  /** `${NAME}`, or `${NAME:-word}` and its kin with a plain word, a `$VAR` or nothing after the operator. */
+  private expansion(): SimpleNode {
+    const start = this.pos;
+    const children = [this.token(2)];
+    const fields: Array<string | null> = [null];
+    EXPANSION_NAME.lastIndex = this.pos;
+    const name = EXPANSION_NAME.exec(this.src)?.[0];
+    if (!name) outside();
+    children.push(this.node('variable_name', this.pos, this.pos + name.length));
+    fields.push(null);
+    this.pos += name.length;
+    if (this.src[this.pos] !== '}') {
+      EXPANSION_OPERATOR.lastIndex = this.pos;
+      const operator = EXPANSION_OPERATOR.exec(this.src)?.[0];
+      if (!operator) outside();
+      children.push(this.token(operator.length));
+      fields.push('operator');
+      if (this.src[this.pos] === '$') {
+        VARIABLE_NAME.lastIndex = this.pos + 1;
+        const inner = VARIABLE_NAME.exec(this.src)?.[0];
+        if (!inner || inner.startsWith('_')) outside();
+        const innerStart = this.pos;
+        const dollar = this.token(1);
+        const variable = this.node('variable_name', this.pos, this.pos + inner.length);
+        this.pos += inner.length;
+        children.push(this.node('simple_expansion', innerStart, this.pos, [dollar, variable]));
+        fields.push(null);
+      } else if (this.src[this.pos] !== '}') {
+        EXPANSION_WORD.lastIndex = this.pos;
+        const word = EXPANSION_WORD.exec(this.src)?.[0];
+        if (!word) outside();
+        children.push(this.node('word', this.pos, this.pos + word.length));
+        fields.push(null);
+        this.pos += word.length;
+      }
+      if (this.src[this.pos] !== '}') outside();
+    }
+    children.push(this.token(1));
+    fields.push(null);
+    return this.node('expansion', start, this.pos, children, fields);
+  }
+
+  private commandSubstitution(): SimpleNode {
+    // `$((…))` is arithmetic.
+    if (this.src[this.pos + 2] === '(' || this.depth >= MAX_DEPTH) outside();
+    const start = this.pos;
+    const open = this.token(2);
+    this.depth++;
+    const inner = this.statements(true);
+    this.depth--;
+    const close = this.token(1);
+    return this.node('command_substitution', start, this.pos, [open, ...inner, close]);
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * The fast path must build tree-sitter-bash's tree or none: these compare the
+ * two, node by node, on every shell script of the fixtures and on generated
+ * ones, and compare whole models parsed with and without the fast path.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Parser } from 'web-tree-sitter';
+import { parseDockerfile } from '../../src/dockerfile/parse.js';
+import { loadShellParser, setSimpleShellEnabled } from '../../src/dockerfile/shell.js';
+import type { ShellNode } from '../../src/dockerfile/shell-tree.js';
+import { MAX_SIMPLE_SCRIPT, parseSimpleShell } from '../../src/dockerfile/simple-shell.js';
+import type { DockerfileModel, ShellScript } from '../../src/dockerfile/types.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** Every Dockerfile under test/fixtures (the labelled corpus included). */
+function fixtureDockerfiles(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/^Dockerfile/.test(entry.name)) found.push(path);
+    }
+  };
+  walk(fixtures);
+  return found.sort();
+}
+
+/** Type, named flag, offsets and field name of every node, depth first. */
+function dump(node: ShellNode, field: string | null = null, out: string[] = []): string {
+  out.push(
+    `${field ?? ''}:${node.isNamed ? node.type : JSON.stringify(node.type)}[${node.startIndex},${node.endIndex}]${node.hasError ? '!' : ''}(`,
+  );
+  for (let i = 0; i < node.childCount; i++) dump(node.child(i)!, node.fieldNameForChild(i), out);
+  out.push(')');
+  return out.join('');
+}
+
+let parser: Parser;
+beforeAll(async () => {
+  parser = await loadShellParser();
+});
+afterEach(() => setSimpleShellEnabled(true));
+
+/** The fast path's dump, or undefined when it bails; throws when its tree is not tree-sitter's. */
+function compare(text: string): string | undefined {
+  const simple = parseSimpleShell(text);
+  if (!simple) return undefined;
+  const tree = parser.parse(text)!;
+  try {
+    const expected = dump(tree.rootNode);
+    const actual = dump(simple.rootNode);
+    if (actual !== expected) {
+      throw new Error(
+        `fast path differs on ${JSON.stringify(text)}\ntree-sitter: ${expected}\nfast path:   ${actual}`,
+      );
+    }
+    return actual;
+  } finally {
+    tree.delete();
+  }
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);
+
+/** The scripts parseShell is given for a model: each RUN/CMD/ENTRYPOINT script and each `sh -c` string in them. */
+function scriptsOf(model: DockerfileModel): string[] {
+  const texts: string[] = [];
+  const add = (script: ShellScript | undefined, whole: boolean) => {
+    if (!script) return;
+    if (whole) texts.push(script.text);
+    for (const command of script.commands) {
+      if (!SHELLS.has(command.program)) continue;
+      const dashC = command.args.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+      const inner = command.args[dashC + 1];
+      if (dashC !== -1 && inner !== undefined) texts.push(inner);
+    }
+  };
+  for (const instruction of model.instructions) {
+    if (
+      instruction.keyword !== 'RUN' &&
+      instruction.keyword !== 'CMD' &&
+      instruction.keyword !== 'ENTRYPOINT'
+    )
+      continue;
+    const withScript = instruction as { form?: string; script?: ShellScript };
+    add(withScript.script, withScript.form !== 'exec');
+  }
+  return texts;
+}
+
+describe('the fast shell path against tree-sitter-bash', () => {
+  const files = fixtureDockerfiles();
+
+  it('builds the same tree for every fixture script it takes, and takes most of them', async () => {
+    let scripts = 0;
+    let fast = 0;
+    for (const file of files) {
+      let model: DockerfileModel;
+      try {
+        model = await parseDockerfile(readFileSync(file, 'utf8'), file);
+      } catch {
+        continue; // fixtures of Dockerfiles Docker rejects
+      }
+      for (const text of scriptsOf(model)) {
+        scripts++;
+        if (compare(text) !== undefined) fast++;
+      }
+    }
+    const share = fast / scripts;
+    console.log(
+      `fast shell path: ${fast} of ${scripts} fixture scripts (${(share * 100).toFixed(1)}%) in ${files.length} Dockerfiles`,
+    );
+    expect(files.length).toBeGreaterThan(200);
+    expect(scripts).toBeGreaterThan(500);
+    // Measured 94.7%: a change that bails on common shapes must fail here, not only slow down.
+    expect(share).toBeGreaterThan(0.9);
+  });
+
+  it('builds the whole model the same with and without the fast path', async () => {
+    const serialise = (model: DockerfileModel) =>
+      JSON.stringify(model, (_key, value) =>
+        typeof value === 'function' ? undefined : value instanceof Set ? [...value] : value,
+      );
+    let compared = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      setSimpleShellEnabled(false);
+      const slow = await parseDockerfile(text, file).then(
+        serialise,
+        (error: Error) => `throws ${error.message}`,
+      );
+      setSimpleShellEnabled(true);
+      const fast = await parseDockerfile(text, file).then(
+        serialise,
+        (error: Error) => `throws ${error.message}`,
+      );
+      expect(fast, file).toBe(slow);
+      compared++;
+    }
+    expect(compared).toBe(files.length);
+  });
+
+  it.each([
+    ['apt-get update && apt-get install -y curl=7.* >/dev/null 2>&1 foo', true],
+    ['a && b | c > y', true],
+    ['a | b 2>&1 | c', true],
+    ['X=1 Y="a b" PATH=/x:$PATH make -j$(nproc) install', true],
+    ['echo "${HOME:-/root}/bin" \'$raw\' ${V:-1.2}.tar.gz', true],
+    ['X=1 Y=2', true],
+    ['sh -c "cd /app && npm ci"', true],
+    ['set -eux\napt-get update\napt-get install -y curl\n', true],
+    ['g++ -O2 -o solver main.cpp && poetry export -f requirements.txt', true],
+    ['a\n| b', false],
+    ['c++=1 x', false],
+    ['if true; then a; fi', false],
+    ['a & b', false],
+    ['echo `date`', false],
+    ['cat <<EOF\nx\nEOF', false],
+    ['(cd x && make)', false],
+    ['echo $((1 + 2))', false],
+    ['a # comment', false],
+    ['export A=1', false],
+    ['echo "unterminated', false],
+    ['', false],
+  ])('%j: takes it %s, and then as tree-sitter does', (text, taken) => {
+    expect(compare(text) !== undefined).toBe(taken);
+  });
+
+  // Words, quotes, expansions, operators and redirects, with some constructs outside the subset among them.
+  // Mostly shapes of the subset, some of the odd ones tree-sitter-bash reads its own way, some constructs outside it.
+  const often = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: odd });
+  const word = often(
+    fc.constantFrom(
+      'a',
+      'apt-get',
+      '-y',
+      '--no-cache',
+      '-rf',
+      'x=1',
+      '10',
+      '-1',
+      '*.txt',
+      '/dev/null',
+      'a:b',
+      'a.b',
+    ),
+    fc.constantFrom(
+      '-',
+      '--',
+      'a=b=c',
+      '08',
+      '0x10',
+      '0x1F',
+      '1.5',
+      '~/x',
+      '%',
+      '@',
+      '+x',
+      '=',
+      '==',
+      '=~',
+      'a\\ b',
+      '\\ a',
+      '\\$x',
+      'a\\',
+      'if',
+      'done',
+      'export',
+      '!',
+      '{',
+      '}',
+      '[',
+      ']',
+      '#c',
+      'a#b',
+      'é',
+      '_x=1',
+      '1a=b',
+      'X+=1',
+    ),
+  );
+  const inDoubleQuotes = fc
+    .array(
+      often(
+        fc.constantFrom('a', 'b c', ' a', '$X', '${X}', '${X:-d}', '$(a b)', '\\"', '#', '{', "'"),
+        fc.constantFrom(' ', '$1', '$@', '$$', '$_', '\\\\', '\\$', '$', '`a`'),
+      ),
+      { maxLength: 4 },
+    )
+    .map((parts) => `"${parts.join('')}"`);
+  const inSingleQuotes = fc.constantFrom("'a b'", "''", '\'$X "q"\'', "'", "'\\'");
+  const dollar = often(
+    fc.constantFrom(
+      '$X',
+      '${X}',
+      '${X:-a}',
+      '${X:-}',
+      '${X:-$Y}',
+      '$(a b)',
+      '$(a && b)',
+      '$(a | b)',
+      '$@',
+      '$1',
+    ),
+    fc.constantFrom(
+      '$12',
+      '$?',
+      '$_',
+      '$_a',
+      '$$',
+      '$#',
+      '$!',
+      '$*',
+      '$-',
+      '$',
+      '${1}',
+      '${X-a}',
+      '${X:+a}',
+      '${X:=a}',
+      '${X:-1}',
+      '${X:-a b}',
+      '${X:--a}',
+      '${#X}',
+      '${X#a}',
+      '${X/a/b}',
+      '$((1+2))',
+      '$( a ; b )',
+      '$()',
+      '$(a > f)',
+      '$(X=1)',
+      '$(a $(b))',
+      "$'a'",
+      '$"a"',
+    ),
+  );
+  const literal = fc
+    .array(fc.oneof({ weight: 4, arbitrary: word }, inDoubleQuotes, inSingleQuotes, dollar), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map((pieces) => pieces.join(''));
+  const blank = fc.constantFrom(' ', ' ', ' ', '\t', '  ');
+  const redirect = often(
+    fc.constantFrom('> f', '>f', '2>&1', '>/dev/null', '&>/dev/null', '>> log', '< in', '2> err', '1>&2'),
+    fc.constantFrom('>&2', '&>>log', '08>f', '<<EOF', '<<<x', '>&-', '<(a)', '>| f', '<> f', '>'),
+  );
+  const assignment = fc
+    .tuple(
+      fc.constantFrom('X', 'A_B', 'x1'),
+      often(fc.constant('='), fc.constant('+=')),
+      fc.option(literal, { nil: '' }),
+    )
+    .map(([name, equals, value]) => `${name}${equals}${value}`);
+  const name = often(fc.constantFrom('a', 'apt-get', 'make', './run.sh', '"$X"'), literal);
+  const command = fc
+    .tuple(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant<string[]>([]) },
+        fc.array(assignment, { minLength: 1, maxLength: 2 }),
+      ),
+      often(
+        name.chain((first) => fc.array(literal, { maxLength: 4 }).map((rest) => [first, ...rest])),
+        fc.constant<string[]>([]),
+      ),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant<string[]>([]) },
+        fc.array(redirect, { minLength: 1, maxLength: 2 }),
+      ),
+      blank,
+    )
+    .map(([assignments, words, redirects, space]) => [...assignments, ...words, ...redirects].join(space));
+  const operator = often(
+    fc.constantFrom(' && ', ' || ', ' | ', '; ', ';', '&&', '|', '\n', ' &&\n  ', ';\n', '\n\n'),
+    fc.constantFrom(' & ', ' |& ', ';;', ' ;& ', '\n| ', '\n&& ', '\r\n'),
+  );
+  const construct = fc.constantFrom(
+    'if a; then b; fi',
+    '( a )',
+    '{ a; }',
+    'for i in 1 2; do a; done',
+    '[[ a ]]',
+    '[ -f x ]',
+    'f() { a; }',
+    'arr=(1 2)',
+    'a # comment',
+    '! a',
+  );
+  const statement = fc.oneof({ weight: 12, arbitrary: command }, construct);
+  const script = fc
+    .tuple(
+      fc.constantFrom('', ' '),
+      statement,
+      fc.array(fc.tuple(operator, statement), { maxLength: 4 }),
+      fc.constantFrom('', ' ', ';', '\n'),
+    )
+    .map(([lead, first, rest, trail]) => lead + first + rest.map(([op, next]) => op + next).join('') + trail);
+
+  it('never builds a tree other than tree-sitter’s, never throws, on generated scripts', () => {
+    const runs = 10_000;
+    let fast = 0;
+    fc.assert(
+      fc.property(script, (text) => {
+        if (compare(text) !== undefined) fast++;
+      }),
+      { numRuns: runs },
+    );
+    console.log(`fast shell path: ${fast} of ${runs} generated scripts`);
+    // The generator must reach the fast path often enough for this to test it (about 15% of runs).
+    expect(fast).toBeGreaterThan(runs / 10);
+  });
+
+  it('leaves a script longer than MAX_SIMPLE_SCRIPT to tree-sitter, whose tree is more compact', () => {
+    const commands = (count: number) => Array.from({ length: count }, (_, i) => `echo ${i}`).join(' && ');
+    let count = 10;
+    while (commands(count * 2).length <= MAX_SIMPLE_SCRIPT) count *= 2;
+    expect(parseSimpleShell(commands(count))).toBeDefined();
+    expect(parseSimpleShell(commands(count * 4))).toBeUndefined();
+  });
+});
+
+describe('loading tree-sitter', () => {
+  it('waits until a script needs it', async () => {
+    vi.resetModules();
+    const shell = await import('../../src/dockerfile/shell.js');
+    const { parseDockerfile: parseFresh } = await import('../../src/dockerfile/parse.js');
+    const simple = await parseFresh(
+      'FROM debian\nRUN apt-get update && apt-get install -y curl\nCMD ["app"]\n',
+    );
+    expect(shell.shellParserIfLoaded()).toBeUndefined();
+    expect(simple.instructions[1]).toMatchObject({
+      script: { commands: [{ program: 'apt-get' }, { program: 'apt-get' }] },
+    });
+    const compound = await parseFresh('FROM debian\nRUN if true; then make; fi && echo done\n');
+    expect(shell.shellParserIfLoaded()).toBeDefined();
+    expect(compound.instructions[1]).toMatchObject({
+      script: {
+        commands: [{ program: 'true' }, { program: 'make', conditional: true }, { program: 'echo' }],
+      },
+    });
+  });
+});
