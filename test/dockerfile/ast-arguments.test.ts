@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forgetLastSplit, librarySplit, splitArguments } from '../../src/dockerfile/ast-arguments.js';
+import { fixtureDockerfiles } from '../helpers/source-files.js';
 
 /** What an argument is to its readers: its value and both ends of its range. */
 function plain(args: ReturnType<typeof splitArguments>) {
@@ -19,16 +19,6 @@ function expectSameSplits(text: string): number {
   }
   forgetLastSplit();
   return compared;
-}
-
-function dockerfilesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...dockerfilesUnder(path));
-    else if (/Dockerfile|Containerfile/.test(name)) found.push(path);
-  }
-  return found;
 }
 
 describe('splitting an instruction into arguments', () => {
@@ -51,8 +41,7 @@ describe('splitting an instruction into arguments', () => {
   });
 
   it('matches dockerfile-ast on every Dockerfile in the fixtures', () => {
-    const root = new URL('../fixtures/', import.meta.url).pathname;
-    const files = dockerfilesUnder(root);
+    const files = fixtureDockerfiles();
     expect(files.length).toBeGreaterThan(150);
     let compared = 0;
     for (const file of files) compared += expectSameSplits(readFileSync(file, 'utf8'));

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { libraryOrganizeComments } from '../../src/dockerfile/ast-comments.js';
+import { fixtureDockerfiles } from '../helpers/source-files.js';
 
 type Filed = Array<Array<{ start: unknown; end: unknown }>>;
 
@@ -28,16 +28,6 @@ function filedByLibrary(dockerfile: ReturnType<typeof DockerfileParser.parse>): 
   return filed(dockerfile);
 }
 
-function dockerfilesUnder(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...dockerfilesUnder(path));
-    else if (/Dockerfile|Containerfile/.test(name)) found.push(path);
-  }
-  return found;
-}
-
 describe('comments filed under their build stage', () => {
   it.each([
     ['before the first FROM', '# syntax=docker/dockerfile:1\n# top\nARG V=1\n# after arg\nFROM a\nRUN x\n'],
@@ -54,7 +44,7 @@ describe('comments filed under their build stage', () => {
   });
 
   it('as dockerfile-ast files them, on every Dockerfile in the fixtures', () => {
-    const files = dockerfilesUnder(new URL('../fixtures/', import.meta.url).pathname);
+    const files = fixtureDockerfiles();
     let comments = 0;
     for (const file of files) {
       const dockerfile = DockerfileParser.parse(readFileSync(file, 'utf8'));

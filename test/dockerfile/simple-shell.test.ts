@@ -3,9 +3,7 @@
  * two, node by node, on every shell script of the fixtures and on generated
  * ones, and compare whole models parsed with and without the fast path.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Parser } from 'web-tree-sitter';
@@ -14,22 +12,7 @@ import { loadShellParser, setSimpleShellEnabled } from '../../src/dockerfile/she
 import type { ShellNode } from '../../src/dockerfile/shell-tree.js';
 import { MAX_SIMPLE_SCRIPT, parseSimpleShell } from '../../src/dockerfile/simple-shell.js';
 import type { DockerfileModel, ShellScript } from '../../src/dockerfile/types.js';
-
-const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-
-/** Every Dockerfile under test/fixtures (the labelled corpus included). */
-function fixtureDockerfiles(): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/^Dockerfile/.test(entry.name)) found.push(path);
-    }
-  };
-  walk(fixtures);
-  return found.sort();
-}
+import { fixtureDockerfiles } from '../helpers/source-files.js';
 
 /** Type, named flag, offsets and field name of every node, depth first. */
 function dump(node: ShellNode, field: string | null = null, out: string[] = []): string {
