@@ -1,7 +1,7 @@
 /**
  * dockerfile-ast repeats work parse.ts would pay for on every instruction;
  * importing this module makes it do that work once, process-wide, and a parse
- * ends with forgetLastSplit().
+ * ends with forgetParseCaches().
  *
  * - It splits an instruction's arguments again on every call of
  *   getArguments(), and calls it itself: each RUN, CMD, COPY or ADD is split
@@ -206,61 +206,37 @@ prototype.getRawArguments = function getRawArguments(this: Instruction): Argumen
   return args.slice();
 };
 
-/** Also private in the typings: the parser's one way to make an instruction. */
+/** The parser's one way to make an instruction: its arguments, after `this`. */
+type CreateArguments = [dockerfile: unknown, keyword: string, start: number, keywordEnd: number, end: number];
+
+/** Also private in the typings. */
 interface Creating {
-  createInstruction(
-    this: Parser,
-    dockerfile: unknown,
-    keyword: string,
-    start: number,
-    keywordEnd: number,
-    end: number,
-  ): Instruction;
+  createInstruction(this: Parser, ...args: CreateArguments): Instruction;
 }
 
 const parserPrototype = Parser.prototype as unknown as Creating;
 const create = parserPrototype.createInstruction;
 
-/** The instruction built last and what it was built from. */
-let lastBuilt:
-  | { parser: Parser; dockerfile: unknown; keyword: string; start: number; keywordEnd: number; end: number }
-  | undefined;
-let lastBuiltInstruction: Instruction | undefined;
+/** The instruction built last, by which parser and from what. */
+let lastBuilt: { parser: Parser; args: CreateArguments; instruction: Instruction } | undefined;
 
 parserPrototype.createInstruction = function createInstruction(
   this: Parser,
-  dockerfile: unknown,
-  keyword: string,
-  start: number,
-  keywordEnd: number,
-  end: number,
+  ...args: CreateArguments
 ): Instruction {
   const last = lastBuilt;
-  if (
-    last !== undefined &&
-    lastBuiltInstruction !== undefined &&
-    last.parser === this &&
-    last.dockerfile === dockerfile &&
-    last.keyword === keyword &&
-    last.start === start &&
-    last.keywordEnd === keywordEnd &&
-    last.end === end
-  ) {
-    const built = lastBuiltInstruction;
+  if (last?.parser === this && last.args.every((value, i) => value === args[i])) {
     // Handed out twice at most: the heredoc look-up's copy, then the Dockerfile's.
     lastBuilt = undefined;
-    lastBuiltInstruction = undefined;
-    return built;
+    return last.instruction;
   }
-  const built = create.call(this, dockerfile, keyword, start, keywordEnd, end);
-  lastBuilt = { parser: this, dockerfile, keyword, start, keywordEnd, end };
-  lastBuiltInstruction = built;
-  return built;
+  const instruction = create.call(this, ...args);
+  lastBuilt = { parser: this, args, instruction };
+  return instruction;
 };
 
-/** Lets go of the last instances: they hold their whole syntax tree, which must not outlive the parse. */
-export function forgetLastSplit(): void {
+/** Lets go of the parse's instances: they hold their whole syntax tree, which must not outlive the parse. */
+export function forgetParseCaches(): void {
   splits.clear();
   lastBuilt = undefined;
-  lastBuiltInstruction = undefined;
 }

@@ -14,7 +14,7 @@ import {
   DockerfileParser,
 } from 'dockerfile-ast';
 import { PareError } from '../util/errors.js';
-import { forgetLastSplit } from './ast-arguments.js';
+import { forgetParseCaches } from './ast-arguments.js';
 import './ast-comments.js';
 import { parseImageRef } from './image-ref.js';
 import { ExpansionBudget, InputLimitError } from './limits.js';
@@ -157,7 +157,7 @@ class ModelBuilder {
       if (error instanceof InputLimitError) this.fail(error.message, this.line);
       throw error;
     } finally {
-      forgetLastSplit();
+      forgetParseCaches();
     }
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forgetLastSplit, librarySplit, splitArguments } from '../../src/dockerfile/ast-arguments.js';
+import { forgetParseCaches, librarySplit, splitArguments } from '../../src/dockerfile/ast-arguments.js';
 import { fixtureDockerfiles } from '../helpers/source-files.js';
 
 /** What an argument is to its readers: its value and both ends of its range. */
@@ -17,7 +17,7 @@ function expectSameSplits(text: string): number {
     expect(plain(splitArguments(instruction as Instruction)), instruction.getTextContent()).toEqual(library);
     compared++;
   }
-  forgetLastSplit();
+  forgetParseCaches();
   return compared;
 }
 
