@@ -24,6 +24,28 @@ const versionAtBuild = {
   },
 };
 
+/**
+ * commander requires node:child_process at load, for subcommands that are
+ * separate executables, which pare has none of. Loading child_process (and the
+ * net, dgram and stream modules it pulls in) was ~5 ms of every start: commander
+ * gets an object that loads the real module on first use instead.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'lazy-child-process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "module.exports = { spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'dist', 'cli', 'main.js')],
   // In dist/cli/, as main.js is: paths relative to a module (../grammars/, ../../docs/) still hold.
@@ -45,6 +67,6 @@ await build({
   },
   // Loaded only when a config file exists: they stay packages of their own, imported then.
   external: ['yaml', 'zod'],
-  plugins: [versionAtBuild],
+  plugins: [versionAtBuild, lazyChildProcessForCommander],
   logLevel: 'warning',
 });

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { ExpansionBudget, InputLimitError, MAX_SHELL_NESTING } from './limits.js';
 import type { LineIndex } from './positions.js';
 import type { ShellNode as Node, ShellTree } from './shell-tree.js';
@@ -57,9 +57,14 @@ function runtimePath(): string {
   return createRequire(import.meta.url).resolve('web-tree-sitter/web-tree-sitter.wasm');
 }
 
-/** Loads the WASM grammar once per process. */
+/**
+ * Loads the WASM grammar once per process. web-tree-sitter's own JavaScript
+ * (~100 KB) is imported here too, not at the top: most Dockerfiles never need
+ * it, and compiling it was a measurable part of a one-file `pare lint`.
+ */
 export function loadShellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init({ locateFile: runtimePath });
     const language = await Language.load(grammarPath());
     const parser = new Parser();

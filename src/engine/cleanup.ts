@@ -10,7 +10,6 @@
  * Ctrl-C. After cleaning up on a signal, the signal is re-raised so the process
  * ends the way it would have without pare.
  */
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -209,6 +208,9 @@ export async function temporaryDirectory(
 ): Promise<{ path: string; handle: CleanupHandle }> {
   for (;;) {
     // Registered before it exists (unlike mkdtemp): a signal between creating and registering would leave it.
+    // node:crypto is fetched here, not imported: every command loads this module, and crypto's
+    // start-up cost is paid only by those that make a temporary directory.
+    const { randomBytes } = process.getBuiltinModule('node:crypto');
     const path = join(parent, `${prefix}${randomBytes(6).toString('hex')}`);
     const handle = removeOnExit(path, 'temporary directory');
     try {

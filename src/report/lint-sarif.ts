@@ -2,7 +2,6 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Files that
  * could not be linted become tool execution notifications, not results.
  */
-import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { citeArticle } from '../knowledge/articles.js';
@@ -51,6 +50,8 @@ function fingerprint(
 ): string {
   const lines = (text ?? '').split(/\r?\n/).slice(startLine, endLine + 1);
   const normalised = lines.map((line) => line.trim().replace(/\s+/g, ' ')).join('\n');
+  // Fetched here, not imported: the text and JSON reports, most runs, never load crypto.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const hash = createHash('sha256').update(`${ruleId}\0${uri}\0${normalised}`).digest('hex').slice(0, 32);
   const occurrence = (seen.get(hash) ?? 0) + 1;
   seen.set(hash, occurrence);

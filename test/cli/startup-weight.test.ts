@@ -1,7 +1,13 @@
 /**
- * zod validates config files and nothing else a lint needs: without a config
- * file, `pare lint` must not load it (it costs every run ~0.1 s of start-up).
- * A resolve hook turns any import of zod into a crash, so loading it shows.
+ * What a one-file `pare lint` loads at start, where each unneeded module is
+ * start-up time paid on every run:
+ * - zod validates config files and nothing else a lint needs: without a config
+ *   file it must not load. A resolve hook turns any import of zod into a crash.
+ * - web-tree-sitter's JavaScript is needed only for a script the fast shell
+ *   path leaves. A load hook reports a bundled chunk that holds it.
+ * - node:crypto and node:child_process (with net, dgram, stream) are needed
+ *   only to write files, hash or run processes. The process's own list of
+ *   loaded built-ins shows them.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +24,20 @@ writeFileSync(
   if (specifier === 'zod' || specifier.startsWith('zod/')) throw new Error('zod was loaded');
   return next(specifier, context);
 }
+export async function load(url, context, next) {
+  const loaded = await next(url, context);
+  const source = loaded.source === undefined ? '' : String(loaded.source);
+  if (source.includes('LANGUAGE_FUNCTION_REGEX')) process.stderr.write('web-tree-sitter was loaded\\n');
+  return loaded;
+}
+`,
+);
+writeFileSync(
+  join(dir, 'builtins.cjs'),
+  `process.on('exit', () => {
+  const loaded = process.moduleLoadList.filter((m) => /^NativeModule (crypto|child_process)$/.test(m));
+  if (loaded.length > 0) process.stderr.write('built-ins loaded: ' + loaded.join(', ') + '\\n');
+});
 `,
 );
 writeFileSync(
@@ -33,11 +53,29 @@ const project = (name: string, files: Record<string, string>) => {
 const DOCKERFILE = 'FROM debian:12.5\nCMD ["true"]\n';
 
 function lint(path: string) {
-  return spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), PARE_BIN, 'lint', path], {
+  const preload = ['--require', join(dir, 'builtins.cjs'), '--import', join(dir, 'register.mjs')];
+  return spawnSync(process.execPath, [...preload, PARE_BIN, 'lint', path], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
 }
+
+describe('one-file pare lint at start-up', () => {
+  it('loads neither web-tree-sitter nor crypto and child_process for a plain file', () => {
+    const result = lint(
+      project('simple', { Dockerfile: `${DOCKERFILE}RUN apt-get update && apt-get install -y curl\n` }),
+    );
+    expect(result.stderr).toBe('');
+    expect([0, 1]).toContain(result.status);
+  });
+
+  it('loads web-tree-sitter for a script the fast path leaves (so the hook does see it)', () => {
+    const result = lint(
+      project('complex', { Dockerfile: `${DOCKERFILE}RUN export A=1 && echo "\${A#x}"\n` }),
+    );
+    expect(result.stderr).toMatch(/web-tree-sitter was loaded/);
+  });
+});
 
 describe('zod at start-up', () => {
   it('is not loaded by pare lint without a config file', () => {
