@@ -10,6 +10,7 @@
  * they arrive and applied, in order, when their turn comes.
  */
 import { posix } from 'node:path';
+import { stopIdleHashWorkers } from '../image/hash-pool.js';
 import {
   defaultConcurrency,
   hashLayersAhead,
@@ -155,6 +156,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   tree.onContentGone = (id) => elf.delete(id);
 
   const scanned = await readLayers(tree, elf, layers, options);
+  await stopIdleHashWorkers();
   const tallies = tree.layerTallies();
   const summary = tree.summary();
   const figures = efficiencyFigures(tree.dive, tallies, summary);

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hashLocalRange, stopIdleHashWorkers } from '../../src/image/hash-pool.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pare-hash-pool-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const bytes = Buffer.alloc(3 * 1024 * 1024 + 7);
+for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 11)) & 0xff;
+const path = join(dir, 'blob');
+writeFileSync(path, bytes);
+const sha = (from: number, to: number) => createHash('sha256').update(bytes.subarray(from, to)).digest('hex');
+
+describe('hash pool', () => {
+  it.each([
+    ['the whole file', 0, bytes.length],
+    ['a range across read-buffer boundaries', 1_000_001, 1_500_003],
+    ['an empty range', 5, 0],
+    ['a range past the end of the file (what is there)', 3 * 1024 * 1024, 100],
+  ])('hashes %s like node:crypto does', async (_name, offset, length) => {
+    const result = await hashLocalRange({ path, offset, length });
+    const end = Math.min(offset + length, bytes.length);
+    expect(result).toEqual({ hex: sha(offset, end), bytes: end - offset });
+  });
+
+  it('hashes again after its idle workers were stopped', async () => {
+    await hashLocalRange({ path, offset: 0, length: 10 });
+    await stopIdleHashWorkers();
+    await stopIdleHashWorkers(); // nothing left to stop: still fine
+    expect(await hashLocalRange({ path, offset: 10, length: 100 })).toEqual({
+      hex: sha(10, 110),
+      bytes: 100,
+    });
+  });
+
+  it('lets a hash in progress finish when idle workers are stopped', async () => {
+    const running = hashLocalRange({ path, offset: 0, length: bytes.length });
+    await stopIdleHashWorkers();
+    expect(await running).toEqual({ hex: sha(0, bytes.length), bytes: bytes.length });
+  });
+});
