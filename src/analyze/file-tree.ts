@@ -194,6 +194,9 @@ export class FileTree {
     change.bytes += entry.size;
     this.writers[id] = tally.index;
     this.linkTargets.delete(id);
+    // The old content is gone before the new is made, as a runtime removes a path before it
+    // extracts the entry: a hard link's target cannot be reached through the name it replaces.
+    this.kinds[id] = KIND_OTHER;
 
     switch (entry.type) {
       case 'file':

@@ -146,6 +146,23 @@ describe('FileTree', () => {
     expect(kept.isHardlinked(kept.lookup('/c'))).toBe(true);
   });
 
+  it.each([
+    ['a symlink it replaces', [symlink('y', 'a')]],
+    ['a file it replaces', [file('y', 3)]],
+    ['a directory it replaces', [dir('y'), file('y/b', 3)]],
+  ])(
+    'does not reach a hard link target through %s (the name is removed first, as a runtime does)',
+    (_name, before) => {
+      // Found by slim's property test: `y -> a`, then a hard link `y` to `y/b`, was read as a link to /b.
+      const tree = treeOf([[file('b', 1)], [...before, hardlink('y', 'y/b')]]);
+      const y = tree.lookup('/y');
+      expect(tree.kindOf(y)).toBe(KIND_FILE);
+      expect(tree.isHardlinked(y)).toBe(false);
+      expect(tree.sizeOf(y)).toBe(0);
+      expect(tree.sizeOf(tree.lookup('/b'))).toBe(1);
+    },
+  );
+
   it('keeps symlinks as small entries and follows a symlinked parent directory', () => {
     const tree = treeOf([
       [dir('usr'), dir('usr/lib'), symlink('lib', 'usr/lib'), symlink('bin/sh', '/bin/dash')],
