@@ -15,12 +15,12 @@
  * `||`, `;` and line breaks, pipelines with `|` and `|&`, file redirects (`> f`,
  * `2>&1`, `&>/dev/null`) after a command, `X=1 cmd` prefixes and bare `X=1`
  * statements, `export`/`declare`/`readonly`/`local`/`typeset` with
- * assignments, names and options, and `# …` comments outside $(…). Left to
- * tree-sitter: compound commands, subshells, heredocs, backticks, arithmetic,
- * arrays, tests, `&`, line continuations, and the odd shapes its scanner or its
- * choice among parses reads its own way (a command named `-x` or `a:b`, `$1`
- * after a quoted piece, `a | b | c && d`, `export # c` then a line), each noted
- * where it bails.
+ * assignments, names and options, `[ … ]` with one test, and `# …` comments
+ * outside $(…). Left to tree-sitter: compound commands, subshells, heredocs,
+ * backticks, arithmetic, arrays, `[[ … ]]`, `&`, line continuations, and the
+ * odd shapes its scanner or its choice among parses reads its own way (a
+ * command named `-x` or `a:b`, `$1` after a quoted piece, `a | b | c && d`,
+ * `export # c` then a line, `[ x != a ]`), each noted where it bails.
  */
 import { SimpleNode, SimpleTree } from './simple-shell-tree.js';
 
@@ -61,9 +61,18 @@ const RESERVED = new Set([
 
 /** tree-sitter-bash's `number` token, less the `#base` form (`#` always bails here). */
 const NUMBER = /^-?(0x)?[0-9]+$/;
-const ASSIGNMENT_NAME = /[A-Za-z_][A-Za-z0-9_]*=/y;
+/** `_=` is a word to tree-sitter-bash (`_` is the special parameter), `_x=` an assignment. */
+const ASSIGNMENT_NAME = /(?!_=)[A-Za-z_][A-Za-z0-9_]*=/y;
 /** A declaration command's keyword where a command's name stands, then what may end a word. */
 const DECLARATION = /(declare|typeset|export|readonly|local)(?=[ \t\n;&|)]|$)/y;
+/** A file test's operator (`-f`), and a comparison's, each before a blank. */
+const TEST_UNARY = /-[A-Za-z](?=[ \t])/y;
+/**
+ * A word `[ … ]` takes for an operand: `/`, `+`, `%`, `*` alone are arithmetic operators there, and
+ * `a%` an error, as where a command's name stands.
+ */
+const TEST_WORD = /^(?:[A-Za-z0-9_.]|\/[A-Za-z0-9_.])[A-Za-z0-9_./,-]*$/;
+const TEST_BINARY = /(!=|==|=|-(eq|ne|lt|le|gt|ge|nt|ot|ef))(?=[ \t])/y;
 /** A declaration's argument read as a bare name (variable_name) or an option (word). */
 const DECLARED = /[A-Za-z_][A-Za-z0-9_]*|-[A-Za-z]+/y;
 const VARIABLE_NAME = /[A-Za-z0-9_]+/y;
@@ -71,8 +80,8 @@ const EXPANSION_NAME = /[A-Za-z_][A-Za-z0-9_]*|[0-9]+/y;
 /** Longest first, as the lexer takes them. */
 const EXPANSION_OPERATOR = /:-|:=|:\+|:\?|-|\+|=|\?|##|#|%%|%|\/\/|\/#|\/%|\//y;
 /** A pattern's characters after `#` or `%`, and after `/` (where a `/` ends it). */
-const EXPANSION_PATTERN = /[A-Za-z0-9_.*/:+=,@?![\]-]+/y;
-const EXPANSION_SEARCH = /[A-Za-z0-9_.*:+=,@?![\]-]+/y;
+const EXPANSION_PATTERN = /(?:[A-Za-z0-9_.*/:+=,@?-]|\[!?[A-Za-z0-9_.-]+\])+/y;
+const EXPANSION_SEARCH = /(?:[A-Za-z0-9_.*:+=,@?-]|\[!?[A-Za-z0-9_.-]+\])+/y;
 const EXPANSION_WORD = /[A-Za-z0-9_./][A-Za-z0-9_./-]*/y;
 const DIGITS = /[0-9]+/y;
 const BLANKS_THEN_DIGIT = /[ \t]+[0-9]/y;
@@ -93,7 +102,12 @@ export const MAX_SIMPLE_SCRIPT = 64 * 1024;
 export function parseSimpleShell(text: string): SimpleTree | undefined {
   if (text.length > MAX_SIMPLE_SCRIPT) return undefined;
   try {
-    return new SimpleTree(new Reader(text).program());
+    const reader = new Reader(text);
+    const root = reader.program();
+    // tree-sitter-bash's test_command may also hold a redirected statement, and where a later `]` allows,
+    // its choice among parses may take one: `[ x -ne 1 ] && make > f\n\n[ -f x ]` is one test_command.
+    if (reader.firstTest < reader.lastRedirect) return undefined;
+    return new SimpleTree(root);
   } catch (error) {
     if (error === OUTSIDE) return undefined;
     throw error;
@@ -136,6 +150,9 @@ function isWordChar(code: number): boolean {
 class Reader {
   private pos = 0;
   private depth = 0;
+  /** Where the first `[ … ]` starts, and where the last redirect does. */
+  firstTest = Number.POSITIVE_INFINITY;
+  lastRedirect = -1;
   /** Whether the statement just read has a pipeline of three or more commands. */
   private longPipeline = false;
   /** Whether the statement just read has a comment after one of its operators. */
@@ -352,6 +369,9 @@ class Reader {
   }
 
   private command(): SimpleNode {
+    if (this.src[this.pos] === '[' && (this.src[this.pos + 1] === ' ' || this.src[this.pos + 1] === '\t')) {
+      return this.testCommand();
+    }
     DECLARATION.lastIndex = this.pos;
     const declaration = DECLARATION.exec(this.src)?.[0];
     if (declaration) return this.declaration(declaration.length);
@@ -425,6 +445,86 @@ class Reader {
     return this.span('declaration_command', children);
   }
 
+  /**
+   * `[ -f x ]`, `[ ! -d x ]`, `[ "$X" = y ]`, `[ $N -eq 1 ]`, `[ x ]`: tree-sitter-bash's test_command
+   * with one unary or binary test, each operand a single piece. `-a`/`-o`, `<`, `[[ … ]]` and
+   * `!` before a comparison (which it reads as (! left) = right) are left to it.
+   */
+  private testCommand(): SimpleNode {
+    const start = this.pos;
+    this.firstTest = Math.min(this.firstTest, start);
+    const children = [this.token(1)];
+    this.skipBlanks();
+    let negation: SimpleNode | undefined;
+    if (this.src[this.pos] === '!' && /[ \t]/.test(this.src[this.pos + 1] ?? '')) {
+      negation = this.token(1);
+      this.skipBlanks();
+    }
+    let test: SimpleNode;
+    TEST_UNARY.lastIndex = this.pos;
+    const unary = TEST_UNARY.exec(this.src)?.[0];
+    if (unary) {
+      const operator = this.node('test_operator', this.pos, this.pos + unary.length);
+      this.pos += unary.length;
+      this.skipBlanks();
+      const operand = this.testOperand();
+      test = this.node(
+        'unary_expression',
+        operator.startIndex,
+        operand.endIndex,
+        [operator, operand],
+        ['operator'],
+      );
+    } else {
+      test = this.testOperand();
+      this.skipBlanks();
+      if (this.src[this.pos] !== ']') {
+        if (negation) outside();
+        TEST_BINARY.lastIndex = this.pos;
+        const binary = TEST_BINARY.exec(this.src)?.[0];
+        if (!binary) outside();
+        const operator = binary.startsWith('-')
+          ? this.node('test_operator', this.pos, this.pos + binary.length)
+          : this.token(binary.length);
+        this.pos = operator.endIndex;
+        this.skipBlanks();
+        const right = this.testOperand();
+        // After `==` or `!=` tree-sitter-bash's scanner reads a word as an extglob_pattern, or not (`!= a` is
+        // one, `!= none` a word): only quoted or expanded right sides there.
+        if (binary !== '=' && !binary.startsWith('-') && (right.type === 'word' || right.type === 'number')) {
+          outside();
+        }
+        test = this.span('binary_expression', [test, operator, right], ['left', 'operator', 'right']);
+      }
+    }
+    if (negation) {
+      test = this.node(
+        'unary_expression',
+        negation.startIndex,
+        test.endIndex,
+        [negation, test],
+        ['operator'],
+      );
+    }
+    children.push(test);
+    this.skipBlanks();
+    if (this.src[this.pos] !== ']') outside();
+    children.push(this.token(1));
+    if (!this.atArgumentEnd()) outside();
+    return this.node('test_command', start, this.pos, children);
+  }
+
+  /** One piece inside `[ … ]`: not an operator-like word (`-x`, `!`, `=`), nor a concatenation. */
+  private testOperand(): SimpleNode {
+    const ch = this.src[this.pos];
+    if (ch === '-' || ch === '!' || ch === '=') outside();
+    const operand = this.literal();
+    if (operand.type === 'concatenation') outside();
+    // A reserved word (`[ if ]`) is the keyword there, `*` an operator (`[ -f * ]`): plain words only.
+    if (operand.type === 'word' && (!TEST_WORD.test(operand.text) || RESERVED.has(operand.text))) outside();
+    return operand;
+  }
+
   /** Blanks, the end, a line break, `;`, `&`, `|` or the `)` of `$(…)`: not a redirect, which may take digits. */
   private atArgumentEnd(): boolean {
     const ch = this.src[this.pos];
@@ -456,6 +556,7 @@ class Reader {
 
   private redirect(): SimpleNode {
     const start = this.pos;
+    this.lastRedirect = start;
     const children: SimpleNode[] = [];
     const fields: Array<string | null> = [];
     DIGITS.lastIndex = this.pos;
