@@ -8,14 +8,19 @@
  * a bail-out only costs time, so every doubtful shape bails; the tests hold
  * the trees equal to tree-sitter's on every fixture script and on generated ones.
  *
- * The subset: words and numbers, '…' and "…" (with $VAR, ${VAR}, ${VAR:-word}
- * and $(…) inside), concatenations of those, $VAR, ${VAR}, ${VAR:-word}, $(…),
- * `&&`, `||`, `;` and line breaks, a `|` between two commands, file redirects (`> f`, `2>&1`,
- * `&>/dev/null`) after a command, `X=1 cmd` prefixes and bare `X=1`
- * statements. Left to tree-sitter: compound commands, subshells, heredocs,
- * backticks, arithmetic, arrays, tests, comments, `&`, longer
- * pipelines, and the odd shapes its scanner reads its own way (a command
- * named `-x` or `a:b`, `$1` after a quoted piece), each noted where it bails.
+ * The subset: words and numbers, '…' and "…" (with expansions and $(…) inside),
+ * concatenations of those, $VAR, ${VAR}, ${#VAR}, ${VAR:-word} and its kin (a
+ * plain word, $VAR or ${…} after the operator), ${VAR#pattern}, ${VAR%%pattern}
+ * and their kin, ${VAR/pattern/word} and its kin (plain patterns), $(…), `&&`,
+ * `||`, `;` and line breaks, pipelines with `|` and `|&`, file redirects (`> f`,
+ * `2>&1`, `&>/dev/null`) after a command, `X=1 cmd` prefixes and bare `X=1`
+ * statements, `export`/`declare`/`readonly`/`local`/`typeset` with
+ * assignments, names and options, `[ … ]` with one test, and `# …` comments
+ * outside $(…). Left to tree-sitter: compound commands, subshells, heredocs,
+ * backticks, arithmetic, arrays, `[[ … ]]`, `&`, line continuations, and the
+ * odd shapes its scanner or its choice among parses reads its own way (a
+ * command named `-x` or `a:b`, `$1` after a quoted piece, `a | b | c && d`,
+ * `export # c` then a line, `[ x != a ]`), each noted where it bails.
  */
 import { SimpleNode, SimpleTree } from './simple-shell-tree.js';
 
@@ -56,10 +61,27 @@ const RESERVED = new Set([
 
 /** tree-sitter-bash's `number` token, less the `#base` form (`#` always bails here). */
 const NUMBER = /^-?(0x)?[0-9]+$/;
-const ASSIGNMENT_NAME = /[A-Za-z_][A-Za-z0-9_]*=/y;
+/** `_=` is a word to tree-sitter-bash (`_` is the special parameter), `_x=` an assignment. */
+const ASSIGNMENT_NAME = /(?!_=)[A-Za-z_][A-Za-z0-9_]*=/y;
+/** A declaration command's keyword where a command's name stands, then what may end a word. */
+const DECLARATION = /(declare|typeset|export|readonly|local)(?=[ \t\n;&|)]|$)/y;
+/** A file test's operator (`-f`), and a comparison's, each before a blank. */
+const TEST_UNARY = /-[A-Za-z](?=[ \t])/y;
+/**
+ * A word `[ … ]` takes for an operand: `/`, `+`, `%`, `*` alone are arithmetic operators there, and
+ * `a%` an error, as where a command's name stands.
+ */
+const TEST_WORD = /^(?:[A-Za-z0-9_.]|\/[A-Za-z0-9_.])[A-Za-z0-9_./,-]*$/;
+const TEST_BINARY = /(!=|==|=|-(eq|ne|lt|le|gt|ge|nt|ot|ef))(?=[ \t])/y;
+/** A declaration's argument read as a bare name (variable_name) or an option (word). */
+const DECLARED = /[A-Za-z_][A-Za-z0-9_]*|-[A-Za-z]+/y;
 const VARIABLE_NAME = /[A-Za-z0-9_]+/y;
 const EXPANSION_NAME = /[A-Za-z_][A-Za-z0-9_]*|[0-9]+/y;
-const EXPANSION_OPERATOR = /:-|:=|:\+|-|\+|=/y;
+/** Longest first, as the lexer takes them. */
+const EXPANSION_OPERATOR = /:-|:=|:\+|:\?|-|\+|=|\?|##|#|%%|%|\/\/|\/#|\/%|\//y;
+/** A pattern's characters after `#` or `%`, and after `/` (where a `/` ends it). */
+const EXPANSION_PATTERN = /(?:[A-Za-z0-9_.*/:+=,@?-]|\[!?[A-Za-z0-9_.-]+\])+/y;
+const EXPANSION_SEARCH = /(?:[A-Za-z0-9_.*:+=,@?-]|\[!?[A-Za-z0-9_.-]+\])+/y;
 const EXPANSION_WORD = /[A-Za-z0-9_./][A-Za-z0-9_./-]*/y;
 const DIGITS = /[0-9]+/y;
 const BLANKS_THEN_DIGIT = /[ \t]+[0-9]/y;
@@ -80,7 +102,12 @@ export const MAX_SIMPLE_SCRIPT = 64 * 1024;
 export function parseSimpleShell(text: string): SimpleTree | undefined {
   if (text.length > MAX_SIMPLE_SCRIPT) return undefined;
   try {
-    return new SimpleTree(new Reader(text).program());
+    const reader = new Reader(text);
+    const root = reader.program();
+    // tree-sitter-bash's test_command may also hold a redirected statement, and where a later `]` allows,
+    // its choice among parses may take one: `[ x -ne 1 ] && make > f\n\n[ -f x ]` is one test_command.
+    if (reader.firstTest < reader.lastRedirect) return undefined;
+    return new SimpleTree(root);
   } catch (error) {
     if (error === OUTSIDE) return undefined;
     throw error;
@@ -97,7 +124,7 @@ function isWordChar(code: number): boolean {
   if (!(code > 0x20 && code < 0x7f)) return false;
   switch (code) {
     case 0x22: // "
-    case 0x23: // # (comments, and `#` inside words, are left to tree-sitter)
+    case 0x23: // # (a comment after blanks; inside a word it is left to tree-sitter)
     case 0x24: // $
     case 0x26: // &
     case 0x27: // '
@@ -123,6 +150,13 @@ function isWordChar(code: number): boolean {
 class Reader {
   private pos = 0;
   private depth = 0;
+  /** Where the first `[ … ]` starts, and where the last redirect does. */
+  firstTest = Number.POSITIVE_INFINITY;
+  lastRedirect = -1;
+  /** Whether the statement just read has a pipeline of three or more commands. */
+  private longPipeline = false;
+  /** Whether the statement just read has a comment after one of its operators. */
+  private operandComment = false;
 
   constructor(private readonly src: string) {}
 
@@ -174,15 +208,29 @@ class Reader {
   /** Statements separated by `;`, up to the end of the text, or of the `$(…)` being read. */
   private statements(inSubstitution: boolean): SimpleNode[] {
     const children: SimpleNode[] = [];
+    let statements = 0;
     for (;;) {
       this.skipBlanksAndLines();
+      children.push(...this.comments());
       if (this.atEnd() || this.src[this.pos] === ')') {
         // An empty script, `;;` or `$( )`: tree-sitter's shapes for those are not this module's business.
-        if (children.length === 0) outside();
+        if (statements === 0) outside();
         break;
       }
+      this.longPipeline = false;
+      this.operandComment = false;
       children.push(this.statement());
+      statements++;
       this.skipBlanks();
+      // After three or more piped commands, tree-sitter-bash may read past a line break: `a | b | c\nd > f`
+      // is pipeline(a | redirected_statement(pipeline(b | c d) > f)).
+      // And a comment after an operator changes its choice too: `a && b | c | d || # c\ne`.
+      const next = this.src[this.pos];
+      if (this.longPipeline && (this.operandComment || !(this.atEnd() || next === ';' || next === ')'))) {
+        outside();
+      }
+      // A comment after a statement is the statement's sibling, and runs to the line's end.
+      if (this.src[this.pos] === '#') children.push(this.comment());
       const ch = this.src[this.pos];
       if (ch === ';') {
         const next = this.src[this.pos + 1];
@@ -198,6 +246,34 @@ class Reader {
     return children;
   }
 
+  /** `# …` up to the line's end (not inside `$(…)`, where a comment may swallow the `)`). */
+  private comment(): SimpleNode {
+    if (this.depth > 0) outside();
+    const start = this.pos;
+    let end = this.src.indexOf('\n', start);
+    if (end === -1) end = this.src.length;
+    if (this.src.lastIndexOf('\r', end) >= start) outside();
+    this.pos = end;
+    return this.node('comment', start, end);
+  }
+
+  /** Comment lines, each with the blanks and line breaks after it: where a statement or an operand may start. */
+  private comments(): SimpleNode[] {
+    const found: SimpleNode[] = [];
+    while (this.src[this.pos] === '#') {
+      found.push(this.comment());
+      this.skipBlanksAndLines();
+    }
+    return found;
+  }
+
+  /** Comments after `&&`, `||` or `|`, before the command they lead to. */
+  private operandComments(): SimpleNode[] {
+    const found = this.comments();
+    if (found.length > 0) this.operandComment = true;
+    return found;
+  }
+
   /**
    * Commands joined by `&&`, `||` and `|`, with redirects. tree-sitter-bash
    * nests `&&`/`||` to the left, keeps a pipeline flat and binding tighter,
@@ -207,27 +283,41 @@ class Reader {
   private statement(): SimpleNode {
     let left: SimpleNode | undefined;
     let operator: SimpleNode | undefined;
+    /** Comments between `&&` or `||` and the command after it, children of the list they stand in. */
+    let notes: SimpleNode[] = [];
+    // Comments after a `|` stand in the pipeline, so its commands are counted apart.
     let pipe: SimpleNode[] = [this.command()];
+    let piped = 1;
+    /** Whether a pipeline of three or more commands was read before the first `&&` or `||`. */
+    let opensWithLongPipeline = false;
     const current = (): SimpleNode => {
       const right = pipe.length > 1 ? this.span('pipeline', pipe) : pipe[0]!;
-      return left && operator ? this.span('list', [left, operator, right]) : right;
+      return left && operator ? this.span('list', [left, operator, ...notes, right]) : right;
     };
     for (;;) {
       this.skipBlanks();
       const ch = this.src[this.pos];
       const next = this.src[this.pos + 1];
       if ((ch === '&' && next === '&') || (ch === '|' && next === '|')) {
+        // A statement that opens with three or more piped commands and goes on with `&&` or `||` is read
+        // its own way by tree-sitter-bash's choice among its parses: `a | b | c && d` is
+        // pipeline(a | list(pipeline(b | c) && d)).
+        if (!left && opensWithLongPipeline) outside();
         left = current();
         operator = this.token(2);
         this.skipBlanksAndLines();
+        notes = this.operandComments();
         pipe = [this.command()];
+        piped = 1;
       } else if (ch === '|') {
-        // Past two commands tree-sitter-bash's choice among its parses is its own: `a | b | c && d` is
-        // pipeline(a | list(pipeline(b | c) && d)), and a redirect after such a pipeline may take part of it.
-        if (next === '&' || pipe.length >= 3) outside();
-        pipe.push(this.token(1));
+        pipe.push(this.token(next === '&' ? 2 : 1));
         this.skipBlanksAndLines();
-        pipe.push(this.command());
+        pipe.push(...this.operandComments(), this.command());
+        piped++;
+        if (piped >= 3) {
+          this.longPipeline = true;
+          if (!left) opensWithLongPipeline = true;
+        }
       } else if (this.atRedirect()) {
         const body = current();
         const children = [body];
@@ -239,7 +329,9 @@ class Reader {
         } while (this.atRedirect());
         left = undefined;
         operator = undefined;
+        notes = [];
         pipe = [this.span('redirected_statement', children, fields)];
+        piped = 1;
       } else {
         return current();
       }
@@ -271,10 +363,18 @@ class Reader {
   private atWordsEnd(): boolean {
     if (this.atEnd()) return true;
     const ch = this.src[this.pos];
-    return ch === ';' || ch === '&' || ch === '|' || ch === ')' || ch === '\n' || this.atRedirect();
+    return (
+      ch === ';' || ch === '&' || ch === '|' || ch === ')' || ch === '\n' || ch === '#' || this.atRedirect()
+    );
   }
 
   private command(): SimpleNode {
+    if (this.src[this.pos] === '[' && (this.src[this.pos + 1] === ' ' || this.src[this.pos + 1] === '\t')) {
+      return this.testCommand();
+    }
+    DECLARATION.lastIndex = this.pos;
+    const declaration = DECLARATION.exec(this.src)?.[0];
+    if (declaration) return this.declaration(declaration.length);
     const children: SimpleNode[] = [];
     const fields: Array<string | null> = [];
     for (;;) {
@@ -287,8 +387,9 @@ class Reader {
     }
     if (this.atWordsEnd()) {
       // A redirect before the command's name, or a statement of assignments alone followed by one.
-      // `X= Y=1` then a line break: tree-sitter-bash takes the next line's first word for the command.
-      if (this.atRedirect() || children.length === 0 || this.src[this.pos] === '\n') outside();
+      // `X= Y=1` then a line break (or a comment and one): tree-sitter-bash takes the next line's first word for the command.
+      const ch = this.src[this.pos];
+      if (this.atRedirect() || children.length === 0 || ch === '\n' || ch === '#') outside();
       if (children.length === 1) return children[0]!;
       return this.span('variable_assignments', children);
     }
@@ -315,6 +416,130 @@ class Reader {
     return this.span('command', children, fields);
   }
 
+  /**
+   * `export A=1 B -x` and its kin: tree-sitter-bash's declaration_command, whose arguments are
+   * assignments, bare names (variable_name) and options (word), with no fields. Any other argument
+   * (a quoted one, an expansion, `A+=1`, `a:b`, a number) is read in ways of its own, and bails.
+   */
+  private declaration(keywordLength: number): SimpleNode {
+    const children = [this.token(keywordLength)];
+    for (;;) {
+      this.skipBlanks();
+      // tree-sitter-bash reads on past a comment and its line break: `export # c\nA=1` is one declaration.
+      if (this.src[this.pos] === '#') outside();
+      if (this.atWordsEnd()) break;
+      ASSIGNMENT_NAME.lastIndex = this.pos;
+      const assignment = ASSIGNMENT_NAME.exec(this.src)?.[0];
+      if (assignment) {
+        children.push(this.assignment(assignment.length - 1));
+      } else {
+        DECLARED.lastIndex = this.pos;
+        const word = DECLARED.exec(this.src)?.[0];
+        if (!word) outside();
+        const type = word.startsWith('-') ? 'word' : 'variable_name';
+        children.push(this.node(type, this.pos, this.pos + word.length));
+        this.pos += word.length;
+      }
+      if (!this.atArgumentEnd()) outside();
+    }
+    return this.span('declaration_command', children);
+  }
+
+  /**
+   * `[ -f x ]`, `[ ! -d x ]`, `[ "$X" = y ]`, `[ $N -eq 1 ]`, `[ x ]`: tree-sitter-bash's test_command
+   * with one unary or binary test, each operand a single piece. `-a`/`-o`, `<`, `[[ … ]]` and
+   * `!` before a comparison (which it reads as (! left) = right) are left to it.
+   */
+  private testCommand(): SimpleNode {
+    const start = this.pos;
+    this.firstTest = Math.min(this.firstTest, start);
+    const children = [this.token(1)];
+    this.skipBlanks();
+    let negation: SimpleNode | undefined;
+    if (this.src[this.pos] === '!' && /[ \t]/.test(this.src[this.pos + 1] ?? '')) {
+      negation = this.token(1);
+      this.skipBlanks();
+    }
+    let test: SimpleNode;
+    TEST_UNARY.lastIndex = this.pos;
+    const unary = TEST_UNARY.exec(this.src)?.[0];
+    if (unary) {
+      const operator = this.node('test_operator', this.pos, this.pos + unary.length);
+      this.pos += unary.length;
+      this.skipBlanks();
+      const operand = this.testOperand();
+      test = this.node(
+        'unary_expression',
+        operator.startIndex,
+        operand.endIndex,
+        [operator, operand],
+        ['operator'],
+      );
+    } else {
+      test = this.testOperand();
+      this.skipBlanks();
+      if (this.src[this.pos] !== ']') {
+        if (negation) outside();
+        TEST_BINARY.lastIndex = this.pos;
+        const binary = TEST_BINARY.exec(this.src)?.[0];
+        if (!binary) outside();
+        const operator = binary.startsWith('-')
+          ? this.node('test_operator', this.pos, this.pos + binary.length)
+          : this.token(binary.length);
+        this.pos = operator.endIndex;
+        this.skipBlanks();
+        const right = this.testOperand();
+        // After `==` or `!=` tree-sitter-bash's scanner reads a word as an extglob_pattern, or not (`!= a` is
+        // one, `!= none` a word): only quoted or expanded right sides there.
+        if (binary !== '=' && !binary.startsWith('-') && (right.type === 'word' || right.type === 'number')) {
+          outside();
+        }
+        test = this.span('binary_expression', [test, operator, right], ['left', 'operator', 'right']);
+      }
+    }
+    if (negation) {
+      test = this.node(
+        'unary_expression',
+        negation.startIndex,
+        test.endIndex,
+        [negation, test],
+        ['operator'],
+      );
+    }
+    children.push(test);
+    this.skipBlanks();
+    if (this.src[this.pos] !== ']') outside();
+    children.push(this.token(1));
+    if (!this.atArgumentEnd()) outside();
+    return this.node('test_command', start, this.pos, children);
+  }
+
+  /** One piece inside `[ … ]`: not an operator-like word (`-x`, `!`, `=`), nor a concatenation. */
+  private testOperand(): SimpleNode {
+    const ch = this.src[this.pos];
+    if (ch === '-' || ch === '!' || ch === '=') outside();
+    const operand = this.literal();
+    if (operand.type === 'concatenation') outside();
+    // A reserved word (`[ if ]`) is the keyword there, `*` an operator (`[ -f * ]`): plain words only.
+    if (operand.type === 'word' && (!TEST_WORD.test(operand.text) || RESERVED.has(operand.text))) outside();
+    return operand;
+  }
+
+  /** Blanks, the end, a line break, `;`, `&`, `|` or the `)` of `$(…)`: not a redirect, which may take digits. */
+  private atArgumentEnd(): boolean {
+    const ch = this.src[this.pos];
+    return (
+      ch === undefined ||
+      ch === ' ' ||
+      ch === '\t' ||
+      ch === '\n' ||
+      ch === ';' ||
+      ch === '&' ||
+      ch === '|' ||
+      ch === ')'
+    );
+  }
+
   /** `NAME=value` (or `NAME=` alone), the name `nameLength` long starting here. */
   private assignment(nameLength: number): SimpleNode {
     const start = this.pos;
@@ -331,6 +556,7 @@ class Reader {
 
   private redirect(): SimpleNode {
     const start = this.pos;
+    this.lastRedirect = start;
     const children: SimpleNode[] = [];
     const fields: Array<string | null> = [];
     DIGITS.lastIndex = this.pos;
@@ -490,40 +716,48 @@ class Reader {
     return this.node('simple_expansion', start, this.pos, [dollar, variable]);
   }
 
-  /** `${NAME}`, or `${NAME:-word}` and its kin with a plain word, a `$VAR` or nothing after the operator. */
+  /**
+   * `${NAME}`, `${#NAME}`, `${NAME:-word}` and its kin (a plain word, `$VAR`, `${…}` or nothing after
+   * the operator), `${NAME#pattern}` and its kin, and `${NAME/pattern/word}` and its kin, each
+   * pattern plain (tree-sitter-bash's regex token, which takes a quote or a `$` its own way).
+   */
   private expansion(): SimpleNode {
     const start = this.pos;
     const children = [this.token(2)];
     const fields: Array<string | null> = [null];
+    // `${#}` is the count of arguments, `${#NAME}` a length: only the second is read here.
+    const length = this.src[this.pos] === '#';
+    if (length) {
+      children.push(this.token(1));
+      fields.push('operator');
+    }
     EXPANSION_NAME.lastIndex = this.pos;
     const name = EXPANSION_NAME.exec(this.src)?.[0];
-    if (!name) outside();
+    // `${_}` names the special parameter `_` (special_variable_name); `${_x}` is a plain name.
+    if (!name || name === '_') outside();
     children.push(this.node('variable_name', this.pos, this.pos + name.length));
     fields.push(null);
     this.pos += name.length;
     if (this.src[this.pos] !== '}') {
+      if (length) outside();
       EXPANSION_OPERATOR.lastIndex = this.pos;
       const operator = EXPANSION_OPERATOR.exec(this.src)?.[0];
       if (!operator) outside();
       children.push(this.token(operator.length));
       fields.push('operator');
-      if (this.src[this.pos] === '$') {
-        VARIABLE_NAME.lastIndex = this.pos + 1;
-        const inner = VARIABLE_NAME.exec(this.src)?.[0];
-        if (!inner || inner.startsWith('_')) outside();
-        const innerStart = this.pos;
-        const dollar = this.token(1);
-        const variable = this.node('variable_name', this.pos, this.pos + inner.length);
-        this.pos += inner.length;
-        children.push(this.node('simple_expansion', innerStart, this.pos, [dollar, variable]));
+      if (operator.startsWith('#') || operator.startsWith('%')) {
+        children.push(this.pattern(EXPANSION_PATTERN));
         fields.push(null);
-      } else if (this.src[this.pos] !== '}') {
-        EXPANSION_WORD.lastIndex = this.pos;
-        const word = EXPANSION_WORD.exec(this.src)?.[0];
-        if (!word) outside();
-        children.push(this.node('word', this.pos, this.pos + word.length));
+      } else if (operator.startsWith('/')) {
+        children.push(this.pattern(EXPANSION_SEARCH));
         fields.push(null);
-        this.pos += word.length;
+        if (this.src[this.pos] === '/') {
+          children.push(this.token(1));
+          fields.push('operator');
+          this.expansionValue(children, fields, true);
+        }
+      } else {
+        this.expansionValue(children, fields, false);
       }
       if (this.src[this.pos] !== '}') outside();
     }
@@ -532,13 +766,57 @@ class Reader {
     return this.node('expansion', start, this.pos, children, fields);
   }
 
+  /** The pattern after `#`, `%` or `/`: tree-sitter-bash's regex token, here only of plain characters. */
+  private pattern(characters: RegExp): SimpleNode {
+    characters.lastIndex = this.pos;
+    const text = characters.exec(this.src)?.[0];
+    if (!text) outside();
+    const node = this.node('regex', this.pos, this.pos + text.length);
+    this.pos += text.length;
+    return node;
+  }
+
+  /** What follows `:-` and its kin or a replacement's `/`, if anything: a word, `$VAR` or `${…}`. */
+  private expansionValue(children: SimpleNode[], fields: Array<string | null>, replacement: boolean): void {
+    const ch = this.src[this.pos];
+    if (ch === '}') return;
+    if (ch === '$' && this.src[this.pos + 1] === '{') {
+      if (this.depth >= MAX_DEPTH) outside();
+      this.depth++;
+      children.push(this.expansion());
+      this.depth--;
+    } else if (ch === '$') {
+      VARIABLE_NAME.lastIndex = this.pos + 1;
+      const inner = VARIABLE_NAME.exec(this.src)?.[0];
+      if (!inner || inner.startsWith('_')) outside();
+      const innerStart = this.pos;
+      const dollar = this.token(1);
+      const variable = this.node('variable_name', this.pos, this.pos + inner.length);
+      this.pos += inner.length;
+      children.push(this.node('simple_expansion', innerStart, this.pos, [dollar, variable]));
+    } else {
+      EXPANSION_WORD.lastIndex = this.pos;
+      const word = EXPANSION_WORD.exec(this.src)?.[0];
+      // `a-b` is concatenation(variable_name a, word -b) to tree-sitter-bash; a replacement `1` is a number
+      // (where `${X:-1}` has a word).
+      if (!word || /^\w+-/.test(word) || (replacement && /^[0-9]/.test(word))) outside();
+      children.push(this.node('word', this.pos, this.pos + word.length));
+      this.pos += word.length;
+    }
+    fields.push(null);
+  }
+
   private commandSubstitution(): SimpleNode {
     // `$((…))` is arithmetic.
     if (this.src[this.pos + 2] === '(' || this.depth >= MAX_DEPTH) outside();
     const start = this.pos;
     const open = this.token(2);
     this.depth++;
+    // The statement around is judged on its own pipelines and comments, not on these.
+    const { longPipeline, operandComment } = this;
     const inner = this.statements(true);
+    this.longPipeline = longPipeline;
+    this.operandComment = operandComment;
     this.depth--;
     const close = this.token(1);
     return this.node('command_substitution', start, this.pos, [open, ...inner, close]);
