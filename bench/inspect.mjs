@@ -3,7 +3,11 @@
 //   inspect --format json (verified)   vs  openssl dgst -sha256 <layer tars>
 //   inspect --format json --no-verify  vs  tar -tvf, layer by layer
 //   inspect --format html              vs  inspect --format json
-// with each command's peak RSS. The shapes, generated once into
+// with each command's peak RSS; and, when a Docker engine is reachable, the
+// docker-daemon: source against the export it reads:
+//   inspect docker-daemon:IMAGE --format json  vs  docker save IMAGE > /dev/null
+// on an image built for the run from a pare-base image plus generated files
+// (bench/daemon-image.mjs) and removed afterwards. The shapes, generated once into
 // bench/.cache/inspect/ as docker-archives of uncompressed layers:
 //   waste  ~0.35 GB,  ~7 k files: overwrites, deletions, an opaque directory
 //   node   ~1.3 GB,  ~80 k files: a Debian base, a C toolchain, Node, node_modules
@@ -14,13 +18,15 @@
 // warm page cache throughout.
 //
 //   node bench/inspect.mjs                 (after `npm run build`)
-//   BENCH_INSPECT_RUNS=5 BENCH_INSPECT_SHAPES=waste,node node bench/inspect.mjs
+//   BENCH_INSPECT_RUNS=5 BENCH_INSPECT_SHAPES=waste,node,daemon node bench/inspect.mjs
+//   BENCH_DOCKER=/usr/bin/docker …   (the docker CLI to build and save with)
 //   BENCH_INSPECT_BEFORE=/path/to/other/bin/pare.js node bench/inspect.mjs   (also times another build)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDaemonImage, DOCKER, daemonUnavailable } from './daemon-image.mjs';
 import {
   dirsOf,
   makePool,
@@ -35,7 +41,7 @@ const CACHE = fileURLToPath(new URL('./.cache/inspect/', import.meta.url));
 const RUNS = Number(process.env.BENCH_INSPECT_RUNS ?? 3);
 const BIN = fileURLToPath(new URL('../bin/pare.js', import.meta.url));
 const BEFORE = process.env.BENCH_INSPECT_BEFORE;
-const WANTED = (process.env.BENCH_INSPECT_SHAPES ?? 'waste,node,many').split(',');
+const WANTED = (process.env.BENCH_INSPECT_SHAPES ?? 'waste,node,many,daemon').split(',');
 /** Bump when a shape's recipe changes, so stale caches are rebuilt. */
 const RECIPE = 1;
 
@@ -253,6 +259,8 @@ function manyShape(c) {
 }
 
 const SHAPES = { waste: wasteShape, node: nodeShape, many: manyShape };
+/** The docker-daemon: row's name, e.g. in BENCH_INSPECT_SHAPES. */
+const DAEMON_LABEL = 'daemon';
 
 // Generation holds hundreds of MB; it runs in a child process, as Linux carries a
 // process's peak RSS over fork and exec into every command this one starts.
@@ -349,24 +357,67 @@ for (const name of Object.keys(SHAPES)) {
   rows.push({ name, layers: layers.length, bytes, paths, openssl, json, tarList, noVerify, html, before });
 }
 
+// The docker-daemon: row: the same engine exports the same image to both.
+let daemon;
+if (WANTED.includes(DAEMON_LABEL)) {
+  const unavailable = daemonUnavailable();
+  if (unavailable) daemon = { skipped: unavailable };
+  else {
+    console.log('building the docker-daemon: image …');
+    const image = buildDaemonImage();
+    try {
+      const reference = `docker-daemon:${image.name}`;
+      const inspect = (bin) => [process.execPath, bin, 'inspect', reference, '--format', 'json'];
+      const [save, json, before] = bestOf([
+        shell(`${DOCKER} save '${image.name}' > /dev/null`),
+        inspect(BIN),
+        ...(BEFORE ? [inspect(BEFORE)] : []),
+      ]);
+      daemon = { image, save, json, before };
+    } finally {
+      image.remove();
+    }
+  }
+}
+
 const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const s = (result) => `${result.seconds.toFixed(2)} s`;
 const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)}: best of ${RUNS}, warm cache, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}.`,
-  '',
-  '| image | inspect json | openssl dgst | ratio (target ≤ 1.3× + 0.1 s) | --no-verify | tar -tvf | ratio (≤ 1.2×) | html / json (≤ 1.2×) | peak RSS (json, html) |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((row) => {
-    const allowed = 1.3 * row.openssl.seconds + 0.1;
-    return `| ${row.name}: ${row.layers} layers, ${mb(row.bytes)}, ${row.paths} paths | ${s(row.json)} | ${s(row.openssl)} | ${(row.json.seconds / row.openssl.seconds).toFixed(2)}× ${row.json.seconds <= allowed ? 'ok' : 'MISSED'} | ${s(row.noVerify)} | ${s(row.tarList)} | ${(row.noVerify.seconds / row.tarList.seconds).toFixed(2)}× ${row.noVerify.seconds <= 1.2 * row.tarList.seconds ? 'ok' : 'MISSED'} | ${(row.html.seconds / row.json.seconds).toFixed(2)}× | ${mb(row.json.rss)}, ${mb(row.html.rss)} |`;
-  }),
 ];
+if (rows.length > 0)
+  lines.push(
+    '',
+    '| image | inspect json | openssl dgst | ratio (target ≤ 1.3× + 0.1 s) | --no-verify | tar -tvf | ratio (≤ 1.2×) | html / json (≤ 1.2×) | peak RSS (json, html) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => {
+      const allowed = 1.3 * row.openssl.seconds + 0.1;
+      return `| ${row.name}: ${row.layers} layers, ${mb(row.bytes)}, ${row.paths} paths | ${s(row.json)} | ${s(row.openssl)} | ${(row.json.seconds / row.openssl.seconds).toFixed(2)}× ${row.json.seconds <= allowed ? 'ok' : 'MISSED'} | ${s(row.noVerify)} | ${s(row.tarList)} | ${(row.noVerify.seconds / row.tarList.seconds).toFixed(2)}× ${row.noVerify.seconds <= 1.2 * row.tarList.seconds ? 'ok' : 'MISSED'} | ${(row.html.seconds / row.json.seconds).toFixed(2)}× | ${mb(row.json.rss)}, ${mb(row.html.rss)} |`;
+    }),
+  );
+if (daemon?.skipped) lines.push('', `docker-daemon: not measured (${daemon.skipped}).`);
+else if (daemon) {
+  const { image, save, json } = daemon;
+  const ratio = json.seconds / save.seconds;
+  lines.push(
+    '',
+    '| image in the engine | inspect docker-daemon: json | docker save > /dev/null | ratio (target ≤ 1.3×) | CPU (inspect, save) | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| ${DAEMON_LABEL}: ${image.layers} layers, ${mb(image.bytes)} | ${s(json)} | ${s(save)} | ${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'ok' : 'MISSED'} | ${json.cpu.toFixed(2)} s, ${save.cpu.toFixed(2)} s | ${mb(json.rss)} |`,
+  );
+}
 if (BEFORE) {
   lines.push('', 'Another build (BENCH_INSPECT_BEFORE), inspect --format json in the same runs:', '');
   for (const row of rows)
     lines.push(
       `- ${row.name}: ${s(row.before)} (${(row.before.seconds / row.openssl.seconds).toFixed(2)}× openssl), ${row.before.cpu.toFixed(2)} s CPU, ${mb(row.before.rss)} peak RSS; this build ${(row.json.seconds / row.before.seconds).toFixed(2)}× its time, ${row.json.cpu.toFixed(2)} s CPU, ${mb(row.json.rss)} peak RSS`,
     );
+  if (daemon?.before) {
+    const { before, save, json } = daemon;
+    lines.push(
+      `- ${DAEMON_LABEL}: ${s(before)} (${(before.seconds / save.seconds).toFixed(2)}× docker save), ${before.cpu.toFixed(2)} s CPU, ${mb(before.rss)} peak RSS; this build ${(json.seconds / before.seconds).toFixed(2)}× its time, ${json.cpu.toFixed(2)} s CPU, ${mb(json.rss)} peak RSS`,
+    );
+  }
 }
 console.log(lines.join('\n'));
 
