@@ -47,7 +47,8 @@ export async function receiveArchive(
     }
     await writing;
     if (batch.length > 0) await writeAll(handle, batch, position);
-    return hasher.finish();
+    const digests = hasher.finish();
+    return digests;
   } finally {
     await writing.catch(() => undefined);
     await handle.close();
