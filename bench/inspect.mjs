@@ -3,7 +3,11 @@
 //   inspect --format json (verified)   vs  openssl dgst -sha256 <layer tars>
 //   inspect --format json --no-verify  vs  tar -tvf, layer by layer
 //   inspect --format html              vs  inspect --format json
-// with each command's peak RSS. The shapes, generated once into
+// with each command's peak RSS; and, when a Docker engine is reachable, the
+// docker-daemon: source against the export it reads:
+//   inspect docker-daemon:IMAGE --format json  vs  docker save IMAGE > /dev/null
+// on an image built for the run from a pare-base image plus generated files
+// (bench/daemon-image.mjs) and removed afterwards. The shapes, generated once into
 // bench/.cache/inspect/ as docker-archives of uncompressed layers:
 //   waste  ~0.35 GB,  ~7 k files: overwrites, deletions, an opaque directory
 //   node   ~1.3 GB,  ~80 k files: a Debian base, a C toolchain, Node, node_modules
@@ -14,13 +18,16 @@
 // warm page cache throughout.
 //
 //   node bench/inspect.mjs                 (after `npm run build`)
-//   BENCH_INSPECT_RUNS=5 BENCH_INSPECT_SHAPES=waste,node node bench/inspect.mjs
+//   BENCH_INSPECT_RUNS=5 BENCH_INSPECT_SHAPES=waste,node,daemon node bench/inspect.mjs
+//   BENCH_DOCKER=/usr/bin/docker …   (the docker CLI to build and save with)
 //   BENCH_INSPECT_BEFORE=/path/to/other/bin/pare.js node bench/inspect.mjs   (also times another build)
+//   npm run bench -- inspect --readme   (writes each table measured into its README block)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDaemonImage, DOCKER, daemonUnavailable } from './daemon-image.mjs';
 import {
   dirsOf,
   makePool,
@@ -35,7 +42,7 @@ const CACHE = fileURLToPath(new URL('./.cache/inspect/', import.meta.url));
 const RUNS = Number(process.env.BENCH_INSPECT_RUNS ?? 3);
 const BIN = fileURLToPath(new URL('../bin/pare.js', import.meta.url));
 const BEFORE = process.env.BENCH_INSPECT_BEFORE;
-const WANTED = (process.env.BENCH_INSPECT_SHAPES ?? 'waste,node,many').split(',');
+const WANTED = (process.env.BENCH_INSPECT_SHAPES ?? 'waste,node,many,daemon').split(',');
 /** Bump when a shape's recipe changes, so stale caches are rebuilt. */
 const RECIPE = 1;
 
@@ -253,6 +260,8 @@ function manyShape(c) {
 }
 
 const SHAPES = { waste: wasteShape, node: nodeShape, many: manyShape };
+/** The docker-daemon: row's name, e.g. in BENCH_INSPECT_SHAPES. */
+const DAEMON_LABEL = 'daemon';
 
 // Generation holds hundreds of MB; it runs in a child process, as Linux carries a
 // process's peak RSS over fork and exec into every command this one starts.
@@ -349,36 +358,97 @@ for (const name of Object.keys(SHAPES)) {
   rows.push({ name, layers: layers.length, bytes, paths, openssl, json, tarList, noVerify, html, before });
 }
 
+const archiveLoad = loadavg()[0];
+
+// The docker-daemon: row: the same engine exports the same image to both.
+let daemon;
+if (WANTED.includes(DAEMON_LABEL)) {
+  const unavailable = daemonUnavailable();
+  if (unavailable) daemon = { skipped: unavailable };
+  else {
+    console.log('building the docker-daemon: image …');
+    const image = buildDaemonImage();
+    try {
+      const reference = `docker-daemon:${image.name}`;
+      const inspect = (bin) => [process.execPath, bin, 'inspect', reference, '--format', 'json'];
+      const [save, json, before] = bestOf([
+        shell(`${DOCKER} save '${image.name}' > /dev/null`),
+        inspect(BIN),
+        ...(BEFORE ? [inspect(BEFORE)] : []),
+      ]);
+      daemon = { image, save, json, before, load: loadavg()[0] };
+    } finally {
+      image.remove();
+    }
+  }
+}
+
 const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const s = (result) => `${result.seconds.toFixed(2)} s`;
-const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)}: best of ${RUNS}, warm cache, Node ${process.version}, load average ${loadavg()[0].toFixed(1)}.`,
-  '',
-  '| image | inspect json | openssl dgst | ratio (target ≤ 1.3× + 0.1 s) | --no-verify | tar -tvf | ratio (≤ 1.2×) | html / json (≤ 1.2×) | peak RSS (json, html) |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((row) => {
-    const allowed = 1.3 * row.openssl.seconds + 0.1;
-    return `| ${row.name}: ${row.layers} layers, ${mb(row.bytes)}, ${row.paths} paths | ${s(row.json)} | ${s(row.openssl)} | ${(row.json.seconds / row.openssl.seconds).toFixed(2)}× ${row.json.seconds <= allowed ? 'ok' : 'MISSED'} | ${s(row.noVerify)} | ${s(row.tarList)} | ${(row.noVerify.seconds / row.tarList.seconds).toFixed(2)}× ${row.noVerify.seconds <= 1.2 * row.tarList.seconds ? 'ok' : 'MISSED'} | ${(row.html.seconds / row.json.seconds).toFixed(2)}× | ${mb(row.json.rss)}, ${mb(row.html.rss)} |`;
-  }),
-];
+const measured = (load) =>
+  `Measured ${new Date().toISOString().slice(0, 10)}: best of ${RUNS}, warm cache, Node ${process.version}, load average ${load.toFixed(1)}.`;
+const lines = [];
+if (rows.length > 0)
+  lines.push(
+    measured(archiveLoad),
+    '',
+    '| image | inspect json | openssl dgst | ratio (target ≤ 1.3× + 0.1 s) | --no-verify | tar -tvf | ratio (≤ 1.2×) | html / json (≤ 1.2×) | peak RSS (json, html) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => {
+      const allowed = 1.3 * row.openssl.seconds + 0.1;
+      return `| ${row.name}: ${row.layers} layers, ${mb(row.bytes)}, ${row.paths} paths | ${s(row.json)} | ${s(row.openssl)} | ${(row.json.seconds / row.openssl.seconds).toFixed(2)}× ${row.json.seconds <= allowed ? 'ok' : 'MISSED'} | ${s(row.noVerify)} | ${s(row.tarList)} | ${(row.noVerify.seconds / row.tarList.seconds).toFixed(2)}× ${row.noVerify.seconds <= 1.2 * row.tarList.seconds ? 'ok' : 'MISSED'} | ${(row.html.seconds / row.json.seconds).toFixed(2)}× | ${mb(row.json.rss)}, ${mb(row.html.rss)} |`;
+    }),
+  );
+/** The docker-daemon: table, kept in a README block of its own so either can be measured without the other. */
+const daemonLines = [];
+if (daemon?.skipped) daemonLines.push(`docker-daemon: not measured (${daemon.skipped}).`);
+else if (daemon) {
+  const { image, save, json } = daemon;
+  const ratio = json.seconds / save.seconds;
+  daemonLines.push(
+    measured(daemon.load),
+    '',
+    '| image in the engine | inspect docker-daemon: json | docker save > /dev/null | ratio (target ≤ 1.3×) | CPU (inspect, save) | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| ${DAEMON_LABEL}: ${image.layers} layers, ${mb(image.bytes)} | ${s(json)} | ${s(save)} | ${ratio.toFixed(2)}× ${ratio <= 1.3 ? 'ok' : 'MISSED'} | ${json.cpu.toFixed(2)} s, ${save.cpu.toFixed(2)} s | ${mb(json.rss)} |`,
+  );
+}
+const beforeLines = [];
 if (BEFORE) {
-  lines.push('', 'Another build (BENCH_INSPECT_BEFORE), inspect --format json in the same runs:', '');
+  beforeLines.push('Another build (BENCH_INSPECT_BEFORE), inspect --format json in the same runs:', '');
   for (const row of rows)
-    lines.push(
+    beforeLines.push(
       `- ${row.name}: ${s(row.before)} (${(row.before.seconds / row.openssl.seconds).toFixed(2)}× openssl), ${row.before.cpu.toFixed(2)} s CPU, ${mb(row.before.rss)} peak RSS; this build ${(row.json.seconds / row.before.seconds).toFixed(2)}× its time, ${row.json.cpu.toFixed(2)} s CPU, ${mb(row.json.rss)} peak RSS`,
     );
+  if (daemon?.before) {
+    const { before, save, json } = daemon;
+    beforeLines.push(
+      `- ${DAEMON_LABEL}: ${s(before)} (${(before.seconds / save.seconds).toFixed(2)}× docker save), ${before.cpu.toFixed(2)} s CPU, ${mb(before.rss)} peak RSS; this build ${(json.seconds / before.seconds).toFixed(2)}× its time, ${json.cpu.toFixed(2)} s CPU, ${mb(json.rss)} peak RSS`,
+    );
+  }
 }
-console.log(lines.join('\n'));
+console.log(
+  [lines, daemonLines, beforeLines]
+    .filter((part) => part.length > 0)
+    .map((part) => part.join('\n'))
+    .join('\n\n'),
+);
 
-// `npm run bench -- inspect --readme` writes the table into README.md.
-if (process.argv.includes('--readme')) {
+/** Replaces what is between `<!-- NAME:start -->` and `<!-- NAME:end -->` in README.md. */
+function writeReadmeBlock(name, block) {
   const readme = fileURLToPath(new URL('../README.md', import.meta.url));
   const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench-inspect:start -->';
-  const end = '<!-- bench-inspect:end -->';
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
   if (!text.includes(start)) throw new Error(`README.md has no ${start} marker`);
   writeFileSync(
     readme,
-    `${text.slice(0, text.indexOf(start) + start.length)}\n${lines.map((line) => (line ? `  ${line}` : '')).join('\n')}\n  ${text.slice(text.indexOf(end))}`,
+    `${text.slice(0, text.indexOf(start) + start.length)}\n${block.map((line) => (line ? `  ${line}` : '')).join('\n')}\n  ${text.slice(text.indexOf(end))}`,
   );
+}
+
+// `npm run bench -- inspect --readme` writes the tables it measured into README.md.
+if (process.argv.includes('--readme')) {
+  if (rows.length > 0) writeReadmeBlock('bench-inspect', lines);
+  if (daemon && !daemon.skipped) writeReadmeBlock('bench-inspect-daemon', daemonLines);
 }

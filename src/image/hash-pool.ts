@@ -15,6 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { reapplyHeapFlags } from '../util/heap-flags.js';
+import { digestHex } from './digest.js';
 import type { LocalBlobRange } from './types.js';
 
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
@@ -169,7 +170,14 @@ export function stopIdleHashWorkers(): Promise<void> {
   return pool.stopIdle();
 }
 
-/** sha256 of `blob`'s bytes, computed on a worker thread. */
+/**
+ * sha256 of `blob`'s bytes, computed on a worker thread, or the digest
+ * computed as they were written (digestAsWritten), which is the same bytes'.
+ */
 export function hashLocalRange(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
+  if (blob.digestAsWritten) {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return Promise.resolve({ hex: digestHex(blob.digestAsWritten), bytes: blob.length });
+  }
   return pool.hash(blob, signal);
 }

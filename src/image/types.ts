@@ -120,6 +120,13 @@ export interface LocalBlobRange {
   path: string;
   offset: number;
   length: number;
+  /**
+   * The sha256 of exactly this range, computed from the bytes as they were
+   * written to the file (a docker-daemon: export): hashLocalRange answers
+   * with it instead of reading the range again. The digest is still compared
+   * with what the manifest and config name, where every blob's is.
+   */
+  digestAsWritten?: Digest;
 }
 
 export interface Image {

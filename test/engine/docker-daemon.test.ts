@@ -5,8 +5,8 @@
  * layers), the same history, and entry counts that `tar -t` agrees with.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,20 @@ describeWithEngine('docker-daemon: source', gate, (engine: Engine) => {
     const layers = await image.layers();
     expect(layers.map((layer) => layer.diffId)).toEqual(inspect.RootFS.Layers);
     expect((await image.config()).rootfs.diff_ids).toEqual(inspect.RootFS.Layers);
+  });
+
+  it('hashes each layer as the export arrives: the digest of exactly its bytes in the file, its diff_id', async () => {
+    const inspect = await engine.imageInspect(TAG);
+    for (const [index, layer] of (await image.layers()).entries()) {
+      const blob = layer.localBlob?.();
+      expect(blob?.digestAsWritten, `layer ${index}`).toBe(inspect.RootFS.Layers?.[index]);
+      // Read back from the file on its own: the digest is the bytes' the reader will walk.
+      const hash = createHash('sha256');
+      const range = { start: blob!.offset, end: blob!.offset + blob!.length - 1 };
+      for await (const chunk of createReadStream(blob!.path, range)) hash.update(chunk as Buffer);
+      expect(`sha256:${hash.digest('hex')}`).toBe(blob!.digestAsWritten);
+      await scanLayer(layer, () => undefined);
+    }
   });
 
   it('adds up to the size docker reports, and history matches docker history', async () => {

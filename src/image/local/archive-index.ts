@@ -7,8 +7,9 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import { sniffCompression } from '../compression.js';
+import type { MemberDigests } from '../tar/member-digests.js';
 import { normaliseEntryPath, walkTarFile } from '../tar/tar.js';
-import type { TarEntry } from '../types.js';
+import type { Digest, TarEntry } from '../types.js';
 import { type LocalBlob, readLocalBlob, readRange } from './local-blob.js';
 
 export interface ArchiveMember {
@@ -18,6 +19,8 @@ export interface ArchiveMember {
   offset: number;
   size: number;
   linkname?: string;
+  /** The sha256 of the member's data, computed as the archive was written (see LocalBlobRange). */
+  digestAsWritten?: Digest;
 }
 
 /** Symlink chains longer than this are loops (Linux allows 40; real archives use 1). */
@@ -30,8 +33,12 @@ export class ArchiveIndex {
     private readonly members: Map<string, ArchiveMember>,
   ) {}
 
-  /** Indexes `path`; `subject` (e.g. `docker-archive:app.tar`) names it in errors. */
-  static async build(path: string, subject: string): Promise<ArchiveIndex> {
+  /**
+   * Indexes `path`; `subject` (e.g. `docker-archive:app.tar`) names it in
+   * errors. `digests`, from whoever wrote the file (receiveArchive), are kept
+   * for the members whose data is exactly the range a digest was computed over.
+   */
+  static async build(path: string, subject: string, digests?: MemberDigests): Promise<ArchiveIndex> {
     let size: number;
     try {
       const info = await stat(path);
@@ -69,6 +76,9 @@ export class ArchiveIndex {
           size: entry.size,
         };
         if (entry.linkname !== undefined) member.linkname = entry.linkname;
+        const known = digests?.get(member.offset);
+        if (known && known.length === member.size && entry.type === 'file')
+          member.digestAsWritten = known.digest;
         // A later member of the same name replaces an earlier one, as extraction would.
         members.set(entry.path, member);
       },
@@ -105,7 +115,10 @@ export class ArchiveIndex {
 
   blob(name: string): LocalBlob | undefined {
     const member = this.find(name);
-    return member ? { path: this.path, offset: member.offset, length: member.size } : undefined;
+    if (!member) return undefined;
+    const blob: LocalBlob = { path: this.path, offset: member.offset, length: member.size };
+    if (member.digestAsWritten) blob.digestAsWritten = member.digestAsWritten;
+    return blob;
   }
 
   /** Reads a small member (JSON documents) whole. */

@@ -11,11 +11,12 @@
  * engine must both provide the image and run it.
  *
  * The export is a plain file rather than a stream because the archive reader
- * needs random access (manifest.json comes last in `docker save` output).
+ * needs random access (manifest.json comes last in `docker save` output). The
+ * Engine API's export is hashed member by member as it is written
+ * (received-archive.ts), so its layers are not read again only to be hashed;
+ * podman writes its file itself, and its layers are hashed as any archive's.
  */
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { type CleanupHandle, temporaryDirectory } from '../../engine/cleanup.js';
 import { ENGINE_ENV, requestedEngine, which } from '../../engine/detect.js';
 import {
@@ -37,8 +38,11 @@ import { runProcess } from '../../engine/process.js';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import type { OpenImageOptions } from '../open-options.js';
 import { type DaemonImageReference, familiarDockerReference } from '../reference.js';
+import type { MemberDigests } from '../tar/member-digests.js';
 import type { Digest, Image, ImageConfig, Layer, Manifest } from '../types.js';
+import { ArchiveIndex } from './archive-index.js';
 import { openDockerArchive } from './docker-archive.js';
+import { receiveArchive } from './received-archive.js';
 
 export interface OpenDaemonImageOptions extends OpenImageOptions {
   /** Environment to resolve the engine from (default: this process's). */
@@ -100,11 +104,13 @@ export async function openDaemonImage(
     const path = join(directory, 'image.tar');
     // A tag or digest names what the user asked for, and keeps RepoTags in the
     // archive; the ID is used when that is all we have.
+    let digests: MemberDigests | undefined;
     if (source.kind === 'api')
-      await exportImage(source.endpoint, reference.imageId ?? name, path, subject, options.signal);
+      digests = await exportImage(source.endpoint, reference.imageId ?? name, path, subject, options.signal);
     else
       await podmanSave(source.binary, reference.imageId ?? name, path, subject, options.signal, options.env);
-    const image = await openDockerArchive(path, { reference: subject });
+    const index = await ArchiveIndex.build(path, subject, digests);
+    const image = await openDockerArchive(path, { reference: subject, index });
     const exported = await image.configDigest();
     if (exported !== imageId) {
       await image.close();
@@ -159,7 +165,7 @@ async function exportImage(
   path: string,
   subject: string,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<MemberDigests> {
   const response = await request(
     endpoint,
     `/images/get?names=${encodeURIComponent(name)}`,
@@ -176,9 +182,13 @@ async function exportImage(
     });
   }
   try {
-    await pipeline(response, createWriteStream(path), signal ? { signal } : {});
+    return await receiveArchive(response, path, subject);
   } catch (error) {
+    // The export stops here, whatever stopped it: the daemon need not write the rest.
+    response.destroy();
     if ((error as Error).name === 'AbortError') throw error;
+    // An abort may surface as the connection's reset rather than as itself.
+    if (signal?.aborted) throw new DOMException('The operation was aborted', 'AbortError');
     const code = (error as NodeJS.ErrnoException).code;
     const what =
       code?.startsWith('E') && code !== 'ECONNRESET' ? describeSystemError(error) : (error as Error).message;

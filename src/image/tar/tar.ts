@@ -135,8 +135,12 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('The operation was aborted', 'AbortError');
 }
 
-/** State machine over a byte stream; `push` each chunk, then `finish`. */
-class StreamWalker {
+/**
+ * State machine over a byte stream; `push` each chunk, then `finish`. walkTar
+ * drives it from an async iterable; a caller that already holds the chunks
+ * (one writing a stream to a file, see member-digests.ts) pushes them itself.
+ */
+export class StreamWalker {
   private phase: Phase = 'header';
   private readonly builder: EntryBuilder;
   private readonly headerBlock = Buffer.alloc(BLOCK_SIZE);
