@@ -8,16 +8,21 @@
 //   app/     ~25 k small text files (node_modules-like), ~120 MB
 //   data/    four large files, ~240 MB
 //   a RUN that deletes the base's documentation (whiteouts)
+
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makePool, rng, slice, smallSize } from './synthetic-image.mjs';
 
 export const DAEMON_BASE = 'pare-base/gcc:bookworm';
 const TAG = `pare-bench-daemon:${process.pid}`;
-/** The docker CLI (BENCH_DOCKER names another, e.g. one whose BuildKit needs no buildx plugin). */
-export const DOCKER = process.env.BENCH_DOCKER ?? 'docker';
+/**
+ * The docker CLI: BENCH_DOCKER, else the distribution's /usr/bin/docker (whose BuildKit needs no
+ * buildx plugin, which a newer `docker` earlier on PATH may lack), else `docker` on PATH.
+ */
+export const DOCKER =
+  process.env.BENCH_DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 
 function docker(args, options = {}) {
   const result = spawnSync(DOCKER, args, {

@@ -19,7 +19,7 @@
 //
 //   node bench/inspect.mjs                 (after `npm run build`)
 //   BENCH_INSPECT_RUNS=5 BENCH_INSPECT_SHAPES=waste,node,daemon node bench/inspect.mjs
-//   BENCH_DOCKER=/usr/bin/docker …   (the docker CLI to build and save with)
+//   BENCH_DOCKER=docker …   (the docker CLI to build and save with; default /usr/bin/docker if present)
 //   BENCH_INSPECT_BEFORE=/path/to/other/bin/pare.js node bench/inspect.mjs   (also times another build)
 //   npm run bench -- inspect --readme   (writes each table measured into its README block)
 import { spawnSync } from 'node:child_process';

@@ -507,7 +507,7 @@ export class FileTree {
   }
 
   private createChild(parent: number, nameId: number): number {
-    if (this.count === this.capacity) this.grow(this.capacity * 2);
+    if (this.count === this.capacity) this.grow(Math.ceil(this.capacity * 1.5));
     if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     const id = this.count++;
     this.parents[id] = parent;
