@@ -5,6 +5,7 @@
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { abortReason } from '../util/abort.js';
 
 export interface ProcessOptions {
   env?: NodeJS.ProcessEnv;
@@ -150,7 +151,7 @@ export function runProcess(
       outLines?.end();
       errLines?.end();
       if (options.signal?.aborted) {
-        reject(options.signal.reason ?? new DOMException('The operation was aborted', 'AbortError'));
+        reject(abortReason(options.signal));
         return;
       }
       resolve({

@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { abortReason } from '../util/abort.js';
 import { reapplyHeapFlags } from '../util/heap-flags.js';
 import { digestHex } from './digest.js';
 import type { LocalBlobRange } from './types.js';
@@ -80,7 +81,7 @@ class HashPool {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<RangeHash>((resolve, reject) => {
       const job: Job = { id: this.nextId++, blob, resolve, reject };
-      signal?.addEventListener('abort', () => this.cancel(job, signal.reason), { once: true });
+      signal?.addEventListener('abort', () => this.cancel(job, abortReason(signal)), { once: true });
       this.queue.push(job);
       this.dispatch();
     });
@@ -141,7 +142,7 @@ class HashPool {
     await Promise.all(idle.map((entry) => entry.worker.terminate()));
   }
 
-  private cancel(job: Job, reason: unknown): void {
+  private cancel(job: Job, reason: Error): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     const running = this.workers.find((w) => w.job === job);
@@ -152,9 +153,7 @@ class HashPool {
       void running.worker.terminate();
       this.dispatch();
     }
-    job.reject(
-      reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError'),
-    );
+    job.reject(reason);
   }
 }
 

@@ -35,6 +35,7 @@ import {
   readBody,
 } from '../../engine/engine-api.js';
 import { runProcess } from '../../engine/process.js';
+import { abortReason } from '../../util/abort.js';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import type { OpenImageOptions } from '../open-options.js';
 import { type DaemonImageReference, familiarDockerReference } from '../reference.js';
@@ -188,7 +189,7 @@ async function exportImage(
     response.destroy();
     if ((error as Error).name === 'AbortError') throw error;
     // An abort may surface as the connection's reset rather than as itself.
-    if (signal?.aborted) throw new DOMException('The operation was aborted', 'AbortError');
+    if (signal?.aborted) throw abortReason(signal);
     const code = (error as NodeJS.ErrnoException).code;
     const what =
       code?.startsWith('E') && code !== 'ECONNRESET' ? describeSystemError(error) : (error as Error).message;

@@ -10,6 +10,7 @@
  */
 import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { abortReason } from '../../util/abort.js';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import { READ_CHUNK_SIZE } from '../local/local-blob.js';
 import type { TarEntry } from '../types.js';
@@ -127,12 +128,6 @@ function sparseSinkError(entry: TarEntry, subject: string): PareError {
       subject,
     },
   );
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException('The operation was aborted', 'AbortError');
 }
 
 /**
@@ -373,7 +368,7 @@ export async function walkTar(
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      if (signal?.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortReason(signal);
       const chunk = next.value;
       await walker.push(
         Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
@@ -482,7 +477,7 @@ class FileWalker {
     let pos = this.start;
     let entryStart = -1;
     for (;;) {
-      if (signal?.aborted) throw abortError(signal);
+      if (signal?.aborted) throw abortReason(signal);
       if (pos === this.end && entryStart === -1) break; // no end-of-archive blocks: accepted, as in walkTar
       if (pos + BLOCK_SIZE > this.end) {
         throw truncatedError(this.subject, `archive ends inside a header at byte ${pos - this.start}`);
