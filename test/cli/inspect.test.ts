@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { DOCKERFILE, WASTEFUL } from '../analyze/wasteful-image.js';
+import { expectOneErrorLine } from '../helpers/cli.js';
 import { buildImage, writeImage } from '../helpers/image-writer.js';
 
 let dir: string;
@@ -156,12 +157,8 @@ describe('pare inspect', () => {
   ];
   it.each(bad)('%s: one error line, exit 2', async (_name, args, pattern) => {
     const result = await pare(args());
-    expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^pare: error: /);
-    expect(lines[0]).toMatch(pattern);
+    expectOneErrorLine(result, pattern);
   });
 
   it('--report FILE writes the report there and keeps the text on stdout', async () => {

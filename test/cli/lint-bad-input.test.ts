@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPare } from '../helpers/cli.js';
+import { expectOneErrorLine, runPare } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pare-bad-'));
 const file = (name: string, content: string | Buffer) => {
@@ -59,12 +59,7 @@ describe('pare lint on bad input', () => {
   it.each(cases)('%s: one line naming the file, exit 2, no stack', (_name, make, pattern) => {
     const path = make();
     const result = runPare(['lint', path]);
-    expect(result.code).toBe(2);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^pare: error: /);
-    expect(lines[0]).toContain(path);
-    expect(lines[0]).toMatch(pattern);
+    expect(expectOneErrorLine(result, pattern)).toContain(path);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 

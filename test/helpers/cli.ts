@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const PARE_BIN = fileURLToPath(new URL('../../bin/pare.js', import.meta.url));
 
@@ -7,6 +8,19 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * The project's promise for bad input: exit 2 and one line on stderr, `pare: error: …`,
+ * matching `pattern`. Returns that line for checks of the caller's own.
+ */
+export function expectOneErrorLine(result: CliResult, pattern: RegExp): string {
+  expect(result.code).toBe(2);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^pare: error: /);
+  expect(lines[0]).toMatch(pattern);
+  return lines[0]!;
 }
 
 /** Runs the built CLI (npm test builds first) as a user would. */
