@@ -19,16 +19,11 @@ import {
 } from '../image/tar/layer-scan.js';
 import type { ContentSink, TarVisitor } from '../image/tar/tar.js';
 import type { Image, ImageConfig, Layer, TarEntry } from '../image/types.js';
-import {
-  DETECTORS,
-  type DetectContext,
-  type FileFact,
-  type Finding,
-  runDetectors,
-} from './detectors/index.js';
+import { treeDetectSource } from './detect-source.js';
+import { DETECTORS, type Finding, runDetectors } from './detectors/index.js';
 import { type EfficiencyFigures, efficiencyFigures } from './efficiency.js';
 import { type ElfInfo, ElfReader } from './elf.js';
-import { type ChangeTally, FileTree, KIND_FILE, KIND_SYMLINK } from './file-tree.js';
+import { type ChangeTally, FileTree } from './file-tree.js';
 import {
   cleanCreatedBy,
   type DockerfileLocation,
@@ -204,8 +199,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
   });
 
   const sizes = new SizeIndex(tree);
-  const context = detectContext(tree, sizes, elf, config);
-  const leftovers = runDetectors(context, {
+  const leftovers = runDetectors(treeDetectSource(tree, sizes, config, elf), {
     detectors: DETECTORS,
     instructionOf: (layer) => layerReports[layer]?.instruction || null,
   });
@@ -399,48 +393,4 @@ async function readLayers(
     throw error;
   }
   return results;
-}
-
-function detectContext(
-  tree: FileTree,
-  sizes: SizeIndex,
-  elf: Map<number, ElfInfo>,
-  config: ImageConfig,
-): DetectContext {
-  /** A file's id and path; the rest is read from the tree when a detector asks, so a fact costs two fields. */
-  class TreeFile implements FileFact {
-    constructor(
-      readonly id: number,
-      readonly path: string,
-    ) {}
-    get size(): number {
-      return sizes.bytes[this.id]!;
-    }
-    get layer(): number {
-      return tree.writerOf(this.id);
-    }
-    get mode(): number {
-      return tree.modeOf(this.id);
-    }
-    get kind(): FileFact['kind'] {
-      const kind = tree.kindOf(this.id);
-      return kind === KIND_FILE ? 'file' : kind === KIND_SYMLINK ? 'symlink' : 'other';
-    }
-  }
-  const files: FileFact[] = [];
-  tree.walkFiles((id, path) => {
-    files.push(new TreeFile(id, path));
-  });
-  const env: Record<string, string> = {};
-  for (const item of config.config?.Env ?? []) {
-    const eq = item.indexOf('=');
-    if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return {
-    files,
-    exists: (path) => tree.lookup(path) >= 0,
-    elf: (id) => elf.get(id),
-    env,
-    config,
-  };
 }

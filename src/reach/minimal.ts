@@ -17,6 +17,7 @@ import { LineIndex } from '../dockerfile/positions.js';
 import { loadShellParser, parseShell } from '../dockerfile/shell.js';
 import type { Engine } from '../engine/engine.js';
 import { healthcheckArgv, type ProbeObservation, type ProbeSpec } from '../engine/probe.js';
+import { imageEnv } from '../image/image-env.js';
 import type { ImageConfig, Layer } from '../image/types.js';
 import { PareError } from '../util/errors.js';
 import { elfClosure } from './elf-closure.js';
@@ -98,7 +99,7 @@ export async function selectReachable(
   const { tree } = final;
   const keep = new KeepSet(tree);
   const warnings: string[] = [];
-  const env = envOf(config);
+  const env = imageEnv(config);
   const cwd = config.config?.WorkingDir || '/';
   const searchPath = (env.PATH ?? DEFAULT_PATH).split(':').filter(Boolean);
   const progress = options.onProgress ?? (() => {});
@@ -340,15 +341,6 @@ export async function selectReachable(
     unresolvedLibraries,
     ...(wholeTrees ? { wholeTrees } : {}),
   };
-}
-
-function envOf(config: ImageConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const entry of config.config?.Env ?? []) {
-    const at = entry.indexOf('=');
-    if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
-  }
-  return env;
 }
 
 /** The command lines the image runs: argv itself, and for `sh -c SCRIPT` each command of the script. */

@@ -5,9 +5,10 @@
  * its reason is the first such detector in registry order.
  */
 
-import { DETECTORS, type DetectContext, type FileFact, type Removal } from '../analyze/detectors/index.js';
-import { KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from '../analyze/file-tree.js';
+import { treeDetectSource } from '../analyze/detect-source.js';
+import { contextsFor, DETECTORS, type DetectSource, type Removal } from '../analyze/detectors/index.js';
 import type { FinalTree } from '../analyze/final-tree.js';
+import { SizeIndex } from '../analyze/top-paths.js';
 import type { ImageConfig } from '../image/types.js';
 import type { RemovedFile } from '../reach/paths.js';
 import { PareError } from '../util/errors.js';
@@ -59,45 +60,23 @@ export function selectCategories(keep: string[], remove: string[]): Set<string> 
   return selected;
 }
 
-export function detectContextOf(final: FinalTree, config: ImageConfig | undefined): DetectContext {
-  const { tree } = final;
-  const files: FileFact[] = [];
-  const counted = new Set<number>();
-  tree.walk((id, path) => {
-    const kind = tree.kindOf(id);
-    if (kind === KIND_DIRECTORY) return;
-    let size = 0;
-    if (kind === KIND_FILE) {
-      const group = tree.inodeGroupOf(id);
-      if (group === undefined || !counted.has(group)) size = tree.sizeOf(id);
-      if (group !== undefined) counted.add(group);
-    }
-    files.push({
-      id,
-      path,
-      size,
-      layer: tree.writerOf(id),
-      mode: tree.modeOf(id),
-      kind: kind === KIND_FILE ? 'file' : kind === KIND_SYMLINK ? 'symlink' : 'other',
-    });
-  });
-  const env: Record<string, string> = {};
-  for (const item of config?.config?.Env ?? []) {
-    const eq = item.indexOf('=');
-    if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return { files, exists: (path) => tree.lookup(path) >= 0, elf: () => undefined, env, config };
+/** The detectors' view of the final filesystem (slim reads no ELF facts). */
+export function detectSourceOf(final: FinalTree, config: ImageConfig | undefined): DetectSource {
+  return treeDetectSource(final.tree, new SizeIndex(final.tree), config);
 }
 
 /** Node ids to remove, each with its reason. */
 export function findLeftovers(
-  context: DetectContext,
+  source: DetectSource,
   categories: ReadonlySet<string>,
 ): Map<number, RemovedFile> {
   const removed = new Map<number, RemovedFile>();
-  for (const detector of DETECTORS) {
-    if (!categories.has(detector.id) || NOT_REMOVABLE.has(detector.id)) continue;
-    for (const result of detector.detect(context)) {
+  const selected = DETECTORS.filter(
+    (detector) => categories.has(detector.id) && !NOT_REMOVABLE.has(detector.id),
+  );
+  const contexts = contextsFor(source, selected);
+  for (const [index, detector] of selected.entries()) {
+    for (const result of detector.detect(contexts[index]!)) {
       for (const match of result.matches) {
         // A partial saving (bytes < file) is not a file to delete.
         if (match.bytes !== undefined && match.bytes < match.file.size) continue;

@@ -53,7 +53,7 @@ import type {
 import type { RemovedFile } from '../reach/paths.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_REMOVE, detectContextOf, findLeftovers } from './leftovers.js';
+import { DEFAULT_REMOVE, detectSourceOf, findLeftovers } from './leftovers.js';
 import { xattrPaxHeader } from './tar-pax.js';
 
 export const LABEL_SOURCE = 'org.pare.slim.source';
@@ -202,7 +202,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
 
   // Step 2: leftovers.
   const categories = options.remove ?? new Set<string>(DEFAULT_REMOVE);
-  const removedIds = findLeftovers(detectContextOf(final, config), categories);
+  const removedIds = findLeftovers(detectSourceOf(final, config), categories);
   if (options.select) {
     const selection = await options.select(final, config, layers);
     for (const id of [...removedIds.keys()]) if (selection.isKept(id)) removedIds.delete(id);

@@ -8,9 +8,10 @@ import { compiledSources } from '../../src/analyze/detectors/compiled-sources.js
 import { devFiles } from '../../src/analyze/detectors/dev-files.js';
 import { docs } from '../../src/analyze/detectors/docs.js';
 import {
+  contextsFor,
   DETECTORS,
-  type DetectContext,
   type Detector,
+  type DetectSource,
   type FileFact,
   runDetectors,
 } from '../../src/analyze/detectors/index.js';
@@ -44,10 +45,10 @@ function elfInfo(overrides: Partial<ElfInfo> = {}): ElfInfo {
   };
 }
 
-function contextOf(
+function sourceOf(
   specs: Spec[],
   extra: { env?: Record<string, string>; elf?: Record<string, ElfInfo> } = {},
-): DetectContext {
+): DetectSource & { factsMade: number } {
   const files: FileFact[] = specs
     .map((spec, id) => {
       const [path, size, layer] = typeof spec === 'string' ? [spec, 100, 0] : spec;
@@ -56,16 +57,29 @@ function contextOf(
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   const paths = new Set(files.map((f) => f.path));
   const elfByPath = extra.elf ?? {};
-  return {
-    files,
-    exists: (path) => paths.has(path),
-    elf: (id) => {
+  const source = {
+    factsMade: 0,
+    walkFiles: (visit: (id: number, path: string) => void) => {
+      for (const file of files) visit(file.id, file.path);
+    },
+    fact: (id: number) => {
+      source.factsMade++;
+      return files.find((f) => f.id === id)!;
+    },
+    exists: (path: string) => paths.has(path),
+    elf: (id: number) => {
       const file = files.find((f) => f.id === id);
       return file ? elfByPath[file.path] : undefined;
     },
     env: extra.env ?? {},
     config: undefined,
   };
+  return source;
+}
+
+/** The same detector given every file, to check that what it `wants` leaves out nothing it uses. */
+function wantingEverything(detector: Detector): Detector {
+  return { ...detector, wants: () => true };
 }
 
 interface Case {
@@ -80,9 +94,11 @@ interface Case {
 function table(detector: Detector, cases: Case[]) {
   describe(detector.id, () => {
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-      const findings = runDetectors(contextOf(c.files, c), { detectors: [detector] });
+      const findings = runDetectors(sourceOf(c.files, c), { detectors: [detector] });
       const actual = findings.map((f) => ({ title: f.title, bytes: f.bytes, paths: f.paths }));
       expect(actual).toEqual(c.expect.map((e) => (e.paths ? e : { ...e, paths: expect.any(Array) })));
+      const unfiltered = runDetectors(sourceOf(c.files, c), { detectors: [wantingEverything(detector)] });
+      expect(findings).toEqual(unfiltered);
     });
   });
 }
@@ -207,6 +223,11 @@ table(toolchain, [
     ],
     expect: [{ title: 'Rust toolchain', bytes: 200, paths: ['/usr/local/rustup'] }],
   },
+  {
+    name: 'cargo-installed rustc',
+    files: ['/usr/local/cargo/bin/rustc', '/usr/local/cargo/bin/cargo', '/usr/local/cargo/bin/rustfmt'],
+    expect: [{ title: 'Rust toolchain', bytes: 300, paths: ['/usr/local/cargo/bin'] }],
+  },
   { name: 'a program called cargo', files: ['/app/target/release/cargo'], expect: [] },
   {
     name: 'JDK',
@@ -216,8 +237,14 @@ table(toolchain, [
       ['/usr/lib/jvm/jdk-17/jmods/java.base.jmod', 5000],
       '/usr/lib/jvm/jdk-17/lib/modules',
       '/usr/lib/jvm/jdk-17/lib/src.zip',
+      '/usr/lib/jvm/jdk-17/lib/ct.sym',
+      '/usr/lib/jvm/jdk-17/bin/jshell',
+      '/usr/lib/jvm/jdk-17/include/jni.h',
+      '/usr/lib/jvm/jdk-17/legal/jdk.compiler/LICENSE',
+      '/usr/lib/jvm/jdk-17/man/man1/javac.1',
+      '/usr/lib/jvm/jdk-17/lib/libjvm.so',
     ],
-    expect: [{ title: 'JDK where a JRE would do', bytes: 5200, paths: ['/usr/lib/jvm/jdk-17'] }],
+    expect: [{ title: 'JDK where a JRE would do', bytes: 5700, paths: ['/usr/lib/jvm/jdk-17'] }],
   },
   { name: 'JRE', files: ['/opt/java/openjdk/bin/java', '/opt/java/openjdk/lib/modules'], expect: [] },
   {
@@ -368,6 +395,11 @@ table(compiledSources, [
     expect: [{ title: 'sources of compiled languages', bytes: 100, paths: ['/data/src'] }],
   },
   {
+    name: 'sources elsewhere next to a jar',
+    files: ['/data/src/Main.java', '/data/app.jar', '/usr/share/java/ant.jar'],
+    expect: [{ title: 'sources of compiled languages', bytes: 100, paths: ['/data/src'] }],
+  },
+  {
     name: 'sources elsewhere without an artifact',
     files: ['/data/src/x.c', '/usr/bin/ls'],
     elf: { '/usr/bin/ls': elfInfo() },
@@ -418,7 +450,7 @@ table(unstrippedBinaries, [
 
 describe('runDetectors', () => {
   it('counts a file once, for the first detector that matches it, and attributes layers', () => {
-    const context = contextOf([
+    const context = sourceOf([
       ['/usr/lib/gcc/x86_64-linux-gnu/12/cc1', 1000, 2],
       ['/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a', 50, 2],
       ['/usr/lib/x86_64-linux-gnu/libz.a', 70, 3],
@@ -434,6 +466,20 @@ describe('runDetectors', () => {
       ['package-cache', 'apt package lists', 40, 2, [2, 1], 'RUN layer 2'],
     ]);
     expect(findings.every((f) => f.hint)).toBe(true);
+  });
+
+  it('makes no fact for a file no detector wants, and one shared fact for a file several want', () => {
+    const source = sourceOf([
+      '/app/server.js',
+      '/etc/passwd',
+      '/usr/lib/node_modules/npm/lib/cli.js',
+      '/usr/include/zlib.h',
+    ]);
+    const contexts = contextsFor(source, DETECTORS);
+    expect(source.factsMade).toBe(1);
+    const given = DETECTORS.filter((_, index) => contexts[index]!.files.length > 0).map((d) => d.id);
+    // The toolchain detector also takes /usr/include, where a JDK home keeps its headers.
+    expect(given).toEqual(['toolchain', 'dev-files']);
   });
 
   it('every detector has an id, a title and a description', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETECTORS } from '../../src/analyze/detectors/index.js';
+import { contextsFor, DETECTORS } from '../../src/analyze/detectors/index.js';
 import { readFinalTree } from '../../src/analyze/final-tree.js';
 import { runSlim } from '../../src/cli/slim.js';
 import { MEDIA_TYPES } from '../../src/image/media-types.js';
@@ -13,7 +13,7 @@ import { openImage } from '../../src/image/open.js';
 import { writeImage } from '../../src/image/sinks/write.js';
 import { scanLayer } from '../../src/image/tar/layer-scan.js';
 import type { Image, ImageConfig, TarEntry } from '../../src/image/types.js';
-import { DEFAULT_REMOVE, detectContextOf, selectCategories } from '../../src/slim/leftovers.js';
+import { DEFAULT_REMOVE, detectSourceOf, selectCategories } from '../../src/slim/leftovers.js';
 import {
   baseLayerCount,
   LABEL_REMOVED,
@@ -444,11 +444,14 @@ describe('leftover removal', () => {
     const input = await archiveOf(spec);
     const expected = await withImage(input, async (image) => {
       const final = await readFinalTree(await image.layers());
-      const context = detectContextOf(final, await image.config());
+      const source = detectSourceOf(final, await image.config());
       const paths = new Set<string>();
       for (const detector of DETECTORS) {
         if (!(DEFAULT_REMOVE as readonly string[]).includes(detector.id)) continue;
-        for (const result of detector.detect(context)) for (const m of result.matches) paths.add(m.file.path);
+        // Every file, not only those the detector wants: what slim removes must not depend on that filter.
+        const [context] = contextsFor(source, [{ ...detector, wants: () => true }]);
+        for (const result of detector.detect(context!))
+          for (const m of result.matches) paths.add(m.file.path);
       }
       return paths;
     });

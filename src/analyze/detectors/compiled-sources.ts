@@ -14,12 +14,13 @@ const APP_DIR =
   /^\/(?:app|src|code|build|workspace|project|srv|usr\/src\/app|go\/src|home\/[^/]+|root(?!\/\.)|opt\/[^/]+)\//;
 const NOT_APP =
   /^\/usr\/(?:include|local\/include|lib|libexec|share|local\/go|local\/lib|local\/share|local\/rustup|local\/cargo)\/|^\/usr\/src\/(?!app\/)|\/(?:node_modules|site-packages|dist-packages|\.cargo|\.rustup|\.m2|\.gradle|\.cache|\.npm)\/|(?:^|\/)go\/pkg\/mod\/|^\/(?:proc|sys|etc)\//;
+const ARCHIVE = /\.(?:jar|war)$/;
 const SYSTEM_BINARY =
   /^\/(?:usr\/(?:s?bin|lib|libexec|lib32|lib64|local\/go|local\/rustup|local\/cargo|share)|s?bin|lib|lib32|lib64)\//;
 
 function hasBuiltArtifact(context: DetectContext): boolean {
   return context.files.some((file) => {
-    if (/\.(?:jar|war)$/.test(file.path)) return !/^\/usr\/(?:share|lib)\//.test(file.path);
+    if (ARCHIVE.test(file.path)) return !/^\/usr\/(?:share|lib)\//.test(file.path);
     if (SYSTEM_BINARY.test(file.path)) return false;
     const elf = context.elf(file.id);
     return (
@@ -42,6 +43,8 @@ export const compiledSources: Detector = {
   title: 'Sources of compiled programs',
   description:
     'Go, Rust, C/C++ and Java/Kotlin sources in application directories, or anywhere outside system and dependency directories when a built binary or jar is in the image.',
+  // Sources, and what proves a built artifact: an ELF file or a jar.
+  wants: (path, elf) => elf || ARCHIVE.test(path) || (SOURCE.test(path) && !NOT_APP.test(path)),
   detect(context) {
     const candidates: FileFact[] = context.files.filter(
       (f) => f.kind === 'file' && SOURCE.test(f.path) && !NOT_APP.test(f.path),

@@ -12,6 +12,7 @@ export const devFiles: Detector = {
   title: 'Headers and static libraries',
   description:
     'C/C++ headers under /usr/include (from *-dev packages) and static libraries (*.a) in library directories.',
+  wants: (path) => HEADERS.test(path) || STATIC_LIBRARY.test(path),
   detect(context) {
     const results: DetectorResult[] = [];
     const headers = context.files.filter((f) => HEADERS.test(f.path)).map((file) => ({ file }));

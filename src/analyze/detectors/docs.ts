@@ -5,6 +5,7 @@
 import { groupByPrefix } from './common.js';
 import type { Detector, DetectorResult, FileFact } from './types.js';
 
+const DOCUMENTATION = /^\/usr\/(?:local\/)?share\/(?:doc|man|info|locale)\//;
 const LICENSE = /\/(?:copyright|COPYING[^/]*|LICEN[CS]E[^/]*|NOTICE[^/]*)$/i;
 
 /** Locale names the image's environment selects, in the forms /usr/share/locale uses. */
@@ -29,6 +30,7 @@ export const docs: Detector = {
   title: 'Documentation, man pages and locales',
   description:
     'Files under /usr/share/doc, /usr/share/man, /usr/share/info (copyright and licence files excepted) and translations under /usr/share/locale other than the locale the image uses.',
+  wants: (path) => DOCUMENTATION.test(path),
   detect(context) {
     const notLicense = (file: FileFact) => !LICENSE.test(file.path);
     const results: DetectorResult[] = [

@@ -11,11 +11,20 @@ import { orphanBytecode } from './orphan-bytecode.js';
 import { packageCache } from './package-cache.js';
 import { packageTests } from './package-tests.js';
 import { toolchain } from './toolchain.js';
-import type { DetectContext, Detector, Finding } from './types.js';
+import type { DetectContext, Detector, DetectSource, FileFact, Finding } from './types.js';
 import { unstrippedBinaries } from './unstripped-binaries.js';
 import { vcsMetadata } from './vcs-metadata.js';
 
-export type { DetectContext, Detector, DetectorResult, FileFact, Finding, Match, Removal } from './types.js';
+export type {
+  DetectContext,
+  Detector,
+  DetectorResult,
+  DetectSource,
+  FileFact,
+  Finding,
+  Match,
+  Removal,
+} from './types.js';
 
 export const DETECTORS: readonly Detector[] = [
   packageCache,
@@ -37,13 +46,34 @@ export interface RunDetectorsOptions {
   maxPaths?: number;
 }
 
-export function runDetectors(context: DetectContext, options: RunDetectorsOptions = {}): Finding[] {
+/**
+ * Each detector's context, from one walk of the source: a path is offered to
+ * every detector, and a file's fact is made once, only if one wants it.
+ */
+export function contextsFor(source: DetectSource, detectors: readonly Detector[]): DetectContext[] {
+  const lists: FileFact[][] = detectors.map(() => []);
+  source.walkFiles((id, path) => {
+    const elf = source.elf(id) !== undefined;
+    let fact: FileFact | undefined;
+    for (let i = 0; i < detectors.length; i++) {
+      if (!detectors[i]!.wants(path, elf)) continue;
+      fact ??= source.fact(id, path);
+      lists[i]!.push(fact);
+    }
+  });
+  const exists = (path: string) => source.exists(path);
+  const elf = (id: number) => source.elf(id);
+  return lists.map((files) => ({ files, exists, elf, env: source.env, config: source.config }));
+}
+
+export function runDetectors(source: DetectSource, options: RunDetectorsOptions = {}): Finding[] {
   const detectors = options.detectors ?? DETECTORS;
   const maxPaths = options.maxPaths ?? 5;
+  const contexts = contextsFor(source, detectors);
   const claimed = new Set<number>();
   const findings: Finding[] = [];
-  for (const detector of detectors) {
-    for (const result of detector.detect(context)) {
+  for (const [index, detector] of detectors.entries()) {
+    for (const result of detector.detect(contexts[index]!)) {
       const matches = result.matches.filter((m) => !claimed.has(m.file.id));
       if (matches.length === 0) continue;
       let bytes = 0;

@@ -17,6 +17,7 @@ export const orphanBytecode: Detector = {
   removal: 'default',
   title: 'Bytecode of sources not shipped',
   description: '__pycache__/*.pyc files whose .py source is absent, which Python never loads.',
+  wants: (path) => CACHED.test(path),
   detect(context) {
     const matches: Match[] = [];
     for (const file of context.files) {

@@ -105,9 +105,10 @@ export const packageCache: Detector = {
   title: 'Package manager caches',
   description:
     'Downloaded packages, indexes and build caches of apt, apk, dnf/yum, pip, poetry, npm, yarn, pnpm, Go, cargo, Maven and Gradle left in the final image.',
+  // One cheap test first: the per-location patterns then run on the few files that can match.
+  wants: (path) => MAYBE_CACHE.test(path),
   detect(context) {
-    // One cheap pass first: the per-location patterns then run on the few files that can match.
-    const candidates = context.files.filter((file) => MAYBE_CACHE.test(file.path));
+    const candidates = context.files;
     const results: DetectorResult[] = [];
     for (const location of CACHE_LOCATIONS) {
       results.push(

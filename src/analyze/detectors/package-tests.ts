@@ -16,6 +16,7 @@ export const packageTests: Detector = {
   title: 'Tests inside installed packages',
   description:
     'test/, tests/ and __tests__/ directories inside packages under site-packages, dist-packages and node_modules.',
+  wants: (path) => TESTS.test(path),
   detect(context) {
     const byRoot = new Map<string, Match[]>();
     for (const file of context.files) {

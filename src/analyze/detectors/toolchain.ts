@@ -71,6 +71,27 @@ const TOOLCHAINS: readonly Toolchain[] = [
   },
 ];
 
+/**
+ * Every marker, every file a toolchain's `belongs` claims from the roots its
+ * markers give, and every part of a JDK home (javac, bin/*, jmods/, …)
+ * matches one of these.
+ */
+const MAYBE_TOOLCHAIN = new RegExp(
+  [
+    '^/usr/(?:lib|libexec)/gcc/',
+    '^/usr/(?:local/go|lib/go|share/go)',
+    'rustup/',
+    '/cargo/bin/',
+    '^/usr/lib/rustlib/',
+    '/librustc_driver-',
+    'node-gyp/',
+    // gcc, rustc and cargo programs, javac and a JDK's other programs
+    '/bin/[^/]+$',
+    '/(?:jmods|include|demo|sample|man|legal)/',
+    '/lib/(?:src\\.zip|ct\\.sym)$',
+  ].join('|'),
+);
+
 /** What a JRE does not need from a JDK home. */
 function jdkOnly(path: string, home: string): boolean {
   const rest = path.slice(home.length + 1);
@@ -86,6 +107,7 @@ export const toolchain: Detector = {
   title: 'Compilers and toolchains',
   description:
     'gcc (cc1), the Go toolchain, rustc/cargo, node-gyp headers, and a full JDK (javac) where a JRE would run the application.',
+  wants: (path) => MAYBE_TOOLCHAIN.test(path),
   detect(context) {
     const results: DetectorResult[] = [];
     for (const chain of TOOLCHAINS) {

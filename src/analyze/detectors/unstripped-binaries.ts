@@ -7,18 +7,21 @@
 import { strippableBytes } from '../elf.js';
 import type { Detector, DetectorResult, Match } from './types.js';
 
+const DETACHED = '/usr/lib/debug/';
+
 export const unstrippedBinaries: Detector = {
   id: 'unstripped-binaries',
   removal: 'never',
   title: 'Unstripped binaries',
   description:
     'ELF executables and shared libraries with debug sections or symbol tables, and files under /usr/lib/debug.',
+  wants: (path, elf) => elf || path.startsWith(DETACHED),
   detect(context) {
     const unstripped: Match[] = [];
     const detached: Match[] = [];
     let namesUnknown = false;
     for (const file of context.files) {
-      if (file.path.startsWith('/usr/lib/debug/')) {
+      if (file.path.startsWith(DETACHED)) {
         detached.push({ file });
         continue;
       }
