@@ -21,6 +21,7 @@
 import type { TarEntry } from '../image/types.js';
 import { PareError } from '../util/errors.js';
 import { DiveTally } from './efficiency.js';
+import { NameTable } from './name-table.js';
 import type { LayerTally, TreeSummary } from './tallies.js';
 
 export type { ChangeTally, LayerTally, TreeSummary } from './tallies.js';
@@ -87,8 +88,7 @@ export class FileTree {
   private slots = new Int32Array(0);
   private slotMask = 0;
 
-  private readonly nameText: string[] = [''];
-  private readonly nameIds = new Map<string, number>([['', 0]]);
+  private readonly nameTable = new NameTable();
   private readonly linkTargets = new Map<number, string>();
   private readonly groupOf = new Map<number, number>();
   private readonly groups: LinkGroup[] = [];
@@ -162,7 +162,7 @@ export class FileTree {
     }
 
     this.markNonLeaf(dir);
-    const nameId = this.intern(base);
+    const nameId = this.nameTable.intern(base);
     let id = this.findChild(dir, nameId);
     if (id < 0) id = this.createChild(dir, nameId);
     const isDir = entry.type === 'directory';
@@ -258,8 +258,8 @@ export class FileTree {
     if (parts.length === 0) return ROOT;
     let node = ROOT;
     for (let i = 0; i < parts.length; i++) {
-      const nameId = this.nameIds.get(parts[i]!);
-      if (nameId === undefined) return -1;
+      const nameId = this.nameTable.find(parts[i]!);
+      if (nameId < 0) return -1;
       node = this.findChild(node, nameId);
       if (node < 0 || this.kinds[node] === KIND_ABSENT) return -1;
       if (i < parts.length - 1) {
@@ -307,7 +307,7 @@ export class FileTree {
   }
 
   nameOf(id: number): string {
-    return this.nameText[this.names[id]!]!;
+    return this.nameTable.text(this.names[id]!);
   }
 
   parentOf(id: number): number {
@@ -318,7 +318,7 @@ export class FileTree {
   pathOf(id: number): string {
     if (id === ROOT) return '/';
     const parts: string[] = [];
-    for (let n = id; n > ROOT; n = this.parents[n]!) parts.push(this.nameText[this.names[n]!]!);
+    for (let n = id; n > ROOT; n = this.parents[n]!) parts.push(this.nameTable.text(this.names[n]!));
     return `/${parts.reverse().join('/')}`;
   }
 
@@ -461,25 +461,12 @@ export class FileTree {
   /** Approximate heap bytes held by the tree (typed arrays, names, side maps). */
   approxMemoryBytes(): number {
     const perNode = 4 * 4 + 1 + 1 + 2 + 2 + 2 + 8;
-    let names = 0;
-    for (const text of this.nameText) names += 2 * text.length + 24 + 40; // string + Map entry + array slot
+    const names = this.nameTable.approxMemoryBytes();
     const links = this.linkTargets.size * 80 + this.groupOf.size * 40;
     return this.capacity * perNode + this.slots.length * 4 + names + links + this.dive.approxMemoryBytes();
   }
 
   // ---------------------------------------------------------------- internals
-
-  private intern(name: string): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) {
-      id = this.nameText.length;
-      // V8 keeps a long substring as a view of its parent: copy, or each name would pin a whole entry path.
-      const own = name.length >= 13 ? Buffer.from(name, 'utf8').toString('utf8') : name;
-      this.nameText.push(own);
-      this.nameIds.set(own, id);
-    }
-    return id;
-  }
 
   private slotOf(parent: number, nameId: number): number {
     let h = Math.imul(parent ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(nameId + 0x7f4a7c15, 0x85ebca6b);
@@ -605,7 +592,7 @@ export class FileTree {
         continue;
       }
       this.markNonLeaf(node);
-      const nameId = this.intern(part);
+      const nameId = this.nameTable.intern(part);
       let child = this.findChild(node, nameId);
       if (child < 0) child = this.createChild(node, nameId);
       this.touch(child);
@@ -645,8 +632,8 @@ export class FileTree {
           if (at !== ROOT) at = this.parents[at]!;
           continue;
         }
-        const nameId = this.nameIds.get(part);
-        const child = nameId === undefined ? -1 : this.findChild(at, nameId);
+        const nameId = this.nameTable.find(part);
+        const child = nameId < 0 ? -1 : this.findChild(at, nameId);
         if (child < 0 || this.kinds[child] === KIND_ABSENT) return -1;
         at = this.kinds[child] === KIND_SYMLINK ? this.followToDirectory(child, hops) : child;
         if (at < 0) return -1;
@@ -748,8 +735,8 @@ export class FileTree {
   private whiteout(dir: number, name: string): void {
     // In dive's layer tree the whiteout is a child of `dir`, a leaf keyed by the path it deletes.
     this.markNonLeaf(dir);
-    const nameId = this.nameIds.get(name);
-    const target = nameId === undefined ? -1 : this.findChild(dir, nameId);
+    const nameId = this.nameTable.find(name);
+    const target = nameId < 0 ? -1 : this.findChild(dir, nameId);
     if (target < 0) return;
     if (this.flags[target]! & F_DIVE_ALIVE) {
       // dive sizes a whiteout by the subtree it deletes, but only when the

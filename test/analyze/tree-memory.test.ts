@@ -24,11 +24,12 @@ import {
 
 const PATHS = 150_000;
 /**
- * Measured ~560 bytes a path (the tree, the detectors' file list of node ids
- * and flat paths, the report; ~820 before V8's young generation was kept small
- * and the file list slimmed).
+ * Measured ~400 bytes a path (the tree, its names, the facts of the files a
+ * detector wants, the report); ~540 while every file's fact and path were
+ * listed for the detectors and names were interned in a Map, ~820 before V8's
+ * young generation was kept small.
  */
-const BOUND_PER_PATH = 800;
+const BOUND_PER_PATH = 600;
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CHILD = fileURLToPath(new URL('./inspect-peak-rss.mjs', import.meta.url));
 
