@@ -268,10 +268,15 @@ export class ElfReader implements ContentSink {
     return this.little ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
   }
 
-  /** A 64-bit field as a number (exact below 2^53, which covers any file offset). */
+  /**
+   * A 64-bit field as a number (exact below 2^53, which covers any file
+   * offset), from two 32-bit halves: reading a BigInt allocated one per field.
+   */
   private word(buf: Buffer, at: number): number {
     if (this.bits === 32) return this.u32(buf, at);
-    return Number(this.little ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at));
+    return this.little
+      ? buf.readUInt32LE(at + 4) * 2 ** 32 + buf.readUInt32LE(at)
+      : buf.readUInt32BE(at) * 2 ** 32 + buf.readUInt32BE(at + 4);
   }
 
   private onProbe(probe: Buffer): void {

@@ -69,6 +69,27 @@ describe('ElfReader', () => {
     }
   }
 
+  it.each([
+    ['little', true],
+    ['big', false],
+  ])('reads a 64-bit %s-endian field whose high half is set', (_name, little) => {
+    const bytes = buildElf({ ...dynamicBinary, little });
+    const u64 = (at: number) => Number(little ? bytes.readBigUInt64LE(at) : bytes.readBigUInt64BE(at));
+    const shoff = u64(40);
+    const shnum = little ? bytes.readUInt16LE(60) : bytes.readUInt16BE(60);
+    let patched = 0;
+    for (let i = 0; i < shnum; i++) {
+      const size = shoff + i * 64 + 32;
+      if (u64(size) !== 3000) continue;
+      little
+        ? bytes.writeBigUInt64LE(2n ** 32n + 3000n, size)
+        : bytes.writeBigUInt64BE(2n ** 32n + 3000n, size);
+      patched++;
+    }
+    expect(patched).toBe(1);
+    expect(read(bytes, 4096)!.sections?.debugBytes).toBe(2 ** 32 + 3500);
+  });
+
   it('reads a static, stripped executable', () => {
     const info = read(buildElf({ bits: 64, little: true, type: 2 }), 512)!;
     expect(info).toMatchObject({
