@@ -15,13 +15,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../util/abort.js';
-import { reapplyHeapFlags } from '../util/heap-flags.js';
+import { heapFlagsForWorker, reapplyHeapFlags } from '../util/heap-flags.js';
 import { digestHex } from './digest.js';
 import type { LocalBlobRange } from './types.js';
 
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
 const WORKER_SOURCE = `
-const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+if (workerData.heapFlags) process.getBuiltinModule('node:v8').setFlagsFromString(workerData.heapFlags);
 const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const buffer = Buffer.allocUnsafe(${1024 * 1024});
@@ -103,7 +104,8 @@ class HashPool {
   }
 
   private spawn(): PoolWorker {
-    const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), job: undefined };
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { heapFlags: heapFlagsForWorker() } });
+    const entry: PoolWorker = { worker, job: undefined };
     entry.worker.once('online', reapplyHeapFlags);
     entry.worker.on('message', (message: { id: number; hex?: string; bytes?: number; error?: object }) => {
       const job = entry.job;

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashLocalRange, stopIdleHashWorkers } from '../../src/image/hash-pool.js';
 
@@ -40,5 +42,21 @@ describe('hash pool', () => {
     const running = hashLocalRange({ path, offset: 0, length: bytes.length });
     await stopIdleHashWorkers();
     expect(await running).toEqual({ hex: sha(0, bytes.length), bytes: bytes.length });
+  });
+
+  it("keeps a busy main thread's young generation small while a worker starts (built dist/)", () => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./hash-worker-heap.mjs', import.meta.url)),
+        fileURLToPath(new URL('../../dist', import.meta.url)),
+        path,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    const { before, after } = JSON.parse(child.stdout) as { before: number; after: number };
+    // A growth factor of 2 (what starting the worker set) doubles it on each scavenge to 32 MB.
+    expect(after).toBe(before);
   });
 });
