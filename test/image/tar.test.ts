@@ -373,6 +373,58 @@ describe('walkTar / walkTarFile: well-formed archives', () => {
   });
 });
 
+describe('walkTarFile: what a copying, seeking sink is handed', () => {
+  /** Contents where every byte says where it is. */
+  const contentOf = (name: string, size: number) =>
+    Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + name.length * 13) & 0xff));
+
+  it.each([
+    ['small files, inside the header window', [100, 700, 5_000, 20_000]],
+    ['files larger than the window after a seek', [300_000, 90_000, 2_000_000]],
+    ['a mix, small after large', [1_500_000, 64, 40_000, 1_100_000, 3]],
+  ])('%s: reads and skipped-to chunks hold the entry bytes', async (_name, sizes) => {
+    const files = sizes.map((size, i) => ({ name: `f${i}`, data: contentOf(`f${i}`, size) }));
+    const tar = tarOf(files.map((f) => ({ name: f.name, data: f.data })));
+    const path = join(work, `window-${sizes.join('-')}.tar`);
+    await writeFile(path, tar);
+    const problems: string[] = [];
+    await walkTarFile(path, 0, tar.length, (entry) => {
+      const expected = files.find((f) => f.name === entry.path)!.data;
+      const size = expected.length;
+      // Reads the head, the tail and the middle through the reader, then takes every 3rd 4 KiB block as written.
+      let read: ((offset: number, length: number) => Buffer) | undefined;
+      let wanted = 0;
+      const check = (what: string, bytes: Buffer, offset: number) => {
+        if (!bytes.equals(expected.subarray(offset, offset + bytes.length))) {
+          problems.push(`${entry.path}: ${what} at ${offset}`);
+        }
+      };
+      const sink: ContentSink = {
+        copiesChunks: true,
+        attach: (reader) => {
+          read = reader;
+        },
+        nextWanted: () => wanted,
+        write: (chunk, offset = 0) => {
+          check('chunk', chunk, offset);
+          wanted = (Math.floor((offset + chunk.length) / 12_288) + 1) * 12_288;
+        },
+        end: () => {
+          for (const [offset, length] of [
+            [0, Math.min(64, size)],
+            [Math.max(0, size - 100), Math.min(100, size)],
+            [Math.floor(size / 2), Math.min(1000, size - Math.floor(size / 2))],
+          ] as const) {
+            check('read', read!(offset, length), offset);
+          }
+        },
+      };
+      return sink;
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('walkTar / walkTarFile: hostile archives', () => {
   it('rejects entries that climb out of the root, or skips them when asked', async () => {
     const tar = tarOf([file('../../etc/passwd', 'evil'), file('fine')]);

@@ -47,7 +47,9 @@ export interface ContentSink {
   /**
    * A walker that can read the entry at any offset (walkTarFile) hands the
    * sink this reader before the first write, so that it can fetch what it
-   * needs when it needs it instead of keeping streamed bytes in case.
+   * needs when it needs it instead of keeping streamed bytes in case. What it
+   * returns may be a view of the walker's own buffer, valid until the sink's
+   * `end` or `destroy` returns: a sink copies what it keeps longer.
    */
   attach?(read: (offset: number, length: number) => Buffer): void;
   end(): void | Promise<void>;
@@ -55,8 +57,9 @@ export interface ContentSink {
   destroy?(error: Error): void;
   /**
    * The sink copies what it keeps of a chunk before `write` returns: a walker
-   * may then pass every chunk in one buffer it reuses, instead of allocating
-   * one per read (walkTarFile does, for the ELF reader's many small reads).
+   * may then pass chunks in buffers it reuses, instead of allocating one per
+   * read (walkTarFile does, for the ELF reader's many small reads: a view of
+   * its header window when that holds the bytes, else one reused buffer).
    */
   readonly copiesChunks?: boolean;
 }
@@ -576,6 +579,18 @@ class FileWalker {
     return data;
   }
 
+  /**
+   * Bytes [pos, pos+size) as a view of the header window when it already holds
+   * them, which spares a read: a small file's contents usually follow its
+   * header inside the window. The window moves only at the next header read,
+   * after the entry's sink has ended.
+   */
+  private windowBytes(pos: number, size: number): Buffer | undefined {
+    const at = pos - this.windowStart;
+    if (at < 0 || at + size > this.windowLength) return undefined;
+    return this.window.subarray(at, at + size);
+  }
+
   private reusedChunk: Buffer | undefined;
 
   /** The one buffer chunks are read into for sinks that copy what they keep (ContentSink.copiesChunks). */
@@ -588,18 +603,17 @@ class FileWalker {
     try {
       sink.attach?.((offset, length) => {
         if (offset < 0 || offset + length > size) throw new RangeError('read outside the entry');
-        return this.readBytes(pos + offset, length);
+        return this.windowBytes(pos + offset, length) ?? this.readBytes(pos + offset, length);
       });
       let done = 0;
       while (done < size) {
         const wanted = sink.nextWanted?.() ?? done;
         if (wanted >= size) break;
         if (wanted > done) done = wanted;
-        const chunk = this.readBytes(
-          pos + done,
-          Math.min(sink.nextWanted ? SKIPPING_CHUNK_SIZE : READ_CHUNK_SIZE, size - done),
-          sink.copiesChunks ? this.chunkBuffer() : undefined,
-        );
+        const length = Math.min(sink.nextWanted ? SKIPPING_CHUNK_SIZE : READ_CHUNK_SIZE, size - done);
+        const chunk = sink.copiesChunks
+          ? (this.windowBytes(pos + done, length) ?? this.readBytes(pos + done, length, this.chunkBuffer()))
+          : this.readBytes(pos + done, length);
         const pending = sink.write(chunk, done);
         if (pending) await pending;
         done += chunk.length;
