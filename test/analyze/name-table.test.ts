@@ -13,6 +13,11 @@ describe('NameTable', () => {
       [1, 1],
     ],
     ['names with a NUL, spaces and lone surrogates', ['a\0b', 'a b ', '\uD800', 'a\0b'], [1, 2, 3, 1]],
+    [
+      'long names with lone surrogates, quotes and control characters',
+      ['\uDC00-long-name-with-\uD800', 'a "quoted" \\ name\t\n', '\uDC00-long-name-with-\uD800'],
+      [1, 2, 1],
+    ],
   ])('%s', (_name, names, ids) => {
     const table = new NameTable();
     expect(names.map((name) => table.intern(name))).toEqual(ids);
