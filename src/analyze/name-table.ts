@@ -47,14 +47,8 @@ export class NameTable {
   /** The id of `name`, adding it if new. Ids count up from 0 (the empty name). */
   intern(name: string): number {
     const hash = hashOf(name);
-    let slot = hash & this.mask;
-    for (;;) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) break;
-      const id = entry - 1;
-      if (this.hashes[id] === hash && this.texts[id] === name) return id;
-      slot = (slot + 1) & this.mask;
-    }
+    const slot = this.slotOf(name, hash);
+    if (this.slots[slot] !== 0) return this.slots[slot]! - 1;
     const id = this.texts.length;
     this.texts.push(ownCopy(name));
     if (id === this.hashes.length) {
@@ -70,15 +64,7 @@ export class NameTable {
 
   /** The id of `name`, or -1 when the table has never seen it. */
   find(name: string): number {
-    const hash = hashOf(name);
-    let slot = hash & this.mask;
-    for (;;) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) return -1;
-      const id = entry - 1;
-      if (this.hashes[id] === hash && this.texts[id] === name) return id;
-      slot = (slot + 1) & this.mask;
-    }
+    return this.slots[this.slotOf(name, hashOf(name))]! - 1;
   }
 
   text(id: number): string {
@@ -90,6 +76,16 @@ export class NameTable {
     let bytes = this.hashes.length * 4 + this.slots.length * 4;
     for (const text of this.texts) bytes += 2 * text.length + 24 + 8;
     return bytes;
+  }
+
+  /** The slot holding `name`, or the empty slot where it would go. */
+  private slotOf(name: string, hash: number): number {
+    let slot = hash & this.mask;
+    for (;;) {
+      const entry = this.slots[slot]!;
+      if (entry === 0 || (this.hashes[entry - 1] === hash && this.texts[entry - 1] === name)) return slot;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   private rehash(size: number): void {
