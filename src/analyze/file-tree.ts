@@ -342,6 +342,12 @@ export class FileTree {
     return this.groupOf.get(id);
   }
 
+  /** Present names of the node's inode: 1 unless it is hard-linked. */
+  linkCount(id: number): number {
+    const group = this.groupOf.get(id);
+    return group === undefined ? 1 : this.groups[group]!.live;
+  }
+
   /** Layer that last wrote the node. */
   writerOf(id: number): number {
     return this.writers[id]!;

@@ -5,7 +5,7 @@
  * removed as `unreachable`.
  */
 import { type FileTree, KIND_DIRECTORY, KIND_FILE, ROOT } from '../analyze/file-tree.js';
-import type { ReasonTally, RemovedFile, ReportedPath } from './paths.js';
+import { type ReasonTally, type RemovedFile, type ReportedPath, settleHardLinkSizes } from './paths.js';
 import { resolvePath } from './resolve-path.js';
 
 export interface KeepReason {
@@ -88,17 +88,12 @@ export class KeepSet {
       for (let p = tree.parentOf(id); p > ROOT && !needed.has(p); p = tree.parentOf(p)) needed.add(p);
     }
     const removed = new Map<number, RemovedFile>();
-    const countedInodes = new Set<number>();
     tree.walk((id, path) => {
       if (needed.has(id)) return;
-      const inode = tree.inodeGroupOf(id);
-      let size = tree.kindOf(id) === KIND_FILE ? tree.sizeOf(id) : 0;
-      if (inode !== undefined) {
-        if (countedInodes.has(inode)) size = 0;
-        countedInodes.add(inode);
-      }
+      const size = tree.kindOf(id) === KIND_FILE ? tree.sizeOf(id) : 0;
       removed.set(id, { path, size, reason: UNREACHABLE, detail: 'not reached by the app' });
     });
+    settleHardLinkSizes(tree, removed);
     return removed;
   }
 

@@ -3,15 +3,37 @@
  * the reason it can go) and a path kept (with the reason it stays). Slim's
  * leftovers use the same shape for what their detectors remove.
  */
+import type { FileTree } from '../analyze/file-tree.js';
 
 export interface RemovedFile {
   path: string;
-  /** Bytes the file added (a hard-linked inode counts on its first name only). */
+  /** Bytes removing it saves (a hard-linked inode: see settleHardLinkSizes). */
   size: number;
   /** Detector id, or `unreachable`. */
   reason: string;
   /** Detector result title, e.g. "man pages". */
   detail: string;
+}
+
+/**
+ * Sets the sizes of removed hard-linked names to what removing them saves:
+ * an inode's bytes leave the image with its last name only, so they count
+ * once, on the first removed name, when every name goes, and not at all while
+ * a name that stays still holds them.
+ */
+export function settleHardLinkSizes(tree: FileTree, removed: Map<number, RemovedFile>): void {
+  const namesByInode = new Map<number, number[]>();
+  for (const id of removed.keys()) {
+    const inode = tree.inodeGroupOf(id);
+    if (inode === undefined) continue;
+    const ids = namesByInode.get(inode);
+    if (ids) ids.push(id);
+    else namesByInode.set(inode, [id]);
+  }
+  for (const ids of namesByInode.values()) {
+    const allGone = ids.length === tree.linkCount(ids[0]!);
+    for (const [i, id] of ids.entries()) removed.get(id)!.size = allGone && i === 0 ? tree.sizeOf(id) : 0;
+  }
 }
 
 export interface ReportedPath {

@@ -65,16 +65,17 @@ export function detectSourceOf(final: FinalTree, config: ImageConfig | undefined
   return treeDetectSource(final.tree, new SizeIndex(final.tree), config);
 }
 
-/** Node ids to remove, each with its reason. */
+/** Node ids to remove, each with its reason (sizes: settleHardLinkSizes once every removal is known). */
 export function findLeftovers(
-  source: DetectSource,
+  final: FinalTree,
+  config: ImageConfig | undefined,
   categories: ReadonlySet<string>,
 ): Map<number, RemovedFile> {
   const removed = new Map<number, RemovedFile>();
   const selected = DETECTORS.filter(
     (detector) => categories.has(detector.id) && !NOT_REMOVABLE.has(detector.id),
   );
-  const contexts = contextsFor(source, selected);
+  const contexts = contextsFor(detectSourceOf(final, config), selected);
   for (const [index, detector] of selected.entries()) {
     for (const result of detector.detect(contexts[index]!)) {
       for (const match of result.matches) {

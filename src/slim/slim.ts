@@ -50,10 +50,10 @@ import type {
   Layer,
   Manifest,
 } from '../image/types.js';
-import type { RemovedFile } from '../reach/paths.js';
+import { type RemovedFile, settleHardLinkSizes } from '../reach/paths.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_REMOVE, detectSourceOf, findLeftovers } from './leftovers.js';
+import { DEFAULT_REMOVE, findLeftovers } from './leftovers.js';
 import { xattrPaxHeader } from './tar-pax.js';
 
 export const LABEL_SOURCE = 'org.pare.slim.source';
@@ -202,12 +202,13 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
 
   // Step 2: leftovers.
   const categories = options.remove ?? new Set<string>(DEFAULT_REMOVE);
-  const removedIds = findLeftovers(detectSourceOf(final, config), categories);
+  const removedIds = findLeftovers(final, config, categories);
   if (options.select) {
     const selection = await options.select(final, config, layers);
     for (const id of [...removedIds.keys()]) if (selection.isKept(id)) removedIds.delete(id);
     for (const [id, removal] of selection.removed) if (!removedIds.has(id)) removedIds.set(id, removal);
   }
+  settleHardLinkSizes(tree, removedIds);
 
   // Step 1: which output layer each kept node goes to.
   const groups = planLayers(layers.length, options.layers, baseLayerCount(config, layers.length));

@@ -467,8 +467,9 @@ describe('leftover removal', () => {
     expect(after.has('/usr/share/doc/libfoo/copyright')).toBe(true);
     expect(after.has('/usr/share/locale/de/LC_MESSAGES/foo.mo')).toBe(true);
     expect(after.has('/usr/share/locale/fr/LC_MESSAGES/foo.mo')).toBe(false);
-    // The other name of a removed hard-linked file keeps the bytes.
+    // The other name of a removed hard-linked file keeps the bytes, so removing this one saved none.
     expect(after.get('/app/doc-link')?.size).toBe(5000);
+    expect(result.removed.find((r) => r.path === '/usr/share/doc/libfoo/README')?.size).toBe(0);
     expect(result.removedByReason.docs?.files).toBeGreaterThan(0);
   });
 
