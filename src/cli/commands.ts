@@ -141,8 +141,14 @@ export function buildProgram(setExit: SetExit): Command {
       ]),
     )
     .action(async (image: string, _options, command: Command) => {
+      const options = merged(command);
+      // A verified read of a local archive hashes its layers on a worker thread, which takes
+      // ~150 ms to start once the walk competes for the CPU: it starts while inspect's modules load.
+      if (options.verify !== false && /^(?:docker-archive|oci|oci-archive):/.test(image)) {
+        (await import('../image/hash-pool.js')).startHashWorker();
+      }
       const { runInspect } = await import('./inspect.js');
-      setExit(await runInspect(image, merged(command)));
+      setExit(await runInspect(image, options));
     });
 
   const optimize = program

@@ -88,6 +88,11 @@ class HashPool {
     });
   }
 
+  /** Starts a worker now if there is none, so that the first hash does not wait for one to boot. */
+  warm(): void {
+    if (this.workers.length === 0) this.spawn();
+  }
+
   private dispatch(): void {
     while (this.queue.length > 0) {
       let free = this.workers.find((w) => w.job === undefined);
@@ -116,6 +121,9 @@ class HashPool {
     });
     entry.worker.on('error', (error) => this.retire(entry, error));
     entry.worker.on('exit', () => this.retire(entry, new Error('hash worker exited')));
+    // Idle until dispatch gives it a job (and refs it): an unused worker never keeps the process
+    // alive. After the listeners, which would ref it again.
+    worker.unref();
     this.workers.push(entry);
     return entry;
   }
@@ -169,6 +177,14 @@ const pool = new HashPool();
  */
 export function stopIdleHashWorkers(): Promise<void> {
   return pool.stopIdle();
+}
+
+/**
+ * Starts a hash worker ahead of the first hash (an idle one does not keep the
+ * process alive, and stopIdleHashWorkers stops it).
+ */
+export function startHashWorker(): void {
+  pool.warm();
 }
 
 /**

@@ -59,4 +59,15 @@ describe('hash pool', () => {
     // A growth factor of 2 (what starting the worker set) doubles it on each scavenge to 32 MB.
     expect(after).toBe(before);
   });
+
+  it('a worker started ahead of any hash lets the process exit (built dist/)', () => {
+    const pool = new URL('../../dist/image/hash-pool.js', import.meta.url).href;
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `(await import(${JSON.stringify(pool)})).startHashWorker();`],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(child.error).toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+  });
 });
