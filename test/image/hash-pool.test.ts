@@ -38,6 +38,50 @@ describe('hash pool', () => {
     });
   });
 
+  it('hashes several ranges asked for at once, each right', async () => {
+    const ranges = [
+      [0, bytes.length],
+      [7, 1_000_000],
+      [2_000_000, 1_000_000],
+      [1, 10],
+      [3_000_000, 200_000],
+    ] as const;
+    const results = await Promise.all(
+      ranges.map(([offset, length]) => hashLocalRange({ path, offset, length })),
+    );
+    expect(results).toEqual(
+      ranges.map(([offset, length]) => {
+        const end = Math.min(offset + length, bytes.length);
+        return { hex: sha(offset, end), bytes: end - offset };
+      }),
+    );
+  });
+
+  it.each([
+    ['the running one', 0],
+    ['one waiting for a worker', 1],
+    ['the last one', 2],
+  ])('cancelling %s fails it alone; the others finish right', async (_name, cancelled) => {
+    const controller = new AbortController();
+    const reason = new Error('interrupted (SIGINT)');
+    const hashes = [0, 1, 2].map((i) =>
+      hashLocalRange(
+        { path, offset: i * 1000, length: bytes.length - i * 1000 },
+        i === cancelled ? controller.signal : undefined,
+      ),
+    );
+    controller.abort(reason);
+    const settled = await Promise.allSettled(hashes);
+    settled.forEach((result, i) => {
+      if (i === cancelled) expect(result).toEqual({ status: 'rejected', reason });
+      else
+        expect(result).toEqual({
+          status: 'fulfilled',
+          value: { hex: sha(i * 1000, bytes.length), bytes: bytes.length - i * 1000 },
+        });
+    });
+  });
+
   it('lets a hash in progress finish when idle workers are stopped', async () => {
     const running = hashLocalRange({ path, offset: 0, length: bytes.length });
     await stopIdleHashWorkers();
