@@ -22,7 +22,8 @@ import type { LocalBlobRange } from './types.js';
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
-if (workerData.heapFlags) process.getBuiltinModule('node:v8').setFlagsFromString(workerData.heapFlags);
+const { heapFlags } = workerData;
+if (Atomics.load(heapFlags.wanted, 0) === 1) process.getBuiltinModule('node:v8').setFlagsFromString(heapFlags.flags);
 const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const buffer = Buffer.allocUnsafe(${1024 * 1024});

@@ -13,14 +13,19 @@ import { setFlagsFromString } from 'node:v8';
 
 const FLAGS = '--semi-space-growth-factor=1';
 
-let wanted = false;
+/**
+ * 1 once a command asked for a small young generation. Shared with worker
+ * threads, which read it when they start (heapFlagsForWorker): a worker may be
+ * started before the command asks, e.g. while its modules load.
+ */
+const wanted = new Int32Array(new SharedArrayBuffer(4));
 
 function apply(): void {
   setFlagsFromString(FLAGS);
 }
 
 export function keepYoungGenerationSmall(): void {
-  wanted = true;
+  Atomics.store(wanted, 0, 1);
   apply();
 }
 
@@ -34,10 +39,15 @@ export function keepYoungGenerationSmall(): void {
  * step sets it again as soon as its thread runs (heapFlagsForWorker).
  */
 export function reapplyHeapFlags(): void {
-  if (wanted) apply();
+  if (Atomics.load(wanted, 0) === 1) apply();
 }
 
-/** The flags a worker thread sets as its first step (see reapplyHeapFlags), or none. */
-export function heapFlagsForWorker(): string | undefined {
-  return wanted ? FLAGS : undefined;
+/**
+ * What a worker thread's first step reads: it sets `flags` when `wanted[0]`
+ * is 1. Its heap was configured (and the flag reset) before that step, so
+ * whichever comes first, the command's asking or the worker's start, the flag
+ * ends up set.
+ */
+export function heapFlagsForWorker(): { flags: string; wanted: Int32Array } {
+  return { flags: FLAGS, wanted };
 }
