@@ -80,7 +80,7 @@ class HashPool {
   private nextId = 0;
 
   hash(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<RangeHash>((resolve, reject) => {
       const job: Job = { id: this.nextId++, blob, resolve, reject };
       signal?.addEventListener('abort', () => this.cancel(job, abortReason(signal)), { once: true });
@@ -194,7 +194,7 @@ export function startHashWorker(): void {
  */
 export function hashLocalRange(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
   if (blob.digestAsWritten) {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return Promise.resolve({ hex: digestHex(blob.digestAsWritten), bytes: blob.length });
   }
   return pool.hash(blob, signal);

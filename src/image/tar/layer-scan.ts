@@ -6,6 +6,7 @@
  * - anything else streams the uncompressed tar, through both digest checks
  *   when verified.
  */
+import { abortReason } from '../../util/abort.js';
 import { describeSystemError, PareError } from '../../util/errors.js';
 import { DigestMismatchError, digestFromHex, shortDigest } from '../digest.js';
 import { hashLocalRange, type RangeHash } from '../hash-pool.js';
@@ -210,6 +211,6 @@ export async function scanLayers(
   const settled = await Promise.allSettled(workers);
   const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw stop.signal.aborted ? stop.signal.reason : failure.reason;
-  if (options.signal?.aborted) throw options.signal.reason;
+  if (options.signal?.aborted) throw abortReason(options.signal);
   return results;
 }
