@@ -108,12 +108,11 @@ export const packageCache: Detector = {
   // One cheap test first: the per-location patterns then run on the few files that can match.
   wants: (path) => MAYBE_CACHE.test(path),
   detect(context) {
-    const candidates = context.files;
     const results: DetectorResult[] = [];
     for (const location of CACHE_LOCATIONS) {
       results.push(
         ...groupByPrefix(
-          candidates,
+          context.files,
           location.pattern,
           () => ({ title: location.title, hint: location.hint }),
           location.accept,
