@@ -41,6 +41,7 @@ import {
   type TreeViewNode,
   treeView,
 } from './top-paths.js';
+import { type TreeMapLimits, type TreeMapNode, treeMap } from './tree-map.js';
 
 const INSPECT_SCHEMA_VERSION = 'pare.inspect/v1';
 
@@ -63,6 +64,8 @@ export interface InspectOptions {
   top?: number;
   /** Include a size-annotated tree down to this depth. */
   tree?: { depth: number; maxChildren?: number };
+  /** Include the final filesystem reduced to a node budget, leftovers marked (`treeMap`, for the HTML report). */
+  treeMap?: TreeMapLimits;
   /** Map layers to the lines of this Dockerfile. */
   dockerfile?: { path: string; text: string };
   /** Read the bytes of likely ELF files for the binary detectors (default true). */
@@ -137,6 +140,7 @@ export interface InspectResult {
   topFiles: PathSize[];
   topDirectories: DirectorySize[];
   tree?: TreeViewNode;
+  treeMap?: TreeMapNode;
   warnings: string[];
 }
 
@@ -237,6 +241,13 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     topDirectories: largestDirectories(tree, top, sizes),
     warnings,
   };
+  if (options.treeMap) {
+    result.treeMap = treeMap(tree, {
+      ...options.treeMap,
+      sizes,
+      leftoverPaths: leftovers.flatMap((finding) => finding.paths),
+    });
+  }
   if (options.tree) {
     result.tree = treeView(tree, {
       depth: options.tree.depth,

@@ -10,7 +10,7 @@ import type { InspectProgress } from '../analyze/inspect.js';
 import { inspectReference } from '../analyze/inspect-reference.js';
 import { loadConfig } from '../config/load.js';
 import { localImagePaths } from '../image/reference.js';
-import { HTML_TREE_DEPTH, renderInspectHtml } from '../report/inspect-html.js';
+import { renderInspectHtml } from '../report/inspect-html.js';
 import { renderInspectJson } from '../report/inspect-json.js';
 import { renderInspectText } from '../report/inspect-text.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
@@ -89,13 +89,10 @@ export async function runInspect(
       ...(progress ? { onReceived: (bytes: number) => progress.received(bytes) } : {}),
       verify: options.verify !== false,
       top,
-      ...(wanted.has('html')
-        ? { tree: { depth: HTML_TREE_DEPTH } }
-        : wantTree
-          ? {
-              tree: { depth: depth ?? 3, ...(wanted.has('json') ? {} : { maxChildren: TEXT_TREE_CHILDREN }) },
-            }
-          : {}),
+      ...(wanted.has('html') ? { treeMap: {} } : {}),
+      ...(wantTree
+        ? { tree: { depth: depth ?? 3, ...(wanted.has('json') ? {} : { maxChildren: TEXT_TREE_CHILDREN }) } }
+        : {}),
       ...(dockerfile ? { dockerfile } : {}),
       ...(progress ? { onProgress: (p: InspectProgress) => progress.update(p) } : {}),
       budgets,

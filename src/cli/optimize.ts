@@ -6,7 +6,6 @@ import { findEngine } from '../engine/detect.js';
 import { positiveSeconds, resolveProbe } from '../engine/probe-options.js';
 import { openImage } from '../image/open.js';
 import { type OptimizeResult, optimize } from '../optimize/optimize.js';
-import { HTML_TREE_DEPTH } from '../report/inspect-html.js';
 import { renderOptimizeHtml } from '../report/optimize-html.js';
 import { renderOptimizeText } from '../report/optimize-text.js';
 import { allRules } from '../rules/index.js';
@@ -165,7 +164,7 @@ function statusLine(line: string): void {
 
 /**
  * The image optimize kept (the winner, or the original when nothing won), read back from the
- * engine with its whole tree for the report's treemap. Still in the engine: temporary images
+ * engine with its tree map for the report's treemap. Still in the engine: temporary images
  * are removed at exit. Best effort: without it the report has no treemap and says nothing false.
  */
 async function inspectKeptImage(result: OptimizeResult): Promise<InspectResult | undefined> {
@@ -176,7 +175,7 @@ async function inspectKeptImage(result: OptimizeResult): Promise<InspectResult |
     const image = await openImage(`docker-daemon:${kept.measurement.imageId}`);
     try {
       return await inspectImage(image, {
-        tree: { depth: HTML_TREE_DEPTH },
+        treeMap: {},
         dockerfile: { path: result.output ?? result.dockerfile, text: kept.dockerfile },
       });
     } finally {

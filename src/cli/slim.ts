@@ -120,7 +120,9 @@ export async function runSlim(
   const slimOptions: Omit<SlimOptions, 'select' | 'signal'> = {
     remove: selectCategories(keep, remove),
     // The HTML report draws the input's whole filesystem; nothing else needs it.
-    treeView: format === 'html' || (options.report !== undefined && isHtmlPath(options.report)),
+    ...(format === 'html' || (options.report !== undefined && isHtmlPath(options.report))
+      ? { treeMap: {} }
+      : {}),
     compression,
     ...(layers !== undefined ? { layers } : {}),
     ...(gzipLevel !== undefined ? { gzipLevel } : {}),

@@ -2,20 +2,17 @@
  * `pare inspect --format html`: one self-contained page with a zoomable
  * treemap of the final filesystem (coloured by the layer that wrote the
  * bytes, leftovers hatched), the layers, the leftovers linked to their paths,
- * search and keyboard navigation. The tree comes from `result.tree`, which
- * must be the full tree (inspectImage with an unlimited `tree` option).
+ * search and keyboard navigation. The treemap is `result.treeMap`
+ * (inspectImage with the `treeMap` option).
  */
 import type { BudgetCheck } from '../analyze/budgets.js';
 import type { InspectResult } from '../analyze/inspect.js';
+import type { TreeMapNode } from '../analyze/tree-map.js';
 import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
-import { type AggregateOptions, aggregateTree, type HtmlTreeNode } from './html/tree-data.js';
 import { treemapView } from './html/treemap-view.js';
-
-/** Tree depth to ask inspectImage for, so the report sees every path. */
-export const HTML_TREE_DEPTH = 4096;
 
 export interface InspectHtmlData {
   tool: { name: 'pare'; version: string };
@@ -38,11 +35,10 @@ export interface InspectHtmlData {
     >
   >;
   leftovers: InspectResult['leftovers'];
-  tree: HtmlTreeNode | null;
+  tree: TreeMapNode | null;
 }
 
-export function inspectHtmlData(result: InspectResult, options: AggregateOptions = {}): InspectHtmlData {
-  const leftoverPaths = result.leftovers.flatMap((f) => f.paths);
+export function inspectHtmlData(result: InspectResult): InspectHtmlData {
   return {
     tool: { name: 'pare', version: VERSION },
     image: result.image,
@@ -61,7 +57,7 @@ export function inspectHtmlData(result: InspectResult, options: AggregateOptions
       ...(l.dockerfile ? { dockerfile: l.dockerfile } : {}),
     })),
     leftovers: result.leftovers,
-    tree: result.tree ? aggregateTree(result.tree, { leftoverPaths, ...options }) : null,
+    tree: result.treeMap ?? null,
   };
 }
 

@@ -14,7 +14,6 @@ import { formatBytes } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
-import type { AggregateOptions } from './html/tree-data.js';
 import { treemapView } from './html/treemap-view.js';
 import { type InspectHtmlData, inspectHtmlData } from './inspect-html.js';
 import { ratio } from './size-change.js';
@@ -66,14 +65,13 @@ ul{margin:4px 0;padding-left:20px}
 `;
 
 export interface OptimizeHtmlView {
-  /** The kept image read back and inspected with its whole tree: adds the treemap view of its filesystem. */
+  /** The kept image read back and inspected with its tree map: adds the treemap view of its filesystem. */
   image?: InspectResult;
-  aggregate?: AggregateOptions;
 }
 
 export function optimizeHtmlData(result: OptimizeResult, view: OptimizeHtmlView = {}): OptimizeHtmlData {
   const original = result.candidates.find((c) => c.name === 'original');
-  const inspected = view.image?.tree ? inspectHtmlData(view.image, view.aggregate) : undefined;
+  const inspected = view.image?.treeMap ? inspectHtmlData(view.image) : undefined;
   return {
     tool: { name: 'pare', version: VERSION },
     ...(inspected ? { tree: inspected.tree, layers: inspected.layers, leftovers: inspected.leftovers } : {}),

@@ -8,7 +8,7 @@
  * plain markup; the tables are drawn by html/slim-client.ts, virtualised so
  * a 200,000-path report stays usable (see there).
  */
-import type { TreeViewNode } from '../analyze/top-paths.js';
+import type { TreeMapNode } from '../analyze/tree-map.js';
 import type { ReasonTally, ReportedPath } from '../reach/paths.js';
 import { type ReportedLayer, type SlimReport, storageName } from '../slim/report.js';
 import { formatBytes } from '../util/bytes.js';
@@ -16,7 +16,6 @@ import { VERSION } from '../version.js';
 import { escapeHtml } from './html/escape.js';
 import { renderPage } from './html/page.js';
 import { SLIM_CSS, SLIM_JS } from './html/slim-client.js';
-import { type AggregateOptions, aggregateTree, type HtmlTreeNode } from './html/tree-data.js';
 import { treemapView } from './html/treemap-view.js';
 import { ratio } from './size-change.js';
 
@@ -51,7 +50,7 @@ export interface SlimHtmlData {
    * filesystem, removed bytes hatched, coloured by input layer. Present when the
    * slim run returned its tree.
    */
-  tree?: HtmlTreeNode;
+  tree?: TreeMapNode;
   layers?: Array<{ index: number; instruction: string; contentBytes: number; compressedBytes: number }>;
   leftovers?: RemovalFinding[];
   slimReport: {
@@ -101,7 +100,7 @@ const PATHS_PER_REASON = 8;
 export function slimHtmlData(report: SlimReport, view: SlimHtmlView = {}): SlimHtmlData {
   return {
     tool: { name: 'pare', version: VERSION },
-    ...(view.tree ? treemapData(report, view.tree, view.aggregate) : {}),
+    ...(view.tree ? treemapData(report, view.tree) : {}),
     slimReport: {
       reference: report.source.reference,
       source: report.source,
@@ -121,15 +120,13 @@ function layerColor(index: number): string {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 export interface SlimHtmlView {
-  /** The input's whole final filesystem (SlimResult.tree): adds the treemap view. */
-  tree?: TreeViewNode;
-  aggregate?: AggregateOptions;
+  /** The input's final filesystem as a tree map (SlimResult.treeMap): adds the treemap view. */
+  tree?: TreeMapNode;
 }
 
 function treemapData(
   report: SlimReport,
-  tree: TreeViewNode,
-  aggregate: AggregateOptions = {},
+  tree: TreeMapNode,
 ): Pick<SlimHtmlData, 'tree' | 'layers' | 'leftovers'> {
   const byReason = new Map<string, ReportedPath[]>();
   for (const path of report.removed) {
@@ -151,7 +148,7 @@ function treemapData(
     })
     .sort((a, b) => b.bytes - a.bytes);
   return {
-    tree: aggregateTree(tree, { ...aggregate, leftoverPaths: report.removed.map((p) => p.path) }),
+    tree,
     layers: report.layers.before.map((layer, index) => ({
       index,
       instruction: layer.createdBy ?? '',

@@ -29,7 +29,7 @@ import {
   readFinalTree,
   scanContents,
 } from '../analyze/final-tree.js';
-import { type TreeViewNode, treeView } from '../analyze/top-paths.js';
+import { type TreeMapLimits, type TreeMapNode, treeMap } from '../analyze/tree-map.js';
 import { temporaryDirectory } from '../engine/cleanup.js';
 import type { LocalBlob } from '../image/local/local-blob.js';
 import { LocalImage } from '../image/local/local-image.js';
@@ -80,8 +80,8 @@ export interface SlimOptions {
    * filesystem. Paths it keeps are never removed as leftovers.
    */
   select?: (final: FinalTree, config: ImageConfig, layers: readonly Layer[]) => Promise<Selection>;
-  /** Also return the input's whole final filesystem as a tree (`tree`), for the HTML report's treemap. */
-  treeView?: boolean;
+  /** Also return the input's final filesystem as a tree map, removed paths marked (`treeMap`), for the HTML report. */
+  treeMap?: TreeMapLimits;
 }
 
 export interface Selection {
@@ -124,8 +124,8 @@ export interface SlimResult {
   workDir: string;
   /** Deletes the work directory holding the layer blobs (the image's `close()`). Call once the image is written. */
   dispose(): Promise<void>;
-  /** The input's final filesystem, every path (with `treeView`): the removed paths are in `removed`. */
-  tree?: TreeViewNode;
+  /** The input's final filesystem reduced to a node budget, the removed paths' bytes marked (with `treeMap`). */
+  treeMap?: TreeMapNode;
 }
 
 /** Layers that came from the base image: those before the last CMD/ENTRYPOINT of the history that precedes a layer. */
@@ -352,7 +352,9 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       groups,
       workDir: work,
       dispose: () => image.close(),
-      ...(options.treeView ? { tree: treeView(tree, { depth: Number.POSITIVE_INFINITY }) } : {}),
+      ...(options.treeMap
+        ? { treeMap: treeMap(tree, { ...options.treeMap, leftoverPaths: removed.map((r) => r.path) }) }
+        : {}),
     };
   } catch (error) {
     await dispose();

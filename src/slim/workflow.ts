@@ -282,7 +282,7 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
     return {
       ...(same !== undefined ? { same } : {}),
       ...(report ? { report } : {}),
-      view: result.tree ? { tree: result.tree } : {},
+      view: result.treeMap ? { tree: result.treeMap } : {},
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

@@ -4,14 +4,14 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inspectImage } from '../../src/analyze/inspect.js';
-import type { TreeViewNode } from '../../src/analyze/top-paths.js';
+import type { TreeMapNode } from '../../src/analyze/tree-map.js';
 import { openImage } from '../../src/image/open.js';
 import type { ReportedPath } from '../../src/reach/paths.js';
 import { renderSlimHtml } from '../../src/report/slim-html.js';
 import { buildSlimReport, type SlimReport } from '../../src/slim/report.js';
 import { type SlimResult, slimImage } from '../../src/slim/slim.js';
 import { formatBytes } from '../../src/util/bytes.js';
-import { treeViewOf } from '../helpers/tree-view.js';
+import { treeMapOf } from '../helpers/tree-map.js';
 import { describeWithChromium, dockerHas, launchChromium, openPage, REQUIRED } from './harness.js';
 
 const REAL_IMAGE = 'pare-base/python:bookworm';
@@ -50,14 +50,14 @@ describeWithChromium('slim HTML report in Chromium', () => {
       const image = await openImage(reference);
       let report: SlimReport;
       let result: SlimResult | undefined;
-      let tree: TreeViewNode | undefined;
+      let tree: TreeMapNode | undefined;
       let finalBytes: number;
       try {
         const [layers, config] = await Promise.all([image.layers(), image.config()]);
         // The treemap's total must be the input's final filesystem as inspect measures it.
         finalBytes = (await inspectImage(image)).size.finalBytes;
-        result = await slimImage(image, { treeView: true });
-        tree = result.tree;
+        result = await slimImage(image, { treeMap: {} });
+        tree = result.treeMap;
         report = buildSlimReport(
           reference,
           result,
@@ -213,7 +213,7 @@ describeWithChromium('slim HTML report in Chromium', () => {
       },
     };
     const output = join(dir, 'big.html');
-    await writeFile(output, renderSlimHtml(report, { tree: treeViewOf([[...removed, ...kept]]) }));
+    await writeFile(output, renderSlimHtml(report, { tree: treeMapOf([[...removed, ...kept]], removed) }));
     const started = Date.now();
     const { page, errors } = await openReport(browser, output);
     const loadMs = Date.now() - started;

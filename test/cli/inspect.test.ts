@@ -169,6 +169,18 @@ describe('pare inspect', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).schemaVersion).toBe('pare.inspect/v1');
   });
 
+  it('--report FILE.html writes the treemap there; the text on stdout has no tree unless asked', async () => {
+    const file = join(dir, 'inspect.html');
+    const result = await pare(['inspect', image, '--report', file]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/"tree":\{"n":"\/"/);
+    const plain = await pare(['inspect', image]);
+    expect(result.stdout).toBe(plain.stdout);
+    const withTree = await pare(['inspect', image, '--report', file, '--depth', '1']);
+    expect(withTree.stdout).toBe((await pare(['inspect', image, '--depth', '1'])).stdout);
+    expect(withTree.stdout).not.toBe(plain.stdout);
+  });
+
   it('--output, the old name of --report, still works and says so', async () => {
     const file = join(dir, 'old.html');
     const result = await pare(['inspect', image, '--format', 'html', '--output', file]);

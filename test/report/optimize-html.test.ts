@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src/analyze/inspect.js';
 import { openImage } from '../../src/image/open.js';
 import type { OptimizeResult } from '../../src/optimize/optimize.js';
-import { HTML_TREE_DEPTH } from '../../src/report/inspect-html.js';
 import { optimizeHtmlData, renderOptimizeHtml } from '../../src/report/optimize-html.js';
 import { ratio } from '../../src/report/size-change.js';
 import { buildImage, file, writeImage } from '../helpers/image-writer.js';
@@ -220,9 +219,7 @@ describe('optimize HTML report: the treemap of the kept image', () => {
         ],
       });
       const image = await openImage(await writeImage(join(dir, 'oci'), 'oci', [built]));
-      const inspected = await inspectImage(image, { tree: { depth: HTML_TREE_DEPTH } }).finally(() =>
-        image.close(),
-      );
+      const inspected = await inspectImage(image, { treeMap: {} }).finally(() => image.close());
       const data = optimizeHtmlData(sample(), { image: inspected });
       expect(data.tree!.b).toBe(70_000);
       expect(data.layers!.map((layer) => layer.instruction)).toEqual([

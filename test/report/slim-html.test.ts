@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import type { TreeMapNode } from '../../src/analyze/tree-map.js';
 import type { ReportedPath } from '../../src/reach/paths.js';
-import type { HtmlTreeNode } from '../../src/report/html/tree-data.js';
 import { encodePaths, renderSlimHtml, type SlimHtmlData, slimHtmlData } from '../../src/report/slim-html.js';
 import type { SlimReport } from '../../src/slim/report.js';
-import { treeViewOf } from '../helpers/tree-view.js';
+import { treeMapOf } from '../helpers/tree-map.js';
 
 const HOSTILE = '</script><script>window.pwned=1</script>"\'&<!--';
 const DIGEST = `sha256:${'ab'.repeat(32)}` as const;
@@ -56,8 +56,8 @@ function base(): SlimReport {
   };
 }
 
-function findNode(root: HtmlTreeNode, path: string): HtmlTreeNode | undefined {
-  let node: HtmlTreeNode | undefined = root;
+function findNode(root: TreeMapNode, path: string): TreeMapNode | undefined {
+  let node: TreeMapNode | undefined = root;
   for (const name of path.split('/').filter(Boolean)) node = node?.c?.find((c) => c.n === name);
   return node;
 }
@@ -232,10 +232,10 @@ describe('slim HTML report', () => {
   it('adds the treemap view of the input filesystem, removed bytes marked, findings per reason', () => {
     const report = base();
     const files = [...report.removed, { path: '/usr/bin/python3.11', size: 6_000_000 }];
-    const tree = treeViewOf([
-      files.filter((f) => !f.path.startsWith('/var')),
-      files.filter((f) => f.path.startsWith('/var')),
-    ]);
+    const tree = treeMapOf(
+      [files.filter((f) => !f.path.startsWith('/var')), files.filter((f) => f.path.startsWith('/var'))],
+      report.removed,
+    );
     const data = slimHtmlData(report, { tree });
     expect(data.tree!.b).toBe(25_000_000);
     expect(data.tree!.w).toBe(19_000_000);
@@ -286,7 +286,10 @@ describe('slim HTML report', () => {
       minimal: { level: 'minimal', kept, keptByReason: { 'elf-needed': { files: kept.length, bytes: 1 } } },
     };
     const all = [...removed, ...kept];
-    const tree = treeViewOf([0, 1, 2].map((layer) => all.filter((f) => f.path.length % 3 === layer)));
+    const tree = treeMapOf(
+      [0, 1, 2].map((layer) => all.filter((f) => f.path.length % 3 === layer)),
+      removed,
+    );
     const started = performance.now();
     const html = renderSlimHtml(report, { tree });
     const ms = performance.now() - started;
