@@ -64,6 +64,8 @@ export interface InspectOptions {
   top?: number;
   /** Include a size-annotated tree down to this depth. */
   tree?: { depth: number; maxChildren?: number };
+  /** Called with the image's layers once they are known, before any is read. */
+  onLayers?: (layers: readonly Layer[]) => void;
   /** Include the final filesystem reduced to a node budget, leftovers marked (`treeMap`, for the HTML report). */
   treeMap?: TreeMapLimits;
   /** Map layers to the lines of this Dockerfile. */
@@ -150,6 +152,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     image.configDigest(),
     image.layers(),
   ]);
+  options.onLayers?.(layers);
   const tree = new FileTree();
   const elf = new Map<number, ElfInfo>();
   tree.onContentGone = (id) => elf.delete(id);

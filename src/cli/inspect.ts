@@ -16,6 +16,7 @@ import { renderInspectText } from '../report/inspect-text.js';
 import { describeSystemError, EXIT_FINDINGS, EXIT_OK, PareError } from '../util/errors.js';
 import { keepYoungGenerationSmall } from '../util/heap-flags.js';
 import { colorEnabled, logger } from '../util/logger.js';
+import { tierForRead } from '../util/tiering.js';
 import { ProgressLine } from './progress-line.js';
 import { htmlPageOnTerminal, planReport, writeReportFile } from './report-output.js';
 import { readStdinDockerfile, STDIN } from './stdin.js';
@@ -88,6 +89,7 @@ export async function runInspect(
       timeoutMs,
       ...(progress ? { onReceived: (bytes: number) => progress.received(bytes) } : {}),
       verify: options.verify !== false,
+      onLayers: tierForRead,
       top,
       ...(wanted.has('html') ? { treeMap: {} } : {}),
       ...(wantTree
