@@ -485,7 +485,8 @@ class FileWalker {
       if (pos + BLOCK_SIZE > this.end) {
         throw truncatedError(this.subject, `archive ends inside a header at byte ${pos - this.start}`);
       }
-      const { block, at } = await this.blockAt(pos);
+      const at = this.blockAt(pos);
+      const block = this.window;
       const relative = pos - this.start;
       if (entryStart === -1) entryStart = relative;
       const context: HeaderContext = { subject: this.subject, offset: relative };
@@ -502,7 +503,7 @@ class FileWalker {
         continue;
       }
       const { built, dataSize } = this.builder.build(raw, context);
-      if (raw.sparseExtended) pos = await this.skipSparseExtensions(pos, built?.entry.path ?? raw.name);
+      if (raw.sparseExtended) pos = this.skipSparseExtensions(pos, built?.entry.path ?? raw.name);
       this.checkFits(pos, dataSize, built?.entry.path ?? raw.name);
       if (built) {
         this.entries++;
@@ -529,18 +530,23 @@ class FileWalker {
     }
   }
 
-  private async skipSparseExtensions(pos: number, path: string): Promise<number> {
+  private skipSparseExtensions(pos: number, path: string): number {
     let next = pos;
     for (;;) {
       if (next + BLOCK_SIZE > this.end)
         throw truncatedError(this.subject, `archive ends inside the sparse map of "${path}"`);
-      const { block, at } = await this.blockAt(next);
+      const at = this.blockAt(next);
       next += BLOCK_SIZE;
-      if (block[at + 504] === 0) return next;
+      if (this.window[at + 504] === 0) return next;
     }
   }
 
-  private async blockAt(pos: number): Promise<{ block: Buffer; at: number }> {
+  /**
+   * Where the 512-byte block at `pos` starts in the header window, read first
+   * if the window does not hold it. Synchronous, as every read here is: an
+   * await per header cost a promise and a microtask turn for each entry.
+   */
+  private blockAt(pos: number): number {
     if (pos < this.windowStart || pos + BLOCK_SIZE > this.windowStart + this.windowLength) {
       const followsOn = pos >= this.windowStart && pos <= this.windowStart + this.windowLength;
       this.windowSize = followsOn ? Math.min(SEEK_WINDOW_MAX, this.windowSize * 2) : SEEK_WINDOW_MIN;
@@ -555,7 +561,7 @@ class FileWalker {
         );
       }
     }
-    return { block: this.window, at: pos - this.windowStart };
+    return pos - this.windowStart;
   }
 
   /**
