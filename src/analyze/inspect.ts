@@ -10,7 +10,7 @@
  * they arrive and applied, in order, when their turn comes.
  */
 import { posix } from 'node:path';
-import { stopIdleHashWorkers } from '../image/hash-pool.js';
+import { hashQueuedHere, stopIdleHashWorkers } from '../image/hash-pool.js';
 import {
   defaultConcurrency,
   hashLayersAhead,
@@ -398,6 +398,8 @@ async function readLayers(
   try {
     try {
       await Promise.all(Array.from({ length: concurrency }, worker));
+      // The walk is done: hash what no worker has started here rather than wait idle.
+      if (scanOptions.verify) await hashQueuedHere(signal);
     } finally {
       // An earlier layer's digest mismatch is the error, as when each check ended its layer's scan.
       for (const check of checks) if (check) await check;

@@ -12,7 +12,10 @@
  * or (inheriting --input-type=module) as an ES module. Workers are unref'd: an idle
  * pool, or a hash nobody waits for any more, never keeps the process alive.
  */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { abortReason } from '../util/abort.js';
 import { heapFlagsForWorker, reapplyHeapFlags } from '../util/heap-flags.js';
@@ -146,6 +149,23 @@ class HashPool {
     this.dispatch();
   }
 
+  /**
+   * Hashes the queued jobs on the calling thread, one at a time, until none
+   * is left; the workers go on taking jobs meanwhile.
+   */
+  async hashQueuedHere(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) throw abortReason(signal);
+      const job = this.queue.shift();
+      if (!job) return;
+      try {
+        job.resolve(await hashRangeHere(job.blob, signal));
+      } catch (error) {
+        job.reject(error as Error);
+      }
+    }
+  }
+
   /** Stops the workers that have no job; a later hash starts a new one. */
   async stopIdle(): Promise<void> {
     const idle = this.workers.filter((w) => w.job === undefined);
@@ -186,6 +206,47 @@ export function stopIdleHashWorkers(): Promise<void> {
  */
 export function startHashWorker(): void {
   pool.warm();
+}
+
+/**
+ * A thread about to wait for hashes hashes the queued ones (those no worker
+ * has started) itself: on 2 cores one worker hashes while the main thread
+ * walks, and once the walk is done the main thread would otherwise sit idle
+ * while the worker works through the remaining layers one by one.
+ */
+export function hashQueuedHere(signal?: AbortSignal): Promise<void> {
+  return pool.hashQueuedHere(signal);
+}
+
+let hereBuffer: Buffer | undefined;
+/** Bytes hashed between yields, so abort signals and the workers' results are seen meanwhile (~7 ms). */
+const HASHED_BETWEEN_YIELDS = 8 * 1024 * 1024;
+
+/** What the worker does, on this thread, yielding to the event loop every few MB. */
+async function hashRangeHere(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
+  hereBuffer ??= Buffer.allocUnsafe(1024 * 1024);
+  const buffer = hereBuffer;
+  const fd = openSync(blob.path, 'r');
+  try {
+    const hash = createHash('sha256');
+    let done = 0;
+    let sinceYield = 0;
+    while (done < blob.length) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, blob.length - done), blob.offset + done);
+      if (read === 0) break;
+      hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
+      done += read;
+      sinceYield += read;
+      if (sinceYield >= HASHED_BETWEEN_YIELDS) {
+        sinceYield = 0;
+        await yieldToEvents();
+        if (signal?.aborted) throw abortReason(signal);
+      }
+    }
+    return { hex: hash.digest('hex'), bytes: done };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashLocalRange, stopIdleHashWorkers } from '../../src/image/hash-pool.js';
+import { hashLocalRange, hashQueuedHere, stopIdleHashWorkers } from '../../src/image/hash-pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pare-hash-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,6 +55,50 @@ describe('hash pool', () => {
         return { hex: sha(offset, end), bytes: end - offset };
       }),
     );
+  });
+
+  it('hashes the ranges no worker has started on the calling thread, each right', async () => {
+    // More ranges than any machine's workers: those left in the queue are hashed here.
+    const count = availableParallelism() + 6;
+    const ranges = Array.from({ length: count }, (_, i) => [i * 1000, bytes.length - i * 1000] as const);
+    const settled = new Set<number>();
+    const hashes = ranges.map(([offset, length], i) =>
+      hashLocalRange({ path, offset, length }).finally(() => settled.add(i)),
+    );
+    await hashQueuedHere();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Only the workers' own jobs (at most one per core) may still be running.
+    expect(count - settled.size).toBeLessThan(availableParallelism());
+    expect(await Promise.all(hashes)).toEqual(
+      ranges.map(([offset, length]) => ({ hex: sha(offset, offset + length), bytes: length })),
+    );
+  });
+
+  it('a queued range that cannot be read fails alone when hashed on the calling thread', async () => {
+    const count = availableParallelism() + 2;
+    const hashes = Array.from({ length: count }, (_, i) =>
+      hashLocalRange({
+        path: i === count - 1 ? join(dir, 'missing') : path,
+        offset: 0,
+        length: bytes.length,
+      }),
+    );
+    await hashQueuedHere();
+    const settled = await Promise.allSettled(hashes);
+    expect(settled.slice(0, -1).every((s) => s.status === 'fulfilled')).toBe(true);
+    expect(settled.at(-1)).toMatchObject({ status: 'rejected', reason: { code: 'ENOENT' } });
+  });
+
+  it('stops hashing on the calling thread when its signal aborts', async () => {
+    const controller = new AbortController();
+    const reason = new Error('interrupted (SIGINT)');
+    controller.abort(reason);
+    const hashes = Array.from({ length: availableParallelism() + 2 }, () =>
+      hashLocalRange({ path, offset: 0, length: bytes.length }),
+    );
+    await expect(hashQueuedHere(controller.signal)).rejects.toBe(reason);
+    // The queued ranges stay queued for the workers, and finish right.
+    for (const hash of await Promise.all(hashes)) expect(hash.hex).toBe(sha(0, bytes.length));
   });
 
   it.each([
