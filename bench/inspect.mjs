@@ -360,6 +360,19 @@ for (const name of Object.keys(SHAPES)) {
 
 const archiveLoad = loadavg()[0];
 
+// Node's own start, the floor under every pare row. A machine that sets NODE_EXTRA_CA_CERTS
+// (this one does, so containers reach the npm registry) has Node parse that bundle at every
+// start, before any JavaScript runs: timed both ways when it is set.
+const nodeStart =
+  rows.length === 0
+    ? undefined
+    : bestOf([
+        [process.execPath, '-e', ''],
+        ...(process.env.NODE_EXTRA_CA_CERTS
+          ? [['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '']]
+          : []),
+      ]);
+
 // The docker-daemon: row: the same engine exports the same image to both.
 let daemon;
 if (WANTED.includes(DAEMON_LABEL)) {
@@ -398,6 +411,8 @@ if (rows.length > 0)
       const allowed = 1.3 * row.openssl.seconds + 0.1;
       return `| ${row.name}: ${row.layers} layers, ${mb(row.bytes)}, ${row.paths} paths | ${s(row.json)} | ${s(row.openssl)} | ${(row.json.seconds / row.openssl.seconds).toFixed(2)}× ${row.json.seconds <= allowed ? 'ok' : 'MISSED'} | ${s(row.noVerify)} | ${s(row.tarList)} | ${(row.noVerify.seconds / row.tarList.seconds).toFixed(2)}× ${row.noVerify.seconds <= 1.2 * row.tarList.seconds ? 'ok' : 'MISSED'} | ${(row.html.seconds / row.json.seconds).toFixed(2)}× | ${mb(row.json.rss)}, ${mb(row.html.rss)} |`;
     }),
+    '',
+    `Node's own start (\`node -e ''\`, best of ${RUNS}): ${s(nodeStart[0])}${nodeStart[1] ? `; ${s(nodeStart[1])} without NODE_EXTRA_CA_CERTS, which this machine sets and Node reads at every start` : ''}.`,
   );
 /** The docker-daemon: table, kept in a README block of its own so either can be measured without the other. */
 const daemonLines = [];
