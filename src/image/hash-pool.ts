@@ -154,12 +154,14 @@ class HashPool {
    * is left; the workers go on taking jobs meanwhile.
    */
   async hashQueuedHere(signal?: AbortSignal): Promise<void> {
+    let buffer: Buffer | undefined;
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       const job = this.queue.shift();
       if (!job) return;
+      buffer ??= Buffer.allocUnsafe(1024 * 1024);
       try {
-        job.resolve(await hashRangeHere(job.blob, signal));
+        job.resolve(await hashRangeHere(job.blob, buffer, signal));
       } catch (error) {
         job.reject(error as Error);
       }
@@ -218,14 +220,11 @@ export function hashQueuedHere(signal?: AbortSignal): Promise<void> {
   return pool.hashQueuedHere(signal);
 }
 
-let hereBuffer: Buffer | undefined;
 /** Bytes hashed between yields, so abort signals and the workers' results are seen meanwhile (~7 ms). */
 const HASHED_BETWEEN_YIELDS = 8 * 1024 * 1024;
 
 /** What the worker does, on this thread, yielding to the event loop every few MB. */
-async function hashRangeHere(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
-  hereBuffer ??= Buffer.allocUnsafe(1024 * 1024);
-  const buffer = hereBuffer;
+async function hashRangeHere(blob: LocalBlobRange, buffer: Buffer, signal?: AbortSignal): Promise<RangeHash> {
   const fd = openSync(blob.path, 'r');
   try {
     const hash = createHash('sha256');
