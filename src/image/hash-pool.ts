@@ -12,7 +12,7 @@
  * or (inheriting --input-type=module) as an ES module. Workers are unref'd: an idle
  * pool, or a hash nobody waits for any more, never keeps the process alive.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
@@ -35,6 +35,30 @@ const READ_SIZE = 256 * 1024;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, codeRangeSizeMb: 2 };
 
+/**
+ * Reads [offset, offset + length) of `fd` through `buffer` into `hash`;
+ * returns the bytes read, fewer when the file ends first. The worker runs this
+ * same function (its source is pasted into WORKER_SOURCE), so it names nothing
+ * but its parameters.
+ */
+function hashFileRange(
+  read: typeof readSync,
+  fd: number,
+  hash: Hash,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+): number {
+  let done = 0;
+  while (done < length) {
+    const got = read(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
+    if (got === 0) break;
+    hash.update(got === buffer.length ? buffer : buffer.subarray(0, got));
+    done += got;
+  }
+  return done;
+}
+
 /** Runs in the worker: `{ id, path, offset, length }` in, `{ id, hex, bytes }` or `{ id, error }` out. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
@@ -43,18 +67,13 @@ if (Atomics.load(heapFlags.wanted, 0) === 1) process.getBuiltinModule('node:v8')
 const { openSync, readSync, closeSync } = process.getBuiltinModule('node:fs');
 const { createHash } = process.getBuiltinModule('node:crypto');
 const buffer = Buffer.allocUnsafe(${READ_SIZE});
+const hashFileRange = ${hashFileRange.toString()};
 parentPort.on('message', ({ id, path, offset, length }) => {
   let fd;
   try {
     fd = openSync(path, 'r');
     const hash = createHash('sha256');
-    let done = 0;
-    while (done < length) {
-      const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
-      if (read === 0) break;
-      hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
-      done += read;
-    }
+    const done = hashFileRange(readSync, fd, hash, buffer, offset, length);
     parentPort.postMessage({ id, hex: hash.digest('hex'), bytes: done });
   } catch (error) {
     parentPort.postMessage({ id, error: { message: error.message, code: error.code, syscall: error.syscall, path: error.path, errno: error.errno } });
@@ -246,18 +265,13 @@ async function hashRangeHere(blob: LocalBlobRange, buffer: Buffer, signal?: Abor
   try {
     const hash = createHash('sha256');
     let done = 0;
-    let sinceYield = 0;
     while (done < blob.length) {
-      const read = readSync(fd, buffer, 0, Math.min(buffer.length, blob.length - done), blob.offset + done);
-      if (read === 0) break;
-      hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
-      done += read;
-      sinceYield += read;
-      if (sinceYield >= HASHED_BETWEEN_YIELDS) {
-        sinceYield = 0;
-        await yieldToEvents();
-        if (signal?.aborted) throw abortReason(signal);
-      }
+      const step = Math.min(HASHED_BETWEEN_YIELDS, blob.length - done);
+      const got = hashFileRange(readSync, fd, hash, buffer, blob.offset + done, step);
+      done += got;
+      if (got < step || done === blob.length) break;
+      await yieldToEvents();
+      if (signal?.aborted) throw abortReason(signal);
     }
     return { hex: hash.digest('hex'), bytes: done };
   } finally {
