@@ -799,6 +799,6 @@ function splitPath(path: string): string[] {
 }
 
 /** Byte-order comparison (like Go's sort.Strings and `ls` in the C locale). */
-function compareBytes(a: string, b: string): number {
+export function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

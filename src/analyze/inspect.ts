@@ -248,7 +248,7 @@ export async function inspectImage(image: Image, options: InspectOptions = {}): 
     result.treeMap = treeMap(tree, {
       ...options.treeMap,
       sizes,
-      leftoverPaths: leftovers.flatMap((finding) => finding.paths),
+      leftovers: leftovers.flatMap((finding) => finding.paths.map((path) => tree.lookup(path))),
     });
   }
   if (options.tree) {

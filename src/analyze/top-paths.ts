@@ -4,6 +4,7 @@
  * counted in directory totals once, on its first name.
  */
 import {
+  compareBytes,
   type FileTree,
   KIND_ABSENT,
   KIND_DIRECTORY,
@@ -150,7 +151,7 @@ function selectTop(
   for (let i = 0; i < ids.length; i++) {
     if (values[i]! >= threshold) candidates.push([ids[i]!, values[i]!, tree.pathOf(ids[i]!)]);
   }
-  candidates.sort((a, b) => b[1] - a[1] || compare(a[2], b[2]));
+  candidates.sort((a, b) => b[1] - a[1] || compareBytes(a[2], b[2]));
   return candidates.slice(0, n).map(([id, value]) => [id, value]);
 }
 
@@ -184,7 +185,7 @@ export function treeView(tree: FileTree, options: TreeViewOptions): TreeViewNode
           bytes: tree.kindOf(c) === KIND_DIRECTORY ? sizes.bytes[c]! : tree.sizeOf(c),
           name: tree.nameOf(c),
         }))
-        .sort((a, b) => b.bytes - a.bytes || compare(a.name, b.name));
+        .sort((a, b) => b.bytes - a.bytes || compareBytes(a.name, b.name));
       const shown = children.slice(0, maxChildren);
       node.children = shown.map((c) => build(c.id, depth + 1));
       if (children.length > shown.length) {
@@ -195,8 +196,4 @@ export function treeView(tree: FileTree, options: TreeViewOptions): TreeViewNode
     return node;
   };
   return build(ROOT, 0);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

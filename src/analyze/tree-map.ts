@@ -12,7 +12,7 @@
  * emitted. Building a full tree of objects first (one per path, then one more
  * per path for the figures) cost the node benchmark image ~200 ms of GC.
  */
-import { type FileTree, KIND_ABSENT, KIND_DIRECTORY, ROOT } from './file-tree.js';
+import { compareBytes, type FileTree, KIND_ABSENT, KIND_DIRECTORY, ROOT } from './file-tree.js';
 import { SizeIndex } from './top-paths.js';
 
 /** Compact node: short keys keep the embedded JSON small. */
@@ -45,8 +45,11 @@ export interface TreeMapLimits {
 }
 
 export interface TreeMapOptions extends TreeMapLimits {
-  /** Paths the leftovers name (files or directories); their bytes are marked removable. */
-  leftoverPaths?: Iterable<string>;
+  /**
+   * Nodes the leftovers name (files or directories, e.g. by FileTree.lookup;
+   * -1, a path that named nothing, is skipped): their bytes are marked removable.
+   */
+  leftovers?: Iterable<number>;
   /** The tree's sizes, when the caller has them already. */
   sizes?: SizeIndex;
 }
@@ -55,10 +58,10 @@ export interface TreeMapOptions extends TreeMapLimits {
 export function treeMap(tree: FileTree, options: TreeMapOptions = {}): TreeMapNode {
   const maxNodes = Math.max(16, options.maxNodes ?? 20_000);
   const maxChildren = Math.max(1, options.maxChildren ?? 200);
-  const figures = new NodeFigures(tree, options.sizes ?? new SizeIndex(tree), options.leftoverPaths ?? []);
+  const figures = new NodeFigures(tree, options.sizes ?? new SizeIndex(tree), options.leftovers ?? []);
   const { bytes } = figures;
   const byBytesThenName = (a: number, b: number) =>
-    bytes[b]! - bytes[a]! || compare(tree.nameOf(a), tree.nameOf(b));
+    bytes[b]! - bytes[a]! || compareBytes(tree.nameOf(a), tree.nameOf(b));
 
   const out = new Map<number, TreeMapNode>();
   const rootOut = figures.emit(ROOT);
@@ -120,7 +123,7 @@ class NodeFigures {
   constructor(
     private readonly tree: FileTree,
     sizes: SizeIndex,
-    leftoverPaths: Iterable<string>,
+    leftovers: Iterable<number>,
   ) {
     const count = tree.nodeCount;
     this.files = sizes.files;
@@ -130,7 +133,7 @@ class NodeFigures {
     this.replaced = new Float64Array(count);
     this.soleLayer = new Int32Array(count).fill(-1);
     this.soleBytes = new Float64Array(count);
-    const marked = markLeftovers(tree, leftoverPaths);
+    const marked = markLeftovers(tree, leftovers);
     const overfull = this.sizeNodes(sizes);
     for (const dir of overfull) this.shareHardlinks(dir);
     for (let id = 1; id < count; id++) {
@@ -140,19 +143,14 @@ class NodeFigures {
       if (tree.replacedEarlier(id)) this.replaced[id] = this.bytes[id]!;
     }
     // A parent's id is lower than its children's: one pass from the top ids down sums subtrees.
+    let parent = ROOT;
+    const intoParent = (layer: number, bytes: number) => this.addLayer(parent, layer, bytes);
     for (let id = count - 1; id > 0; id--) {
-      const kind = tree.kindOf(id);
-      if (kind === KIND_ABSENT) continue;
-      const parent = tree.parentOf(id);
+      if (tree.kindOf(id) === KIND_ABSENT) continue;
+      parent = tree.parentOf(id);
       this.wasted[parent]! += this.wasted[id]!;
       this.replaced[parent]! += this.replaced[id]!;
-      if (kind === KIND_DIRECTORY) {
-        const layers = this.mixed.get(id);
-        if (layers) for (const [layer, bytes] of layers) this.addLayer(parent, layer, bytes);
-        else if (this.soleLayer[id]! >= 0) this.addLayer(parent, this.soleLayer[id]!, this.soleBytes[id]!);
-      } else if (this.bytes[id]! > 0) {
-        this.addLayer(parent, tree.writerOf(id), this.bytes[id]!);
-      }
+      this.forEachLayer(id, intoParent);
     }
   }
 
@@ -205,7 +203,7 @@ class NodeFigures {
     const fileKids = tree
       .childrenOf(dir)
       .filter((c) => tree.kindOf(c) !== KIND_DIRECTORY && bytes[c]! > 0)
-      .sort((a, b) => bytes[b]! - bytes[a]! || compare(tree.nameOf(a), tree.nameOf(b)));
+      .sort((a, b) => bytes[b]! - bytes[a]! || compareBytes(tree.nameOf(a), tree.nameOf(b)));
     fileKids.forEach((c, i) => {
       const share = i === fileKids.length - 1 ? left : Math.min(left, Math.round(bytes[c]! * factor));
       left -= share;
@@ -230,15 +228,15 @@ class NodeFigures {
     }
   }
 
-  /** Adds the node's bytes per layer into `into`. */
-  private layersInto(into: Map<number, number>, id: number): void {
+  /** The node's bytes per layer: a file's are all its writer's; a directory's were summed from below. */
+  private forEachLayer(id: number, visit: (layer: number, bytes: number) => void): void {
     if (this.tree.kindOf(id) !== KIND_DIRECTORY) {
-      if (this.bytes[id]! > 0) add(into, this.tree.writerOf(id), this.bytes[id]!);
+      if (this.bytes[id]! > 0) visit(this.tree.writerOf(id), this.bytes[id]!);
       return;
     }
     const layers = this.mixed.get(id);
-    if (layers) for (const [layer, bytes] of layers) add(into, layer, bytes);
-    else if (this.soleLayer[id]! >= 0) add(into, this.soleLayer[id]!, this.soleBytes[id]!);
+    if (layers) for (const [layer, bytes] of layers) visit(layer, bytes);
+    else if (this.soleLayer[id]! >= 0) visit(this.soleLayer[id]!, this.soleBytes[id]!);
   }
 
   emit(id: number): TreeMapNode {
@@ -263,6 +261,7 @@ class NodeFigures {
   summary(rest: number[]): TreeMapNode {
     const { tree } = this;
     const layers = new Map<number, number>();
+    const intoLayers = (layer: number, bytes: number) => layers.set(layer, (layers.get(layer) ?? 0) + bytes);
     let bytes = 0;
     let files = 0;
     let wasted = 0;
@@ -272,7 +271,7 @@ class NodeFigures {
       files += tree.kindOf(id) === KIND_DIRECTORY ? this.files[id]! : 1;
       wasted += this.wasted[id]!;
       replaced += this.replaced[id]!;
-      this.layersInto(layers, id);
+      this.forEachLayer(id, intoLayers);
     }
     const out: TreeMapNode = {
       n: `(${files} small file${files === 1 ? '' : 's'})`,
@@ -289,21 +288,14 @@ class NodeFigures {
   }
 }
 
-/** 1 for every node a leftover path names or lies under. */
-function markLeftovers(tree: FileTree, paths: Iterable<string>): Uint8Array {
+/** 1 for every leftover node and every node under one. */
+function markLeftovers(tree: FileTree, leftovers: Iterable<number>): Uint8Array {
   const marked = new Uint8Array(tree.nodeCount);
-  for (const path of paths) {
-    const id = tree.lookup(path);
-    if (id >= 0) marked[id] = 1;
-  }
+  for (const id of leftovers) if (id >= 0) marked[id] = 1;
   for (let id = 1; id < tree.nodeCount; id++) {
     if (marked[tree.parentOf(id)] === 1) marked[id] = 1;
   }
   return marked;
-}
-
-function add(into: Map<number, number>, layer: number, bytes: number): void {
-  into.set(layer, (into.get(layer) ?? 0) + bytes);
 }
 
 /** The layer with the most bytes (ties to the later layer); `fallback` when there are none. */
@@ -322,10 +314,6 @@ function dominant(layers: Map<number, number>, fallback: number): number {
 function layerPairs(layers: Map<number, number>): Array<[number, number]> | undefined {
   if (layers.size < 2) return undefined;
   return [...layers].filter(([, b]) => b > 0).sort((a, b) => a[0] - b[0]);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Node ids, the one with the most bytes on top. */

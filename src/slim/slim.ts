@@ -353,7 +353,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       workDir: work,
       dispose: () => image.close(),
       ...(options.treeMap
-        ? { treeMap: treeMap(tree, { ...options.treeMap, leftoverPaths: removed.map((r) => r.path) }) }
+        ? { treeMap: treeMap(tree, { ...options.treeMap, leftovers: removedIds.keys() }) }
         : {}),
     };
   } catch (error) {

@@ -51,7 +51,7 @@ describe('treeMap', () => {
     const tree = treeOf([
       [file('var/lib/apt/lists/x', 500), file('var/lib/apt/lists/y', 300), file('bin/sh', 100)],
     ]);
-    const root = treeMap(tree, { leftoverPaths: ['/var/lib/apt/lists', '/bin/sh'] });
+    const root = treeMap(tree, { leftovers: ['/var/lib/apt/lists', '/bin/sh'].map((p) => tree.lookup(p)) });
     expect(root.w).toBe(900);
     expect(child(root, 'var')!.w).toBe(800);
   });

@@ -11,5 +11,5 @@ export function treeMapOf(
   removed: ReadonlyArray<{ path: string }>,
 ): TreeMapNode {
   const tree = treeOf(layers.map((files) => files.map((f) => file(f.path.replace(/^\//, ''), f.size))));
-  return treeMap(tree, { leftoverPaths: removed.map((p) => p.path) });
+  return treeMap(tree, { leftovers: removed.map((p) => tree.lookup(p.path)) });
 }
