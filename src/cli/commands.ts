@@ -142,9 +142,12 @@ export function buildProgram(setExit: SetExit): Command {
     )
     .action(async (image: string, _options, command: Command) => {
       const options = merged(command);
-      // A verified read of a local archive hashes its layers on a worker thread, which takes
+      // A verified read of a local image hashes its layers on a worker thread, which takes
       // ~150 ms to start once the walk competes for the CPU: it starts while inspect's modules load.
-      if (options.verify !== false && /^(?:docker-archive|oci|oci-archive):/.test(image)) {
+      if (
+        options.verify !== false &&
+        (await import('../image/reference.js')).localImagePaths(image).length > 0
+      ) {
         (await import('../image/hash-pool.js')).startHashWorker();
       }
       const { runInspect } = await import('./inspect.js');
