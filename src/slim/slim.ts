@@ -15,8 +15,9 @@
  * work directory (never extracted: image paths never become host paths) and
  * from there into the output tars in path order.
  */
-import { createReadStream } from 'node:fs';
-import { open, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -51,6 +52,7 @@ import type {
   Manifest,
 } from '../image/types.js';
 import { type RemovedFile, settleHardLinkSizes } from '../reach/paths.js';
+import { inOrderConcurrently } from '../util/concurrency.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_REMOVE, findLeftovers } from './leftovers.js';
@@ -287,10 +289,10 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
   try {
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
     const mtimeLimit = options.mtime ?? defaultMtime(config);
-    const blobs: BlobFile[] = [];
-    let uncompressedBytes = 0;
-    const outputLayerBytes: number[] = [];
-    for (const [g, entries] of perGroup.entries()) {
+    const writeGroup = async (
+      g: number,
+      entries: OutEntry[],
+    ): Promise<{ blob: BlobFile; tarBytes: number }> => {
       const pack = tarStream.pack();
       // When the blob writer fails it closes the pipe, and the pack errors: writeEntries sees that through its entry callbacks.
       pack.on('error', () => {});
@@ -312,10 +314,15 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       });
       const writing = writeEntries(pack, entries, spool, mtimeLimit, keyOf, options.signal);
       const [written] = await Promise.all([blob, writing]);
-      uncompressedBytes += tarBytes;
-      outputLayerBytes.push(tarBytes);
-      blobs.push(written);
-    }
+      return { blob: written, tarBytes };
+    };
+    // Compression runs on Node's thread pool: layers written side by side compress on every core.
+    const written = await inOrderConcurrently(perGroup, availableParallelism(), (entries, g) =>
+      writeGroup(g, entries),
+    );
+    const blobs = written.map((w) => w.blob);
+    const outputLayerBytes = written.map((w) => w.tarBytes);
+    const uncompressedBytes = outputLayerBytes.reduce((sum, bytes) => sum + bytes, 0);
 
     const removed = [...removedIds.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const removedByReason: Record<string, { files: number; bytes: number }> = {};
@@ -326,11 +333,11 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       tally.bytes += item.size;
     }
     const newConfig = rewriteConfig(config, blobs, groups, sourceDigest, removedByReason);
-    const written: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
-    const image = await localImageOf(written, work, `${source.reference} (slim)`, dispose);
+    const toWrite: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
+    const image = await localImageOf(toWrite, work, `${source.reference} (slim)`, dispose);
     return {
       image,
-      blobs: written,
+      blobs: toWrite,
       config: newConfig,
       sourceDigest,
       removed,
@@ -390,7 +397,12 @@ interface Spool {
   offsets: Map<string, number>;
 }
 
-/** Copies the needed file contents from the input layers into one spool file; returns where each landed. */
+/**
+ * Copies the needed file contents from the input layers into one spool file;
+ * returns where each landed. Writes are synchronous: into the page cache they
+ * take microseconds, where an asynchronous write per chunk cost a thread-pool
+ * round trip for every file kept.
+ */
 async function spoolContents(
   source: Image,
   needed: Map<string, ContentRef>,
@@ -399,7 +411,7 @@ async function spoolContents(
 ): Promise<Spool> {
   const layers = await source.layers();
   const offsets = new Map<string, number>();
-  const handle = await open(path, 'w');
+  const fd = openSync(path, 'w');
   let position = 0;
   try {
     await scanContents(
@@ -408,10 +420,12 @@ async function spoolContents(
       (_entry, _refs, at): ContentSink => {
         offsets.set(`${at.layer}:${at.ordinal}`, position);
         return {
-          write: async (chunk) => {
-            const at0 = position;
+          write: (chunk) => {
+            let written = 0;
+            while (written < chunk.length) {
+              written += writeSync(fd, chunk, written, chunk.length - written, position + written);
+            }
             position += chunk.length;
-            await handle.write(chunk, 0, chunk.length, at0);
           },
           end: () => {},
         };
@@ -419,7 +433,7 @@ async function spoolContents(
       scan,
     );
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return { path, offsets };
 }
@@ -437,6 +451,13 @@ const TAR_TYPES: Record<NodeMeta['type'], tarStream.Header['type']> = {
 
 const MAX_USTAR_ID = 0o777777;
 const EMPTY = Buffer.alloc(0);
+/**
+ * Contents up to this size go into the pack as one buffer, read with one
+ * positioned read; larger ones stream. A stream per file (open, reads, close,
+ * each a thread-pool round trip) made writing an image of 75 k small files
+ * take most of a minute.
+ */
+const WHOLE_CONTENT_MAX = 1024 * 1024;
 
 async function writeEntries(
   pack: tarStream.Pack,
@@ -448,6 +469,7 @@ async function writeEntries(
 ): Promise<void> {
   // Entries without contents settle in microtasks only: let signals in now and then.
   const breathe = eventLoopTurns(signal);
+  const spoolFd = openSync(spool.path, 'r');
   try {
     for (const entry of entries) {
       await breathe();
@@ -484,10 +506,17 @@ async function writeEntries(
         const start = spool.offsets.get(keyOf(ref));
         if (start === undefined) throw new Error(`slim: contents of ${entry.path} were not spooled`);
         header.size = ref.size;
-        await new Promise<void>((resolve, reject) => {
-          const sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
-          pipeline(createReadStream(spool.path, { start, end: start + ref.size - 1 }), sink).catch(reject);
-        });
+        if (ref.size <= WHOLE_CONTENT_MAX) {
+          const contents = readSpooled(spoolFd, start, ref.size, spool.path);
+          await new Promise<void>((resolve, reject) => {
+            pack.entry(header, contents, (error) => (error ? reject(error) : resolve())).on('error', reject);
+          });
+        } else {
+          await new Promise<void>((resolve, reject) => {
+            const sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
+            pipeline(createReadStream(spool.path, { start, end: start + ref.size - 1 }), sink).catch(reject);
+          });
+        }
       } else {
         await new Promise<void>((resolve, reject) => {
           const sink = pack.entry(header, EMPTY, (error) => (error ? reject(error) : resolve()));
@@ -500,7 +529,21 @@ async function writeEntries(
   } catch (error) {
     pack.destroy(error as Error);
     throw error;
+  } finally {
+    closeSync(spoolFd);
   }
+}
+
+/** `size` bytes of the spool at `start`; the spool was written whole, so a short read is a bug. */
+function readSpooled(fd: number, start: number, size: number, path: string): Buffer {
+  const contents = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const got = readSync(fd, contents, filled, size - filled, start + filled);
+    if (got === 0) throw new Error(`slim: ${path} ends at byte ${start + filled}, inside spooled contents`);
+    filled += got;
+  }
+  return contents;
 }
 
 function rewriteConfig(

@@ -159,6 +159,24 @@ describe('lossless shrink', () => {
     expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
   });
 
+  it('keeps contents either side of the one-read limit, with layers written side by side', async () => {
+    // Contents up to 1 MiB are packed from one read of the spool, larger ones streamed; three
+    // output layers are written (and compressed) at once.
+    const MiB = 1024 * 1024;
+    const input = await archiveOf({
+      layers: [
+        { entries: [file('bin/one', { size: 1, seed: 1 }), file('bin/limit', { size: MiB, seed: 2 })] },
+        { entries: [file('lib/over', { size: MiB + 1, seed: 3 }), file('lib/small', 'small')] },
+        { entries: [file('app/big', { size: 3 * MiB + 17, seed: 4 }), file('app/empty', '')] },
+      ],
+    });
+    const before = await withImage(input, containerView);
+    const { output, result } = await slimTo(input, { remove: new Set(), layers: 3 });
+    expect(result.blobs.layers).toHaveLength(3);
+    const after = await withImage(output, containerView);
+    expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
+  });
+
   it('drops overwritten and deleted bytes', async () => {
     const input = await archiveOf({
       layers: [
