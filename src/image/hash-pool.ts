@@ -117,8 +117,23 @@ class HashPool {
   hash(blob: LocalBlobRange, signal?: AbortSignal): Promise<RangeHash> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<RangeHash>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, blob, resolve, reject };
-      signal?.addEventListener('abort', () => this.cancel(job, abortReason(signal)), { once: true });
+      // The listener goes when the job settles: a command that hashes many layers under one signal
+      // (slim reads each layer twice) otherwise piled them up, and Node warned of a leak on stderr.
+      const onAbort = () => this.cancel(job, abortReason(signal!));
+      const settled = () => signal?.removeEventListener('abort', onAbort);
+      const job: Job = {
+        id: this.nextId++,
+        blob,
+        resolve: (hash) => {
+          settled();
+          resolve(hash);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.dispatch();
     });

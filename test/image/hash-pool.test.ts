@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,16 @@ describe('hash pool', () => {
         return { hex: sha(offset, end), bytes: end - offset };
       }),
     );
+  });
+
+  it('leaves no abort listener behind on the signal once each hash has settled, failed ones too', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    for (let i = 0; i < 12; i++) await hashLocalRange({ path, offset: i, length: 1000 }, signal);
+    await expect(
+      hashLocalRange({ path: join(dir, 'missing'), offset: 0, length: 10 }, signal),
+    ).rejects.toThrow();
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 
   it('hashes the ranges no worker has started on the calling thread, each right', async () => {
