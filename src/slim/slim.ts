@@ -420,6 +420,8 @@ async function spoolContents(
       (_entry, _refs, at): ContentSink => {
         offsets.set(`${at.layer}:${at.ordinal}`, position);
         return {
+          // Written before write() returns: the walker may hand over views of buffers it reuses.
+          copiesChunks: true,
           write: (chunk) => {
             let written = 0;
             while (written < chunk.length) {

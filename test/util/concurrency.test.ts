@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { inOrderConcurrently } from '../../src/util/concurrency.js';
 
-/** Runs that finish in the order of `delays` (ms), recording how many ran at once. */
-function tracked(delays: number[]) {
+/** A run that sleeps for its item (ms), recording which started and how many ran at once. */
+function tracked() {
   let running = 0;
   let most = 0;
   const started: number[] = [];
@@ -24,19 +24,18 @@ describe('inOrderConcurrently', () => {
     { limit: 2, delays: [30, 10, 20, 5], most: 2 },
     { limit: 8, delays: [30, 10, 20], most: 3 },
     { limit: 0, delays: [5, 5], most: 1 },
-  ])('limit $limit over $delays: results in input order, at most $most at once', async ({
-    limit,
-    delays,
-    most,
-  }) => {
-    const t = tracked(delays);
-    const results = await inOrderConcurrently(delays, limit, t.run);
-    expect(results).toEqual(delays.map((delay, index) => `item ${index} after ${delay} ms`));
-    expect(t.most()).toBe(most);
-  });
+  ])(
+    'limit $limit over $delays: results in input order, at most $most at once',
+    async ({ limit, delays, most }) => {
+      const t = tracked();
+      const results = await inOrderConcurrently(delays, limit, t.run);
+      expect(results).toEqual(delays.map((delay, index) => `item ${index} after ${delay} ms`));
+      expect(t.most()).toBe(most);
+    },
+  );
 
   it('returns an empty list for no items without running anything', async () => {
-    const t = tracked([]);
+    const t = tracked();
     expect(await inOrderConcurrently([], 2, t.run)).toEqual([]);
     expect(t.started).toEqual([]);
   });
