@@ -134,6 +134,43 @@ export function largestDirectories(tree: FileTree, n: number, sizes = new SizeIn
   }));
 }
 
+/**
+ * The n-th largest of `values`, counting repeats (1 ≤ n ≤ values.length):
+ * the smallest of a min-heap holding the n largest seen, one pass instead of
+ * sorting every value to read one.
+ */
+export function nthLargest(values: readonly number[], n: number): number {
+  const heap = new Float64Array(n);
+  let size = 0;
+  for (const value of values) {
+    if (size < n) {
+      // Sift up.
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (heap[parent]! <= value) break;
+        heap[at] = heap[parent]!;
+        at = parent;
+      }
+      heap[at] = value;
+    } else if (value > heap[0]!) {
+      // Replace the smallest and sift down.
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= n) break;
+        const right = left + 1;
+        const child = right < n && heap[right]! < heap[left]! ? right : left;
+        if (heap[child]! >= value) break;
+        heap[at] = heap[child]!;
+        at = child;
+      }
+      heap[at] = value;
+    }
+  }
+  return heap[0]!;
+}
+
 /** The n largest values, ties in path order; paths are built only for candidates at or above the cut. */
 function selectTop(
   ids: number[],
@@ -142,11 +179,7 @@ function selectTop(
   tree: FileTree,
 ): Array<[id: number, value: number]> {
   if (n <= 0 || ids.length === 0) return [];
-  let threshold = Number.NEGATIVE_INFINITY;
-  if (ids.length > n) {
-    const sorted = Float64Array.from(values).sort();
-    threshold = sorted[sorted.length - n]!;
-  }
+  const threshold = ids.length > n ? nthLargest(values, n) : Number.NEGATIVE_INFINITY;
   const candidates: Array<[number, number, string]> = [];
   for (let i = 0; i < ids.length; i++) {
     if (values[i]! >= threshold) candidates.push([ids[i]!, values[i]!, tree.pathOf(ids[i]!)]);

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { largestDirectories, largestFiles, SizeIndex, treeView } from '../../src/analyze/top-paths.js';
+import {
+  largestDirectories,
+  largestFiles,
+  nthLargest,
+  SizeIndex,
+  treeView,
+} from '../../src/analyze/top-paths.js';
 import { dir, file, hardlink, symlink, treeOf, whiteout } from './entries.js';
 
 const tree = treeOf([
@@ -62,5 +69,36 @@ describe('top paths', () => {
       target: 'usr/bin',
       bytes: 0,
     });
+  });
+});
+
+describe('nthLargest', () => {
+  /** What it replaces: sort every value, read the n-th from the top. */
+  const bySorting = (values: number[], n: number) => Float64Array.from(values).sort()[values.length - n]!;
+
+  it.each([
+    { values: [5], n: 1, expected: 5 },
+    { values: [1, 9, 3, 7], n: 1, expected: 9 },
+    { values: [1, 9, 3, 7], n: 2, expected: 7 },
+    { values: [1, 9, 3, 7], n: 4, expected: 1 },
+    { values: [4, 4, 4, 1], n: 3, expected: 4 },
+    { values: [0, 2 ** 40, 0, 3, 2 ** 40], n: 2, expected: 2 ** 40 },
+    { values: [0, 2 ** 40, 0, 3, 2 ** 40], n: 3, expected: 3 },
+  ])('the $n-th largest of $values is $expected', ({ values, n, expected }) => {
+    expect(nthLargest(values, n)).toBe(expected);
+  });
+
+  it('agrees with sorting on any list, repeats included', () => {
+    const values = fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.nat()), {
+      minLength: 1,
+      maxLength: 300,
+    });
+    fc.assert(
+      fc.property(
+        values.chain((list) => fc.tuple(fc.constant(list), fc.integer({ min: 1, max: list.length }))),
+        ([list, n]) => nthLargest(list, n) === bySorting(list, n),
+      ),
+      { numRuns: 500 },
+    );
   });
 });
