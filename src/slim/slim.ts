@@ -17,7 +17,6 @@
  */
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -52,7 +51,6 @@ import type {
   Manifest,
 } from '../image/types.js';
 import { type RemovedFile, settleHardLinkSizes } from '../reach/paths.js';
-import { inOrderConcurrently } from '../util/concurrency.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_REMOVE, findLeftovers } from './leftovers.js';
@@ -316,12 +314,14 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       const [written] = await Promise.all([blob, writing]);
       return { blob: written, tarBytes };
     };
-    // Compression runs on Node's thread pool: layers written side by side compress on every core.
-    const written = await inOrderConcurrently(perGroup, availableParallelism(), (entries, g) =>
-      writeGroup(g, entries),
-    );
-    const blobs = written.map((w) => w.blob);
-    const outputLayerBytes = written.map((w) => w.tarBytes);
+    // One layer at a time: each one's gzip already runs on every core (ParallelGzip).
+    const blobs: BlobFile[] = [];
+    const outputLayerBytes: number[] = [];
+    for (const [g, entries] of perGroup.entries()) {
+      const { blob, tarBytes } = await writeGroup(g, entries);
+      blobs.push(blob);
+      outputLayerBytes.push(tarBytes);
+    }
     const uncompressedBytes = outputLayerBytes.reduce((sum, bytes) => sum + bytes, 0);
 
     const removed = [...removedIds.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -159,9 +159,9 @@ describe('lossless shrink', () => {
     expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
   });
 
-  it('keeps contents either side of the one-read limit, with layers written side by side', async () => {
-    // Contents up to 1 MiB are packed from one read of the spool, larger ones streamed; three
-    // output layers are written (and compressed) at once.
+  it('keeps contents either side of the one-read limit, across gzip blocks', async () => {
+    // Contents up to 1 MiB are packed from one read of the spool, larger ones streamed; the
+    // 3 MiB file spans several of the gzip writer's 1 MiB blocks.
     const MiB = 1024 * 1024;
     const input = await archiveOf({
       layers: [

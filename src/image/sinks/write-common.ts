@@ -13,11 +13,11 @@ import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
 import { PareError } from '../../util/errors.js';
 import { DigestingStream, sha256 } from '../digest.js';
 import { MEDIA_TYPES, ociLayerMediaType } from '../media-types.js';
 import type { Digest } from '../types.js';
+import { ParallelGzip } from './parallel-gzip.js';
 
 export type WriteCompression = 'gzip' | 'zstd' | 'none';
 
@@ -81,7 +81,7 @@ export async function writeLayerBlob(
       if (!Number.isInteger(level) || level < 1 || level > 9) {
         throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
       }
-      stages.push(createGzip({ level, chunkSize: 256 * 1024, strategy: constants.Z_DEFAULT_STRATEGY }));
+      stages.push(new ParallelGzip({ level }));
     }
     stages.push(stored);
     await pipeline(
