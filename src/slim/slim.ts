@@ -51,6 +51,7 @@ import type {
   Manifest,
 } from '../image/types.js';
 import { type RemovedFile, settleHardLinkSizes } from '../reach/paths.js';
+import { formatBytes } from '../util/bytes.js';
 import { eventLoopTurns } from '../util/event-loop.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_REMOVE, findLeftovers } from './leftovers.js';
@@ -82,6 +83,8 @@ export interface SlimOptions {
   select?: (final: FinalTree, config: ImageConfig, layers: readonly Layer[]) => Promise<Selection>;
   /** Also return the input's final filesystem as a tree map, removed paths marked (`treeMap`), for the HTML report. */
   treeMap?: TreeMapLimits;
+  /** A line as each step starts: reading the layers, copying what is kept, writing each output layer. */
+  onProgress?: (message: string) => void;
 }
 
 export interface Selection {
@@ -197,6 +200,10 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     source.layers(),
   ]);
   const scan = { verify: options.verify !== false, ...(options.signal ? { signal: options.signal } : {}) };
+  const progress = options.onProgress ?? (() => {});
+  progress(
+    `reading ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} (${formatBytes(layers.reduce((sum, layer) => sum + layer.size, 0))} as stored)`,
+  );
   const final = await readFinalTree(layers, scan);
   const { tree } = final;
 
@@ -285,6 +292,9 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
   const { path: work, handle: workHandle } = await temporaryDirectory('pare-slim-', options.tempDir);
   const dispose = () => workHandle.runNow();
   try {
+    progress(
+      `copying the kept contents (${formatBytes([...needed.values()].reduce((sum, ref) => sum + ref.size, 0))})`,
+    );
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
     const mtimeLimit = options.mtime ?? defaultMtime(config);
     const writeGroup = async (
@@ -318,6 +328,9 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     const blobs: BlobFile[] = [];
     const outputLayerBytes: number[] = [];
     for (const [g, entries] of perGroup.entries()) {
+      progress(
+        `writing layer ${g + 1} of ${perGroup.length} (${entries.length} entries, ${options.compression ?? 'gzip'})`,
+      );
       const { blob, tarBytes } = await writeGroup(g, entries);
       blobs.push(blob);
       outputLayerBytes.push(tarBytes);

@@ -134,6 +134,7 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
       slimImage(image, {
         ...options.slim,
         signal,
+        onProgress: progress,
         ...(level === 'minimal'
           ? {
               select: async (final, imageConfig, imageLayers) => {
@@ -171,12 +172,14 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
     const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
     const publish = async (current: SlimResult) => {
       if (target) {
+        progress(`writing ${target.transport}:${target.path}`);
         await writeImage(target, current.image, {
           inputs,
           subject: `--output ${target.transport}:${target.path}`,
         });
       }
       if (!engine || !verify) return;
+      progress(`loading it into the engine as ${slimName}`);
       await writeImage({ transport: 'docker-daemon', name: slimName }, current.image, {
         engine,
         tempDir: current.workDir,
