@@ -185,6 +185,10 @@ function renderEvent(event: SlimEvent, context: RenderContext): void {
     case 'progress':
       note(`pare: ${event.message}\n`);
       return;
+    case 'step':
+      // For someone watching: piped or in a log, stderr keeps to warnings and errors.
+      if ((io.stderr as { isTTY?: boolean }).isTTY) note(`pare: ${event.message}\n`);
+      return;
     case 'warning':
       io.stderr.write(`pare: warning: ${terminalLine(event.message)}\n`);
       return;

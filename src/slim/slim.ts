@@ -83,8 +83,8 @@ export interface SlimOptions {
   select?: (final: FinalTree, config: ImageConfig, layers: readonly Layer[]) => Promise<Selection>;
   /** Also return the input's final filesystem as a tree map, removed paths marked (`treeMap`), for the HTML report. */
   treeMap?: TreeMapLimits;
-  /** A line as each step starts: reading the layers, copying what is kept, writing each output layer. */
-  onProgress?: (message: string) => void;
+  /** Called as each long step starts (reading the layers, copying what is kept, writing each output layer), with a line saying so. */
+  onStep?: (message: string) => void;
 }
 
 export interface Selection {
@@ -200,8 +200,8 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     source.layers(),
   ]);
   const scan = { verify: options.verify !== false, ...(options.signal ? { signal: options.signal } : {}) };
-  const progress = options.onProgress ?? (() => {});
-  progress(
+  const step = options.onStep ?? (() => {});
+  step(
     `reading ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'} (${formatBytes(layers.reduce((sum, layer) => sum + layer.size, 0))} as stored)`,
   );
   const final = await readFinalTree(layers, scan);
@@ -292,7 +292,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
   const { path: work, handle: workHandle } = await temporaryDirectory('pare-slim-', options.tempDir);
   const dispose = () => workHandle.runNow();
   try {
-    progress(
+    step(
       `copying the kept contents (${formatBytes([...needed.values()].reduce((sum, ref) => sum + ref.size, 0))})`,
     );
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
@@ -328,7 +328,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     const blobs: BlobFile[] = [];
     const outputLayerBytes: number[] = [];
     for (const [g, entries] of perGroup.entries()) {
-      progress(
+      step(
         `writing layer ${g + 1} of ${perGroup.length} (${entries.length} entries, ${options.compression ?? 'gzip'})`,
       );
       const { blob, tarBytes } = await writeGroup(g, entries);

@@ -64,6 +64,8 @@ export type SlimEvent =
   /** What an earlier run could not remove because its engine died. */
   | { kind: 'stale-removed'; names: string[] }
   | { kind: 'progress'; message: string }
+  /** A long step starting; the command line shows these on a terminal only. */
+  | { kind: 'step'; message: string }
   | { kind: 'warning'; message: string }
   /** The slim image was written (and loaded); printed once per attempt. */
   | { kind: 'written'; result: SlimResult }
@@ -130,11 +132,12 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
       minimal && options.trace !== false ? await prepareTracer(workDir!, config.architecture) : undefined;
     let selection: MinimalSelection | undefined;
     const progress = (message: string) => emit({ kind: 'progress', message });
+    const step = (message: string) => emit({ kind: 'step', message });
     const attempt = (level: 'minimal' | 'other') =>
       slimImage(image, {
         ...options.slim,
         signal,
-        onProgress: progress,
+        onStep: step,
         ...(level === 'minimal'
           ? {
               select: async (final, imageConfig, imageLayers) => {
@@ -172,14 +175,14 @@ export async function runSlimWorkflow(options: SlimWorkflowOptions): Promise<Sli
     const slimName = tag ?? `pare-slim/verify:${randomBytes(6).toString('hex')}`;
     const publish = async (current: SlimResult) => {
       if (target) {
-        progress(`writing ${target.transport}:${target.path}`);
+        step(`writing ${target.transport}:${target.path}`);
         await writeImage(target, current.image, {
           inputs,
           subject: `--output ${target.transport}:${target.path}`,
         });
       }
       if (!engine || !verify) return;
-      progress(`loading it into the engine as ${slimName}`);
+      step(`loading it into the engine as ${slimName}`);
       await writeImage({ transport: 'docker-daemon', name: slimName }, current.image, {
         engine,
         tempDir: current.workDir,

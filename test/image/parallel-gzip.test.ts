@@ -79,11 +79,12 @@ describe('ParallelGzip', () => {
     [1, 4],
     [6, 0],
     [9, 2],
-  ])('level %i: the header gzip writes for it (extra flags %i, Unix)', async (level, flags) => {
+  ])('level %i: the header zlib writes for it (extra flags %i), Unix always', async (level, flags) => {
     const data = bytesOf(5000, false);
     const out = await gzipOf([data], level);
     expect([...out.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, flags, 3]);
-    expect(out.subarray(0, 10)).toEqual((await singleStreamGzip(data, level)).subarray(0, 10));
+    // As zlib's own but for the last byte, which zlib sets to the platform it was built for.
+    expect(out.subarray(0, 9)).toEqual((await singleStreamGzip(data, level)).subarray(0, 9));
     expect(gunzipSync(out).equals(data)).toBe(true);
   });
 });

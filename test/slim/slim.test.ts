@@ -595,6 +595,33 @@ describe('output image', () => {
     });
   });
 
+  it.each([
+    [
+      true,
+      [
+        'reading 2 layers',
+        'copying the kept contents',
+        'writing layer 1 of 2',
+        'writing layer 2 of 2',
+        'writing oci:',
+      ],
+    ],
+    [false, []],
+  ])(
+    'on a terminal (%s) says as each long step starts; piped, stderr stays empty',
+    async (terminal, steps) => {
+      const input = await archiveOf(spec);
+      const { io, out } = capturingIo(terminal);
+      const output = join(work, `steps-${terminal}`);
+      expect(await runSlim(input, { output: `oci:${output}` }, io)).toBe(0);
+      const lines = out.stderr.split('\n').filter(Boolean);
+      expect(lines, out.stderr).toHaveLength(steps.length);
+      expect(lines.map((line, index) => line.startsWith(`pare: ${steps[index]}`))).toEqual(
+        steps.map(() => true),
+      );
+    },
+  );
+
   it('compares like with like: tars with tars, stored layers with stored layers, each named', async () => {
     const input = await archiveOf(spec);
     let inputTarBytes = 0;
@@ -672,8 +699,8 @@ function quietIo() {
   return { stdout: sink, stderr: sink };
 }
 
-/** An io for runSlim that keeps what it writes. */
-function capturingIo() {
+/** An io for runSlim that keeps what it writes; `terminal` makes stderr look like a terminal. */
+function capturingIo(terminal = false) {
   const out = { stdout: '', stderr: '' };
   const stream = (name: 'stdout' | 'stderr') =>
     ({
@@ -682,5 +709,6 @@ function capturingIo() {
         return true;
       },
     }) as unknown as NodeJS.WritableStream;
-  return { io: { stdout: stream('stdout'), stderr: stream('stderr') }, out };
+  const stderr = Object.assign(stream('stderr'), terminal ? { isTTY: true } : {});
+  return { io: { stdout: stream('stdout'), stderr }, out };
 }

@@ -96,7 +96,7 @@ describe('runSlimWorkflow', () => {
     });
     expect(asked).toBe(false);
     // A line as each long step starts, then the result.
-    expect(events.map((event) => (event.kind === 'progress' ? event.message : event.kind))).toEqual([
+    expect(events.map((event) => (event.kind === 'step' ? event.message : event.kind))).toEqual([
       expect.stringMatching(/^reading 1 layer \(.+ as stored\)$/),
       expect.stringMatching(/^copying the kept contents \(.+\)$/),
       expect.stringMatching(/^writing layer 1 of 1 \(\d+ entries, gzip\)$/),
@@ -130,7 +130,7 @@ describe('runSlimWorkflow', () => {
       findEngine: async () => engine,
       onEvent: (event) => events.push(event),
     });
-    const steps = events.filter((event) => event.kind !== 'progress');
+    const steps = events.filter((event) => event.kind !== 'step');
     expect(steps.map((event) => event.kind)).toEqual(['stale-removed', 'written', 'loaded', 'probed']);
     expect(steps[2]).toEqual({ kind: 'loaded', name: 'app:slim' });
     const probed = steps[3] as Extract<SlimEvent, { kind: 'probed' }>;
@@ -162,7 +162,7 @@ describe('runSlimWorkflow', () => {
       onEvent: (event) => events.push(event),
     });
     expect(result.same).toBe(false);
-    expect(events.filter((event) => event.kind !== 'progress').map((event) => event.kind)).toEqual([
+    expect(events.filter((event) => event.kind !== 'step').map((event) => event.kind)).toEqual([
       'stale-removed',
       'written',
       'loaded',
