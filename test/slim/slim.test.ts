@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -176,6 +176,34 @@ describe('lossless shrink', () => {
     const after = await withImage(output, containerView);
     expect(Object.fromEntries(after)).toEqual(Object.fromEntries(before));
   });
+
+  it.each([
+    ['the first', 0],
+    ['the last', 2],
+  ])(
+    '%s of three layers not matching its diff_id: that mismatch is the error, exit 2, nothing written',
+    async (_which, tampered) => {
+      // Each layer holds a marker of its own; one byte of the tampered layer's marker is changed in place.
+      const markers = [0, 1, 2].map((i) => `MARKER-OF-LAYER-${i}-`.repeat(40));
+      const input = await archiveOf({
+        layers: markers.map((marker, i) => ({ entries: [file(`layer${i}/data`, marker)] })),
+      });
+      const path = input.slice('docker-archive:'.length);
+      const bytes = await readFile(path);
+      const at = bytes.indexOf(markers[tampered]!);
+      expect(at).toBeGreaterThan(0);
+      bytes[at + 3]! ^= 0x20;
+      await writeFile(path, bytes);
+      const out = join(work, `tampered-${tampered}.tar`);
+      const error = await runSlim(input, { output: `docker-archive:${out}` }, quietIo()).catch((e) => e);
+      expect(isPareError(error), String(error)).toBe(true);
+      expect((error as { exitCode: number }).exitCode).toBe(2);
+      expect((error as { line: string }).line).toMatch(
+        new RegExp(`layer ${tampered} sha256:[0-9a-f]{12}…: uncompressed layer does not match its diff_id`),
+      );
+      expect(existsSync(out)).toBe(false);
+    },
+  );
 
   it('drops overwritten and deleted bytes', async () => {
     const input = await archiveOf({
