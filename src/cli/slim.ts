@@ -14,7 +14,7 @@ import {
   withDefaultTag,
 } from '../image/reference.js';
 import { parseImageTarget } from '../image/sinks/write.js';
-import { checkZstdLevel, refuseInputPath } from '../image/sinks/write-common.js';
+import { checkGzipLevel, checkZstdLevel, refuseInputPath } from '../image/sinks/write-common.js';
 import { sizeChange } from '../report/size-change.js';
 import type { SlimHtmlView } from '../report/slim-html.js';
 import { parseCategories, selectCategories } from '../slim/leftovers.js';
@@ -84,6 +84,8 @@ export async function runSlim(
   const tag = options.tag ? parseTag(options.tag) : undefined;
   const layers = positiveInteger(options.layers, '--layers');
   const gzipLevel = positiveInteger(options.gzipLevel, '--gzip-level');
+  // Up front, as every option is: not after reading the whole image.
+  if (gzipLevel !== undefined) checkGzipLevel(gzipLevel);
   const mtime = options.mtime === undefined ? undefined : nonNegativeInteger(options.mtime, '--mtime');
   const compression = options.compression ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'zstd' && compression !== 'none') {

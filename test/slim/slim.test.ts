@@ -720,6 +720,17 @@ describe('output image', () => {
       expect((error as { exitCode: number }).exitCode).toBe(2);
     }
   });
+
+  it.each([
+    [{ gzipLevel: '12' }, /^--gzip-level: gzip level must be 1-9, got 12$/],
+    [{ compression: 'zstd', zstdLevel: '20' }, /^--zstd-level: zstd level must be 1-19, got 20$/],
+  ])('rejects a bad level (%o) before reading the image', async (options, message) => {
+    // The input does not exist: the level must be the error, not the missing file after it.
+    const missing = `docker-archive:${join(work, 'no-such-input.tar')}`;
+    const error = await runSlim(missing, { output: 'oci:/tmp/x', ...options }, quietIo()).catch((e) => e);
+    expect(isPareError(error), String(error)).toBe(true);
+    expect((error as { line: string }).line).toMatch(message);
+  });
 });
 
 function quietIo() {

@@ -78,9 +78,7 @@ export async function writeLayerBlob(
     const stages: NodeJS.ReadWriteStream[] = [uncompressed];
     if (compression === 'gzip') {
       const level = options.level ?? 6;
-      if (!Number.isInteger(level) || level < 1 || level > 9) {
-        throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
-      }
+      checkGzipLevel(level);
       stages.push(new ParallelGzip({ level }));
     }
     stages.push(stored);
@@ -96,6 +94,12 @@ export async function writeLayerBlob(
     size: stored.bytes,
     mediaType: ociLayerMediaType(compression),
   };
+}
+
+export function checkGzipLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 1 || level > 9) {
+    throw new PareError(`gzip level must be 1-9, got ${level}`, { subject: '--gzip-level' });
+  }
 }
 
 export function checkZstdLevel(level: number): void {
