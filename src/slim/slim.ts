@@ -297,10 +297,13 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
     );
     const spool = await spoolContents(source, needed, join(work, 'contents'), scan);
     const mtimeLimit = options.mtime ?? defaultMtime(config);
-    const writeGroup = async (
-      g: number,
-      entries: OutEntry[],
-    ): Promise<{ blob: BlobFile; tarBytes: number }> => {
+    const compression = options.compression ?? 'gzip';
+    const blobs: BlobFile[] = [];
+    let uncompressedBytes = 0;
+    const outputLayerBytes: number[] = [];
+    // One layer at a time: each one's gzip already runs on every core (ParallelGzip).
+    for (const [g, entries] of perGroup.entries()) {
+      step(`writing layer ${g + 1} of ${perGroup.length} (${entries.length} entries, ${compression})`);
       const pack = tarStream.pack();
       // When the blob writer fails it closes the pipe, and the pack errors: writeEntries sees that through its entry callbacks.
       pack.on('error', () => {});
@@ -310,7 +313,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
         tarBytes += chunk.length;
       });
       const blob = writeLayerBlob(pack.pipe(counter), join(work, `layer-${g}`), {
-        compression: options.compression ?? 'gzip',
+        compression,
         ...(options.compression === 'zstd'
           ? options.zstdLevel !== undefined
             ? { level: options.zstdLevel }
@@ -322,20 +325,10 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       });
       const writing = writeEntries(pack, entries, spool, mtimeLimit, keyOf, options.signal);
       const [written] = await Promise.all([blob, writing]);
-      return { blob: written, tarBytes };
-    };
-    // One layer at a time: each one's gzip already runs on every core (ParallelGzip).
-    const blobs: BlobFile[] = [];
-    const outputLayerBytes: number[] = [];
-    for (const [g, entries] of perGroup.entries()) {
-      step(
-        `writing layer ${g + 1} of ${perGroup.length} (${entries.length} entries, ${options.compression ?? 'gzip'})`,
-      );
-      const { blob, tarBytes } = await writeGroup(g, entries);
-      blobs.push(blob);
+      uncompressedBytes += tarBytes;
       outputLayerBytes.push(tarBytes);
+      blobs.push(written);
     }
-    const uncompressedBytes = outputLayerBytes.reduce((sum, bytes) => sum + bytes, 0);
 
     const removed = [...removedIds.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const removedByReason: Record<string, { files: number; bytes: number }> = {};
@@ -346,11 +339,11 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       tally.bytes += item.size;
     }
     const newConfig = rewriteConfig(config, blobs, groups, sourceDigest, removedByReason);
-    const toWrite: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
-    const image = await localImageOf(toWrite, work, `${source.reference} (slim)`, dispose);
+    const written: ImageToWrite = { config: Buffer.from(JSON.stringify(newConfig)), layers: blobs };
+    const image = await localImageOf(written, work, `${source.reference} (slim)`, dispose);
     return {
       image,
-      blobs: toWrite,
+      blobs: written,
       config: newConfig,
       sourceDigest,
       removed,
@@ -364,7 +357,7 @@ export async function slimImage(source: Image, options: SlimOptions = {}): Promi
       output: {
         compressedBytes: blobs.reduce((sum, b) => sum + b.size, 0),
         uncompressedBytes,
-        compression: options.compression ?? 'gzip',
+        compression,
         layers: blobs.length,
       },
       inputLayerBytes: final.layerTarBytes,
