@@ -20,6 +20,8 @@ import { parseDockerfile } from '../dist/dockerfile/parse.js';
 import { allRules } from '../dist/rules/index.js';
 import { lintModel } from '../dist/rules/run.js';
 
+/** The one-file target: what a pre-commit hook or an editor waits for, Node's start included. */
+const ONE_FILE_TARGET_MS = 120;
 const COUNT = Number(process.env.BENCH_LINT_FILES ?? 1000);
 const corpusDir = fileURLToPath(new URL('../test/fixtures/corpus/', import.meta.url));
 const seeds = readdirSync(corpusDir, { withFileTypes: true })
@@ -148,7 +150,7 @@ console.log(
   `| ${'CLI, files on disk'.padEnd(22)} | ${String(rate(cliTotal)).padStart(8)} |        n/a |       n/a |      n/a |`,
 );
 console.log(
-  `one-file \`pare lint\`: ${oneFile.toFixed(0)} ms wall (median of 11; \`node -e ''\` alone: ${nodeAlone.toFixed(0)} ms on this machine now).${withoutCaNote}`,
+  `one-file \`pare lint\`: ${oneFile.toFixed(0)} ms wall (median of 11; target ≤ ${ONE_FILE_TARGET_MS} ms: ${oneFile <= ONE_FILE_TARGET_MS ? 'met' : 'NOT met'}; \`node -e ''\` alone: ${nodeAlone.toFixed(0)} ms on this machine now).${withoutCaNote}`,
 );
 console.log(
   `rules cost ${(full.total / parseOnly.total).toFixed(2)}x parsing alone; in-process target ≥ 1000 files/s: ${rate(full.total) >= 1000 ? 'met' : 'NOT met'}`,
@@ -170,7 +172,7 @@ if (process.argv.includes('--readme')) {
     `  | parse + all rules | ${rate(full.total)} | ${rate(full.cpu)} | ${full.median.toFixed(3)} |`,
     `  | \`pare lint\` CLI, 1,000 files on disk, incl. process start | ${rate(cliTotal)} | n/a | n/a |`,
     '',
-    `  One file: \`pare lint FILE\` takes ${oneFile.toFixed(0)} ms wall (median of 11), \`node -e ''\` ${nodeAlone.toFixed(0)} ms on the same machine at the same time.${withoutCaNote}`,
+    `  One file: \`pare lint FILE\` takes ${oneFile.toFixed(0)} ms wall (median of 11; target ≤ ${ONE_FILE_TARGET_MS} ms: ${oneFile <= ONE_FILE_TARGET_MS ? 'met' : 'NOT met'}), \`node -e ''\` ${nodeAlone.toFixed(0)} ms on the same machine at the same time.${withoutCaNote}`,
   ].join('\n');
   write(
     readme,

@@ -5,9 +5,9 @@
 // parent's peak; elsewhere process.resourceUsage().maxRSS.
 import { readFileSync } from 'node:fs';
 
-const [main, archive] = process.argv.slice(2);
-const { main: run } = await import(main);
-const code = await run(['inspect', `docker-archive:${archive}`, '--format', 'json']);
+const [loader, archive] = process.argv.slice(2);
+const { loadCli } = await import(loader);
+const code = await loadCli().cli.main(['inspect', `docker-archive:${archive}`, '--format', 'json']);
 let peak = process.resourceUsage().maxRSS * 1024;
 try {
   const hwm = /VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));

@@ -1,7 +1,7 @@
 /**
  * What `pare inspect` costs in memory per path, measured as the operating
- * system sees it: the bundled CLI that `pare` runs (dist/cli/pare.js, so
- * build first) runs in a child process (inspect-peak-rss.mjs) on a generated
+ * system sees it: the bundled CLI that `pare` runs (loaded as bin/cli-loader.js
+ * loads dist/cli/pare.cjs, so build first) runs in a child process (inspect-peak-rss.mjs) on a generated
  * docker-archive and reports its peak RSS. The same run on a one-file image gives the fixed part (Node,
  * pare's modules, read buffers); what grows with the image is the
  * difference. The bound is generous, a guard against regressions rather
@@ -30,7 +30,7 @@ const PATHS = 150_000;
  * young generation was kept small. The issue's target is 300.
  */
 const BOUND_PER_PATH = 450;
-const MAIN = fileURLToPath(new URL('../../dist/cli/pare.js', import.meta.url));
+const LOADER = fileURLToPath(new URL('../../bin/cli-loader.js', import.meta.url));
 const CHILD = fileURLToPath(new URL('./inspect-peak-rss.mjs', import.meta.url));
 
 const TOPS = [
@@ -67,7 +67,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Peak RSS in bytes of `pare inspect ARCHIVE --format json` in a fresh process. */
 function inspectPeakRss(archive: string): number {
-  const result = spawnSync(process.execPath, [CHILD, MAIN, archive], {
+  const result = spawnSync(process.execPath, [CHILD, LOADER, archive], {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
   });

@@ -52,6 +52,8 @@ button{background:var(--bg);color:var(--fg);border:1px solid var(--line);border-
 .barrow .seg{height:100%;border-right:1px solid rgba(0,0,0,.3)}
 `;
 
+// Characters beyond ASCII are written as \u escapes, which the page's JavaScript reads: a raw
+// template keeps its text as written, and the command line's bundle must be ASCII (scripts/bundle-cli.mjs).
 export const CLIENT_JS = String.raw`
 (function(){
 'use strict';
@@ -120,7 +122,7 @@ function initTree(){
         div.dataset.path = o.path;
         div.dataset.layer = String(d.l);
         if (rw > 30 && rh > 12) div.textContent = d.n + ' ' + fmt(n.value);
-        div.title = o.path + '\n' + fmt(n.value) + (d.f?' · '+d.f+' files':'') + '\nlayer ' + d.l + (layers[d.l] ? ': ' + layers[d.l].instruction : '') + (d.w ? '\nremovable: ' + fmt(d.w) : '') + (d.m ? '\nchanged (replaced a lower version): ' + fmt(d.m) : '');
+        div.title = o.path + '\n' + fmt(n.value) + (d.f?' \u00b7 '+d.f+' files':'') + '\nlayer ' + d.l + (layers[d.l] ? ': ' + layers[d.l].instruction : '') + (d.w ? '\nremovable: ' + fmt(d.w) : '') + (d.m ? '\nchanged (replaced a lower version): ' + fmt(d.m) : '');
         if (o === selected) div.classList.add('sel');
         div.addEventListener('click', function(ev){ ev.stopPropagation(); onClick(o); });
         tm.appendChild(div); count++;
@@ -240,7 +242,7 @@ function initOptimize(){
   var O = D.optimize, box = $('compare'); if (!box) return;
   var max = 0; O.candidates.forEach(function(c){ if (c.bytes > max) max = c.bytes; });
   O.candidates.forEach(function(c){
-    var row = el('div','barrow'); row.appendChild(el('div', null, c.name + (c.name===O.chosen?' ✓':'')));
+    var row = el('div','barrow'); row.appendChild(el('div', null, c.name + (c.name===O.chosen?' \u2713':'')));
     var track = el('div','track');
     if (c.bytes > 0) (c.layers||[]).forEach(function(b, i){ var s = el('div','seg'); s.style.width = (100*b/max)+'%'; s.style.background = color(i); s.title = 'layer ' + i + ': ' + fmt(b); track.appendChild(s); });
     row.appendChild(track);
