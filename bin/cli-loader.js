@@ -22,14 +22,19 @@ setFlagsFromString('--liftoff-only');
 export const CLI_BUNDLE = fileURLToPath(new URL('../dist/cli/pare.cjs', import.meta.url));
 export const CLI_CODE_CACHE = `${CLI_BUNDLE}.v8-cache`;
 
-/** The bundle's text compiled as a CommonJS module's function, with `cachedData` when given. */
+/**
+ * The bundle is CommonJS code written inside the function Node wraps a
+ * CommonJS module in, so that the file itself is the script compiled: V8
+ * keeps a compiled script's source for as long as its functions live, and
+ * the wrapper added at run time made a second copy of 1.4 MB.
+ */
+export const CLI_WRAPPER = ["(function (exports, require, module, __filename, __dirname) {'use strict';", '\n})'];
+
+/** The bundle compiled, with `cachedData` when given. */
 export function compileCli(cachedData) {
   // The build checks that the bundle is ASCII, so one byte per character reads it exactly.
   const source = readFileSync(CLI_BUNDLE, 'latin1');
-  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: CLI_BUNDLE,
-    ...(cachedData ? { cachedData } : {}),
-  });
+  return new Script(source, { filename: CLI_BUNDLE, ...(cachedData ? { cachedData } : {}) });
 }
 
 /** Runs the compiled bundle's top level and returns its exports (`main`). */

@@ -8,11 +8,11 @@
 // scripts only. The library entry (dist/index.js) stays the compiler's
 // separate modules.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { CLI_BUNDLE } from '../bin/cli-loader.js';
+import { CLI_BUNDLE, CLI_WRAPPER } from '../bin/cli-loader.js';
 
 const root = join(import.meta.dirname, '..');
 const outdir = join(root, 'dist', 'cli');
@@ -98,11 +98,12 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ['zod'], outfile: join(outdir, 'zod.cjs') });
-await build({
+const bundled = await build({
   ...common,
   entryPoints: [join(root, 'dist', 'cli', 'main.js')],
   // In dist/cli/, as main.js is: paths relative to a module (../grammars/, ../../docs/) still hold.
   outfile: CLI_BUNDLE,
+  write: false,
   define: { 'import.meta.url': '__pareModuleUrl' },
   banner: { js: "const __pareModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // A compiled script has no way to import an ES module here: every import() becomes require().
@@ -112,8 +113,9 @@ await build({
   plugins: [versionAtBuild, lazyChildProcessForCommander, zodApart, webTreeSitterBuiltin],
 });
 
-const text = readFileSync(CLI_BUNDLE);
+const text = bundled.outputFiles[0].contents;
 if (text.some((byte) => byte > 0x7f)) throw new Error(`${CLI_BUNDLE} is not ASCII; cli-loader.js reads it as such`);
+writeFileSync(CLI_BUNDLE, Buffer.concat([Buffer.from(CLI_WRAPPER[0]), text, Buffer.from(CLI_WRAPPER[1])]));
 
 // The code cache is written by a process that has run a one-file `pare lint` (write-code-cache.mjs):
 // it then holds the functions that run compiled, not only the top level, which the one-file

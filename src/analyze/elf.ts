@@ -12,6 +12,7 @@
  * falls outside those, the fields that need it are reported as unknown.
  */
 import type { ContentSink } from '../image/tar/tar.js';
+import { SpareBuffers } from '../util/spare-buffers.js';
 
 export type ElfType = 'relocatable' | 'executable' | 'shared' | 'core' | 'other';
 
@@ -68,6 +69,8 @@ const DF_1_PIE = 0x08000000;
 /** Bytes of the file's start kept for `.dynstr` (and the headers). */
 const FRONT_CAP = 8 * 1024 * 1024;
 const FRONT_PROBE = 16 * 1024;
+/** Probe buffers of readers that have finished, for the next readers (an image holds thousands of ELF files). */
+const spareProbes = new SpareBuffers(FRONT_PROBE, 4);
 /** Bytes kept before the section header table, where `.shstrtab` usually is. */
 const TAIL_WINDOW = 64 * 1024;
 const MAX_TABLE = 16 * 1024 * 1024;
@@ -200,7 +203,10 @@ export class ElfReader implements ContentSink {
         }
         if (from >= this.position) continue;
         const to = Math.min(capture.end, this.position);
-        capture.buf ??= Buffer.allocUnsafe(capture.end - capture.start);
+        capture.buf ??=
+          capture === this.probe && capture.end - capture.start === FRONT_PROBE
+            ? spareProbes.take()
+            : Buffer.allocUnsafe(capture.end - capture.start);
         chunk.copy(capture.buf, capture.got, from - chunkStart, to - chunkStart);
         capture.got += to - from;
         if (capture.start + capture.got === capture.end) {
@@ -240,7 +246,18 @@ export class ElfReader implements ContentSink {
     const rest = this.frontRest;
     if (rest && this.captures.includes(rest)) this.frontLength = rest.start + rest.got;
     this.captures = [];
-    this.onResult(this.info ? this.finish() : null);
+    const info = this.info ? this.finish() : null;
+    this.releaseProbe();
+    this.onResult(info);
+  }
+
+  /** Hands the probe's buffer to the next reader; nothing of this reader reads it any more. */
+  private releaseProbe(): void {
+    const buffer = this.probe?.buf;
+    if (!buffer) return;
+    this.probe.buf = undefined;
+    this.front = undefined;
+    spareProbes.give(buffer);
   }
 
   private addCapture(start: number, end: number, done: (buf: Buffer) => void): Capture | undefined {
@@ -258,6 +275,7 @@ export class ElfReader implements ContentSink {
   private fail(): void {
     this.dead = true;
     this.captures = [];
+    this.releaseProbe();
   }
 
   private u16(buf: Buffer, at: number): number {

@@ -148,6 +148,50 @@ describe('ElfReader', () => {
     expect(result).toMatchObject({ interpreter: '/lib64/ld-linux-x86-64.so.2', sections: null });
   });
 
+  it('gives each of several readers, in turn or side by side, its own result (probe buffers pass between them)', () => {
+    const specs: ElfSpec[] = [
+      dynamicBinary,
+      {
+        bits: 32,
+        little: false,
+        type: 3,
+        machine: 8,
+        interpreter: '/lib/ld.so.1',
+        needed: ['libz.so.1'],
+        padding: 30_000,
+      },
+      { bits: 64, little: true, type: 2, padding: 40_000 },
+      { ...dynamicBinary, needed: ['libm.so.6', 'libpthread.so.0', 'libc.so.6'], pie: false, type: 2 },
+    ];
+    const files = specs.map((spec) => buildElf(spec));
+    const alone = files.map((bytes) => read(bytes, 4096));
+    // One reader after another, with a failing one (ELF magic, then garbage) between each.
+    const garbage = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 9, 9]), Buffer.alloc(20_000, 0xab)]);
+    for (let round = 0; round < 2; round++) {
+      files.forEach((bytes, i) => {
+        expect(read(garbage, 4096)).toBeNull();
+        expect(read(bytes, 4096)).toEqual(alone[i]);
+      });
+    }
+    // Side by side: every reader is fed a chunk in turn, so all hold their probes at once.
+    const results: Array<ElfInfo | null | undefined> = files.map(() => undefined);
+    const readers = files.map(
+      (bytes, i) =>
+        new ElfReader(bytes.length, (info) => {
+          results[i] = info;
+        }),
+    );
+    const longest = Math.max(...files.map((bytes) => bytes.length));
+    for (let at = 0; at < longest; at += 1000) {
+      files.forEach((bytes, i) => {
+        if (at < bytes.length) readers[i]!.write(bytes.subarray(at, at + 1000));
+        if (at + 1000 >= bytes.length && at < bytes.length) readers[i]!.end();
+      });
+    }
+    expect(results).toEqual(alone);
+    expect(alone.every((info) => info !== null)).toBe(true);
+  });
+
   it('survives garbage headers without throwing', () => {
     for (let seed = 1; seed < 200; seed++) {
       const elf = Buffer.from(buildElf(dynamicBinary));

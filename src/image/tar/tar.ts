@@ -12,6 +12,7 @@ import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { abortReason } from '../../util/abort.js';
 import { describeSystemError, PareError } from '../../util/errors.js';
+import { SpareBuffers } from '../../util/spare-buffers.js';
 import { READ_CHUNK_SIZE } from '../local/local-blob.js';
 import type { TarEntry } from '../types.js';
 import {
@@ -420,6 +421,10 @@ const SEEK_WINDOW_MIN = 32 * 1024;
  */
 const SKIPPING_CHUNK_SIZE = 16 * 1024;
 
+/** Windows and chunk buffers of walks that have ended, for the next walks (two layers are walked at once). */
+const spareWindows = new SpareBuffers(SEEK_WINDOW_MAX, 2);
+const spareChunks = new SpareBuffers(READ_CHUNK_SIZE, 2);
+
 /**
  * Walks an uncompressed tar stored at [offset, offset+length) of a local file,
  * reading headers only and seeking over contents, as `tar -t` does; a sink
@@ -442,7 +447,11 @@ export async function walkTarFile(
   }
   try {
     const reader = new FileWalker(handle, offset, length, visitor, subject, options);
-    return await reader.walk();
+    try {
+      return await reader.walk();
+    } finally {
+      reader.releaseBuffers();
+    }
   } catch (error) {
     if (error instanceof PareError || (error as Error).name === 'AbortError') throw error;
     if ((error as NodeJS.ErrnoException).code) {
@@ -455,7 +464,7 @@ export async function walkTarFile(
 }
 
 class FileWalker {
-  private readonly window = Buffer.allocUnsafe(SEEK_WINDOW_MAX);
+  private window = spareWindows.take();
   private windowStart = 0;
   private windowLength = 0;
   private windowSize = SEEK_WINDOW_MIN;
@@ -601,8 +610,17 @@ class FileWalker {
 
   /** The one buffer chunks are read into for sinks that copy what they keep (ContentSink.copiesChunks). */
   private chunkBuffer(): Buffer {
-    this.reusedChunk ??= Buffer.allocUnsafe(READ_CHUNK_SIZE);
+    this.reusedChunk ??= spareChunks.take();
     return this.reusedChunk;
+  }
+
+  /** The walk is over (every sink has ended): its buffers go to the next walk. */
+  releaseBuffers(): void {
+    spareWindows.give(this.window);
+    this.window = Buffer.alloc(0);
+    this.windowLength = 0;
+    if (this.reusedChunk) spareChunks.give(this.reusedChunk);
+    this.reusedChunk = undefined;
   }
 
   private async feed(sink: ContentSink, pos: number, size: number): Promise<void> {
