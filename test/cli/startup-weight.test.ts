@@ -15,7 +15,7 @@
  * which V8 takes only under the flags and the Node version it was made with.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,5 +96,41 @@ describe('the code cache', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('true');
+  });
+});
+
+describe('a code cache V8 rejects', () => {
+  it('leaves the command line working, compiled from source (as under another Node version)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'pare-cache-'));
+    try {
+      const built = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+      mkdirSync(join(copy, 'bin'));
+      mkdirSync(join(copy, 'dist', 'cli'), { recursive: true });
+      for (const path of ['bin/pare.js', 'bin/cli-loader.js', 'dist/cli/pare.cjs'])
+        copyFileSync(built(path), join(copy, path));
+      writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+      // The layout of a real cache, with bytes no V8 made.
+      const cache = readFileSync(built('dist/cli/pare.cjs.v8-cache'));
+      writeFileSync(join(copy, 'dist/cli/pare.cjs.v8-cache'), Buffer.alloc(cache.length, 0x5a));
+      const loader = join(copy, 'bin', 'cli-loader.js');
+      const accepted = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { loadCli } = await import(${JSON.stringify(loader)}); process.stdout.write(String(loadCli().cacheAccepted));`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(accepted.stdout).toBe('false');
+      const version = spawnSync(process.execPath, [join(copy, 'bin', 'pare.js'), '--version'], {
+        encoding: 'utf8',
+      });
+      expect(version.stderr).toBe('');
+      expect(version.status).toBe(0);
+      expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
