@@ -13,7 +13,10 @@ COPY package.json package-lock.json ./
 # native build (a development dependency) is never used; only its .wasm is.
 RUN npm ci --ignore-scripts && npm cache clean --force
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/copy-grammar.mjs scripts/bundle-cli.mjs scripts/
+# The build bundles the command line and writes V8's code cache for it with bin/'s loader,
+# under this stage's Node, the final stage's too.
+COPY scripts/copy-grammar.mjs scripts/bundle-cli.mjs scripts/write-code-cache.mjs scripts/
+COPY bin bin
 COPY src src
 RUN npm run build && npm prune --omit=dev
 

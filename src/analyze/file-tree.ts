@@ -20,6 +20,7 @@
  */
 import type { TarEntry } from '../image/types.js';
 import { PareError } from '../util/errors.js';
+import { GrowableMemory } from '../util/growable-memory.js';
 import { DiveTally } from './efficiency.js';
 import { NameTable } from './name-table.js';
 import type { LayerTally, TreeSummary } from './tallies.js';
@@ -49,8 +50,12 @@ const F_REPLACED = 16;
 const REMOVED_PATHS_KEPT = 10;
 
 const MAX_LAYERS = 65_534;
+/** Bytes per node of each per-node array, in the order grow lays them out: sizes, parents, names, firstChild, nextSibling, modes, touched, writers, kinds, flags. */
+const COLUMN_WIDTHS = [8, 4, 4, 4, 4, 2, 2, 2, 1, 1] as const;
 /** Bytes of the per-node arrays (see grow). */
-const BYTES_PER_NODE = 8 + 4 * 4 + 3 * 2 + 2 * 1;
+const BYTES_PER_NODE = COLUMN_WIDTHS.reduce((sum: number, width) => sum + width, 0);
+/** Nodes the per-node block reserves address space for (growable-memory.ts), committed only as used: 128 MiB. */
+const RESERVED_NODES = 1 << 22;
 
 // How walkFiles reads a path back from its bytes: all ASCII, UTF-8, or not at all (joined instead).
 const DECODE_LATIN1 = 2;
@@ -76,6 +81,7 @@ export class FileTree {
 
   private capacity = 0;
   private count = 0;
+  private readonly nodeMemory = new GrowableMemory(0, RESERVED_NODES * BYTES_PER_NODE);
   private parents = new Int32Array(0);
   private names = new Int32Array(0);
   private firstChild = new Int32Array(0);
@@ -517,33 +523,49 @@ export class FileTree {
   }
 
   /**
-   * The per-node arrays share one allocation, widest elements first so that
-   * each view is aligned: one block to allocate and free per growth instead
-   * of ten, which left the allocator holding freed memory (peak RSS on the
-   * memory test's 150 k paths: see tree-memory.test.ts).
+   * The per-node arrays are columns of one block, widest elements first so
+   * that each view is aligned (one block to allocate per growth instead of
+   * ten, which left the allocator holding freed memory). The block grows in
+   * place (growable-memory.ts), so its columns move up within it.
    */
   private grow(capacity: number): void {
-    const buffer = new ArrayBuffer(capacity * BYTES_PER_NODE);
+    const previous = this.capacity;
+    const block = this.nodeMemory.ensure(capacity * BYTES_PER_NODE);
+    // Each column moves up to where it now starts, the last first, so none lands on one not yet moved.
+    // The rest of it is zeroed where the old columns were; beyond them the bytes are new, zero and not
+    // yet touched, so not yet resident either.
+    const bytes = new Uint8Array(block);
+    const usedBefore = previous * BYTES_PER_NODE;
+    let oldStart = usedBefore;
+    let newStart = capacity * BYTES_PER_NODE;
+    for (let column = COLUMN_WIDTHS.length - 1; column >= 0; column--) {
+      const width = COLUMN_WIDTHS[column]!;
+      oldStart -= previous * width;
+      newStart -= capacity * width;
+      if (previous > 0) bytes.copyWithin(newStart, oldStart, oldStart + previous * width);
+      const stale = Math.min(newStart + capacity * width, usedBefore);
+      if (newStart + previous * width < stale) bytes.fill(0, newStart + previous * width, stale);
+    }
     let offset = 0;
-    const view = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(
-      Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
-      old: T,
-    ): T => {
-      const next = new Type(buffer, offset, capacity);
-      next.set(old);
+    const view = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(Type: {
+      new (buffer: ArrayBuffer, offset: number, length: number): T;
+      BYTES_PER_ELEMENT: number;
+    }): T => {
+      const next = new Type(block, offset, capacity);
       offset += capacity * Type.BYTES_PER_ELEMENT;
       return next;
     };
-    this.sizes = view(Float64Array, this.sizes);
-    this.parents = view(Int32Array, this.parents);
-    this.names = view(Int32Array, this.names);
-    this.firstChild = view(Int32Array, this.firstChild);
-    this.nextSibling = view(Int32Array, this.nextSibling);
-    this.modes = view(Uint16Array, this.modes);
-    this.touched = view(Uint16Array, this.touched);
-    this.writers = view(Uint16Array, this.writers);
-    this.kinds = view(Uint8Array, this.kinds);
-    this.flags = view(Uint8Array, this.flags);
+    // In COLUMN_WIDTHS' order.
+    this.sizes = view(Float64Array);
+    this.parents = view(Int32Array);
+    this.names = view(Int32Array);
+    this.firstChild = view(Int32Array);
+    this.nextSibling = view(Int32Array);
+    this.modes = view(Uint16Array);
+    this.touched = view(Uint16Array);
+    this.writers = view(Uint16Array);
+    this.kinds = view(Uint8Array);
+    this.flags = view(Uint8Array);
     this.capacity = capacity;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KIND_DIRECTORY, KIND_FILE, KIND_SYMLINK } from '../../src/analyze/file-tree.js';
+import type { TarEntry } from '../../src/image/types.js';
 import { dir, file, hardlink, opaque, symlink, treeOf, whiteout } from './entries.js';
 
 const present = (tree: ReturnType<typeof treeOf>) => {
@@ -11,6 +12,40 @@ const present = (tree: ReturnType<typeof treeOf>) => {
 };
 
 describe('FileTree', () => {
+  it('keeps every node as it grows many times over (its arrays and hash table grow in place)', () => {
+    // 3 layers, ~9,000 nodes: the per-node block grows from 1,024 nodes six times, the slots four times.
+    const expected = new Map<string, { size: number; layer: number; mode: number }>();
+    const layers: TarEntry[][] = [[], [], []];
+    for (let i = 0; i < 6000; i++) {
+      const path = `usr/lib/pkg${i % 97}/sub${i % 7}/file-${i}.so`;
+      layers[0]!.push(file(path, 1000 + i, 0o644));
+      expected.set(`/${path}`, { size: 1000 + i, layer: 0, mode: 0o644 });
+    }
+    for (let i = 0; i < 6000; i += 3) {
+      const path = `usr/lib/pkg${i % 97}/sub${i % 7}/file-${i}.so`;
+      layers[1]!.push(file(path, 7 * i, 0o755));
+      expected.set(`/${path}`, { size: 7 * i, layer: 1, mode: 0o755 });
+    }
+    for (let i = 0; i < 2500; i++) {
+      const path = `opt/app/node_modules/m${i}/index.js`;
+      layers[2]!.push(file(path, i, 0o600));
+      expected.set(`/${path}`, { size: i, layer: 2, mode: 0o600 });
+    }
+    for (let i = 1; i < 6000; i += 5) {
+      const path = `usr/lib/pkg${i % 97}/sub${i % 7}/file-${i}.so`;
+      layers[2]!.push(whiteout(path));
+      expected.delete(`/${path}`);
+    }
+    const tree = treeOf(layers);
+    expect(tree.nodeCount).toBeGreaterThan(8000);
+    const seen = new Map<string, { size: number; layer: number; mode: number }>();
+    tree.walkFiles((id, path) => {
+      seen.set(path, { size: tree.sizeOf(id), layer: tree.writerOf(id), mode: tree.modeOf(id) & 0o7777 });
+    });
+    expect(seen).toEqual(expected);
+    for (const [path, fact] of expected) expect(tree.sizeOf(tree.lookup(path))).toBe(fact.size);
+  });
+
   it('overwrites, deletes and records which layer wrote each path', () => {
     const tree = treeOf([
       [dir('etc'), file('etc/a', 100), file('etc/b', 200)],
