@@ -35,6 +35,44 @@ describe('top paths', () => {
     ]);
   });
 
+  it('keeps the first paths among many ties at the cut (empty files), however many there are', () => {
+    // 5,000 empty files, written in an order unlike path order, and three with bytes.
+    const names = Array.from({ length: 5000 }, (_, i) => `app/pkg${(i * 7919) % 5000}/__init__.py`);
+    const manyTies = treeOf([
+      [...names.map((name) => file(name, 0)), file('z/big', 30), file('a/mid', 20), file('m/small', 10)],
+    ]);
+    const expected = [
+      { path: '/z/big', bytes: 30, layer: 0 },
+      { path: '/a/mid', bytes: 20, layer: 0 },
+      { path: '/m/small', bytes: 10, layer: 0 },
+      ...names
+        .map((name) => `/${name}`)
+        .sort()
+        .slice(0, 7)
+        .map((path) => ({ path, bytes: 0, layer: 0 })),
+    ];
+    expect(largestFiles(manyTies, 10)).toEqual(expected);
+  });
+
+  it('agrees with sorting every file by size, then path', () => {
+    const files = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 6 })), {
+      selector: ([name]) => name,
+      minLength: 1,
+      maxLength: 120,
+    });
+    fc.assert(
+      fc.property(files, fc.integer({ min: 1, max: 15 }), (list, n) => {
+        const entries = list.map(([name, size]) => file(`d${name % 9}/f${name}`, size));
+        const bySorting = entries
+          .map((entry) => ({ path: `/${entry.path}`, bytes: entry.size, layer: 0 }))
+          .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .slice(0, n);
+        expect(largestFiles(treeOf([entries]), n)).toEqual(bySorting);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('sums directories with a hard-linked inode once, skipping directories one child explains', () => {
     const sizes = new SizeIndex(tree);
     expect(sizes.bytes[0]).toBe(9000 + 100 + 500 + 900);
