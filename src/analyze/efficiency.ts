@@ -76,10 +76,16 @@ export class DiveTally {
 
   /** dive's inefficient paths, largest cumulative size first (dive's UI order). */
   repeatedPaths(limit: number): Array<{ id: number; count: number; bytes: number }> {
-    return [...this.repeated.entries()]
-      .map(([id, e]) => ({ id, count: e.count, bytes: e.cumulative }))
-      .sort((a, b) => b.bytes - a.bytes || a.id - b.id)
-      .slice(0, limit);
+    type Row = { id: number; count: number; bytes: number };
+    const order = (a: Row, b: Row) => b.bytes - a.bytes || a.id - b.id;
+    // The first `limit` kept as the rows stream past, not every row listed and sorted (tens of
+    // thousands on an image whose layers rewrite a tree, a few MB at inspect's peak).
+    let kept: Row[] = [];
+    for (const [id, entry] of this.repeated) {
+      kept.push({ id, count: entry.count, bytes: entry.cumulative });
+      if (kept.length >= 4 * limit) kept = kept.sort(order).slice(0, limit);
+    }
+    return kept.sort(order).slice(0, limit);
   }
 
   get repeatedPathCount(): number {

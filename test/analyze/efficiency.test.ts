@@ -2,8 +2,10 @@
  * Hand-computed dive and pare figures on crafted layer sequences. dive's own
  * test (dive/filetree/efficiency_test.go, TestEfficency) is the first case.
  */
+
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { efficiencyFigures } from '../../src/analyze/efficiency.js';
+import { DiveTally, efficiencyFigures } from '../../src/analyze/efficiency.js';
 import type { TarEntry } from '../../src/image/types.js';
 import { dir, file, hardlink, opaque, treeOf, whiteout } from './entries.js';
 
@@ -151,5 +153,33 @@ describe('dive figures', () => {
       finalBytes: 1700,
     });
     expect(f.layers.map((l) => l.wastedBytes)).toEqual([56_000, 0, 0]);
+  });
+});
+
+describe('repeatedPaths', () => {
+  it('lists the same paths as sorting every repeated one, largest cumulative size first, ties by id', () => {
+    // Enough visits that the kept rows are cut back (at 4 × limit) several times.
+    const visits = fc.array(fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 0, max: 5 })), {
+      minLength: 150,
+      maxLength: 600,
+    });
+    fc.assert(
+      fc.property(visits, fc.integer({ min: 1, max: 12 }), (list, limit) => {
+        const tally = new DiveTally();
+        const seen = new Map<number, { count: number; bytes: number }>();
+        for (const [id, size] of list) {
+          tally.record(id, size);
+          const row = seen.get(id) ?? { count: 0, bytes: 0 };
+          seen.set(id, { count: row.count + 1, bytes: row.bytes + size });
+        }
+        const bySorting = [...seen]
+          .filter(([, row]) => row.count > 1)
+          .map(([id, row]) => ({ id, ...row }))
+          .sort((a, b) => b.bytes - a.bytes || a.id - b.id)
+          .slice(0, limit);
+        expect(tally.repeatedPaths(limit)).toEqual(bySorting);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

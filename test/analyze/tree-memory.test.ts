@@ -24,7 +24,7 @@ import {
 
 const PATHS = 150_000;
 /**
- * Measured ~272 bytes a path (the tree, its names, the facts of the files
+ * Measured ~261-272 bytes a path (the tree, its names, the facts of the files
  * a detector wants, the report); 303-320 while the largest files were picked
  * from a list of every file's id and size; ~540 while every file's fact and path were
  * listed for the detectors and names were interned in a Map, ~820 before V8's
