@@ -82,18 +82,22 @@ describe('zod at start-up', () => {
   });
 });
 
+/** What `loader`'s loadCli says of the code cache, in a fresh process: 'true', 'false' or 'undefined'. */
+function cacheAccepted(loader: string) {
+  return spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { loadCli } = await import(${JSON.stringify(loader)}); process.stdout.write(String(loadCli().cacheAccepted));`,
+    ],
+    { encoding: 'utf8' },
+  );
+}
+
 describe('the code cache', () => {
   it('is taken by V8 when the built command line loads', () => {
-    const loader = fileURLToPath(new URL('../../bin/cli-loader.js', import.meta.url));
-    const result = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const { loadCli } = await import(${JSON.stringify(loader)}); process.stdout.write(String(loadCli().cacheAccepted));`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const result = cacheAccepted(fileURLToPath(new URL('../../bin/cli-loader.js', import.meta.url)));
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('true');
   });
@@ -112,17 +116,7 @@ describe('a code cache V8 rejects', () => {
       // The layout of a real cache, with bytes no V8 made.
       const cache = readFileSync(built('dist/cli/pare.cjs.v8-cache'));
       writeFileSync(join(copy, 'dist/cli/pare.cjs.v8-cache'), Buffer.alloc(cache.length, 0x5a));
-      const loader = join(copy, 'bin', 'cli-loader.js');
-      const accepted = spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const { loadCli } = await import(${JSON.stringify(loader)}); process.stdout.write(String(loadCli().cacheAccepted));`,
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(accepted.stdout).toBe('false');
+      expect(cacheAccepted(join(copy, 'bin', 'cli-loader.js')).stdout).toBe('false');
       const version = spawnSync(process.execPath, [join(copy, 'bin', 'pare.js'), '--version'], {
         encoding: 'utf8',
       });
