@@ -21,6 +21,7 @@
  *
  * docs/inspect.md has both with a worked example.
  */
+import { FirstN } from '../util/first-n.js';
 import type { LayerTally, TreeSummary } from './tallies.js';
 
 interface RepeatedPath {
@@ -76,16 +77,14 @@ export class DiveTally {
 
   /** dive's inefficient paths, largest cumulative size first (dive's UI order). */
   repeatedPaths(limit: number): Array<{ id: number; count: number; bytes: number }> {
-    type Row = { id: number; count: number; bytes: number };
-    const order = (a: Row, b: Row) => b.bytes - a.bytes || a.id - b.id;
     // The first `limit` kept as the rows stream past, not every row listed and sorted (tens of
     // thousands on an image whose layers rewrite a tree, a few MB at inspect's peak).
-    let kept: Row[] = [];
-    for (const [id, entry] of this.repeated) {
-      kept.push({ id, count: entry.count, bytes: entry.cumulative });
-      if (kept.length >= 4 * limit) kept = kept.sort(order).slice(0, limit);
-    }
-    return kept.sort(order).slice(0, limit);
+    const first = new FirstN<{ id: number; count: number; bytes: number }>(
+      limit,
+      (a, b) => b.bytes - a.bytes || a.id - b.id,
+    );
+    for (const [id, entry] of this.repeated) first.offer({ id, count: entry.count, bytes: entry.cumulative });
+    return first.result();
   }
 
   get repeatedPathCount(): number {

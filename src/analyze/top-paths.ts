@@ -3,6 +3,8 @@
  * largest directories, and a size-annotated tree. A hard-linked inode is
  * counted in directory totals once, on its first name.
  */
+
+import { FirstN } from '../util/first-n.js';
 import {
   compareBytes,
   type FileTree,
@@ -129,8 +131,11 @@ export function largestDirectories(tree: FileTree, n: number, sizes = new SizeIn
   }));
 }
 
-/** The n largest of the values pushed, counting repeats: a min-heap of the n largest seen. */
-class LargestValues {
+/**
+ * The n largest of the values pushed, counting repeats: a min-heap of the n
+ * largest seen, one pass instead of sorting every value to read one.
+ */
+export class LargestValues {
   private readonly heap: Float64Array;
   private size = 0;
 
@@ -179,16 +184,6 @@ class LargestValues {
 }
 
 /**
- * The n-th largest of `values`, counting repeats (1 ≤ n ≤ values.length):
- * one pass instead of sorting every value to read one.
- */
-export function nthLargest(values: Iterable<number>, n: number): number {
-  const largest = new LargestValues(n);
-  for (const value of values) largest.push(value);
-  return largest.cut;
-}
-
-/**
  * The n largest of what `each` visits, ties in path order. Two passes over
  * the tree, nothing listed but the n kept: the values' cut, then the nodes at
  * or above it, with their paths. (Lists of every file's id and size, with the
@@ -208,18 +203,12 @@ function selectTop(
   // Fewer than n values: all of them, whatever the cut.
   const cut = largest.count < n ? Number.NEGATIVE_INFINITY : largest.cut;
   type Candidate = [id: number, value: number, path: string];
-  const byValueThenPath = (a: Candidate, b: Candidate) => b[1] - a[1] || compareBytes(a[2], b[2]);
-  let candidates: Candidate[] = [];
+  // Only ties at the cut can pile up (above it there are fewer than n).
+  const first = new FirstN<Candidate>(n, (a, b) => b[1] - a[1] || compareBytes(a[2], b[2]));
   each((id, value) => {
-    if (value < cut) return;
-    candidates.push([id, value, tree.pathOf(id)]);
-    // Only ties at the cut can pile up (above it there are fewer than n): keep the first n.
-    if (candidates.length >= 4 * n) candidates = candidates.sort(byValueThenPath).slice(0, n);
+    if (value >= cut) first.offer([id, value, tree.pathOf(id)]);
   });
-  return candidates
-    .sort(byValueThenPath)
-    .slice(0, n)
-    .map(([id, value]) => [id, value]);
+  return first.result().map(([id, value]) => [id, value]);
 }
 
 export interface TreeViewOptions {

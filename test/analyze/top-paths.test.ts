@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  LargestValues,
   largestDirectories,
   largestFiles,
-  nthLargest,
   SizeIndex,
   treeView,
 } from '../../src/analyze/top-paths.js';
@@ -110,7 +110,12 @@ describe('top paths', () => {
   });
 });
 
-describe('nthLargest', () => {
+describe('LargestValues', () => {
+  const nthLargest = (values: number[], n: number) => {
+    const largest = new LargestValues(n);
+    for (const value of values) largest.push(value);
+    return largest.cut;
+  };
   /** What it replaces: sort every value, read the n-th from the top. */
   const bySorting = (values: number[], n: number) => Float64Array.from(values).sort()[values.length - n]!;
 
